@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The two commands of the README, and the steps they share.
+#
+#   scripts/pms.sh demo   install what is missing, build, start simulator + host with seeded data
+#   scripts/pms.sh test   install what the tests need, build, run every test (what .ci/run calls)
+#
+# Both are idempotent: packages already present are not installed again, builds are incremental.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+# Debian packages the build needs. libboost1.81-all-dev lacks JSON and URL; they come separately.
+build_packages=(build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsqlite3-dev libcurl4-openssl-dev openssl ca-certificates)
+# What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic.
+test_packages=(chromium fonts-dejavu-core nodejs npm)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # nodejs/npm may come from elsewhere on a developer machine; a working node and npm is enough.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    local kept=()
+    for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || kept+=("$p"); done
+    missing=("${kept[@]+"${kept[@]}"}")
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+build() {
+  local preset="$1"; shift
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$(jobs)" "$@"
+}
+
+cmd_demo() {
+  install_missing "${build_packages[@]}"
+  build release
+  exec "$here/scripts/demo.sh" "$here/build/release"
+}
+
+cmd_test() {
+  install_missing "${build_packages[@]}" "${test_packages[@]}"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+  # The plugin-boundary suite (ABI, loader, fixtures) also runs under ASan+UBSan; the full
+  # sanitizer suite is `cmake --preset asan && cmake --build --preset asan && ctest --preset asan`.
+  build asan --target pms_sanitized_suite
+  ctest --preset asan -L abi
+  # The whole suite last, so that the output ends with ctest's summary line.
+  build dev
+  ctest --preset dev
+}
+
+case "${1:-}" in
+  demo) cmd_demo ;;
+  test) cmd_test ;;
+  deps) install_missing "${build_packages[@]}" "${test_packages[@]}" ;;
+  *) echo "usage: $0 demo|test|deps" >&2; exit 2 ;;
+esac
