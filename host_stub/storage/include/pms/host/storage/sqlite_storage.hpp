@@ -1,0 +1,33 @@
+// The embedded backend: one SQLite database in WAL mode in the host's data folder.
+#pragma once
+
+#include "pms/host/storage/clock.hpp"
+#include "pms/host/storage/storage.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace pms::host {
+
+struct SqliteStorageOptions {
+    std::shared_ptr<const Clock> clock; ///< null = system clock
+    std::string file_name = "pms-host.sqlite3";
+    /// How long a writer waits for another connection's write transaction before failing busy.
+    std::chrono::milliseconds busy_timeout{10'000};
+    std::size_t max_idle_readers = 4;
+    /// Migrate only up to this version; 0 = latest. For migration tests.
+    int target_schema_version = 0;
+};
+
+/// The schema version this build migrates to.
+[[nodiscard]] int sqlite_latest_schema_version() noexcept;
+
+/// Opens (creating the folder and the file if needed) and migrates the database.
+/// Throws `StorageError` (`schema_too_new` when the file is newer than this build).
+[[nodiscard]] std::unique_ptr<Storage> open_sqlite_storage(const std::filesystem::path& data_dir,
+                                                           SqliteStorageOptions options = {});
+
+} // namespace pms::host

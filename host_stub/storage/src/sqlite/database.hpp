@@ -1,0 +1,77 @@
+// The connections of one SQLite storage instance: one writer connection, serialised by a mutex
+// within the instance and by `BEGIN IMMEDIATE` across instances and processes, and a pool of
+// reader connections that run concurrently with it (WAL snapshots).
+#pragma once
+
+#include "connection.hpp"
+
+#include "pms/host/storage/clock.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <vector>
+
+namespace pms::host::sqlite {
+
+class Database {
+  public:
+    Database(std::filesystem::path file, std::shared_ptr<const Clock> clock,
+             ConnectionOptions options, std::size_t max_idle_readers, int target_version);
+
+    /// Runs `f(Connection&)` in a write transaction and commits; rolls back if it throws.
+    /// Serialised within this instance; other instances and processes wait on the database lock.
+    template <class F>
+    auto write(F&& f) -> std::invoke_result_t<F&, Connection&> {
+        using R = std::invoke_result_t<F&, Connection&>;
+        std::lock_guard lock{writer_mutex_};
+        WriteTransaction tx{*writer_};
+        if constexpr (std::is_void_v<R>) {
+            f(*writer_);
+            tx.commit();
+        } else {
+            R result = f(*writer_);
+            tx.commit();
+            return result;
+        }
+    }
+
+    /// Runs `f(Connection&)` on a reader connection inside one read snapshot.
+    template <class F>
+    auto read(F&& f) -> std::invoke_result_t<F&, Connection&> {
+        Lease lease{*this};
+        ReadTransaction tx{*lease.connection};
+        return f(*lease.connection);
+    }
+
+    [[nodiscard]] const Clock& clock() const noexcept { return *clock_; }
+    [[nodiscard]] std::int64_t now_ms() const noexcept { return clock_->now_utc_ms(); }
+    [[nodiscard]] int schema_version() const noexcept { return schema_version_; }
+    [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
+
+  private:
+    struct Lease {
+        explicit Lease(Database& db);
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ~Lease();
+        Database& db;
+        std::unique_ptr<Connection> connection;
+    };
+
+    std::filesystem::path file_;
+    std::shared_ptr<const Clock> clock_;
+    ConnectionOptions reader_options_;
+    std::size_t max_idle_readers_;
+
+    std::mutex writer_mutex_;
+    std::unique_ptr<Connection> writer_;
+    int schema_version_ = 0;
+
+    std::mutex readers_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+} // namespace pms::host::sqlite

@@ -1,0 +1,128 @@
+// The SQLite implementations of the storage interfaces. Each holds the instance's Database;
+// every write runs in Database::write (BEGIN IMMEDIATE), every multi-statement read in one
+// read snapshot.
+#pragma once
+
+#include "database.hpp"
+
+#include "pms/host/storage/storage.hpp"
+
+namespace pms::host::sqlite {
+
+class SqlitePluginStore final : public PluginStore {
+  public:
+    explicit SqlitePluginStore(Database& db) : db_{db} {}
+
+    std::optional<StoreBytes> get(const StoreScope& scope, std::string_view key) override;
+    void put(const StoreScope& scope, std::string_view key, std::string_view value) override;
+    bool erase(const StoreScope& scope, std::string_view key) override;
+    std::vector<StoreEntry> scan_prefix(const StoreScope& scope, std::string_view prefix,
+                                        const ScanOptions& options) override;
+    void apply(const StoreScope& scope, const StoreBatch& batch) override;
+
+  private:
+    Database& db_;
+};
+
+class SqliteFolioRepository final : public FolioRepository {
+  public:
+    explicit SqliteFolioRepository(Database& db) : db_{db} {}
+
+    Ensured<PropertyId> ensure_property(const PropertyDraft& draft) override;
+    std::optional<Property> get_property(PropertyId id) override;
+    std::optional<Property> find_property(const std::string& name) override;
+    std::vector<Property> list_properties() override;
+
+    Ensured<LegalEntityId> ensure_legal_entity(const LegalEntityDraft& draft) override;
+    std::optional<LegalEntity> get_legal_entity(LegalEntityId id) override;
+    std::vector<LegalEntity> list_legal_entities(PropertyId property) override;
+
+    Ensured<BookingId> ensure_booking(const BookingDraft& draft) override;
+    std::optional<Booking> get_booking(BookingId id) override;
+    std::optional<Booking> find_booking(PropertyId property, const std::string& number) override;
+
+    Ensured<FolioId> ensure_folio(const FolioDraft& draft) override;
+    FolioLineId add_folio_line(FolioId folio, const FolioLineDraft& line) override;
+    void set_folio_status(FolioId folio, FolioStatus status) override;
+    std::optional<FolioId> find_folio(PropertyId property, const std::string& number) override;
+    std::optional<FolioSummary> folio_summary(FolioId folio) override;
+    std::vector<FolioInfo> folios_of_booking(BookingId booking) override;
+
+    Ensured<PaymentCategoryId> ensure_payment_category(PropertyId property,
+                                                       const std::string& name) override;
+    Ensured<PaymentTypeId> ensure_payment_type(PaymentCategoryId category,
+                                               const std::string& name) override;
+    std::vector<PaymentCategory> list_payment_categories(PropertyId property) override;
+
+    PostPaymentResult post_payment(const PaymentPosting& posting) override;
+    std::vector<Payment> payments_of_folio(FolioId folio) override;
+    std::optional<Payment> find_payment(const std::string& idempotency_key) override;
+
+  private:
+    Database& db_;
+};
+
+class SqliteSettingsRepository final : public SettingsRepository {
+  public:
+    explicit SqliteSettingsRepository(Database& db) : db_{db} {}
+
+    void save_settings(const SettingsScope& scope, const std::string& json,
+                       const std::vector<SecretWrite>& secrets) override;
+    std::optional<SettingsRecord> get_settings(const SettingsScope& scope) override;
+    std::optional<SettingsRecord> resolve_settings(const SettingsScope& scope) override;
+    void erase_settings(const SettingsScope& scope) override;
+    std::optional<std::string> get_secret(const SettingsScope& scope,
+                                          const std::string& key) override;
+    std::vector<std::string> secret_keys(const SettingsScope& scope) override;
+
+    void set_plugin_enabled(const std::string& plugin_id, PropertyId property,
+                            bool enabled) override;
+    bool is_plugin_enabled(const std::string& plugin_id, PropertyId property) override;
+    std::vector<PluginEnablement> list_enablement() override;
+
+    void set_payment_type_mapping(const PaymentTypeMapping& mapping) override;
+    std::optional<PaymentTypeMapping> get_payment_type_mapping(const std::string& plugin_id,
+                                                               PropertyId property,
+                                                               const std::string& kind) override;
+    std::vector<PaymentTypeMapping> list_payment_type_mappings(const std::string& plugin_id,
+                                                               PropertyId property) override;
+    bool erase_payment_type_mapping(const std::string& plugin_id, PropertyId property,
+                                    const std::string& kind) override;
+
+  private:
+    Database& db_;
+};
+
+class SqliteNotificationRepository final : public NotificationRepository {
+  public:
+    explicit SqliteNotificationRepository(Database& db) : db_{db} {}
+
+    RaiseResult raise(const NotificationDraft& draft) override;
+    std::vector<Notification> list_newest(std::optional<PropertyId> property,
+                                          std::size_t limit) override;
+    std::vector<Notification> list_since(std::optional<PropertyId> property, NotificationId after,
+                                         std::size_t limit) override;
+    bool mark_read(NotificationId id) override;
+    std::size_t unread_count(std::optional<PropertyId> property) override;
+
+  private:
+    Database& db_;
+};
+
+class SqliteAuditLog final : public AuditLog {
+  public:
+    explicit SqliteAuditLog(Database& db) : db_{db} {}
+
+    AuditEntryId append(const AuditDraft& draft) override;
+    std::vector<AuditEntry> list(const AuditQuery& query) override;
+
+  private:
+    Database& db_;
+};
+
+/// SQLite LIMIT for "0 = no limit".
+[[nodiscard]] inline std::int64_t sql_limit(std::size_t limit) noexcept {
+    return limit == 0 ? -1 : static_cast<std::int64_t>(limit);
+}
+
+} // namespace pms::host::sqlite
