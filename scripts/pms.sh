@@ -15,7 +15,7 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libcurl4-openssl-dev openssl ca-certificates)
 # What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic.
-test_packages=(chromium fonts-dejavu-core nodejs npm)
+test_packages=(chromium fonts-dejavu-core nodejs npm python3 python3-jsonschema)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
