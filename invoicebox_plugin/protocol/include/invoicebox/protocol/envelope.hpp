@@ -1,0 +1,55 @@
+// The response envelope (invoicebox-api.md §1.5): {"data": ..., "extendedData": [],
+// "metaData": {"totalCount", "pageSize", "page"}} on success; errors are api_error.hpp.
+#pragma once
+
+#include "invoicebox/protocol/http_message.hpp"
+#include "invoicebox/protocol/json_value.hpp"
+#include "invoicebox/protocol/result.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::protocol {
+
+struct PageMeta {
+    std::int64_t total_count = 0;
+    std::int64_t page_size = 0;
+    std::int64_t page = 1;
+    friend bool operator==(const PageMeta&, const PageMeta&) = default;
+};
+
+template <class T>
+struct Page {
+    std::vector<T> items;
+    std::optional<PageMeta> meta; ///< absent when the server sent none
+    /// Whether a next page may exist: by metaData when present, else "this page was full".
+    bool has_more(std::int64_t requested_page_size) const noexcept {
+        if (meta)
+            return meta->page * meta->page_size < meta->total_count;
+        return static_cast<std::int64_t>(items.size()) >= requested_page_size;
+    }
+};
+
+struct Envelope {
+    JsonValue data;
+    std::optional<JsonValue> extended_data;
+    std::optional<PageMeta> meta;
+};
+
+/// What the transport delivered: a response or a transport failure.
+using HttpOutcome = Expected<HttpResponse, TransportError>;
+
+/// 2xx with a JSON object holding `data` -> Envelope. Non-2xx -> error_from_response. A 2xx
+/// carrying an `error` object instead of `data` is read as that error. Anything else is
+/// malformed_response.
+Result<Envelope> read_envelope(const HttpOutcome& outcome);
+
+/// {"data":<data_json>,"extendedData":[]} plus "metaData" when given; `data_json` must be JSON
+/// produced by JsonWriter (it is inserted verbatim). For the simulator.
+std::string envelope_body(std::string_view data_json,
+                          const std::optional<PageMeta>& meta = std::nullopt);
+
+} // namespace invoicebox::protocol

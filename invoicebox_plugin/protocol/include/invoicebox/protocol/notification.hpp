@@ -1,0 +1,105 @@
+// Payment notifications (invoicebox-api.md §5): verifying and reading what InvoiceBox POSTs to
+// the shop, the replies the shop sends back, and — for the simulator — signing a notification
+// and judging a shop's reply.
+//
+// Order of checks (§5.4, §8.2): signature over the raw bytes, then JSON, then merchantId; the
+// monitoring probe is recognised only after those, so a forged probe is still a signature_error.
+#pragma once
+
+#include "invoicebox/protocol/expected.hpp"
+#include "invoicebox/protocol/http_message.hpp"
+#include "invoicebox/protocol/ids.hpp"
+#include "invoicebox/protocol/order.hpp"
+#include "invoicebox/protocol/signature.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace invoicebox::protocol {
+
+/// The `code` of a reply (§5.3). Only out_of_service is retried by InvoiceBox.
+enum class NotificationReplyCode : std::uint8_t {
+    success,        ///< {"status":"success"}
+    out_of_service, ///< technical failure: retried up to 10 times within 24 h
+    order_wrong_amount,
+    order_already_paid,
+    order_not_found,
+    shipping_unavailable,
+    signature_error,
+    order_wrong_status,   ///< [sdk] only
+    order_wrong_currency, ///< Bitrix only
+};
+
+std::string_view wire_name(NotificationReplyCode c) noexcept;
+std::optional<NotificationReplyCode> notification_reply_code_from_wire(std::string_view s) noexcept;
+
+/// What the shop answers: always HTTP 200 with a JSON body (non-200 counts as a failure).
+struct NotificationReply {
+    int status = 200;
+    HttpHeaders headers{{"Content-Type", "application/json"}};
+    std::string body;
+};
+
+/// {"status":"success"} or {"status":"error","code":"<code>","message":"<message>"}; an empty
+/// message gets a short default text.
+NotificationReply make_notification_reply(NotificationReplyCode code,
+                                          std::string_view message = {});
+
+struct NotificationSettings {
+    std::string api_key; ///< «API ключ»: the signing key, not the bearer token
+    SignatureAlgorithm algorithm = SignatureAlgorithm::hmac_sha1;
+    MerchantId merchant_id; ///< our shop id
+};
+
+struct VerifiedNotification {
+    Order order;                   ///< the full order object (order.raw keeps the document)
+    bool monitoring_probe = false; ///< answer success and change nothing
+};
+
+struct NotificationRejection {
+    NotificationReplyCode reply; ///< what to answer
+    std::string reason;          ///< for the log
+};
+
+/// Verifies the signature over `raw_body` exactly as received, then reads it. Rejections:
+/// missing/invalid signature -> signature_error; signed but unreadable (not JSON, not an order,
+/// unknown currency) -> out_of_service, so InvoiceBox retries while the poller catches up;
+/// another shop's merchantId -> order_not_found.
+Expected<VerifiedNotification, NotificationRejection>
+verify_notification(const NotificationSettings& s, std::string_view raw_body,
+                    std::optional<std::string_view> signature);
+
+/// Same, taking X-Signature from the headers (case-insensitive).
+Expected<VerifiedNotification, NotificationRejection>
+verify_notification(const NotificationSettings& s, std::string_view raw_body,
+                    const HttpHeaders& headers);
+
+// ---- simulator side ------------------------------------------------------------------------
+
+struct SignedNotification {
+    std::string body;      ///< the exact bytes to POST
+    std::string signature; ///< the X-Signature value
+    HttpHeaders headers;   ///< Content-Type and X-Signature
+};
+
+/// Serialises the order as InvoiceBox does (write_order: `\/`, raw UTF-8, our amounts) and signs
+/// it.
+SignedNotification
+make_signed_notification(const Order& order, std::string_view api_key,
+                         SignatureAlgorithm algo = SignatureAlgorithm::hmac_sha1);
+
+/// How InvoiceBox treats a shop's answer (§5.3, architecture §7): accepted on 200 + success;
+/// retried on non-200, non-JSON, a missing/unknown `status` or code out_of_service (also the
+/// default when `code` is absent); not retried on any other code.
+struct ReplyVerdict {
+    bool accepted = false;
+    bool retry = false;
+    std::optional<NotificationReplyCode> code; ///< the code read, when there was one
+    std::string detail;
+};
+
+ReplyVerdict judge_notification_reply(const HttpResponse& r);
+
+} // namespace invoicebox::protocol

@@ -1,0 +1,80 @@
+// Client-side rate limiter: at most N requests in any sliding window of W (InvoiceBox's default
+// is 100 requests per 30 s per account, invoicebox-api.md §1.5; excess gets HTTP 429).
+//
+// Time is passed in, never read, so tests drive it and the plugin uses the host's clock. One
+// limiter per InvoiceBox account, shared by every property instance using that account
+// (architecture §7): instances run on different strands, so share a SharedRateLimiter.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+
+namespace invoicebox::protocol {
+
+class RateLimiter {
+  public:
+    using TimePoint = std::chrono::steady_clock::time_point;
+    using Duration = std::chrono::milliseconds;
+
+    struct Admission {
+        bool granted = false;
+        Duration wait{0}; ///< when not granted: ask again after this long
+    };
+
+    explicit RateLimiter(std::size_t max_requests = 100,
+                         Duration window = std::chrono::seconds(30));
+
+    /// Takes a slot at `now` if one is free. Times must not go backwards (a smaller `now` is
+    /// treated as the latest time seen).
+    Admission try_acquire(TimePoint now);
+    /// How long until a slot is free (0 = now), without taking it.
+    Duration time_until_available(TimePoint now);
+    /// After a 429: no slot is granted before now + retry_after (InvoiceBox's count of our
+    /// requests may differ from ours, e.g. another client on the same account).
+    void penalize(TimePoint now, Duration retry_after);
+    /// Requests counted in the window ending at `now`.
+    std::size_t in_window(TimePoint now);
+
+    std::size_t max_requests() const noexcept { return max_; }
+    Duration window() const noexcept { return window_; }
+
+  private:
+    TimePoint clamp(TimePoint now);
+    void evict(TimePoint now);
+
+    std::size_t max_;
+    Duration window_;
+    std::deque<TimePoint> sent_;
+    TimePoint blocked_until_{};
+    TimePoint latest_{};
+};
+
+/// A RateLimiter behind a mutex, for one account shared by several instances. The lock is held
+/// only for the bookkeeping (no I/O, no waiting inside).
+class SharedRateLimiter {
+  public:
+    explicit SharedRateLimiter(std::size_t max_requests = 100,
+                               RateLimiter::Duration window = std::chrono::seconds(30))
+        : limiter_(max_requests, window) {}
+
+    RateLimiter::Admission try_acquire(RateLimiter::TimePoint now) {
+        std::lock_guard lock(m_);
+        return limiter_.try_acquire(now);
+    }
+    RateLimiter::Duration time_until_available(RateLimiter::TimePoint now) {
+        std::lock_guard lock(m_);
+        return limiter_.time_until_available(now);
+    }
+    void penalize(RateLimiter::TimePoint now, RateLimiter::Duration retry_after) {
+        std::lock_guard lock(m_);
+        limiter_.penalize(now, retry_after);
+    }
+
+  private:
+    std::mutex m_;
+    RateLimiter limiter_;
+};
+
+} // namespace invoicebox::protocol

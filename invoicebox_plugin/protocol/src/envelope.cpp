@@ -1,0 +1,67 @@
+// Response envelope reading and writing.
+#include "invoicebox/protocol/envelope.hpp"
+
+#include "invoicebox/protocol/detail/json_fields.hpp"
+#include "invoicebox/protocol/json_reader.hpp"
+
+namespace invoicebox::protocol {
+
+Result<Envelope> read_envelope(const HttpOutcome& outcome) {
+    if (!outcome)
+        return unexpected(error_from_transport(outcome.error()));
+    const HttpResponse& r = *outcome;
+    if (r.status < 200 || r.status > 299)
+        return unexpected(error_from_response(r));
+    auto doc = parse_json(r.body);
+    if (!doc)
+        return unexpected(malformed_response(r, "body is not JSON: " + doc.error().message));
+    const auto* o = doc->if_object();
+    if (!o)
+        return unexpected(malformed_response(r, "body is not a JSON object"));
+    const auto* data = o->find("data");
+    if (!data) {
+        if (const auto* err = o->find("error"); err && !err->is_null()) {
+            // An error inside a 2xx: classify it by its documented code.
+            auto e = error_from_response(r);
+            const auto* d = find_documented_error(e.known_code());
+            e.kind = !d                      ? ErrorKind::http_other
+                     : d->http_status == 401 ? ErrorKind::unauthorized
+                     : d->http_status == 403 ? ErrorKind::forbidden
+                                             : ErrorKind::validation;
+            return unexpected(std::move(e));
+        }
+        return unexpected(malformed_response(r, "no `data` in the response"));
+    }
+    Envelope env;
+    env.data = *data;
+    if (const auto* ext = o->find("extendedData"))
+        env.extended_data = *ext;
+    if (const auto* m = detail::present(*o, "metaData"); m && m->if_object()) {
+        PageMeta meta;
+        auto total = detail::opt_int(*m->if_object(), "totalCount", "metaData");
+        auto size = detail::opt_int(*m->if_object(), "pageSize", "metaData");
+        auto page = detail::opt_int(*m->if_object(), "page", "metaData");
+        if (total && size && page) {
+            meta.total_count = total->value_or(0);
+            meta.page_size = size->value_or(0);
+            meta.page = page->value_or(1);
+            env.meta = meta;
+        }
+    }
+    return env;
+}
+
+std::string envelope_body(std::string_view data_json, const std::optional<PageMeta>& meta) {
+    std::string out = "{\"data\":";
+    out += data_json;
+    out += ",\"extendedData\":[]";
+    if (meta) {
+        out += ",\"metaData\":{\"totalCount\":" + std::to_string(meta->total_count) +
+               ",\"pageSize\":" + std::to_string(meta->page_size) +
+               ",\"page\":" + std::to_string(meta->page) + "}";
+    }
+    out += "}";
+    return out;
+}
+
+} // namespace invoicebox::protocol

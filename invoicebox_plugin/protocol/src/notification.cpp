@@ -1,0 +1,154 @@
+// Notification verification, replies, and the simulator's signing and reply judging.
+#include "invoicebox/protocol/notification.hpp"
+
+#include "invoicebox/protocol/json_reader.hpp"
+#include "invoicebox/protocol/json_writer.hpp"
+#include "invoicebox/protocol/order_codec.hpp"
+
+#include <array>
+
+namespace invoicebox::protocol {
+
+namespace {
+
+struct ReplyInfo {
+    NotificationReplyCode code;
+    std::string_view wire;
+    std::string_view default_message;
+};
+
+constexpr std::array<ReplyInfo, 9> replies{{
+    {NotificationReplyCode::success, "success", ""},
+    {NotificationReplyCode::out_of_service, "out_of_service", "Temporary failure, please retry"},
+    {NotificationReplyCode::order_wrong_amount, "order_wrong_amount",
+     "Amount does not match the order"},
+    {NotificationReplyCode::order_already_paid, "order_already_paid", "Order already paid"},
+    {NotificationReplyCode::order_not_found, "order_not_found", "Order not found"},
+    {NotificationReplyCode::shipping_unavailable, "shipping_unavailable",
+     "Service cannot be provided"},
+    {NotificationReplyCode::signature_error, "signature_error", "Signature check failed"},
+    {NotificationReplyCode::order_wrong_status, "order_wrong_status",
+     "Order status does not allow this"},
+    {NotificationReplyCode::order_wrong_currency, "order_wrong_currency",
+     "Currency does not match the order"},
+}};
+
+const ReplyInfo& info(NotificationReplyCode c) noexcept {
+    return replies[static_cast<std::size_t>(c)];
+}
+
+NotificationRejection reject(NotificationReplyCode c, std::string reason) {
+    return {c, std::move(reason)};
+}
+
+} // namespace
+
+std::string_view wire_name(NotificationReplyCode c) noexcept {
+    return info(c).wire;
+}
+
+std::optional<NotificationReplyCode>
+notification_reply_code_from_wire(std::string_view s) noexcept {
+    for (const auto& r : replies)
+        if (r.wire == s)
+            return r.code;
+    return std::nullopt;
+}
+
+NotificationReply make_notification_reply(NotificationReplyCode code, std::string_view message) {
+    NotificationReply reply;
+    JsonWriter w;
+    w.begin_object();
+    if (code == NotificationReplyCode::success) {
+        w.member("status", "success");
+    } else {
+        w.member("status", "error");
+        w.member("code", wire_name(code));
+        w.member("message", message.empty() ? info(code).default_message : message);
+    }
+    w.end_object();
+    reply.body = w.take();
+    return reply;
+}
+
+Expected<VerifiedNotification, NotificationRejection>
+verify_notification(const NotificationSettings& s, std::string_view raw_body,
+                    std::optional<std::string_view> signature) {
+    if (!signature || signature->find_first_not_of(" \t\r\n") == std::string_view::npos)
+        return unexpected(reject(NotificationReplyCode::signature_error, "no X-Signature header"));
+    if (!verify_signature(s.api_key, raw_body, *signature, s.algorithm))
+        return unexpected(
+            reject(NotificationReplyCode::signature_error, "X-Signature does not match the body"));
+    auto doc = parse_json(raw_body);
+    if (!doc)
+        return unexpected(reject(NotificationReplyCode::out_of_service,
+                                 "signed body is not JSON: " + doc.error().message));
+    auto order = read_order(*doc);
+    if (!order) {
+        const auto& e = order.error();
+        return unexpected(reject(NotificationReplyCode::out_of_service,
+                                 "signed body is not an order: " + e.path + ": " + e.message));
+    }
+    if (order->merchant_id != s.merchant_id)
+        return unexpected(reject(NotificationReplyCode::order_not_found,
+                                 "merchantId " + order->merchant_id.str() + " is not our shop"));
+    VerifiedNotification v;
+    v.monitoring_probe = order->is_monitoring_probe();
+    v.order = std::move(order).value();
+    return v;
+}
+
+Expected<VerifiedNotification, NotificationRejection>
+verify_notification(const NotificationSettings& s, std::string_view raw_body,
+                    const HttpHeaders& headers) {
+    return verify_notification(s, raw_body, find_header(headers, signature_header));
+}
+
+SignedNotification make_signed_notification(const Order& order, std::string_view api_key,
+                                            SignatureAlgorithm algo) {
+    SignedNotification n;
+    n.body = order_json(order);
+    n.signature = sign(api_key, n.body, algo);
+    n.headers = {{"Content-Type", "application/json"},
+                 {std::string(signature_header), n.signature}};
+    return n;
+}
+
+ReplyVerdict judge_notification_reply(const HttpResponse& r) {
+    ReplyVerdict v;
+    if (r.status != 200) {
+        v.retry = true;
+        v.detail = "HTTP " + std::to_string(r.status);
+        return v;
+    }
+    auto doc = parse_json(r.body);
+    const JsonValue* status = doc ? doc->find("status") : nullptr;
+    if (!status || !status->if_string()) {
+        v.retry = true;
+        v.detail = doc ? "no status in the reply" : "reply is not JSON";
+        return v;
+    }
+    if (*status->if_string() == "success") {
+        v.accepted = true;
+        v.code = NotificationReplyCode::success;
+        return v;
+    }
+    if (*status->if_string() != "error") {
+        v.retry = true;
+        v.detail = "unknown status " + *status->if_string();
+        return v;
+    }
+    // `code` is optional and defaults to out_of_service (§5.3).
+    const JsonValue* code = doc->find("code");
+    const std::string code_text = code && code->if_string() ? *code->if_string() : "out_of_service";
+    v.code = notification_reply_code_from_wire(code_text);
+    // Only out_of_service is repeated; any other code, even one we do not know, is a business
+    // answer.
+    v.retry = code_text == "out_of_service";
+    v.detail = code_text;
+    if (const JsonValue* m = doc->find("message"); m && m->if_string())
+        v.detail += ": " + *m->if_string();
+    return v;
+}
+
+} // namespace invoicebox::protocol

@@ -1,0 +1,96 @@
+// RateLimiter: exact sliding window with injected time, 429 penalties, shared use.
+#include "invoicebox/protocol/rate_limiter.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace invoicebox::protocol;
+using namespace std::chrono_literals;
+
+namespace {
+const RateLimiter::TimePoint t0{std::chrono::hours(1)};
+}
+
+BOOST_AUTO_TEST_SUITE(rate_limiter)
+
+BOOST_AUTO_TEST_CASE(default_is_100_per_30s) {
+    RateLimiter l;
+    BOOST_TEST(l.max_requests() == 100u);
+    BOOST_TEST(l.window().count() == 30000);
+    for (int i = 0; i < 100; ++i)
+        BOOST_TEST_REQUIRE(l.try_acquire(t0 + std::chrono::milliseconds(i * 10)).granted);
+    const auto refused = l.try_acquire(t0 + 1s);
+    BOOST_TEST(!refused.granted);
+    BOOST_TEST(refused.wait.count() == 29000); // the first slot (at t0) frees at t0 + 30 s
+    BOOST_TEST(!l.try_acquire(t0 + 30s - 1ms).granted);
+    BOOST_TEST(l.try_acquire(t0 + 30s).granted);
+    BOOST_TEST(!l.try_acquire(t0 + 30s).granted); // the second slot frees at t0 + 30.01 s
+    BOOST_TEST(l.try_acquire(t0 + 30s + 10ms).granted);
+    BOOST_TEST(l.in_window(t0 + 30s + 10ms) == 100u);
+}
+
+BOOST_AUTO_TEST_CASE(never_more_than_n_in_any_window) {
+    RateLimiter l(5, 1000ms);
+    std::vector<RateLimiter::TimePoint> granted;
+    auto now = t0;
+    for (int step = 0; step < 2000; ++step) {
+        now += std::chrono::milliseconds((step * 37) % 211);
+        if (l.try_acquire(now).granted)
+            granted.push_back(now);
+    }
+    BOOST_TEST(granted.size() > 50u);
+    for (std::size_t i = 5; i < granted.size(); ++i)
+        BOOST_TEST_REQUIRE((granted[i] - granted[i - 5] >= 1000ms));
+}
+
+BOOST_AUTO_TEST_CASE(waits_are_exact_and_followable) {
+    RateLimiter l(2, 1000ms);
+    BOOST_TEST(l.try_acquire(t0).granted);
+    BOOST_TEST(l.try_acquire(t0 + 100ms).granted);
+    const auto a = l.try_acquire(t0 + 200ms);
+    BOOST_TEST(!a.granted);
+    BOOST_TEST(a.wait.count() == 800);
+    BOOST_TEST(l.time_until_available(t0 + 200ms).count() == 800);
+    BOOST_TEST(l.try_acquire(t0 + 200ms + a.wait).granted);
+}
+
+BOOST_AUTO_TEST_CASE(penalty_after_429) {
+    RateLimiter l(100, 30s);
+    BOOST_TEST(l.try_acquire(t0).granted);
+    l.penalize(t0 + 1s, 10s);
+    const auto a = l.try_acquire(t0 + 2s);
+    BOOST_TEST(!a.granted);
+    BOOST_TEST(a.wait.count() == 9000);
+    BOOST_TEST(l.try_acquire(t0 + 11s).granted);
+    l.penalize(t0 + 12s, 1s);
+    l.penalize(t0 + 12s, 0s); // a shorter penalty never shortens a longer one
+    BOOST_TEST(!l.try_acquire(t0 + 12500ms).granted);
+}
+
+BOOST_AUTO_TEST_CASE(time_going_backwards_is_clamped) {
+    RateLimiter l(1, 1000ms);
+    BOOST_TEST(l.try_acquire(t0 + 5s).granted);
+    const auto a = l.try_acquire(t0); // earlier than seen: treated as t0 + 5 s
+    BOOST_TEST(!a.granted);
+    BOOST_TEST(a.wait.count() == 1000);
+}
+
+BOOST_AUTO_TEST_CASE(shared_between_threads) {
+    SharedRateLimiter shared(100, 30s);
+    std::atomic<int> granted{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 100; ++i)
+                if (shared.try_acquire(t0).granted)
+                    ++granted;
+        });
+    for (auto& th : threads)
+        th.join();
+    BOOST_TEST(granted.load() == 100);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
