@@ -13,7 +13,7 @@ cd "$here"
 # Debian packages the build needs. libboost1.81-all-dev lacks JSON and URL; they come separately.
 build_packages=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libcurl4-openssl-dev openssl ca-certificates)
+  libssl-dev libsqlite3-dev libcurl4-openssl-dev libqrencode-dev openssl ca-certificates curl python3)
 # What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic.
 test_packages=(chromium fonts-dejavu-core nodejs npm python3 python3-jsonschema)
 
