@@ -1,0 +1,387 @@
+// pms-host: the reference PMS host executable. Opens the data folder (SQLite), loads the
+// plugins, starts the instances enabled for each property, applies command-line presets, serves
+// the web UI, the JSON API and the notification routes, and on SIGINT/SIGTERM closes the live
+// event streams, stops the server and drains the plugins before it exits 0.
+//
+// The first stdout line, flushed, is "pms-host listening on http://ADDR:PORT": tests and the
+// demo script read the port from it.
+#include "options.hpp"
+
+#include <pms/host/runtime/runtime.hpp>
+#include <pms/host/server/host_server.hpp>
+#include <pms/host/server/settings_json.hpp>
+#include <pms/host/storage/demo_seed.hpp>
+#include <pms/host/storage/sqlite_storage.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <future>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <pthread.h>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace pms::host;
+
+// ---- logging ------------------------------------------------------------------------------------
+
+// One line per record on stderr: "2025-03-14T10:00:00.123Z info origin: text". The runtime
+// hands over lines already redacted; the server's own lines never carry secrets (no bodies,
+// header values or query strings), and the command-line secrets are never logged at all.
+class StderrLog {
+  public:
+    explicit StderrLog(LogLevel min) : min_{min} {}
+
+    void write(LogLevel level, std::string_view origin, std::string_view text) {
+        if (rank(level) < rank(min_))
+            return;
+        const auto now = std::chrono::system_clock::now();
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+        const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+        std::tm tm{};
+        gmtime_r(&seconds, &tm);
+        char stamp[96];
+        std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                      static_cast<int>(ms % 1000));
+        std::string line;
+        line.reserve(text.size() + 64);
+        line.append(stamp).append(" ").append(to_string(level)).append(" ");
+        line.append(origin).append(": ");
+        // One record, one line: a stray newline would let text forge a second record.
+        for (char c : text)
+            line += (c == '\n' || c == '\r') ? ' ' : c;
+        line += '\n';
+        std::lock_guard lock{mutex_};
+        std::fwrite(line.data(), 1, line.size(), stderr);
+        std::fflush(stderr);
+    }
+
+    static int rank(LogLevel level) {
+        switch (level) {
+        case LogLevel::debug:
+            return 0;
+        case LogLevel::info:
+            return 1;
+        case LogLevel::warning:
+            return 2;
+        default:
+            return 3; // error, fatal and the misbehaving levels always show
+        }
+    }
+
+  private:
+    LogLevel min_;
+    std::mutex mutex_;
+};
+
+LogLevel parse_level(const std::string& text) {
+    if (text == "debug")
+        return LogLevel::debug;
+    if (text == "warning")
+        return LogLevel::warning;
+    if (text == "error")
+        return LogLevel::error;
+    return LogLevel::info;
+}
+
+// ---- paths --------------------------------------------------------------------------------------
+
+fs::path executable_dir() {
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : exe.parent_path();
+}
+
+fs::path first_existing(std::initializer_list<fs::path> candidates) {
+    std::error_code ec;
+    for (const auto& c : candidates)
+        if (!c.empty() && fs::is_directory(c, ec))
+            return c;
+    return *candidates.begin();
+}
+
+// ---- waiting on the runtime from main
+// ------------------------------------------------------------
+
+// Runs an asynchronous runtime call and waits for its callback (main is not an io thread, so
+// waiting here blocks nothing the runtime needs). Returns nullopt on timeout.
+template <class T, class Start>
+std::optional<Result<T>> wait_for(Start start,
+                                  std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    start([promise](Result<T> result) { promise->set_value(std::move(result)); });
+    if (future.wait_for(timeout) != std::future_status::ready)
+        return std::nullopt;
+    return future.get();
+}
+
+std::optional<PropertyId> resolve_property(Storage& storage, const std::string& text) {
+    auto& folios = storage.folios();
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+        const PropertyId id{std::stoll(text)};
+        if (folios.get_property(id))
+            return id;
+    }
+    if (auto p = folios.find_property(text))
+        return p->id;
+    return std::nullopt;
+}
+
+// Applies --enable presets. Returns false (after logging why) on the first failure.
+bool apply_enables(const pms::host::app::Options& options, Runtime& runtime, Storage& storage,
+                   StderrLog& log) {
+    for (const auto& e : options.enables) {
+        const auto property = resolve_property(storage, e.property);
+        if (!property) {
+            log.write(LogLevel::error, "host", "--enable: no property '" + e.property + "'");
+            return false;
+        }
+        auto result =
+            wait_for<Unit>([&](auto done) { runtime.enable_plugin(e.plugin_id, *property, done); });
+        if (!result || !*result) {
+            log.write(LogLevel::error, "host",
+                      "--enable " + e.plugin_id + ":" + e.property + " failed: " +
+                          (result ? result->error().message : std::string{"timed out"}));
+            return false;
+        }
+        log.write(LogLevel::info, "host",
+                  "enabled " + e.plugin_id + " for property " + std::to_string(property->value));
+    }
+    return true;
+}
+
+// Applies --setting/--secret presets, one save per (plugin, property), on top of what is saved.
+bool apply_settings(const pms::host::app::Options& options, Runtime& runtime, Storage& storage,
+                    StderrLog& log) {
+    std::map<std::pair<std::string, std::int64_t>,
+             std::vector<const pms::host::app::SettingPreset*>>
+        groups;
+    for (const auto& s : options.settings) {
+        const auto property = resolve_property(storage, s.property);
+        if (!property) {
+            log.write(LogLevel::error, "host",
+                      "--setting/--secret: no property '" + s.property + "'");
+            return false;
+        }
+        groups[{s.plugin_id, property->value}].push_back(&s);
+    }
+    for (const auto& [key, presets] : groups) {
+        const auto& [plugin_id, property_value] = key;
+        const PropertyId property{property_value};
+        auto page = wait_for<SettingsPage>(
+            [&](auto done) { runtime.get_settings_page(plugin_id, property, done); });
+        if (!page || !*page) {
+            log.write(LogLevel::error, "host",
+                      "settings of " + plugin_id + ": " +
+                          (page ? page->error().message : std::string{"timed out"}));
+            return false;
+        }
+        boost::system::error_code ec;
+        auto schema_value = json::parse(page->value().schema_json, ec);
+        const json::object schema =
+            !ec && schema_value.is_object() ? schema_value.as_object() : json::object{};
+        auto values_value = json::parse(page->value().values_json, ec);
+        json::object values =
+            !ec && values_value.is_object() ? values_value.as_object() : json::object{};
+        for (const auto* preset : presets) {
+            const std::string pointer =
+                preset->key.front() == '/' ? preset->key : "/" + preset->key;
+            auto value = pms::host::server::coerce_to_schema_type(
+                pms::host::server::schema_at(schema, pointer), preset->value);
+            if (!value || !pms::host::server::set_at_pointer(values, pointer, std::move(*value))) {
+                // The value itself is not repeated: it may be a secret.
+                log.write(LogLevel::error, "host",
+                          "--setting/--secret " + plugin_id + " " + pointer +
+                              ": the value does not fit the schema's type");
+                return false;
+            }
+        }
+        auto saved = wait_for<SettingsSaveOutcome>([&](auto done) {
+            runtime.save_settings(plugin_id, property, json::serialize(values), "host:command-line",
+                                  done);
+        });
+        if (!saved || !*saved) {
+            log.write(LogLevel::error, "host",
+                      "saving settings of " + plugin_id + " failed: " +
+                          (saved ? saved->error().message : std::string{"timed out"}));
+            return false;
+        }
+        if (!saved->value().saved) {
+            // errors_json holds field pointers and messages written by the host and the plugin,
+            // not the submitted values.
+            log.write(LogLevel::error, "host",
+                      "settings of " + plugin_id + " refused: " + saved->value().errors_json);
+            return false;
+        }
+        log.write(LogLevel::info, "host",
+                  "pre-configured " + plugin_id + " for property " +
+                      std::to_string(property.value));
+    }
+    return true;
+}
+
+int run(const pms::host::app::Options& options, const sigset_t& signals) {
+    StderrLog log{parse_level(options.log_level)};
+    const fs::path exe_dir = executable_dir();
+    const fs::path data_dir =
+        options.data_dir.empty() ? fs::current_path() / "pms-host-data" : options.data_dir;
+    const fs::path plugins_dir =
+        !options.plugins_dir.empty()
+            ? options.plugins_dir
+            : first_existing(
+                  {exe_dir / ".." / "plugins", exe_dir / ".." / "lib" / "pms-host" / "plugins"});
+    const fs::path web_root = !options.web_root.empty()
+                                  ? options.web_root
+                                  : first_existing({exe_dir / ".." / "share" / "pms-host" / "web",
+#ifdef PMS_HOST_SOURCE_WEB_DIR
+                                                    fs::path{PMS_HOST_SOURCE_WEB_DIR}
+#endif
+                                    });
+
+    std::shared_ptr<FakeClock> fake_clock;
+    std::shared_ptr<const Clock> clock;
+    if (options.fake_clock) {
+        fake_clock = std::make_shared<FakeClock>();
+        clock = fake_clock;
+    } else {
+        clock = shared_system_clock();
+    }
+
+    std::unique_ptr<Storage> storage;
+    try {
+        SqliteStorageOptions storage_options;
+        storage_options.clock = clock;
+        storage = open_sqlite_storage(data_dir, storage_options);
+    } catch (const std::exception& e) {
+        log.write(LogLevel::error, "host", std::string{"cannot open the data folder: "} + e.what());
+        return 1;
+    }
+    log.write(LogLevel::info, "host", "storage " + storage->describe());
+    if (options.seed_demo) {
+        const auto seed = seed_demo(*storage);
+        log.write(LogLevel::info, "host",
+                  seed.created ? "demo hotel seeded" : "demo hotel already present");
+    }
+
+    RuntimeOptions runtime_options;
+    runtime_options.io_threads = options.threads;
+    runtime_options.plugins_dir = plugins_dir;
+    runtime_options.data_dir = data_dir;
+    runtime_options.outbox_dir = data_dir / "outbox";
+    runtime_options.http.extra_ca_file = options.extra_ca;
+    runtime_options.log_level = parse_level(options.log_level);
+    runtime_options.log = [&log](const LogLine& line) {
+        log.write(line.level, line.origin, line.text);
+    };
+
+    std::unique_ptr<Runtime> runtime;
+    try {
+        runtime = std::make_unique<Runtime>(*storage, *clock, std::move(runtime_options));
+    } catch (const std::exception& e) {
+        log.write(LogLevel::error, "host",
+                  std::string{"cannot start the plugin runtime: "} + e.what());
+        return 1;
+    }
+
+    const auto plugins = runtime->load_plugins();
+    std::size_t loaded = 0;
+    for (const auto& p : plugins)
+        loaded += p.state == PluginState::loaded ? 1 : 0;
+    log.write(LogLevel::info, "host",
+              "plugins from " + plugins_dir.string() + ": " + std::to_string(loaded) + " loaded, " +
+                  std::to_string(plugins.size() - loaded) + " refused");
+    if (auto started =
+            wait_for<std::size_t>([&](auto done) { runtime->start_enabled_instances(done); });
+        !started || !*started)
+        log.write(LogLevel::warning, "host",
+                  "starting the enabled instances did not complete cleanly");
+
+    int exit_code = 0;
+    std::unique_ptr<server::HostServer> http;
+    if (!apply_enables(options, *runtime, *storage, log) ||
+        !apply_settings(options, *runtime, *storage, log)) {
+        exit_code = 1;
+    } else {
+        server::ServerConfig config;
+        config.address = options.listen_address;
+        config.port = options.listen_port;
+        config.web_root = web_root;
+        config.public_url = options.public_url;
+        config.fake_clock = fake_clock.get();
+        config.log = [&log](LogLevel level, std::string_view text) {
+            log.write(level, "server", text);
+        };
+        try {
+            http = std::make_unique<server::HostServer>(*runtime, *storage, std::move(config));
+        } catch (const std::exception& e) {
+            log.write(LogLevel::error, "host",
+                      "cannot listen on " + options.listen_address + ":" +
+                          std::to_string(options.listen_port) + ": " + e.what());
+            exit_code = 1;
+        }
+    }
+
+    if (http) {
+        std::cout << "pms-host listening on " << http->base_url() << std::endl; // flushed
+        log.write(LogLevel::info, "host",
+                  "web root " + web_root.string() + ", public URL " + http->public_url());
+        int signal_number = 0;
+        sigwait(&signals, &signal_number);
+        log.write(LogLevel::info, "host",
+                  std::string{"received "} + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
+                      ", shutting down");
+        http->stop();
+    }
+    // The loader thread (this one) drains and destroys the instances and deinits the modules.
+    runtime->shutdown();
+    http.reset();
+    runtime.reset();
+    storage.reset();
+    log.write(LogLevel::info, "host", "stopped");
+    return exit_code;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // Signals are taken by sigwait in main: block them before any thread starts so that every
+    // thread inherits the mask. A peer closing a socket must not kill the process.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto parsed = pms::host::app::parse_options(args);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+        std::cerr << "pms-host: " << *error << "\n";
+        return 2;
+    }
+    const auto& options = std::get<pms::host::app::Options>(parsed);
+    if (options.help) {
+        std::cout << pms::host::app::usage();
+        return 0;
+    }
+    try {
+        return run(options, signals);
+    } catch (const std::exception& e) {
+        std::cerr << "pms-host: fatal: " << e.what() << "\n";
+        return 1;
+    }
+}

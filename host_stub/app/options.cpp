@@ -1,0 +1,173 @@
+// See options.hpp.
+#include "options.hpp"
+
+#include <charconv>
+#include <string_view>
+
+namespace pms::host::app {
+namespace {
+
+bool parse_unsigned(std::string_view text, unsigned long max, unsigned long& out) {
+    if (text.empty())
+        return false;
+    const auto* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, out);
+    return result.ec == std::errc{} && result.ptr == end && out <= max;
+}
+
+// "HOST:PORT", "[v6]:PORT" or ":PORT"; the port 0..65535.
+std::optional<std::string> parse_listen(std::string_view text, Options& options) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+        return "--listen expects ADDRESS:PORT, e.g. 127.0.0.1:8080";
+    std::string_view host = text.substr(0, colon);
+    unsigned long port = 0;
+    if (!parse_unsigned(text.substr(colon + 1), 65535, port))
+        return "--listen: the port must be a number 0..65535";
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    options.listen_address = host.empty() ? "127.0.0.1" : std::string{host};
+    options.listen_port = static_cast<std::uint16_t>(port);
+    return std::nullopt;
+}
+
+std::optional<std::string> parse_enable(std::string_view text, Options& options) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+        return "--enable expects PLUGIN_ID:PROPERTY";
+    options.enables.push_back(
+        {std::string{text.substr(0, colon)}, std::string{text.substr(colon + 1)}});
+    return std::nullopt;
+}
+
+std::optional<std::string> parse_setting(std::string_view flag, std::string_view text, bool secret,
+                                         Options& options) {
+    const std::string error = std::string{flag} + " expects PLUGIN_ID:PROPERTY:key=value";
+    const auto first = text.find(':');
+    if (first == std::string_view::npos || first == 0)
+        return error;
+    const auto second = text.find(':', first + 1);
+    if (second == std::string_view::npos || second == first + 1)
+        return error;
+    const auto assignment = text.substr(second + 1);
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+        return error;
+    SettingPreset preset;
+    preset.plugin_id = std::string{text.substr(0, first)};
+    preset.property = std::string{text.substr(first + 1, second - first - 1)};
+    preset.key = std::string{assignment.substr(0, eq)};
+    preset.value = std::string{assignment.substr(eq + 1)};
+    preset.secret = secret;
+    options.settings.push_back(std::move(preset));
+    return std::nullopt;
+}
+
+} // namespace
+
+std::variant<Options, std::string> parse_options(const std::vector<std::string>& args) {
+    Options options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view flag = args[i];
+        std::string inline_value;
+        bool has_inline = false;
+        // Both "--flag value" and "--flag=value" are accepted.
+        if (flag.starts_with("--")) {
+            if (const auto eq = flag.find('='); eq != std::string_view::npos) {
+                inline_value = std::string{flag.substr(eq + 1)};
+                flag = flag.substr(0, eq);
+                has_inline = true;
+            }
+        }
+        auto value = [&](std::string& out) -> bool {
+            if (has_inline) {
+                out = inline_value;
+                return true;
+            }
+            if (i + 1 >= args.size())
+                return false;
+            out = args[++i];
+            return true;
+        };
+        const std::string missing = std::string{flag} + " needs a value";
+        std::string v;
+        std::optional<std::string> error;
+
+        if (flag == "--help" || flag == "-h") {
+            options.help = true;
+        } else if (flag == "--seed-demo") {
+            options.seed_demo = true;
+        } else if (flag == "--fake-clock") {
+            options.fake_clock = true;
+        } else if (flag == "--listen") {
+            error = value(v) ? parse_listen(v, options) : missing;
+        } else if (flag == "--data") {
+            error = value(v) ? std::nullopt : std::optional{missing};
+            options.data_dir = v;
+        } else if (flag == "--plugins") {
+            error = value(v) ? std::nullopt : std::optional{missing};
+            options.plugins_dir = v;
+        } else if (flag == "--web-root") {
+            error = value(v) ? std::nullopt : std::optional{missing};
+            options.web_root = v;
+        } else if (flag == "--extra-ca") {
+            error = value(v) ? std::nullopt : std::optional{missing};
+            options.extra_ca = v;
+        } else if (flag == "--public-url") {
+            error = value(v) ? std::nullopt : std::optional{missing};
+            while (v.size() > 1 && v.back() == '/')
+                v.pop_back();
+            options.public_url = v;
+        } else if (flag == "--threads") {
+            unsigned long n = 0;
+            if (!value(v))
+                error = missing;
+            else if (!parse_unsigned(v, 64, n) || n == 0)
+                error = "--threads must be 1..64";
+            options.threads = static_cast<unsigned>(n);
+        } else if (flag == "--log-level") {
+            if (!value(v))
+                error = missing;
+            else if (v != "debug" && v != "info" && v != "warning" && v != "error")
+                error = "--log-level must be debug, info, warning or error";
+            options.log_level = v;
+        } else if (flag == "--enable") {
+            error = value(v) ? parse_enable(v, options) : missing;
+        } else if (flag == "--setting") {
+            error = value(v) ? parse_setting(flag, v, false, options) : missing;
+        } else if (flag == "--secret") {
+            error = value(v) ? parse_setting(flag, v, true, options) : missing;
+        } else {
+            error = "unknown argument '" + std::string{flag} + "' (see --help)";
+        }
+        if (error)
+            return *error;
+    }
+    return options;
+}
+
+std::string usage() {
+    return R"(Usage: pms-host [options]
+
+  --listen ADDR:PORT      listen address (default 127.0.0.1:0; port 0 picks a free port)
+  --data DIR              data folder: SQLite database and mail outbox (default ./pms-host-data)
+  --plugins DIR           plugin folder (default: <exe>/../plugins, else <exe>/../lib/pms-host/plugins)
+  --web-root DIR          web UI files (default: <exe>/../share/pms-host/web, else the source tree's
+                          host_stub/web when run from the build tree)
+  --seed-demo             create the demo hotel (booking 471887) when it is missing
+  --extra-ca FILE         also trust this CA (PEM) for outbound HTTPS
+  --threads N             io threads (default 2)
+  --public-url URL        how the outside world reaches this host; used for notification URLs
+  --fake-clock            start a controllable clock at 2025-03-14T10:00:00Z (tests)
+  --enable PLUGIN:PROP    enable a plugin for a property (PROP: id or name); repeatable
+  --setting PLUGIN:PROP:key=value   pre-set a setting (before the plugin is activated)
+  --secret  PLUGIN:PROP:key=value   pre-set a secret (never logged)
+  --log-level LEVEL       debug, info, warning or error (default info)
+  --help                  this text
+
+The first line on stdout is "pms-host listening on http://ADDR:PORT".
+SIGINT/SIGTERM stop the host cleanly (exit code 0).
+)";
+}
+
+} // namespace pms::host::app

@@ -1,0 +1,54 @@
+// The pms-host command line: what each flag means, its default, and the parser. Parsing is a
+// pure function of argv so that a wrong flag is reported before anything is opened or bound.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pms::host::app {
+
+/// `--enable PLUGIN_ID:PROPERTY`
+struct EnablePreset {
+    std::string plugin_id;
+    std::string property;
+};
+
+/// `--setting PLUGIN_ID:PROPERTY:key=value` or `--secret ...` (same shape).
+struct SettingPreset {
+    std::string plugin_id;
+    std::string property;
+    std::string key;   ///< a top-level name ("shop_id") or a JSON Pointer ("/a/0/b")
+    std::string value; ///< raw text; coerced to the schema's type when applied
+    bool secret = false;
+};
+
+struct Options {
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t listen_port = 0;     ///< 0 = any free port
+    std::filesystem::path data_dir;    ///< empty = ./pms-host-data
+    std::filesystem::path plugins_dir; ///< empty = default next to the executable
+    std::filesystem::path web_root;    ///< empty = default next to the executable
+    bool seed_demo = false;
+    std::filesystem::path extra_ca; ///< empty = system trust store only
+    unsigned threads = 2;
+    std::string public_url; ///< empty = the listen URL
+    bool fake_clock = false;
+    std::vector<EnablePreset> enables;
+    std::vector<SettingPreset> settings; ///< settings and secrets, in command-line order
+    std::string log_level = "info";      ///< debug, info, warning, error
+    bool help = false;
+};
+
+/// Parses argv (argv[0] excluded). Returns the options or a message naming the bad argument.
+/// Secret values are never part of the message.
+[[nodiscard]] std::variant<Options, std::string>
+parse_options(const std::vector<std::string>& args);
+
+/// The --help text.
+[[nodiscard]] std::string usage();
+
+} // namespace pms::host::app

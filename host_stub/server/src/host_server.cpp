@@ -1,0 +1,528 @@
+// HostServer: construction, the top-level dispatch (/hooks, /api, static files), the
+// notification route and the shared helpers. The JSON API routes live in api_*.cpp.
+#include "server_impl.hpp"
+
+#include "pms/host/qr/qr_svg.hpp"
+
+#include "folio_json.hpp"
+#include "json_response.hpp"
+
+#include <pms/host/server/failpoint.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <utility>
+
+namespace pms::host::server {
+
+namespace json = boost::json;
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+    std::int64_t value = 0;
+    const auto* end = text.data() + text.size();
+    const auto r = std::from_chars(text.data(), end, value);
+    if (text.empty() || r.ec != std::errc{} || r.ptr != end || value <= 0)
+        return std::nullopt;
+    return value;
+}
+
+net::Response failure_response(const Failure& failure) {
+    int status = 500;
+    switch (failure.code) {
+    case RuntimeErrc::unknown_plugin:
+        status = 404;
+        break;
+    case RuntimeErrc::not_supported:
+        status = 404;
+        break;
+    case RuntimeErrc::plugin_refused:
+        status = 409;
+        break;
+    case RuntimeErrc::not_enabled:
+        status = 409;
+        break;
+    case RuntimeErrc::busy:
+        status = 409;
+        break;
+    case RuntimeErrc::invalid_argument:
+        status = 400;
+        break;
+    case RuntimeErrc::unavailable:
+        status = 503;
+        break;
+    case RuntimeErrc::cancelled:
+        status = 503;
+        break;
+    case RuntimeErrc::plugin_error:
+        status = 502;
+        break;
+    case RuntimeErrc::plugin_misbehaving:
+        status = 502;
+        break;
+    case RuntimeErrc::timeout:
+        status = 504;
+        break;
+    case RuntimeErrc::storage_error:
+        status = 500;
+        break;
+    case RuntimeErrc::internal:
+        status = 500;
+        break;
+    }
+    json::object error{{"code", to_string(failure.code)},
+                       {"message", failure.message},
+                       {"status", pms_status_name(failure.status)}};
+    return json_ok(json::object{{"error", std::move(error)}}, status);
+}
+
+net::Response method_not_allowed(std::string_view allow) {
+    auto response = json_error(405, "method_not_allowed",
+                               "Method not allowed here; allowed: " + std::string{allow});
+    response.headers.push_back({"Allow", std::string{allow}});
+    return response;
+}
+
+net::Response no_such_route(const net::Request& request) {
+    return json_error(404, "no_such_route", "No API route " + request.method + " " + request.path);
+}
+
+Staff staff_of(const net::Request& request, const json::object& body) {
+    Staff staff;
+    if (const auto* s = body.if_contains("staff"); s != nullptr && s->is_object()) {
+        staff.id = string_member(s->as_object(), "id");
+        staff.name = string_member(s->as_object(), "name");
+    }
+    if (staff.id.empty())
+        if (auto h = request.header("X-Staff-Id"))
+            staff.id = net::percent_decode(*h).value_or(std::string{*h});
+    if (staff.name.empty())
+        if (auto h = request.header("X-Staff-Name"))
+            staff.name = net::percent_decode(*h).value_or(std::string{*h});
+    staff.locale = string_member(body, "locale");
+    if (staff.locale.empty())
+        if (auto h = request.header("Accept-Language")) {
+            // The first language tag only, without weights.
+            std::string_view tag = *h;
+            tag = tag.substr(0, tag.find_first_of(",;"));
+            while (!tag.empty() && tag.front() == ' ')
+                tag.remove_prefix(1);
+            while (!tag.empty() && tag.back() == ' ')
+                tag.remove_suffix(1);
+            if (tag != "*")
+                staff.locale = std::string{tag};
+        }
+    return staff;
+}
+
+std::string actor_of(const Staff& staff) {
+    return staff.id.empty() ? std::string{"api"} : "staff:" + staff.id;
+}
+
+std::string json_quote(std::string_view text) {
+    return json::serialize(json::string(text));
+}
+
+std::string view_update_json(const ViewUpdate& update) {
+    std::string out = "{\"session_id\":" + json_quote(update.session_id) +
+                      ",\"plugin_id\":" + json_quote(update.plugin_id) +
+                      ",\"property_id\":" + json_quote(std::to_string(update.property.value)) +
+                      ",\"closed\":" + (update.closed ? "true" : "false") + ",\"view\":";
+    out += update.closed || update.view_json.empty() ? std::string{"null"} : update.view_json;
+    out += '}';
+    return out;
+}
+
+// ---- construction -------------------------------------------------------------------------------
+
+HostServer::Impl::Impl(Runtime& rt, Storage& st, ServerConfig cfg)
+    : runtime{rt}, storage{st}, config{std::move(cfg)}, static_files{config.web_root},
+      hub{std::make_shared<EventHub>(rt.io_context(), config.sse_heartbeat)},
+      blocking{config.blocking_threads == 0 ? 1u : config.blocking_threads} {}
+
+void HostServer::Impl::log(LogLevel level, std::string_view text) const {
+    if (config.log)
+        config.log(level, text);
+}
+
+std::string HostServer::Impl::public_base() const {
+    if (!config.public_url.empty())
+        return config.public_url;
+    return http ? http->base_url() : std::string{};
+}
+
+std::string HostServer::Impl::notification_url(std::string_view plugin_id,
+                                               PropertyId property) const {
+    return public_base() + "/hooks/" + std::string{plugin_id} + "/" +
+           std::to_string(property.value) + "/";
+}
+
+void HostServer::Impl::blocking_answer(net::Responder respond,
+                                       std::function<net::Response()> work) {
+    blocking_run(respond, [respond, work = std::move(work)] { respond(work()); });
+}
+
+void HostServer::Impl::blocking_run(net::Responder respond, std::function<void()> work) {
+    boost::asio::post(blocking, [self = shared_from_this(), respond, work = std::move(work)] {
+        try {
+            work();
+        } catch (const StorageError& e) {
+            self->log(LogLevel::error, std::string{"storage failure: "} + e.what());
+            respond(
+                json_error(500, "storage_error", "The host's storage failed; see the host log"));
+        } catch (const std::exception& e) {
+            self->log(LogLevel::error, std::string{"request failed: "} + e.what());
+            respond(json_error(500, "internal", "Internal error; see the host log"));
+        }
+    });
+}
+
+void HostServer::Impl::with_property(net::Responder respond, PropertyId property,
+                                     std::function<void(const Property&)> next) {
+    blocking_run(respond, [this, respond, property, next = std::move(next)] {
+        const auto found = storage.folios().get_property(property);
+        if (!found) {
+            respond(json_error(404, "unknown_property",
+                               "No property " + std::to_string(property.value)));
+            return;
+        }
+        next(*found);
+    });
+}
+
+HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
+    : impl_{std::make_shared<Impl>(runtime, storage, std::move(config))} {
+    auto& impl = *impl_;
+    net::ServerOptions options;
+    options.address = impl.config.address;
+    options.port = impl.config.port;
+    options.max_body_bytes = impl.config.max_body_bytes;
+    options.response_deadline = std::max(impl.config.response_deadline,
+                                         impl.config.hook_deadline + std::chrono::seconds(5));
+    options.server_header = "pms-host";
+    std::weak_ptr<Impl> weak = impl_;
+    options.log = [weak](const net::LogRecord& record) {
+        if (auto self = weak.lock()) {
+            LogLevel level = LogLevel::debug;
+            switch (record.level) {
+            case net::LogLevel::debug:
+                level = LogLevel::debug;
+                break;
+            case net::LogLevel::info:
+                level = LogLevel::info;
+                break;
+            case net::LogLevel::warning:
+                level = LogLevel::warning;
+                break;
+            case net::LogLevel::error:
+                level = LogLevel::error;
+                break;
+            }
+            self->log(level, std::string{"http: "} + std::string{record.message});
+        }
+    };
+    impl.http = std::make_unique<net::HttpServer>(
+        runtime.io_context(), std::move(options),
+        [weak](net::Request request, net::Responder respond) {
+            auto self = weak.lock();
+            if (!self || self->stopped) {
+                respond(json_error(503, "shutting_down", "The host is shutting down"));
+                return;
+            }
+            // The net layer would answer an escaping exception with text; the API answers JSON.
+            try {
+                self->handle(std::move(request), respond);
+            } catch (const std::exception& e) {
+                self->log(LogLevel::error, std::string{"request failed: "} + e.what());
+                respond(json_error(500, "internal", "Internal error; see the host log"));
+            }
+        });
+
+    // Live events: plugin notifications and pushed views fan out to the property's streams.
+    impl.notifications =
+        runtime.subscribe_notifications([weak](const Notification& n, bool duplicate) {
+            if (auto self = weak.lock()) {
+                json::object body = to_json(n);
+                body["duplicate"] = duplicate;
+                self->hub->publish(std::to_string(n.property.value), "notification",
+                                   json::serialize(body), std::to_string(n.id.value));
+            }
+        });
+    impl.view_pushes = runtime.subscribe_view_pushes([weak](const ViewPush& push) {
+        if (auto self = weak.lock()) {
+            std::string data =
+                "{\"session_id\":" + json_quote(push.session_id) +
+                ",\"plugin_id\":" + json_quote(push.plugin_id) +
+                ",\"property_id\":" + json_quote(std::to_string(push.property.value)) +
+                ",\"folio_id\":" + json_quote(std::to_string(push.folio.value)) +
+                ",\"view\":" + (push.view_json.empty() ? "null" : push.view_json) + "}";
+            self->hub->publish(std::to_string(push.property.value), "view", data);
+        }
+    });
+    impl.hub->start();
+}
+
+HostServer::~HostServer() {
+    stop();
+}
+
+std::uint16_t HostServer::port() const noexcept {
+    return impl_->http->port();
+}
+
+std::string HostServer::base_url() const {
+    return impl_->http->base_url();
+}
+
+std::string HostServer::public_url() const {
+    return impl_->public_base();
+}
+
+std::size_t HostServer::event_stream_count() const {
+    return impl_->hub->size();
+}
+
+void HostServer::stop() {
+    auto& impl = *impl_;
+    if (impl.stopped.exchange(true))
+        return;
+    // Streams first: a stream keeps its connection open forever, so stopping the server would
+    // otherwise wait for nothing; then no new requests; then no more runtime callbacks.
+    impl.hub->close_all();
+    impl.http->stop();
+    impl.notifications.reset();
+    impl.view_pushes.reset();
+    impl.blocking.join();
+}
+
+// ---- dispatch -----------------------------------------------------------------------------------
+
+namespace {
+
+// The percent-decoded segments of `path` ("/a/b%20c/" -> {"a", "b c"}); nullopt on a
+// malformed escape or an encoded '/' inside a segment.
+std::optional<std::vector<std::string>> decoded_segments(std::string_view path) {
+    std::vector<std::string> segments;
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+        if (path[pos] == '/') {
+            ++pos;
+            continue;
+        }
+        const auto slash = path.find('/', pos);
+        const auto raw = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos
+                                                                          : slash - pos);
+        auto decoded = net::percent_decode(raw);
+        if (!decoded || decoded->find('/') != std::string::npos)
+            return std::nullopt;
+        segments.push_back(std::move(*decoded));
+        if (slash == std::string_view::npos)
+            break;
+        pos = slash + 1;
+    }
+    return segments;
+}
+
+bool starts_with_segment(std::string_view path, std::string_view first) {
+    return path.size() > first.size() + 1 && path[0] == '/' &&
+           path.substr(1, first.size()) == first && path[first.size() + 1] == '/';
+}
+
+} // namespace
+
+void HostServer::Impl::handle(net::Request request, net::Responder respond) {
+    const std::string_view path = request.path;
+    if (starts_with_segment(path, "hooks") || path == "/hooks") {
+        // Hook paths may carry provider tokens: logged when answered, without the path.
+        handle_hook(std::move(request), std::move(respond));
+        return;
+    }
+    // The path only: query strings may carry anything, bodies and header values never appear.
+    log(LogLevel::debug, request.method + " " + request.path);
+    if (path == "/api" || starts_with_segment(path, "api")) {
+        auto segments = decoded_segments(path);
+        if (!segments) {
+            respond(json_error(400, "bad_path", "The path has a malformed percent escape"));
+            return;
+        }
+        segments->erase(segments->begin()); // "api"
+        handle_api(ApiCall{std::move(request), std::move(respond), std::move(*segments)});
+        return;
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+        respond(method_not_allowed("GET, HEAD"));
+        return;
+    }
+    // Static files are read from disk: off the io threads.
+    blocking_answer(respond, [this, request = std::move(request)] {
+        if (auto file = static_files.serve(request))
+            return std::move(*file);
+        return json_error(404, "not_found", "No such file");
+    });
+}
+
+// ---- the notification route ---------------------------------------------------------------------
+
+namespace {
+
+bool is_hop_by_hop(std::string_view name) {
+    for (std::string_view h :
+         {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+          "proxy-authenticate", "proxy-authorization", "content-length", "content-type"})
+        if (net::iequals(name, h))
+            return true;
+    return false;
+}
+
+} // namespace
+
+void HostServer::Impl::handle_hook(net::Request request, net::Responder respond) {
+    // /hooks/<plugin-id>/<property-id>/<rest>: the two ids are decoded, the rest is handed to
+    // the plugin still percent-encoded (it may be signed or matched as is).
+    constexpr std::string_view prefix = "/hooks/";
+    std::string_view raw = request.path;
+    raw = raw.size() > prefix.size() ? raw.substr(prefix.size()) : std::string_view{};
+    const auto first = raw.find('/');
+    const auto raw_plugin = raw.substr(0, first);
+    std::string_view after =
+        first == std::string_view::npos ? std::string_view{} : raw.substr(first + 1);
+    const auto second = after.find('/');
+    const auto raw_property = after.substr(0, second);
+    const std::string_view rest =
+        second == std::string_view::npos ? std::string_view{} : after.substr(second + 1);
+
+    const auto plugin_id = net::percent_decode(raw_plugin);
+    const auto property = parse_id(raw_property);
+    if (!plugin_id || plugin_id->empty() || !property) {
+        respond(json_error(404, "not_found",
+                           "Notification routes are /hooks/<plugin-id>/<property-id>/<path>"));
+        return;
+    }
+    const auto plugin = runtime.plugin(*plugin_id);
+    if (!plugin || plugin->state != PluginState::loaded) {
+        respond(json_error(404, "unknown_plugin", "No plugin '" + *plugin_id + "' is loaded"));
+        return;
+    }
+
+    InboundRequest inbound;
+    inbound.method = request.method;
+    inbound.path = std::string{rest};
+    inbound.query = request.query;
+    inbound.headers.reserve(request.headers.size());
+    for (auto& h : request.headers)
+        inbound.headers.emplace_back(std::move(h.name), std::move(h.value));
+    inbound.body = std::move(request.body);
+    inbound.remote_address = request.remote_address;
+
+    failpoint("hooks.before_deliver");
+    const auto started = std::chrono::steady_clock::now();
+    const std::string method = inbound.method;
+    const PropertyId property_id{*property};
+    runtime.deliver_notification(
+        *plugin_id, property_id, std::move(inbound), config.hook_deadline,
+        [self = shared_from_this(), respond, plugin_id = *plugin_id, property_id, method,
+         started](InboundReply reply) {
+            net::Response response;
+            response.status = reply.http_status;
+            if (!reply.content_type.empty())
+                response.headers.push_back({"Content-Type", reply.content_type});
+            for (auto& [name, value] : reply.headers)
+                if (!is_hop_by_hop(name))
+                    response.headers.push_back({std::move(name), std::move(value)});
+            response.body = std::move(reply.body);
+            if (!reply.from_plugin && response.body.empty()) {
+                // The host answered itself (no instance, deadline, plugin error): say why.
+                const char* code = reply.http_status == 404   ? "not_enabled"
+                                   : reply.http_status == 503 ? "unavailable"
+                                                              : "plugin_error";
+                response = json_error(
+                    reply.http_status, code,
+                    reply.http_status == 404   ? "The plugin is not active for this property"
+                    : reply.http_status == 503 ? "The plugin could not answer in time; retry later"
+                                               : "The plugin failed to handle the notification");
+            }
+            failpoint("hooks.after_reply_built");
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+            self->log(LogLevel::info, "hook " + method + " " + plugin_id + "@" +
+                                          std::to_string(property_id.value) + " -> " +
+                                          std::to_string(response.status) +
+                                          (reply.from_plugin ? " (plugin)" : " (host)") + " in " +
+                                          std::to_string(ms) + " ms");
+            respond(std::move(response));
+        });
+}
+
+// ---- /api dispatch ------------------------------------------------------------------------------
+
+void HostServer::Impl::handle_api(ApiCall call) {
+    const auto& s = call.segments;
+    if (s.empty()) {
+        call.respond(no_such_route(call.request));
+        return;
+    }
+    const std::string& head = s[0];
+    if (head == "health" && s.size() == 1) {
+        if (call.request.method != "GET") {
+            call.respond(method_not_allowed("GET"));
+            return;
+        }
+        std::size_t loaded = 0;
+        const auto plugins = runtime.plugins();
+        for (const auto& p : plugins)
+            loaded += p.state == PluginState::loaded ? 1 : 0;
+        call.respond(json_ok(json::object{{"status", "ok"},
+                                          {"version", config.version},
+                                          {"public_url", public_base()},
+                                          {"plugins_loaded", loaded},
+                                          {"plugins_refused", plugins.size() - loaded},
+                                          {"fake_clock", config.fake_clock != nullptr}}));
+        return;
+    }
+    if (head == "plugins") {
+        route_plugins(call);
+        return;
+    }
+    if (head == "properties") {
+        route_properties(call);
+        return;
+    }
+    if (head == "test" && s.size() == 2 && s[1] == "clock") {
+        route_test_clock(call);
+        return;
+    }
+    if (head == "qr.svg" && s.size() == 1) {
+        route_qr(call);
+        return;
+    }
+    call.respond(no_such_route(call.request));
+}
+
+// GET /api/qr.svg?text=<url> — the QR code of a payment link, for views that mark a value as
+// a URL to pay. Drawn here so that the browser loads no script library.
+void HostServer::Impl::route_qr(ApiCall& call) {
+    if (call.request.method != "GET") {
+        call.respond(method_not_allowed("GET"));
+        return;
+    }
+    const auto text = call.request.query_param("text");
+    const auto svg = text ? qr_svg(*text) : std::nullopt;
+    if (!svg) {
+        call.respond(json_error(400, "invalid_request",
+                                "\"text\" must be 1 to 2000 bytes of UTF-8"));
+        return;
+    }
+    net::Response response;
+    response.status = 200;
+    response.headers.push_back({"Content-Type", "image/svg+xml"});
+    response.headers.push_back({"Cache-Control", "private, max-age=3600"});
+    response.body = *svg;
+    call.respond(std::move(response));
+}
+
+} // namespace pms::host::server

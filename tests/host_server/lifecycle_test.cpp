@@ -1,0 +1,92 @@
+// pms-host as a process: SIGTERM closes the live-event streams and exits 0 in bounded time,
+// a failpoint in the notification route kills the process at that step, and command-line
+// presets (--enable, --setting, --secret) configure a plugin before the first request.
+#include "host_process.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using pms::test::EventStream;
+using pms::test::HostProcess;
+
+namespace {
+const std::string fixture_id = "test.pms.server-fixture";
+}
+
+BOOST_AUTO_TEST_SUITE(lifecycle)
+
+BOOST_AUTO_TEST_CASE(sigterm_closes_event_streams_and_exits_zero) {
+    HostProcess host;
+    const std::string property = host.demo_property();
+    BOOST_TEST_REQUIRE(
+        host.post_json("/api/properties/" + property + "/plugins/" + fixture_id + "/enable",
+                       json::object{})
+            .status == 200);
+    EventStream events{host.port(), "/api/properties/" + property + "/events"};
+    BOOST_TEST_REQUIRE(events.wait_for("event: ready", 10s).has_value());
+
+    const auto started = std::chrono::steady_clock::now();
+    host.child().signal_group(SIGTERM);
+    BOOST_TEST(events.wait_closed(10s), "the event stream was not closed on SIGTERM");
+    const auto status = host.child().wait_exit(20s);
+    BOOST_TEST_REQUIRE(status.has_value(), "pms-host did not exit within 20 s of SIGTERM");
+    BOOST_TEST(*status == 0);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 20s));
+    BOOST_TEST(host.stderr_text().find("fixture deactivated") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(failpoint_kills_after_the_reply_is_built) {
+    pms::test::HostOptions options;
+    options.env = {{"PMS_FAILPOINT", "hooks.after_reply_built"}};
+    options.extra_args = {"--enable", fixture_id + ":1"};
+    HostProcess host{options};
+    const auto reply = host.request(
+        "POST", "/hooks/" + fixture_id + "/" + host.demo_property() + "/notify", "{}", {}, 10s);
+    BOOST_TEST(reply.status == 0, "a response came back: " << reply.status);
+    const auto status = host.child().wait_exit(10s);
+    BOOST_TEST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 128 + SIGKILL);
+}
+
+BOOST_AUTO_TEST_CASE(command_line_presets_configure_a_plugin) {
+    const std::string secret = "Cli-Secret-Value-9876";
+    pms::test::HostOptions options;
+    options.extra_args = {"--enable",     fixture_id + ":Гранд Отель Суперотель",
+                          "--setting",    fixture_id + ":1:shop_id=cli-shop",
+                          "--setting",    fixture_id + ":1:retries=7",
+                          "--secret",     fixture_id + ":1:api_token=" + secret,
+                          "--public-url", "https://pms.example.com/"};
+    HostProcess host{options};
+    const std::string base = "/api/properties/" + host.demo_property() + "/plugins/" + fixture_id;
+    const auto page = host.get(base + "/settings");
+    BOOST_TEST_REQUIRE(page.status == 200, page.body);
+    BOOST_TEST(page.json.at("values").at("shop_id").as_string() == "cli-shop");
+    BOOST_TEST(page.json.at("values").at("retries").as_int64() == 7);
+    BOOST_TEST(page.json.at("secrets").at("/api_token").at("set").as_bool());
+    BOOST_TEST(page.json.at("notification_url").as_string() ==
+               "https://pms.example.com/hooks/" + fixture_id + "/" + host.demo_property() + "/");
+    BOOST_TEST(host.all_bodies().find(secret) == std::string::npos);
+    BOOST_TEST(host.wait_for_log("fixture settings changed, token=", 5s));
+    BOOST_TEST(host.stderr_text().find(secret) == std::string::npos);
+
+    const auto status = host.terminate(20s);
+    BOOST_TEST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_command_line_is_refused) {
+    pms::test::ChildProcess::Options child;
+    child.program = PMS_HOST_EXE;
+    child.args = {"--no-such-flag"};
+    child.wait_first_line = false;
+    pms::test::ChildProcess process{child};
+    const auto status = process.wait_exit(10s);
+    BOOST_TEST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,92 @@
+// The pms-host command line parser.
+#include "options.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace pms::host::app;
+
+namespace {
+
+Options parse_ok(std::vector<std::string> args) {
+    auto result = parse_options(args);
+    BOOST_TEST_REQUIRE(
+        std::holds_alternative<Options>(result),
+        (std::holds_alternative<std::string>(result) ? std::get<std::string>(result) : ""));
+    return std::get<Options>(result);
+}
+
+std::string parse_error(std::vector<std::string> args) {
+    auto result = parse_options(args);
+    BOOST_TEST_REQUIRE(std::holds_alternative<std::string>(result));
+    return std::get<std::string>(result);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(options)
+
+BOOST_AUTO_TEST_CASE(defaults) {
+    const auto o = parse_ok({});
+    BOOST_TEST(o.listen_address == "127.0.0.1");
+    BOOST_TEST(o.listen_port == 0);
+    BOOST_TEST(o.threads == 2u);
+    BOOST_TEST(!o.seed_demo);
+}
+
+BOOST_AUTO_TEST_CASE(every_flag) {
+    const auto o = parse_ok({"--listen",
+                             "127.0.0.1:8080",
+                             "--data=/d",
+                             "--plugins",
+                             "/p",
+                             "--web-root",
+                             "/w",
+                             "--seed-demo",
+                             "--extra-ca",
+                             "/ca.pem",
+                             "--threads",
+                             "4",
+                             "--public-url",
+                             "https://h.example/",
+                             "--fake-clock",
+                             "--enable",
+                             "a.b.c:1",
+                             "--setting",
+                             "a.b.c:Hotel name:shop_id=x=y",
+                             "--secret",
+                             "a.b.c:1:/t/0/k=s",
+                             "--log-level",
+                             "debug"});
+    BOOST_TEST(o.listen_port == 8080);
+    BOOST_TEST(o.data_dir == "/d");
+    BOOST_TEST(o.public_url == "https://h.example");
+    BOOST_TEST(o.threads == 4u);
+    BOOST_TEST(o.fake_clock);
+    BOOST_TEST_REQUIRE(o.enables.size() == 1u);
+    BOOST_TEST(o.enables[0].plugin_id == "a.b.c");
+    BOOST_TEST(o.enables[0].property == "1");
+    BOOST_TEST_REQUIRE(o.settings.size() == 2u);
+    BOOST_TEST(o.settings[0].property == "Hotel name");
+    BOOST_TEST(o.settings[0].key == "shop_id");
+    BOOST_TEST(o.settings[0].value == "x=y");
+    BOOST_TEST(o.settings[1].secret);
+    BOOST_TEST(o.settings[1].key == "/t/0/k");
+    BOOST_TEST(o.log_level == "debug");
+}
+
+BOOST_AUTO_TEST_CASE(ipv6_listen) {
+    const auto o = parse_ok({"--listen", "[::1]:0"});
+    BOOST_TEST(o.listen_address == "::1");
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_argument_but_not_secrets) {
+    BOOST_TEST(parse_error({"--bogus"}).find("--bogus") != std::string::npos);
+    BOOST_TEST(parse_error({"--listen", "nope"}).find("--listen") != std::string::npos);
+    BOOST_TEST(parse_error({"--listen", "1.2.3.4:70000"}).find("port") != std::string::npos);
+    BOOST_TEST(parse_error({"--threads", "0"}).find("--threads") != std::string::npos);
+    BOOST_TEST(parse_error({"--data"}).find("needs a value") != std::string::npos);
+    const auto e = parse_error({"--secret", "plugin-only=TopSecretValue"});
+    BOOST_TEST(e.find("TopSecretValue") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
