@@ -1,0 +1,65 @@
+// ApiClient: InvoiceBox calls over pms.http/1, inside the account's rate limit, with the protocol
+// layer's retry decisions, and creates driven by CreateOrderFlow (an unknown outcome is resolved
+// by looking the order up by merchantOrderId, never by creating again).
+//
+// One SharedRateLimiter per InvoiceBox account (merchantId), shared by every instance of the
+// module (architecture §7). Delays wait on pms.executor/1 timers. Each call completes exactly
+// once, also when the instance drains (a cancelled timer completes it as a transport failure).
+#pragma once
+
+#include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/settings.hpp>
+
+#include <invoicebox/protocol/create_order_flow.hpp>
+#include <invoicebox/protocol/endpoints.hpp>
+#include <invoicebox/protocol/rate_limiter.hpp>
+#include <invoicebox/protocol/retry_policy.hpp>
+
+#include <functional>
+#include <memory>
+#include <variant>
+
+namespace invoicebox::plugin {
+
+/// The module-wide limiter of an account.
+std::shared_ptr<protocol::SharedRateLimiter> rate_limiter_for(std::string_view merchant_id);
+
+class ApiClient : public std::enable_shared_from_this<ApiClient> {
+  public:
+    using Outcome = protocol::HttpOutcome;
+    using CreateResult = std::variant<protocol::CreateOrderFlow::Done, protocol::CreateOrderFlow::Failed>;
+
+    static std::shared_ptr<ApiClient> make(HostPorts& host, const ShopConfig& shop);
+
+    const protocol::InvoiceboxApi& api() const noexcept { return api_; }
+
+    /// One request within the rate limit, repeated per RetryPolicy for reads and idempotent
+    /// writes. `done` gets the last outcome.
+    void call(protocol::HttpRequest request, protocol::RequestKind kind, std::function<void(Outcome)> done);
+
+    /// Creates the order (or, with `recovery`, looks it up first) to the flow's end.
+    void create(protocol::CreateOrderRequest request, bool recovery, std::function<void(CreateResult)> done);
+
+    /// Timeout of one API request. InvoiceBox documents none; 20 s is its own notification timeout.
+    static constexpr std::chrono::milliseconds request_timeout{20'000};
+
+  private:
+    ApiClient(HostPorts& host, const ShopConfig& shop);
+    void send_once(protocol::HttpRequest request, std::chrono::milliseconds delay, std::function<void(Outcome)> done);
+    void attempt(std::shared_ptr<protocol::HttpRequest> request, protocol::RequestKind kind, int attempts,
+                 std::function<void(Outcome)> done);
+    void drive(std::shared_ptr<protocol::CreateOrderFlow> flow, protocol::CreateOrderFlow::Step step,
+               std::function<void(CreateResult)> done);
+    protocol::RateLimiter::TimePoint steady_now();
+
+    HostPorts& host_;
+    protocol::InvoiceboxApi api_;
+    std::shared_ptr<protocol::SharedRateLimiter> limiter_;
+    protocol::RetryPolicy policy_;
+};
+
+/// A Russian explanation of an API failure for staff: what happened and what to do, with the
+/// InvoiceBox code in brackets for support (never the code alone).
+std::string describe_for_staff(const protocol::ApiError& e);
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,35 @@
+// How amounts and times are shown to hotel staff and guests (Russian conventions), and how the
+// staff's form input is read back.
+//
+// Money: "67 680,00 ₽" (groups of three split by a space, comma decimals, the rouble sign; other
+// currencies by their ISO code). Times: "12.05.2025 14:03" in the property's zone: the offset
+// comes from pms.clock/1, because g++ 12 has no chrono::locate_zone.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace invoicebox::plugin {
+
+/// "67 680,00 ₽" for RUB, "1 550,50 EUR" otherwise. Negative amounts get a leading minus.
+std::string format_money_ru(std::int64_t minor, std::string_view currency = "RUB");
+
+/// "15500.00": the decimal text of a `money` form field.
+std::string format_decimal(std::int64_t minor);
+
+/// Reads a `money` form value ("15500.00", "15500.5", "15500") exactly; nullopt when it is not a
+/// non-negative decimal with at most two fraction digits.
+std::optional<std::int64_t> parse_decimal_minor(std::string_view text);
+
+/// "12.05.2025 14:03": the UTC instant shown at the property's offset.
+std::string format_local_datetime(std::int64_t utc_ms, int offset_minutes);
+
+/// "12.05.2025": the date part only.
+std::string format_local_date(std::int64_t utc_ms, int offset_minutes);
+
+/// "2025-05-12" -> "12.05.2025"; other text is returned unchanged.
+std::string format_iso_date_ru(std::string_view iso_date);
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,121 @@
+// HostPorts: the host services the payment-link workflow needs, as one C++ interface.
+//
+// Why an interface rather than the C tables: the workflow (link_service.hpp) is tested without a
+// host, against fakes that can hold completions back and release them in any order (notification
+// + refresh + poller at once), fail the store, or lose an HTTP response. plugin.cpp implements it
+// over pms.store/1, pms.folio/1, pms.http/1, pms.mail/1, pms.notify/1, pms.clock/1 and
+// pms.executor/1. Every method is called on the instance strand; every callback is invoked
+// exactly once, on the strand, never inline from the starting call.
+#pragma once
+
+#include <invoicebox/protocol/envelope.hpp>
+#include <invoicebox/protocol/http_message.hpp>
+
+#include <pms/plugin_api/status.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::plugin {
+
+/// A durable store write failed (or a read failed): nothing of the write was applied.
+class StoreError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct StoreOp {
+    enum class Kind : std::uint8_t { put, erase } kind = Kind::put;
+    std::string key;
+    std::string value;
+};
+
+struct PaymentPosting {
+    std::string folio_id;
+    std::int64_t amount_minor = 0;
+    std::string currency = "RUB";
+    std::string kind = "payment";
+    std::string idempotency_key;
+    std::string provider_reference;
+    std::string description;
+    std::int64_t occurred_at_utc_ms = 0;
+};
+
+struct PostingResult {
+    bool is_repeat = false;
+    std::string posting_id;
+    std::string category;
+    std::string type;
+    std::string error_message;
+};
+
+struct MailMessage {
+    std::string to;
+    std::string to_name;
+    std::string subject;
+    std::string text_body;
+};
+
+struct StaffAlert {
+    enum class Level : std::uint8_t { info, success, warning, error } level = Level::info;
+    std::string dedupe_key;
+    std::string title;
+    std::string body;
+    std::string folio_id;
+};
+
+enum class LogLevel : std::uint8_t { debug, info, warning, error };
+
+class HostPorts {
+  public:
+    virtual ~HostPorts() = default;
+
+    // pms.store/1 — synchronous and durable on return. Failures throw StoreError.
+    virtual std::optional<std::string> store_get(std::string_view key) = 0;
+    virtual void store_write(const std::vector<StoreOp>& ops) = 0;
+    /// Visits entries with `prefix` in key order until `visit` returns false.
+    virtual void store_scan(std::string_view prefix,
+                            const std::function<bool(std::string_view, std::string_view)>& visit) = 0;
+
+    // pms.folio/1
+    /// The folio document ("pms.folio/1" JSON), or the failure status.
+    virtual std::optional<std::string> get_folio(std::string_view folio_id, pms_status& status) = 0;
+    virtual void post_payment(const PaymentPosting& posting,
+                              std::function<void(pms_status, const PostingResult&)> done) = 0;
+
+    // pms.http/1: `url` is absolute (the request's target is already in it). A transport failure
+    // arrives as TransportError whose request_may_have_been_sent mirrors outcome_unknown.
+    virtual void http_send(const protocol::HttpRequest& request, std::string url,
+                           std::chrono::milliseconds timeout,
+                           std::function<void(protocol::HttpOutcome)> done) = 0;
+
+    // pms.mail/1
+    virtual void send_mail(const MailMessage& message,
+                           std::function<void(pms_status, std::string)> done) = 0;
+
+    // pms.notify/1
+    virtual void raise_alert(const StaffAlert& alert) = 0;
+    virtual void resolve_alert(std::string_view dedupe_key) = 0;
+
+    // pms.clock/1
+    virtual std::int64_t now_utc_ms() = 0;
+    virtual int utc_offset_minutes(std::int64_t at_utc_ms) = 0;
+
+    // pms.executor/1: `fn(true)` when the timer was cancelled or the instance drains.
+    virtual std::uint64_t start_timer(std::chrono::milliseconds delay, std::function<void(bool cancelled)> fn) = 0;
+    virtual void cancel_timer(std::uint64_t id) = 0;
+
+    // pms.log/1 — never pass a secret.
+    virtual void log(LogLevel level, std::string_view text) = 0;
+
+    // pms.folio-button/1 host side: false when the session is closed.
+    virtual bool push_view(std::string_view view_session_id, std::string_view view_json) = 0;
+};
+
+} // namespace invoicebox::plugin

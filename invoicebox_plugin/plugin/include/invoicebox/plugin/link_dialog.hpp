@@ -1,0 +1,44 @@
+// LinkDialog: the folio button «InvoiceBox» and its dialog — turns clicks and pms.view-event/1
+// documents into LinkService calls and answers each with the next pms.view/1 document. Open
+// sessions are remembered so that a notification or the poller can push the updated list.
+#pragma once
+
+#include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/views.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace invoicebox::plugin {
+
+class LinkDialog {
+  public:
+    using Done = std::function<void(std::string view_json)>;
+
+    explicit LinkDialog(LinkService& service);
+
+    /// The button was clicked for `folio_id`.
+    void open(const std::string& session_id, const std::string& folio_id, Done done);
+    /// A staff action (the raw event JSON); `folio_id` and `staff` come from the host's context.
+    void event(const std::string& session_id, const std::string& folio_id, const StaffUser& staff,
+               std::string_view event_json, Done done);
+    void closed(const std::string& session_id);
+
+    /// Re-renders every open list view of the folio and pushes it.
+    void folio_changed(const std::string& folio_id);
+
+    std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {});
+
+  private:
+    struct Session {
+        std::string folio_id;
+        bool showing_list = true;
+    };
+    std::string create_view(const std::string& folio_id, CreateFormModel model);
+
+    LinkService& service_;
+    std::map<std::string, Session> sessions_;
+};
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,117 @@
+// LinkRecord: one payment link as the plugin keeps it in pms.store/1, with its audit trail.
+//
+// Life (architecture §5): the record is written in state `creating` BEFORE the create call, so a
+// crash in between is resolved by looking the order up by merchantOrderId, never by creating a
+// second order; `open` once InvoiceBox answered; `failed` when InvoiceBox certainly refused.
+// InvoiceBox's own status (`ib_status`: created, completed, expired, canceled, or anything
+// else, kept verbatim) lives next to it. A paid link carries a posting state: `pending` (paid,
+// recorded, not yet on the folio), `posted`, or `suspense` (paid but not postable: staff must
+// act; never dropped).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::plugin {
+
+/// Version of the stored record format; readers accept this and older versions.
+inline constexpr int link_record_version = 1;
+
+enum class LinkState : std::uint8_t { creating, open, failed };
+enum class PostingState : std::uint8_t { none, pending, posted, suspense };
+enum class MailState : std::uint8_t { none, pending, sent, failed };
+
+std::string_view to_string(LinkState s) noexcept;
+std::string_view to_string(PostingState s) noexcept;
+std::string_view to_string(MailState s) noexcept;
+
+/// Who or what changed a link.
+enum class Actor : std::uint8_t { staff, notification, poll, refresh, recovery, system };
+std::string_view to_string(Actor a) noexcept;
+
+struct AuditEntry {
+    std::int64_t at_ms = 0;
+    Actor actor = Actor::system;
+    std::string who;  ///< staff name (id) for staff actions, else ""
+    std::string what; ///< Russian text, e.g. "Статус: created → completed"
+};
+
+struct LinkRecord {
+    int version = link_record_version;
+    std::string merchant_order_id;
+    std::string folio_id;
+    std::string folio_number;
+    std::string booking_id;
+    std::string booking_number;
+    std::string legal_entity_id;
+    std::string merchant_id;
+    std::int64_t amount_minor = 0;
+    std::string currency = "RUB";
+    std::int64_t vat_amount_minor = 0;
+    std::string description;
+    std::string guest_name;
+    std::string guest_email;
+    std::string message_template;
+    bool send_mail = false;
+    std::int64_t created_at_ms = 0;
+    std::int64_t expires_at_ms = 0;
+    std::string created_by;
+    /// The create request body exactly as sent, so recovery resumes the same order.
+    std::string create_request;
+
+    LinkState state = LinkState::creating;
+    std::string order_id;
+    std::string payment_url;
+    std::string ib_status; ///< InvoiceBox status, verbatim ("" before the create answer)
+    std::string error_message; ///< Russian, when failed
+
+    std::int64_t paid_at_ms = 0;
+    std::int64_t paid_amount_minor = 0;
+    PostingState posting = PostingState::none;
+    std::string posting_id;
+    std::string posting_category;
+    std::string posting_type;
+    std::string suspense_reason; ///< Russian
+
+    MailState mail = MailState::none;
+    std::string mail_error;
+
+    std::vector<AuditEntry> audit;
+
+    /// Whether the poller should keep looking at it.
+    bool needs_attention() const;
+    /// Created, not paid, not closed by InvoiceBox: counts against the balance.
+    bool is_open_unpaid() const;
+};
+
+/// Keeps the last entries when the trail grows long (the record must stay small).
+inline constexpr std::size_t max_audit_entries = 100;
+void add_audit(LinkRecord& r, std::int64_t at_ms, Actor actor, std::string who, std::string what);
+
+std::string serialize(const LinkRecord& r);
+/// nullopt when the text is not a link record of a version we can read.
+std::optional<LinkRecord> parse_link_record(std::string_view json);
+
+/// A payment that arrived but cannot be posted (unknown order, amount mismatch, closed folio,
+/// no mapping). Kept until staff resolve it.
+struct SuspenseRecord {
+    int version = 1;
+    std::string order_id;
+    std::string merchant_order_id; ///< may be foreign/unknown
+    std::string folio_id;          ///< when known
+    std::int64_t amount_minor = 0;
+    std::string currency = "RUB";
+    std::string reason_code;       ///< unknown_order, amount_mismatch, folio_closed, no_mapping, ...
+    std::string reason;            ///< Russian
+    std::string business_date;     ///< property-local date the money arrived, "12.05.2025"
+    std::int64_t received_at_ms = 0;
+    bool resolved = false;
+};
+
+std::string serialize(const SuspenseRecord& r);
+std::optional<SuspenseRecord> parse_suspense_record(std::string_view json);
+
+} // namespace invoicebox::plugin

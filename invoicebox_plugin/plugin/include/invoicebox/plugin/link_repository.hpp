@@ -1,0 +1,57 @@
+// LinkRepository: links, their indexes and the suspense list in pms.store/1.
+//
+// Keys (all under "v1/", the store layout's version):
+//   v1/meta                      installation prefix and the merchantOrderId sequence
+//   v1/link/<merchantOrderId>    LinkRecord
+//   v1/folio/<folioId>/<moid>    index: the links of a folio
+//   v1/open/<moid>               index: links the poller and start-up recovery look at
+//   v1/oid/<orderId>             index: InvoiceBox order id -> merchantOrderId
+//   v1/suspense/<orderId>        SuspenseRecord
+// Every save writes the record and its indexes in one atomic batch, so an index never points
+// at a state the record does not have. Failures throw StoreError (host_ports.hpp).
+#pragma once
+
+#include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/link_record.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace invoicebox::plugin {
+
+class LinkRepository {
+  public:
+    explicit LinkRepository(HostPorts& host) : host_(host) {}
+
+    /// The next merchantOrderId for a folio: "<prefix>-<folio>-<seq>", the prefix random per
+    /// installation (created on first use), the sequence durable. At most 100 characters.
+    std::string next_merchant_order_id(std::string_view folio_id);
+
+    std::optional<LinkRecord> find(std::string_view merchant_order_id);
+    std::optional<LinkRecord> find_by_order_id(std::string_view order_id);
+    std::vector<LinkRecord> for_folio(std::string_view folio_id);
+    /// Links that need the poller or recovery (LinkRecord::needs_attention()).
+    std::vector<LinkRecord> needing_attention();
+
+    /// Writes the record and its indexes atomically.
+    void save(const LinkRecord& r);
+    /// Same, together with a suspense record, atomically.
+    void save(const LinkRecord& r, const SuspenseRecord& s);
+
+    std::optional<SuspenseRecord> find_suspense(std::string_view order_id);
+    void save_suspense(const SuspenseRecord& s);
+    std::vector<SuspenseRecord> suspense_list(bool include_resolved = false);
+
+    /// True when the merchantOrderId carries this installation's prefix.
+    bool is_ours(std::string_view merchant_order_id);
+
+  private:
+    std::vector<StoreOp> ops_for(const LinkRecord& r);
+    std::string prefix();
+
+    HostPorts& host_;
+    std::string prefix_cache_;
+};
+
+} // namespace invoicebox::plugin

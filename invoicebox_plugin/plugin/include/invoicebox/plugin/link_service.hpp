@@ -1,0 +1,142 @@
+// LinkService: the payment-link workflow of one property, independent of the host's C API.
+//
+//  - create: record the link (state creating) BEFORE the create call, complete it after; an
+//    unknown outcome stays `creating` and is resolved by lookup (poller, start-up recovery);
+//  - status by three roads: notifications (notification_handler.hpp), «Обновить статус ссылок»
+//    (refresh), and the background poller (open links by id, paid orders by status/paidAt);
+//  - a `completed` order is recorded as "posting pending" first, then posted ONCE through
+//    pms.folio/1 with the idempotency key "<plugin>:payment:<order id>", then one staff
+//    notification (dedupe key "paid:<order id>"). Late payment (expired/canceled -> completed)
+//    posts too. What cannot be posted goes to the suspense list with a staff alert;
+//  - every change is written to the link's audit trail with who or what made it.
+// All members run on the instance strand.
+#pragma once
+
+#include <invoicebox/plugin/api_client.hpp>
+#include <invoicebox/plugin/folio.hpp>
+#include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/link_record.hpp>
+#include <invoicebox/plugin/link_repository.hpp>
+#include <invoicebox/plugin/settings.hpp>
+
+#include <invoicebox/protocol/notification.hpp>
+#include <invoicebox/protocol/order.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace invoicebox::plugin {
+
+struct StaffUser {
+    std::string id;
+    std::string name;
+    std::string label() const { return name.empty() ? id : name + " (" + id + ")"; }
+};
+
+struct CreateInput {
+    std::string folio_id;
+    std::string amount_text; ///< the form's decimal text
+    std::string description;
+    std::string message_template;
+    std::string lifetime = "72h";
+    bool send_mail = false;
+    bool confirm_over_balance = false; ///< staff confirmed the balance warning
+};
+
+struct CreateOutcome {
+    enum class Kind : std::uint8_t {
+        created,      ///< link is open
+        unconfirmed,  ///< outcome unknown: recorded, will be resolved automatically
+        rejected,     ///< input problems (field_errors / message), nothing recorded
+        over_balance, ///< would exceed the balance: ask staff to confirm
+        failed,       ///< InvoiceBox refused; recorded as failed
+    } kind = Kind::rejected;
+    std::optional<LinkRecord> link;
+    std::map<std::string, std::string> field_errors; ///< form field name -> Russian message
+    std::string message;                             ///< Russian
+};
+
+/// What a notification did (for tests and logs).
+struct NotificationOutcome {
+    protocol::NotificationReplyCode code = protocol::NotificationReplyCode::out_of_service;
+    std::string reason;
+};
+
+class LinkService {
+  public:
+    explicit LinkService(HostPorts& host);
+    ~LinkService();
+
+    void configure(Settings s);
+    const Settings& settings() const noexcept { return settings_; }
+    bool configured() const noexcept { return settings_.configured(); }
+    LinkRepository& repository() noexcept { return repo_; }
+    HostPorts& host() noexcept { return host_; }
+
+    /// Called after any change of a folio's links (to push updated views).
+    std::function<void(const std::string& folio_id)> on_folio_changed;
+
+    // ---- staff actions ----
+    void create_link(const CreateInput& in, const StaffUser& staff, std::function<void(CreateOutcome)> done);
+    /// Re-reads every link of the folio from InvoiceBox. `done("")` on success, else a Russian message.
+    void refresh_folio(const std::string& folio_id, const StaffUser& staff, std::function<void(std::string)> done);
+    void cancel_link(const std::string& merchant_order_id, const StaffUser& staff, std::function<void(std::string)> done);
+    void resend_mail(const std::string& merchant_order_id, const StaffUser& staff, std::function<void(std::string)> done);
+    /// Σ of open unpaid links of a folio (the balance guard).
+    std::int64_t open_total(const std::string& folio_id);
+
+    // ---- InvoiceBox notifications ----
+    /// `path` is the route below /hooks/<plugin>/<property>/. Replies exactly once; `success`
+    /// only after the notification is durably recorded, `out_of_service` only when recording
+    /// failed.
+    void handle_notification(std::string_view path, std::string_view raw_body, const protocol::HttpHeaders& headers,
+                             std::function<void(protocol::NotificationReply, NotificationOutcome)> reply);
+
+    // ---- background ----
+    /// Start-up recovery, then the poller every settings().poll_interval_seconds.
+    void start();
+    void stop();
+    /// One poller pass (also start-up recovery); `done` when every request of the pass finished.
+    void poll_once(Actor actor, std::function<void()> done = {});
+    /// Retries postings held in suspense for a reason that may have been fixed (no mapping,
+    /// closed folio, host storage failure).
+    void retry_suspense();
+
+    /// Applies InvoiceBox's view of an order to its link and records it durably (throws
+    /// StoreError). Returns the reply code a notification would get.
+    protocol::NotificationReplyCode apply_order(LinkRecord& link, const protocol::Order& order, Actor actor,
+                                                const std::string& who);
+
+    /// Posts a link whose posting is pending (no-op otherwise or while a posting is in flight).
+    void post_payment(const std::string& merchant_order_id, std::function<void()> done = {});
+
+  private:
+    std::shared_ptr<ApiClient> client_for(const std::string& merchant_id, const std::string& legal_entity_id);
+    void finish_create(const std::string& moid, const ApiClient::CreateResult& result, Actor actor,
+                       const std::string& who, std::function<void(CreateOutcome)> done);
+    void send_link_mail(const std::string& moid, Actor actor, const std::string& who, std::function<void(std::string)> done);
+    void record_suspense(LinkRecord* link, const protocol::Order& order, std::string reason_code, std::string reason);
+    void changed(const std::string& folio_id);
+    void schedule_poll();
+    int offset_at(std::int64_t ms) { return host_.utc_offset_minutes(ms); }
+    protocol::CreateOrderRequest build_request(const LinkRecord& link, const protocol::Basket& basket,
+                                               const ShopConfig& shop);
+
+    HostPorts& host_;
+    LinkRepository repo_;
+    Settings settings_;
+    std::set<std::string> creating_;  ///< creates/recoveries in flight (by merchantOrderId)
+    std::set<std::string> posting_;   ///< postings in flight
+    std::set<std::string> mailing_;   ///< mails in flight
+    bool polling_ = false;
+    bool running_ = false;
+    std::uint64_t poll_timer_ = 0;
+    int poll_count_ = 0;
+    std::int64_t paid_cursor_ms_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,87 @@
+// The plugin's settings (pms.settings-schema/1): the schema the host renders, reading the saved
+// document, and the field-level checks in Russian.
+//
+// One property has a main shop and optional per-legal-entity overrides (architecture §7: money
+// and 54-FZ receipts of each company go to that company's shop). Secrets (API token, API key)
+// are marked x-secret: the host never shows them again and leaves them out of get(); the plugin
+// reads them with get_secret("/api_token"), "/legal_entities/<i>/api_token".
+#pragma once
+
+#include <invoicebox/protocol/client_config.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::plugin {
+
+/// The plugin id: stable forever (store namespace, notification routes, idempotency keys).
+inline constexpr std::string_view plugin_id = "ru.invoicebox.pms.payment-link";
+
+/// One InvoiceBox shop and how to reach it.
+struct ShopConfig {
+    std::string legal_entity_id; ///< "" for the property's main shop
+    std::string merchant_id;
+    std::string api_token; ///< secret
+    std::string api_key;   ///< secret: notification signature key
+    protocol::ApiFlavour flavour = protocol::ApiFlavour::v3;
+    std::string base_url = "https://api.invoicebox.ru";
+
+    bool complete() const { return !merchant_id.empty() && !api_token.empty() && !api_key.empty(); }
+};
+
+/// A preset link lifetime.
+struct LifetimePreset {
+    std::string_view id;    ///< "24h"
+    std::string_view label; ///< "24 часа"
+    std::chrono::hours duration;
+};
+
+/// 1 h, 24 h, 3 days, 7 days, 30 days.
+const std::vector<LifetimePreset>& lifetime_presets();
+std::optional<std::chrono::hours> lifetime_of(std::string_view id);
+
+struct Settings {
+    ShopConfig shop;
+    std::vector<ShopConfig> overrides;
+    std::string vat_code = "vat20";               ///< default when a folio line has none
+    std::string default_lifetime = "72h";
+    std::string message_template;
+    std::string mail_subject;
+    std::string item_name_template;
+    std::string receipt_payment_type = "full_prepayment";
+    std::string notification_url;                 ///< public URL of the host endpoint
+    std::string hotel_name;
+    int poll_interval_seconds = 60;
+
+    /// The shop for a folio's legal entity: its override, else the main shop.
+    const ShopConfig& shop_for(std::string_view legal_entity_id) const;
+    /// The shop whose notification route suffix is `route` ("" main, else the legal entity id).
+    const ShopConfig* shop_by_route(std::string_view route) const;
+    bool configured() const { return shop.complete(); }
+};
+
+std::string default_message_template();
+std::string default_item_name_template();
+
+/// The settings page: JSON Schema subset with Russian labels and x- hints.
+std::string settings_schema_json();
+
+/// Reads a settings document (with or without secrets). Missing members take defaults;
+/// nullopt when the text is not a JSON object.
+std::optional<Settings> parse_settings(std::string_view json);
+
+/// The validate() answer: nullopt when valid, else {"fields": {"/merchant_id": "..."}, "form": ...}
+/// with Russian messages. `require_secrets` is true for candidate documents (secrets filled in).
+std::optional<std::string> validate_settings(std::string_view json);
+
+/// The notification URL for a shop: the configured URL, plus "/le/<id>" for an override.
+std::string notification_url_for(const Settings& s, const ShopConfig& shop);
+
+/// The route suffix of an inbound path: "" for the main shop, the legal entity id for
+/// ".../le/<id>"; nullopt when the path is not a notification route.
+std::optional<std::string> route_of_path(std::string_view path);
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,61 @@
+// The "pms.view/1" documents of the dialog «Платежные ссылки InvoiceBox» (plugin_api/schema/
+// view-v1.md): the list of the folio's links and the create form. Pure functions of their
+// inputs, so every word staff see is testable without a host.
+#pragma once
+
+#include <invoicebox/plugin/folio.hpp>
+#include <invoicebox/plugin/link_record.hpp>
+#include <invoicebox/plugin/settings.hpp>
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::plugin {
+
+struct Notice {
+    std::string level; ///< info, success, warning, error
+    std::string title;
+    std::string text;
+};
+
+/// "Создан", "Оплачен", "Истёк", "Отменён"; any other InvoiceBox status verbatim; plus our own
+/// states (creating, failed, posted/suspense).
+struct StatusLabel {
+    std::string text;
+    std::string tone; ///< neutral, info, success, warning, error
+};
+StatusLabel status_label(const LinkRecord& r);
+
+struct ListViewModel {
+    const Folio* folio = nullptr; ///< may be null when the folio could not be read
+    std::vector<LinkRecord> links;
+    int offset_minutes = 0;
+    bool configured = true;
+    std::vector<Notice> notices;
+};
+
+std::string render_links_view(const ListViewModel& m);
+
+struct CreateFormModel {
+    std::string amount;
+    std::string description;
+    std::string message_template;
+    std::string lifetime;
+    bool send_mail = true;
+    std::map<std::string, std::string> errors; ///< field name -> message
+    std::vector<Notice> notices;
+    bool ask_over_balance = false; ///< show «Создать всё равно»
+};
+
+/// Defaults: the folio's balance due, «Предоплата по заявке №471887 и номеру счёта 30682277»,
+/// the settings' template and lifetime, mail on when the guest has an e-mail.
+CreateFormModel default_create_form(const Folio& f, const Settings& s);
+
+std::string render_create_view(const Folio& f, const CreateFormModel& m, std::int64_t open_total);
+
+/// A one-line view that only explains a problem (settings missing, folio unreadable).
+std::string render_message_view(std::string_view title, const Notice& n);
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,111 @@
+// Russian display formats for money and times (formatting.hpp).
+#include <invoicebox/plugin/formatting.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+namespace invoicebox::plugin {
+
+namespace {
+
+std::string group_thousands(std::uint64_t units) {
+    std::string digits = std::to_string(units);
+    std::string out;
+    const std::size_t n = digits.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i != 0 && (n - i) % 3 == 0)
+            out += ' ';
+        out += digits[i];
+    }
+    return out;
+}
+
+} // namespace
+
+std::string format_money_ru(std::int64_t minor, std::string_view currency) {
+    const bool negative = minor < 0;
+    const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
+    char cents[4];
+    std::snprintf(cents, sizeof cents, "%02u", static_cast<unsigned>(abs % 100));
+    std::string out = negative ? "-" : "";
+    out += group_thousands(abs / 100);
+    out += ',';
+    out += cents;
+    out += ' ';
+    if (currency == "RUB")
+        out += "₽";
+    else
+        out += currency;
+    return out;
+}
+
+std::string format_decimal(std::int64_t minor) {
+    const bool negative = minor < 0;
+    const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
+    char cents[4];
+    std::snprintf(cents, sizeof cents, "%02u", static_cast<unsigned>(abs % 100));
+    return (negative ? "-" : "") + std::to_string(abs / 100) + "." + cents;
+}
+
+std::optional<std::int64_t> parse_decimal_minor(std::string_view text) {
+    while (!text.empty() && text.front() == ' ')
+        text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ')
+        text.remove_suffix(1);
+    if (text.empty())
+        return std::nullopt;
+    std::int64_t units = 0;
+    std::size_t i = 0;
+    std::size_t int_digits = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++int_digits) {
+        if (int_digits >= 13)
+            return std::nullopt;
+        units = units * 10 + (text[i] - '0');
+    }
+    if (int_digits == 0)
+        return std::nullopt;
+    std::int64_t cents = 0;
+    if (i < text.size()) {
+        if (text[i] != '.' && text[i] != ',')
+            return std::nullopt;
+        ++i;
+        const std::size_t frac = text.size() - i;
+        if (frac == 0 || frac > 2)
+            return std::nullopt;
+        for (std::size_t k = 0; k < frac; ++k) {
+            const char c = text[i + k];
+            if (c < '0' || c > '9')
+                return std::nullopt;
+            cents = cents * 10 + (c - '0');
+        }
+        if (frac == 1)
+            cents *= 10;
+    }
+    return units * 100 + cents;
+}
+
+std::string format_local_datetime(std::int64_t utc_ms, int offset_minutes) {
+    using namespace std::chrono;
+    const sys_time<milliseconds> t{milliseconds(utc_ms + std::int64_t(offset_minutes) * 60'000)};
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{floor<minutes>(t - day)};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02u.%02u.%04d %02d:%02d", unsigned(ymd.day()), unsigned(ymd.month()),
+                  int(ymd.year()), int(hms.hours().count()), int(hms.minutes().count()));
+    return buf;
+}
+
+std::string format_local_date(std::int64_t utc_ms, int offset_minutes) {
+    return format_local_datetime(utc_ms, offset_minutes).substr(0, 10);
+}
+
+std::string format_iso_date_ru(std::string_view d) {
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-')
+        return std::string(d);
+    std::string out;
+    out.append(d.substr(8, 2)).append(".").append(d.substr(5, 2)).append(".").append(d.substr(0, 4));
+    return out;
+}
+
+} // namespace invoicebox::plugin

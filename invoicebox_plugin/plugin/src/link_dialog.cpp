@@ -1,0 +1,176 @@
+// Folio-button dialog controller (link_dialog.hpp).
+#include <invoicebox/plugin/link_dialog.hpp>
+
+#include <boost/json.hpp>
+
+namespace invoicebox::plugin {
+
+namespace bj = boost::json;
+
+LinkDialog::LinkDialog(LinkService& service) : service_(service) {}
+
+std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices) {
+    ListViewModel m;
+    m.configured = service_.configured();
+    m.notices = std::move(notices);
+    pms_status st = PMS_OK;
+    std::optional<Folio> folio;
+    if (auto json = service_.host().get_folio(folio_id, st))
+        folio = parse_folio(*json);
+    if (!folio)
+        m.notices.push_back({"error", "Счёт недоступен", "Не удалось прочитать счёт " + folio_id + " (" + pms_status_name(st) + ")"});
+    m.folio = folio ? &*folio : nullptr;
+    try {
+        m.links = service_.repository().for_folio(folio_id);
+    } catch (const StoreError&) {
+        m.notices.push_back({"error", "", "Не удалось прочитать ссылки из базы PMS"});
+    }
+    m.offset_minutes = service_.host().utc_offset_minutes(service_.host().now_utc_ms());
+    return render_links_view(m);
+}
+
+std::string LinkDialog::create_view(const std::string& folio_id, CreateFormModel model) {
+    pms_status st = PMS_OK;
+    std::optional<Folio> folio;
+    if (auto json = service_.host().get_folio(folio_id, st))
+        folio = parse_folio(*json);
+    if (!folio)
+        return render_message_view("Платежные ссылки InvoiceBox",
+                                   {"error", "Счёт недоступен", "Не удалось прочитать счёт " + folio_id});
+    std::int64_t open = 0;
+    try {
+        open = service_.open_total(folio_id);
+    } catch (const StoreError&) {
+    }
+    return render_create_view(*folio, model, open);
+}
+
+void LinkDialog::open(const std::string& session_id, const std::string& folio_id, Done done) {
+    sessions_[session_id] = Session{folio_id, true};
+    done(list_view(folio_id));
+}
+
+void LinkDialog::closed(const std::string& session_id) { sessions_.erase(session_id); }
+
+void LinkDialog::folio_changed(const std::string& folio_id) {
+    for (const auto& [id, s] : sessions_)
+        if (s.folio_id == folio_id && s.showing_list)
+            service_.host().push_view(id, list_view(folio_id));
+}
+
+void LinkDialog::event(const std::string& session_id, const std::string& folio_id, const StaffUser& staff,
+                       std::string_view event_json, Done done) {
+    auto& session = sessions_[session_id];
+    session.folio_id = folio_id;
+    bj::error_code ec;
+    const bj::value ev = bj::parse(event_json, ec);
+    if (ec || !ev.is_object()) {
+        done(list_view(folio_id, {{"error", "", "Не удалось прочитать действие"}}));
+        return;
+    }
+    const auto& o = ev.as_object();
+    auto str = [](const bj::object& obj, std::string_view k) {
+        const auto* v = obj.if_contains(k);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    const std::string action = str(o, "action");
+    const std::string row = str(o, "row_key");
+    bj::object values;
+    if (const auto* v = o.if_contains("values"); v && v->is_object())
+        values = v->as_object();
+    auto alive_session = session_id;
+
+    if (action == "create" || action == "back") {
+        if (action == "back") {
+            session.showing_list = true;
+            done(list_view(folio_id));
+            return;
+        }
+        pms_status st = PMS_OK;
+        std::optional<Folio> folio;
+        if (auto json = service_.host().get_folio(folio_id, st))
+            folio = parse_folio(*json);
+        if (!folio) {
+            done(list_view(folio_id));
+            return;
+        }
+        session.showing_list = false;
+        done(create_view(folio_id, default_create_form(*folio, service_.settings())));
+        return;
+    }
+    if (action == "submit_create" || action == "submit_create_force") {
+        CreateInput in;
+        in.folio_id = folio_id;
+        in.amount_text = str(values, "amount");
+        in.description = str(values, "description");
+        in.message_template = str(values, "message_template");
+        in.lifetime = str(values, "lifetime");
+        if (const auto* b = values.if_contains("send_mail"); b && b->is_bool())
+            in.send_mail = b->as_bool();
+        in.confirm_over_balance = action == "submit_create_force";
+        CreateFormModel form;
+        form.amount = in.amount_text;
+        form.description = in.description;
+        form.message_template = in.message_template;
+        form.lifetime = in.lifetime;
+        form.send_mail = in.send_mail;
+        service_.create_link(in, staff, [this, session_id, folio_id, form, done = std::move(done)](CreateOutcome out) mutable {
+            using K = CreateOutcome::Kind;
+            if (out.kind == K::created || out.kind == K::unconfirmed) {
+                std::vector<Notice> n;
+                if (out.kind == K::created) {
+                    n.push_back({"success", "Ссылка создана",
+                                 out.link && out.link->mail == MailState::sent
+                                     ? "Письмо со ссылкой отправлено на " + out.link->guest_email
+                                     : "Скопируйте ссылку или покажите гостю QR-код"});
+                    if (!out.message.empty())
+                        n.push_back({"warning", "", out.message});
+                } else {
+                    n.push_back({"warning", "Результат пока неизвестен", out.message});
+                }
+                if (auto it = sessions_.find(session_id); it != sessions_.end())
+                    it->second.showing_list = true;
+                done(list_view(folio_id, std::move(n)));
+                return;
+            }
+            form.errors = out.field_errors;
+            if (!out.message.empty())
+                form.notices.push_back({out.kind == K::over_balance ? "warning" : "error",
+                                        out.kind == K::failed ? "InvoiceBox не создал ссылку" : "", out.message});
+            form.ask_over_balance = out.kind == K::over_balance;
+            done(create_view(folio_id, std::move(form)));
+        });
+        return;
+    }
+    if (action == "refresh") {
+        session.showing_list = true;
+        service_.refresh_folio(folio_id, staff, [this, folio_id, done = std::move(done)](std::string err) {
+            std::vector<Notice> n;
+            if (!err.empty())
+                n.push_back({"error", "Статусы обновлены не полностью", err});
+            else
+                n.push_back({"info", "", "Статусы ссылок обновлены"});
+            done(list_view(folio_id, std::move(n)));
+        });
+        return;
+    }
+    if (action == "cancel" || action == "resend") {
+        // Row keys are the merchantOrderIds (built from id-safe characters).
+        auto finish = [this, folio_id, action, done = std::move(done)](std::string err) {
+            std::vector<Notice> n;
+            if (!err.empty())
+                n.push_back({"error", action == "cancel" ? "Ссылка не отменена" : "Письмо не отправлено", err});
+            else
+                n.push_back({"success", "", action == "cancel" ? "Ссылка отменена" : "Письмо отправлено повторно"});
+            done(list_view(folio_id, std::move(n)));
+        };
+        if (action == "cancel")
+            service_.cancel_link(row, staff, std::move(finish));
+        else
+            service_.resend_mail(row, staff, std::move(finish));
+        return;
+    }
+    done(list_view(folio_id));
+}
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,253 @@
+// Link and suspense records: JSON in the store, with a schema version (link_record.hpp).
+#include <invoicebox/plugin/link_record.hpp>
+
+#include <boost/json.hpp>
+
+namespace invoicebox::plugin {
+
+namespace bj = boost::json;
+
+std::string_view to_string(LinkState s) noexcept {
+    switch (s) {
+    case LinkState::creating: return "creating";
+    case LinkState::open: return "open";
+    case LinkState::failed: return "failed";
+    }
+    return "creating";
+}
+std::string_view to_string(PostingState s) noexcept {
+    switch (s) {
+    case PostingState::none: return "none";
+    case PostingState::pending: return "pending";
+    case PostingState::posted: return "posted";
+    case PostingState::suspense: return "suspense";
+    }
+    return "none";
+}
+std::string_view to_string(MailState s) noexcept {
+    switch (s) {
+    case MailState::none: return "none";
+    case MailState::pending: return "pending";
+    case MailState::sent: return "sent";
+    case MailState::failed: return "failed";
+    }
+    return "none";
+}
+std::string_view to_string(Actor a) noexcept {
+    switch (a) {
+    case Actor::staff: return "staff";
+    case Actor::notification: return "notification";
+    case Actor::poll: return "poll";
+    case Actor::refresh: return "refresh";
+    case Actor::recovery: return "recovery";
+    case Actor::system: return "system";
+    }
+    return "system";
+}
+
+namespace {
+
+template <class E, std::size_t N>
+E from_string(std::string_view s, const E (&all)[N], E fallback) {
+    for (E e : all)
+        if (to_string(e) == s)
+            return e;
+    return fallback;
+}
+
+std::string str(const bj::object& o, std::string_view k) {
+    const auto* v = o.if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+std::int64_t num(const bj::object& o, std::string_view k) {
+    const auto* v = o.if_contains(k);
+    if (v && v->is_int64())
+        return v->as_int64();
+    if (v && v->is_uint64())
+        return static_cast<std::int64_t>(v->as_uint64());
+    return 0;
+}
+bool flag(const bj::object& o, std::string_view k) {
+    const auto* v = o.if_contains(k);
+    return v && v->is_bool() && v->as_bool();
+}
+
+} // namespace
+
+bool LinkRecord::needs_attention() const {
+    if (state == LinkState::failed)
+        return false;
+    if (state == LinkState::creating)
+        return true;
+    if (posting == PostingState::pending || mail == MailState::pending)
+        return true;
+    if (posting == PostingState::posted || posting == PostingState::suspense)
+        return false;
+    // Open and unpaid: watched until InvoiceBox closes it; an expired or canceled link can still
+    // be paid late, which the poller's paidAt query catches.
+    return ib_status != "expired" && ib_status != "canceled";
+}
+
+bool LinkRecord::is_open_unpaid() const {
+    if (state == LinkState::failed || posting != PostingState::none)
+        return false;
+    return ib_status.empty() || ib_status == "created" || ib_status == "hold" || ib_status == "draft";
+}
+
+void add_audit(LinkRecord& r, std::int64_t at_ms, Actor actor, std::string who, std::string what) {
+    r.audit.push_back(AuditEntry{at_ms, actor, std::move(who), std::move(what)});
+    if (r.audit.size() > max_audit_entries)
+        r.audit.erase(r.audit.begin(), r.audit.begin() + static_cast<std::ptrdiff_t>(r.audit.size() - max_audit_entries));
+}
+
+std::string serialize(const LinkRecord& r) {
+    bj::object o;
+    o["v"] = r.version;
+    o["merchant_order_id"] = r.merchant_order_id;
+    o["folio_id"] = r.folio_id;
+    o["folio_number"] = r.folio_number;
+    o["booking_id"] = r.booking_id;
+    o["booking_number"] = r.booking_number;
+    o["legal_entity_id"] = r.legal_entity_id;
+    o["merchant_id"] = r.merchant_id;
+    o["amount_minor"] = r.amount_minor;
+    o["currency"] = r.currency;
+    o["vat_amount_minor"] = r.vat_amount_minor;
+    o["description"] = r.description;
+    o["guest_name"] = r.guest_name;
+    o["guest_email"] = r.guest_email;
+    o["message_template"] = r.message_template;
+    o["send_mail"] = r.send_mail;
+    o["created_at_ms"] = r.created_at_ms;
+    o["expires_at_ms"] = r.expires_at_ms;
+    o["created_by"] = r.created_by;
+    o["create_request"] = r.create_request;
+    o["state"] = to_string(r.state);
+    o["order_id"] = r.order_id;
+    o["payment_url"] = r.payment_url;
+    o["ib_status"] = r.ib_status;
+    o["error_message"] = r.error_message;
+    o["paid_at_ms"] = r.paid_at_ms;
+    o["paid_amount_minor"] = r.paid_amount_minor;
+    o["posting"] = to_string(r.posting);
+    o["posting_id"] = r.posting_id;
+    o["posting_category"] = r.posting_category;
+    o["posting_type"] = r.posting_type;
+    o["suspense_reason"] = r.suspense_reason;
+    o["mail"] = to_string(r.mail);
+    o["mail_error"] = r.mail_error;
+    bj::array audit;
+    for (const auto& a : r.audit) {
+        bj::object e;
+        e["at_ms"] = a.at_ms;
+        e["actor"] = to_string(a.actor);
+        e["who"] = a.who;
+        e["what"] = a.what;
+        audit.push_back(std::move(e));
+    }
+    o["audit"] = std::move(audit);
+    return bj::serialize(o);
+}
+
+std::optional<LinkRecord> parse_link_record(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    const auto& o = v.as_object();
+    LinkRecord r;
+    r.version = static_cast<int>(num(o, "v"));
+    if (r.version < 1 || r.version > link_record_version)
+        return std::nullopt;
+    r.version = link_record_version;
+    r.merchant_order_id = str(o, "merchant_order_id");
+    if (r.merchant_order_id.empty())
+        return std::nullopt;
+    r.folio_id = str(o, "folio_id");
+    r.folio_number = str(o, "folio_number");
+    r.booking_id = str(o, "booking_id");
+    r.booking_number = str(o, "booking_number");
+    r.legal_entity_id = str(o, "legal_entity_id");
+    r.merchant_id = str(o, "merchant_id");
+    r.amount_minor = num(o, "amount_minor");
+    r.currency = str(o, "currency");
+    r.vat_amount_minor = num(o, "vat_amount_minor");
+    r.description = str(o, "description");
+    r.guest_name = str(o, "guest_name");
+    r.guest_email = str(o, "guest_email");
+    r.message_template = str(o, "message_template");
+    r.send_mail = flag(o, "send_mail");
+    r.created_at_ms = num(o, "created_at_ms");
+    r.expires_at_ms = num(o, "expires_at_ms");
+    r.created_by = str(o, "created_by");
+    r.create_request = str(o, "create_request");
+    r.state = from_string(str(o, "state"), {LinkState::creating, LinkState::open, LinkState::failed}, LinkState::creating);
+    r.order_id = str(o, "order_id");
+    r.payment_url = str(o, "payment_url");
+    r.ib_status = str(o, "ib_status");
+    r.error_message = str(o, "error_message");
+    r.paid_at_ms = num(o, "paid_at_ms");
+    r.paid_amount_minor = num(o, "paid_amount_minor");
+    r.posting = from_string(str(o, "posting"),
+                            {PostingState::none, PostingState::pending, PostingState::posted, PostingState::suspense},
+                            PostingState::none);
+    r.posting_id = str(o, "posting_id");
+    r.posting_category = str(o, "posting_category");
+    r.posting_type = str(o, "posting_type");
+    r.suspense_reason = str(o, "suspense_reason");
+    r.mail = from_string(str(o, "mail"), {MailState::none, MailState::pending, MailState::sent, MailState::failed},
+                         MailState::none);
+    r.mail_error = str(o, "mail_error");
+    if (const auto* a = o.if_contains("audit"); a && a->is_array()) {
+        for (const auto& e : a->as_array()) {
+            if (!e.is_object())
+                continue;
+            const auto& eo = e.as_object();
+            r.audit.push_back(AuditEntry{
+                num(eo, "at_ms"),
+                from_string(str(eo, "actor"),
+                            {Actor::staff, Actor::notification, Actor::poll, Actor::refresh, Actor::recovery, Actor::system},
+                            Actor::system),
+                str(eo, "who"), str(eo, "what")});
+        }
+    }
+    return r;
+}
+
+std::string serialize(const SuspenseRecord& r) {
+    bj::object o;
+    o["v"] = r.version;
+    o["order_id"] = r.order_id;
+    o["merchant_order_id"] = r.merchant_order_id;
+    o["folio_id"] = r.folio_id;
+    o["amount_minor"] = r.amount_minor;
+    o["currency"] = r.currency;
+    o["reason_code"] = r.reason_code;
+    o["reason"] = r.reason;
+    o["business_date"] = r.business_date;
+    o["received_at_ms"] = r.received_at_ms;
+    o["resolved"] = r.resolved;
+    return bj::serialize(o);
+}
+
+std::optional<SuspenseRecord> parse_suspense_record(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    const auto& o = v.as_object();
+    SuspenseRecord r;
+    r.order_id = str(o, "order_id");
+    r.merchant_order_id = str(o, "merchant_order_id");
+    r.folio_id = str(o, "folio_id");
+    r.amount_minor = num(o, "amount_minor");
+    r.currency = str(o, "currency");
+    r.reason_code = str(o, "reason_code");
+    r.reason = str(o, "reason");
+    r.business_date = str(o, "business_date");
+    r.received_at_ms = num(o, "received_at_ms");
+    r.resolved = flag(o, "resolved");
+    return r;
+}
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,159 @@
+// The module: the InvoiceBox payment-link plugin over the C++ SDK — four hooks (folio button,
+// settings schema, payment types, notification sink) and the instance life cycle. The workflow
+// itself lives in LinkService / LinkDialog; this file only adapts the hooks to them.
+#include "host_adapter.hpp"
+
+#include <invoicebox/plugin/api_client.hpp>
+#include <invoicebox/plugin/link_dialog.hpp>
+#include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/settings.hpp>
+
+#include <invoicebox/protocol/endpoints.hpp>
+
+#include <pms/plugin_sdk/entry.hpp>
+#include <pms/plugin_sdk/plugin.hpp>
+
+#include <memory>
+
+namespace invoicebox::plugin {
+
+namespace pr = invoicebox::protocol;
+
+class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
+  public:
+    static constexpr pms::sdk::plugin_info info{
+        .id = "ru.invoicebox.pms.payment-link",
+        .name = "InvoiceBox: платежные ссылки",
+        .vendor = "InvoiceBox PMS integration",
+        .version = "0.1.0",
+        .description = "Ссылки на оплату по e-mail и QR-коду с проведением оплаты в счёт",
+        .url = "https://www.invoicebox.ru",
+        .support_url = "https://www.invoicebox.ru"};
+
+    using plugin::plugin;
+
+    // ---- life cycle ----
+    pms_status init() {
+        adapter_ = std::make_unique<HostAdapter>(host());
+        service_ = std::make_unique<LinkService>(*adapter_);
+        dialog_ = std::make_unique<LinkDialog>(*service_);
+        service_->on_folio_changed = [this](const std::string& folio) { dialog_->folio_changed(folio); };
+        return PMS_OK;
+    }
+    pms_status activate() {
+        reload_settings();
+        service_->start();
+        return PMS_OK;
+    }
+    void deactivate() { service_->stop(); }
+
+    // ---- pms.folio-button/1 ----
+    std::vector<pms::sdk::button> buttons() {
+        return {pms::sdk::button{"invoicebox", "InvoiceBox", "link", "Платежные ссылки InvoiceBox"}};
+    }
+    bool is_button_enabled(std::string_view, const pms::sdk::folio_context&) { return service_->configured(); }
+    void on_click(std::string_view, std::string_view session, const pms::sdk::folio_context& ctx, pms::sdk::view_reply reply) {
+        auto r = std::make_shared<pms::sdk::view_reply>(std::move(reply));
+        dialog_->open(std::string(session), ctx.folio_id, [r](std::string view) { r->show(view); });
+    }
+    void on_view_event(const pms::sdk::view_event& e, pms::sdk::view_reply reply) {
+        auto r = std::make_shared<pms::sdk::view_reply>(std::move(reply));
+        StaffUser staff{e.context.staff_user_id, e.context.staff_user_name};
+        dialog_->event(e.view_session_id, e.context.folio_id, staff, e.event_json, [r](std::string view) { r->show(view); });
+    }
+    void on_view_closed(std::string_view session) { dialog_->closed(std::string(session)); }
+
+    // ---- pms.settings-schema/1 ----
+    std::string settings_schema() { return settings_schema_json(); }
+    std::optional<std::string> validate_settings(std::string_view json) { return invoicebox::plugin::validate_settings(json); }
+    void on_settings_changed() {
+        service_->stop();
+        reload_settings();
+        service_->start();
+    }
+    void run_settings_action(std::string_view action, std::string_view json, pms::sdk::action_reply reply) {
+        auto r = std::make_shared<pms::sdk::action_reply>(std::move(reply));
+        if (action != "check_connection") {
+            r->error("Неизвестное действие");
+            return;
+        }
+        auto s = parse_settings(json);
+        if (!s || s->shop.api_token.empty()) {
+            r->error("Укажите API токен, затем проверьте подключение");
+            return;
+        }
+        auto client = ApiClient::make(*adapter_, s->shop);
+        const std::string base = s->shop.base_url;
+        client->call(client->api().check_auth(), pr::RequestKind::read, [r, base](pr::HttpOutcome o) {
+            auto auth = pr::InvoiceboxApi::parse_check_auth(o);
+            if (auth) {
+                r->success("Подключение работает: InvoiceBox принял токен (пользователь " + auth->user_id + ")");
+                return;
+            }
+            const auto& e = auth.error();
+            switch (e.kind) {
+            case pr::ErrorKind::unauthorized:
+            case pr::ErrorKind::forbidden:
+                r->error("Неверный API токен: InvoiceBox его не принял. Скопируйте токен заново из кабинета "
+                         "InvoiceBox (Мои магазины → Интеграция (API))");
+                return;
+            case pr::ErrorKind::not_authenticated:
+                r->error("InvoiceBox ответил, но не узнал токен: скорее всего выбрана не та версия API (v3 или l3) "
+                         "или неверный адрес API");
+                return;
+            case pr::ErrorKind::transport:
+                r->error("InvoiceBox недоступен по адресу " + base + ": нет соединения или нет ответа. "
+                         "Проверьте адрес API и доступ сервера PMS в интернет");
+                return;
+            default:
+                r->error("Проверка не удалась: " + describe_for_staff(e));
+            }
+        });
+    }
+
+    // ---- pms.payment-types/1 ----
+    std::vector<pms::sdk::payment_type> payment_types() {
+        return {pms::sdk::payment_type{"payment", "Оплата по ссылке InvoiceBox", PMS_PAYMENT_INCOMING},
+                pms::sdk::payment_type{"refund", "Возврат InvoiceBox", PMS_PAYMENT_OUTGOING}};
+    }
+    void on_mapping_changed() { service_->retry_suspense(); }
+
+    // ---- pms.notification-sink/1 ----
+    void on_notification(const pms::sdk::inbound_request& req, pms::sdk::inbound_reply reply) {
+        auto r = std::make_shared<pms::sdk::inbound_reply>(std::move(reply));
+        pr::HttpHeaders headers;
+        for (const auto& h : req.headers)
+            headers.push_back({h.name, h.value});
+        service_->handle_notification(req.path, req.body, headers,
+                                      [r](pr::NotificationReply rep, NotificationOutcome) {
+                                          r->send(rep.status, "application/json", rep.body);
+                                      });
+    }
+
+  private:
+    void reload_settings() {
+        Settings s;
+        try {
+            if (auto parsed = parse_settings(host().settings_json()))
+                s = std::move(*parsed);
+            s.shop.api_token = host().secret("/api_token").value_or("");
+            s.shop.api_key = host().secret("/api_key").value_or("");
+            for (std::size_t i = 0; i < s.overrides.size(); ++i) {
+                const std::string at = "/legal_entities/" + std::to_string(i);
+                s.overrides[i].api_token = host().secret(at + "/api_token").value_or("");
+                s.overrides[i].api_key = host().secret(at + "/api_key").value_or("");
+            }
+        } catch (const std::exception& e) {
+            host().error(std::string("settings could not be read: ") + e.what());
+        }
+        service_->configure(std::move(s));
+    }
+
+    std::unique_ptr<HostAdapter> adapter_;
+    std::unique_ptr<LinkService> service_;
+    std::unique_ptr<LinkDialog> dialog_;
+};
+
+} // namespace invoicebox::plugin
+
+PMS_DECLARE_PLUGIN_ENTRY(invoicebox::plugin::InvoiceboxPlugin);

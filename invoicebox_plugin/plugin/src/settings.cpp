@@ -1,0 +1,359 @@
+// Settings schema, parsing and validation (settings.hpp).
+#include <invoicebox/plugin/settings.hpp>
+
+#include <invoicebox/protocol/json_writer.hpp>
+
+#include <boost/json.hpp>
+
+namespace invoicebox::plugin {
+
+namespace bj = boost::json;
+
+const std::vector<LifetimePreset>& lifetime_presets() {
+    static const std::vector<LifetimePreset> presets{
+        {"1h", "1 час", std::chrono::hours(1)},
+        {"24h", "24 часа", std::chrono::hours(24)},
+        {"72h", "3 дня", std::chrono::hours(72)},
+        {"168h", "7 дней", std::chrono::hours(168)},
+        {"720h", "30 дней", std::chrono::hours(720)},
+    };
+    return presets;
+}
+
+std::optional<std::chrono::hours> lifetime_of(std::string_view id) {
+    for (const auto& p : lifetime_presets())
+        if (p.id == id)
+            return p.duration;
+    return std::nullopt;
+}
+
+std::string default_message_template() {
+    return "Здравствуйте, {guest_name}!\n\n"
+           "Для оплаты {amount} по бронированию №{booking} (счёт {folio}) в отеле {hotel} "
+           "перейдите по ссылке:\n{link}\n\n"
+           "Ссылка действительна до {expiry}.\n\nС уважением, {hotel}";
+}
+
+std::string default_item_name_template() { return "{description}, {date}, {hotel}"; }
+
+const ShopConfig& Settings::shop_for(std::string_view legal_entity_id) const {
+    for (const auto& o : overrides)
+        if (!legal_entity_id.empty() && o.legal_entity_id == legal_entity_id && o.complete())
+            return o;
+    return shop;
+}
+
+const ShopConfig* Settings::shop_by_route(std::string_view route) const {
+    if (route.empty())
+        return &shop;
+    for (const auto& o : overrides)
+        if (o.legal_entity_id == route)
+            return &o;
+    return nullptr;
+}
+
+std::string notification_url_for(const Settings& s, const ShopConfig& shop) {
+    if (s.notification_url.empty())
+        return {};
+    std::string url = s.notification_url;
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
+    if (!shop.legal_entity_id.empty())
+        url += "/le/" + shop.legal_entity_id;
+    return url;
+}
+
+std::optional<std::string> route_of_path(std::string_view path) {
+    while (!path.empty() && path.back() == '/')
+        path.remove_suffix(1);
+    const auto pos = path.rfind("le/");
+    if (pos != std::string_view::npos && (pos == 0 || path[pos - 1] == '/')) {
+        const auto id = path.substr(pos + 3);
+        if (!id.empty() && id.find('/') == std::string_view::npos)
+            return std::string(id);
+    }
+    return std::string();
+}
+
+namespace {
+
+const char* const vat_codes[] = {"none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22"};
+const char* const vat_labels[] = {"Без НДС", "НДС 0 %", "НДС 5 %", "НДС 7 %", "НДС 10 %", "НДС 20 %", "НДС 22 %"};
+const char* const payment_types[] = {"full_prepayment", "prepayment", "advance", "full_payment"};
+const char* const payment_type_labels[] = {"Предоплата 100 %", "Частичная предоплата", "Аванс", "Полный расчёт"};
+
+std::string str_member(const bj::object& o, std::string_view key, std::string fallback = {}) {
+    if (const auto* v = o.if_contains(key); v && v->is_string())
+        return std::string(v->as_string());
+    return fallback;
+}
+
+ShopConfig read_shop(const bj::object& o, const ShopConfig& inherit) {
+    ShopConfig s;
+    s.legal_entity_id = str_member(o, "legal_entity_id");
+    s.merchant_id = str_member(o, "merchant_id");
+    s.api_token = str_member(o, "api_token");
+    s.api_key = str_member(o, "api_key");
+    const auto flavour = str_member(o, "api_flavour");
+    s.flavour = flavour.empty() ? inherit.flavour
+                                : protocol::flavour_from_string(flavour).value_or(protocol::ApiFlavour::v3);
+    s.base_url = str_member(o, "api_base_url", inherit.base_url);
+    if (s.base_url.empty())
+        s.base_url = inherit.base_url;
+    return s;
+}
+
+bool is_uuid(std::string_view s) {
+    if (s.size() != 36)
+        return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_http_url(std::string_view s) {
+    return (s.starts_with("https://") && s.size() > 8) || (s.starts_with("http://") && s.size() > 7);
+}
+
+void write_enum(protocol::JsonWriter& w, const char* const* values, const char* const* labels, std::size_t n) {
+    w.key("enum").begin_array();
+    for (std::size_t i = 0; i < n; ++i)
+        w.string(values[i]);
+    w.end_array();
+    w.key("x-enum-labels").begin_array();
+    for (std::size_t i = 0; i < n; ++i)
+        w.string(labels[i]);
+    w.end_array();
+}
+
+void write_shop_properties(protocol::JsonWriter& w, bool override_item) {
+    if (override_item) {
+        w.key("legal_entity_id").begin_object().member("type", "string").member("title", "Юридическое лицо")
+            .member("x-widget", "legal-entity").end_object();
+    }
+    w.key("merchant_id").begin_object().member("type", "string").member("title", "Идентификатор магазина (merchantId)")
+        .member("format", "uuid").member("description", "UUID из кабинета InvoiceBox: Мои магазины → Интеграция (API)")
+        .end_object();
+    w.key("api_token").begin_object().member("type", "string").member("title", "API токен").member_bool("x-secret", true)
+        .member("description", "Токен для запросов к API (Authorization: Bearer)").end_object();
+    w.key("api_key").begin_object().member("type", "string").member("title", "API ключ").member_bool("x-secret", true)
+        .member("description", "Ключ для проверки подписи уведомлений (X-Signature)").end_object();
+    w.key("api_flavour").begin_object().member("type", "string").member("title", "Версия API");
+    const char* const fl[] = {"v3", "l3"};
+    const char* const fll[] = {"v3 (приложение Инвойсбокс)", "l3 (Инвойсбокс.Бизнес)"};
+    write_enum(w, fl, fll, 2);
+    if (!override_item)
+        w.member("default", "v3");
+    w.end_object();
+    if (!override_item) {
+        w.key("api_base_url").begin_object().member("type", "string").member("title", "Адрес API")
+            .member("format", "uri").member("default", "https://api.invoicebox.ru").end_object();
+    }
+}
+
+} // namespace
+
+std::string settings_schema_json() {
+    protocol::JsonWriter w(protocol::JsonWriteOptions{.escape_slash = false});
+    w.begin_object();
+    w.member("$schema", "https://json-schema.org/draft/2020-12/schema");
+    w.member("$id", std::string(plugin_id) + "/settings/1");
+    w.member("type", "object");
+    w.member("title", "InvoiceBox: платежные ссылки");
+    w.key("required").begin_array().string("merchant_id").string("api_token").string("api_key").end_array();
+    w.key("x-order").begin_array();
+    for (const char* k : {"merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "notification_url",
+                          "hotel_name", "vat_code", "receipt_payment_type", "item_name_template", "default_lifetime",
+                          "mail_subject", "message_template", "poll_interval_seconds", "legal_entities"})
+        w.string(k);
+    w.end_array();
+    w.key("properties").begin_object();
+    write_shop_properties(w, false);
+    w.key("notification_url").begin_object().member("type", "string").member("title", "Адрес для уведомлений InvoiceBox")
+        .member("format", "uri")
+        .member("description", "Публичный адрес, по которому InvoiceBox присылает уведомления об оплате, например "
+                               "https://pms.example.ru/hooks/ru.invoicebox.pms.payment-link/hotel-1/notify")
+        .end_object();
+    w.key("hotel_name").begin_object().member("type", "string").member("title", "Название отеля (для писем и чеков)")
+        .member_int("maxLength", 200).end_object();
+    w.key("vat_code").begin_object().member("type", "string").member("title", "Ставка НДС по умолчанию")
+        .member("description", "Применяется к строкам счёта без собственной ставки");
+    write_enum(w, vat_codes, vat_labels, std::size(vat_codes));
+    w.member("default", "vat20").end_object();
+    w.key("receipt_payment_type").begin_object().member("type", "string").member("title", "Признак способа расчёта в чеке");
+    write_enum(w, payment_types, payment_type_labels, std::size(payment_types));
+    w.member("default", "full_prepayment").end_object();
+    w.key("item_name_template").begin_object().member("type", "string").member("title", "Название позиции в чеке")
+        .member("description", "Подстановки: {description}, {date}, {arrival}, {departure}, {booking}, {hotel}")
+        .member("default", default_item_name_template()).member_int("maxLength", 300).end_object();
+    w.key("default_lifetime").begin_object().member("type", "string").member("title", "Срок действия ссылки по умолчанию");
+    {
+        std::vector<std::string> ids, labels;
+        for (const auto& p : lifetime_presets()) {
+            ids.emplace_back(p.id);
+            labels.emplace_back(p.label);
+        }
+        w.key("enum").begin_array();
+        for (const auto& s : ids)
+            w.string(s);
+        w.end_array().key("x-enum-labels").begin_array();
+        for (const auto& s : labels)
+            w.string(s);
+        w.end_array();
+    }
+    w.member("default", "72h").end_object();
+    w.key("mail_subject").begin_object().member("type", "string").member("title", "Тема письма гостю")
+        .member("default", "Ссылка на оплату бронирования").member_int("maxLength", 200).end_object();
+    w.key("message_template").begin_object().member("type", "string").member("title", "Шаблон сообщения гостю")
+        .member("x-widget", "textarea")
+        .member("description", "Подстановки: {guest_name}, {amount}, {link}, {expiry}, {folio}, {booking}, {hotel}")
+        .member("default", default_message_template()).member_int("maxLength", 5000).end_object();
+    w.key("poll_interval_seconds").begin_object().member("type", "integer").member("title", "Интервал проверки статусов, с")
+        .member_int("minimum", 10).member_int("maximum", 3600).member_int("default", 60).end_object();
+    w.key("legal_entities").begin_object().member("type", "array").member("title", "Отдельные магазины для юридических лиц")
+        .key("items").begin_object().member("type", "object")
+        .key("required").begin_array().string("legal_entity_id").string("merchant_id").string("api_token").string("api_key").end_array()
+        .key("properties").begin_object();
+    write_shop_properties(w, true);
+    w.end_object().end_object().end_object();
+    w.end_object(); // properties
+    w.key("x-actions").begin_array().begin_object().member("id", "check_connection").member("label", "Проверить подключение")
+        .end_object().end_array();
+    w.end_object();
+    return w.take();
+}
+
+std::optional<Settings> parse_settings(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    const auto& o = v.as_object();
+    Settings s;
+    s.shop = read_shop(o, ShopConfig{});
+    s.shop.legal_entity_id.clear();
+    s.vat_code = str_member(o, "vat_code", s.vat_code);
+    s.default_lifetime = str_member(o, "default_lifetime", s.default_lifetime);
+    if (!lifetime_of(s.default_lifetime))
+        s.default_lifetime = "72h";
+    s.message_template = str_member(o, "message_template", default_message_template());
+    if (s.message_template.empty())
+        s.message_template = default_message_template();
+    s.mail_subject = str_member(o, "mail_subject", "Ссылка на оплату бронирования");
+    if (s.mail_subject.empty())
+        s.mail_subject = "Ссылка на оплату бронирования";
+    s.item_name_template = str_member(o, "item_name_template", default_item_name_template());
+    if (s.item_name_template.empty())
+        s.item_name_template = default_item_name_template();
+    s.receipt_payment_type = str_member(o, "receipt_payment_type", s.receipt_payment_type);
+    s.notification_url = str_member(o, "notification_url");
+    s.hotel_name = str_member(o, "hotel_name");
+    if (const auto* p = o.if_contains("poll_interval_seconds"); p && p->is_int64())
+        s.poll_interval_seconds = static_cast<int>(std::clamp<std::int64_t>(p->as_int64(), 5, 3600));
+    if (const auto* a = o.if_contains("legal_entities"); a && a->is_array())
+        for (const auto& item : a->as_array())
+            if (item.is_object())
+                s.overrides.push_back(read_shop(item.as_object(), s.shop));
+    return s;
+}
+
+std::optional<std::string> validate_settings(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    protocol::JsonWriter w(protocol::JsonWriteOptions{.escape_slash = false});
+    w.begin_object();
+    if (ec || !v.is_object()) {
+        w.key("fields").begin_object().end_object();
+        w.member("form", "Настройки не удалось прочитать: документ не является объектом JSON");
+        w.end_object();
+        return w.take();
+    }
+    const auto& o = v.as_object();
+    std::vector<std::pair<std::string, std::string>> errors;
+    auto check_shop = [&](const bj::object& shop, const std::string& at, bool main) {
+        const auto mid = str_member(shop, "merchant_id");
+        if (mid.empty())
+            errors.emplace_back(at + "/merchant_id", "Укажите идентификатор магазина из кабинета InvoiceBox");
+        else if (!is_uuid(mid))
+            errors.emplace_back(at + "/merchant_id",
+                                "Идентификатор магазина должен быть UUID вида ffffffff-ffff-ffff-ffff-ffffffffffff");
+        const auto token = str_member(shop, "api_token");
+        if (token.empty())
+            errors.emplace_back(at + "/api_token", "Укажите API токен");
+        else if (token.find_first_of("\r\n ") != std::string::npos)
+            errors.emplace_back(at + "/api_token", "API токен не должен содержать пробелов и переводов строки");
+        if (str_member(shop, "api_key").empty())
+            errors.emplace_back(at + "/api_key", "Укажите API ключ для проверки подписи уведомлений");
+        const auto flavour = str_member(shop, "api_flavour");
+        if (!flavour.empty() && !protocol::flavour_from_string(flavour))
+            errors.emplace_back(at + "/api_flavour", "Версия API должна быть v3 или l3");
+        else if (!flavour.empty() && !token.empty()) {
+            // An L3 token looks like "12345-API:<hex>", a v3 one is 32 hex characters (invoicebox-api.md §1.2).
+            const bool l3_token = token.find("-API:") != std::string::npos;
+            if (l3_token && flavour == "v3")
+                errors.emplace_back(at + "/api_flavour", "Токен похож на токен Инвойсбокс.Бизнес: выберите версию API l3");
+            else if (!l3_token && flavour == "l3" && token.size() == 32)
+                errors.emplace_back(at + "/api_flavour", "Токен похож на токен приложения Инвойсбокс: выберите версию API v3");
+        }
+        if (main) {
+            const auto base = str_member(shop, "api_base_url", "https://api.invoicebox.ru");
+            if (!is_http_url(base) || !protocol::parse_base_url(base))
+                errors.emplace_back(at + "/api_base_url", "Адрес API должен начинаться с https:// (например, https://api.invoicebox.ru)");
+        }
+    };
+    check_shop(o, "", true);
+    const auto url = str_member(o, "notification_url");
+    if (url.empty())
+        errors.emplace_back("/notification_url", "Укажите публичный адрес для уведомлений: без него оплаты будут видны только при проверке статуса");
+    else if (!is_http_url(url))
+        errors.emplace_back("/notification_url", "Адрес для уведомлений должен начинаться с https:// или http://");
+    const auto vat = str_member(o, "vat_code", "vat20");
+    if (std::find(std::begin(vat_codes), std::end(vat_codes), vat) == std::end(vat_codes))
+        errors.emplace_back("/vat_code", "Неизвестная ставка НДС");
+    const auto pt = str_member(o, "receipt_payment_type", "full_prepayment");
+    if (std::find(std::begin(payment_types), std::end(payment_types), pt) == std::end(payment_types))
+        errors.emplace_back("/receipt_payment_type", "Выберите признак способа расчёта: предоплата 100 %, предоплата, аванс или полный расчёт");
+    if (!lifetime_of(str_member(o, "default_lifetime", "72h")))
+        errors.emplace_back("/default_lifetime", "Выберите срок действия: 1 час, 24 часа, 3, 7 или 30 дней");
+    const auto tmpl = str_member(o, "message_template");
+    if (!tmpl.empty() && tmpl.find("{link}") == std::string::npos)
+        errors.emplace_back("/message_template", "В шаблоне сообщения нет подстановки {link}: гость не получит ссылку");
+    if (const auto* a = o.if_contains("legal_entities"); a && a->is_array()) {
+        std::vector<std::string> seen;
+        for (std::size_t i = 0; i < a->as_array().size(); ++i) {
+            const auto& item = a->as_array()[i];
+            const std::string at = "/legal_entities/" + std::to_string(i);
+            if (!item.is_object()) {
+                errors.emplace_back(at, "Ожидается объект");
+                continue;
+            }
+            const auto le = str_member(item.as_object(), "legal_entity_id");
+            if (le.empty())
+                errors.emplace_back(at + "/legal_entity_id", "Выберите юридическое лицо");
+            else if (std::find(seen.begin(), seen.end(), le) != seen.end())
+                errors.emplace_back(at + "/legal_entity_id", "Это юридическое лицо уже указано выше");
+            else if (le.find('/') != std::string::npos)
+                errors.emplace_back(at + "/legal_entity_id", "Идентификатор юридического лица не должен содержать «/»");
+            seen.push_back(le);
+            check_shop(item.as_object(), at, false);
+        }
+    }
+    if (errors.empty())
+        return std::nullopt;
+    w.key("fields").begin_object();
+    for (const auto& [k, m] : errors)
+        w.member(k, m);
+    w.end_object();
+    w.member("form", "Проверьте выделенные поля");
+    w.end_object();
+    return w.take();
+}
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,246 @@
+// The links dialog as pms.view/1 JSON (views.hpp).
+#include <invoicebox/plugin/views.hpp>
+
+#include <invoicebox/plugin/formatting.hpp>
+
+#include <invoicebox/protocol/json_writer.hpp>
+
+namespace invoicebox::plugin {
+
+namespace pr = invoicebox::protocol;
+
+namespace {
+
+constexpr std::string_view title = "Платежные ссылки InvoiceBox";
+
+pr::JsonWriter writer() { return pr::JsonWriter(pr::JsonWriteOptions{.escape_slash = false}); }
+
+void write_notices(pr::JsonWriter& w, const std::vector<Notice>& notices) {
+    for (const auto& n : notices) {
+        w.begin_object().member("type", "notice").member("level", n.level);
+        if (!n.title.empty())
+            w.member("title", n.title);
+        w.member("text", n.text).end_object();
+    }
+}
+
+/// Row keys must match ^[A-Za-z0-9_.:-]{1,64}$; merchantOrderIds are built from those characters.
+std::string row_key(const std::string& moid) {
+    std::string k;
+    for (char c : moid)
+        k += ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == ':' || c == '-')
+                 ? c
+                 : '_';
+    if (k.size() > 64)
+        k.resize(64);
+    return k.empty() ? "link" : k;
+}
+
+} // namespace
+
+StatusLabel status_label(const LinkRecord& r) {
+    if (r.state == LinkState::failed)
+        return {"Ошибка создания", "error"};
+    if (r.state == LinkState::creating)
+        return {"Создаётся…", "info"};
+    if (r.posting == PostingState::posted || r.posting == PostingState::pending)
+        return {r.posting == PostingState::posted ? "Оплачен" : "Оплачен, проводится", "success"};
+    if (r.posting == PostingState::suspense)
+        return {"Оплачен, не проведён", "error"};
+    const auto& s = r.ib_status;
+    if (s == "created")
+        return {"Создан", "info"};
+    if (s == "completed")
+        return {"Оплачен", "success"};
+    if (s == "expired")
+        return {"Истёк", "warning"};
+    if (s == "canceled" || s == "cancelled")
+        return {"Отменён", "neutral"};
+    if (s.empty())
+        return {"Создаётся…", "info"};
+    return {s, "warning"}; // any other InvoiceBox status, shown as it is
+}
+
+std::string render_message_view(std::string_view t, const Notice& n) {
+    auto w = writer();
+    w.begin_object().member("schema", "pms.view/1").member("title", t).member("size", "medium");
+    w.key("elements").begin_array();
+    write_notices(w, {n});
+    w.end_array();
+    w.key("buttons").begin_array().begin_object().member("id", "close").member("label", "Отмена").member_bool("close", true)
+        .end_object().end_array();
+    w.end_object();
+    return w.take();
+}
+
+std::string render_links_view(const ListViewModel& m) {
+    auto w = writer();
+    w.begin_object().member("schema", "pms.view/1").member("title", title).member("size", "large");
+    w.key("elements").begin_array();
+    write_notices(w, m.notices);
+    if (!m.configured)
+        write_notices(w, {{"warning", "Интеграция не настроена",
+                           "Укажите идентификатор магазина, API токен и API ключ InvoiceBox в настройках интеграции"}});
+    if (m.folio) {
+        const auto& f = *m.folio;
+        std::int64_t open = 0;
+        for (const auto& l : m.links)
+            if (l.is_open_unpaid())
+                open += l.amount_minor;
+        w.begin_object().member("type", "fields").key("items").begin_array();
+        w.begin_object().member("label", "Номер лицевого счёта").member("value", f.folio_number).end_object();
+        if (!f.booking_number.empty())
+            w.begin_object().member("label", "Заявка").member("value", "№" + f.booking_number).end_object();
+        if (!f.guest_name.empty())
+            w.begin_object().member("label", "Гость").member("value",
+                f.guest_name + (f.guest_email.empty() ? "" : " <" + f.guest_email + ">")).end_object();
+        w.begin_object().member("label", "Остаток к оплате").member("value", format_money_ru(f.balance_due_minor, f.currency)).end_object();
+        w.begin_object().member("label", "Ожидается по открытым ссылкам").member("value", format_money_ru(open, f.currency))
+            .member("tone", open > f.balance_due_minor ? "warning" : "neutral").end_object();
+        w.end_array().end_object();
+        if (open > f.balance_due_minor)
+            write_notices(w, {{"warning", "Открытые ссылки больше остатка",
+                               "Сумма неоплаченных ссылок больше остатка к оплате: гость может заплатить лишнее. "
+                               "Отмените ненужные ссылки."}});
+    }
+    // The newest usable link as a pay URL: the host shows it as a link, a QR code and a copy button.
+    for (const auto& l : m.links) {
+        if (l.is_open_unpaid() && !l.payment_url.empty() && l.state == LinkState::open) {
+            w.begin_object().member("type", "value").member("id", "latest_link")
+                .member("label", "Ссылка на оплату " + format_money_ru(l.amount_minor, l.currency) + " (QR-код для гостя)")
+                .member("value", l.payment_url).member("kind", "pay_url").member_bool("copy", true).end_object();
+            break;
+        }
+    }
+    w.begin_object().member("type", "table").member("id", "links");
+    w.key("columns").begin_array();
+    w.begin_object().member("key", "link").member("label", "Ссылка").end_object();
+    w.begin_object().member("key", "amount").member("label", "Сумма").member("align", "right").end_object();
+    w.begin_object().member("key", "description").member("label", "Описание").end_object();
+    w.begin_object().member("key", "folio").member("label", "Номер лицевого счёта").end_object();
+    w.begin_object().member("key", "created").member("label", "Дата и время создания").end_object();
+    w.begin_object().member("key", "status").member("label", "Статус").end_object();
+    w.end_array();
+    w.key("rows").begin_array();
+    std::size_t n = 0;
+    for (const auto& l : m.links) {
+        if (++n > 500)
+            break;
+        const auto st = status_label(l);
+        std::string status_text = st.text;
+        if (l.state == LinkState::failed && !l.error_message.empty())
+            status_text += ": " + l.error_message;
+        if (l.posting == PostingState::suspense && !l.suspense_reason.empty())
+            status_text += ": " + l.suspense_reason;
+        if (l.mail == MailState::sent)
+            status_text += " · письмо отправлено";
+        else if (l.mail == MailState::failed)
+            status_text += " · письмо не отправлено";
+        w.begin_object().member("key", row_key(l.merchant_order_id));
+        w.key("cells").begin_object();
+        w.member("link", l.payment_url.empty() ? "—" : l.payment_url);
+        w.member("amount", format_money_ru(l.amount_minor, l.currency));
+        w.member("description", l.description);
+        w.member("folio", l.folio_number);
+        w.member("created", format_local_datetime(l.created_at_ms, m.offset_minutes));
+        w.key("status").begin_object().member("text", status_text).member("tone", st.tone).end_object();
+        w.end_object();
+        w.key("actions").begin_array();
+        if (!l.payment_url.empty())
+            w.begin_object().member("id", "copy").member("label", "Скопировать ссылку").member("copy_text", l.payment_url).end_object();
+        if (l.is_open_unpaid() && !l.order_id.empty()) {
+            if (!l.guest_email.empty())
+                w.begin_object().member("id", "resend").member("label", "Отправить письмо повторно").end_object();
+            w.begin_object().member("id", "cancel").member("label", "Отменить ссылку").member("style", "danger")
+                .member("confirm", "Отменить ссылку на " + format_money_ru(l.amount_minor, l.currency) + "? Гость больше не сможет по ней заплатить.")
+                .end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+    w.end_array();
+    w.member("empty_text", "По этому счёту ещё нет платежных ссылок");
+    w.end_object();
+    w.end_array(); // elements
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "create").member("label", "Создать ссылку").member("style", "primary");
+    if (!m.configured || !m.folio || m.folio->closed)
+        w.member_bool("disabled", true);
+    w.end_object();
+    w.begin_object().member("id", "refresh").member("label", "Обновить статус ссылок").end_object();
+    w.begin_object().member("id", "close").member("label", "Отмена").member_bool("close", true).end_object();
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+CreateFormModel default_create_form(const Folio& f, const Settings& s) {
+    CreateFormModel m;
+    m.amount = format_decimal(std::max<std::int64_t>(0, f.balance_due_minor));
+    m.description = "Предоплата";
+    if (!f.booking_number.empty())
+        m.description += " по заявке №" + f.booking_number + " и";
+    m.description += " номеру счёта " + f.folio_number;
+    m.message_template = s.message_template.empty() ? default_message_template() : s.message_template;
+    m.lifetime = s.default_lifetime;
+    m.send_mail = !f.guest_email.empty();
+    return m;
+}
+
+std::string render_create_view(const Folio& f, const CreateFormModel& m, std::int64_t open_total) {
+    auto w = writer();
+    w.begin_object().member("schema", "pms.view/1").member("title", "Создать ссылку — " + std::string(title)).member("size", "medium");
+    w.key("elements").begin_array();
+    write_notices(w, m.notices);
+    w.begin_object().member("type", "text").member("text",
+        "Счёт " + f.folio_number + ", остаток к оплате " + format_money_ru(f.balance_due_minor, f.currency) +
+        (open_total > 0 ? ", уже ожидается по открытым ссылкам " + format_money_ru(open_total, f.currency) : "")).end_object();
+    w.begin_object().member("type", "form").member("id", "create_form").key("fields").begin_array();
+    auto err = [&](const char* name) {
+        if (auto it = m.errors.find(name); it != m.errors.end())
+            w.member("error", it->second);
+    };
+    w.begin_object().member("type", "money").member("name", "amount").member("label", "Сумма").member("currency", f.currency)
+        .member("value", m.amount).member_bool("required", true).member("min", "0.01");
+    if (f.balance_due_minor > 0)
+        w.member("max", format_decimal(f.balance_due_minor));
+    err("amount");
+    w.end_object();
+    w.begin_object().member("type", "text").member("name", "description").member("label", "Описание")
+        .member("value", m.description).member_bool("required", true).member_int("max_length", 1000);
+    err("description");
+    w.end_object();
+    w.begin_object().member("type", "textarea").member("name", "message_template").member("label", "Текст сообщения гостю")
+        .member("value", m.message_template).member_int("rows", 8).member_int("max_length", 5000)
+        .member("help", "Подстановки: {guest_name}, {amount}, {link}, {expiry}, {folio}, {booking}, {hotel}");
+    err("message_template");
+    w.end_object();
+    w.begin_object().member("type", "select").member("name", "lifetime").member("label", "Срок действия ссылки")
+        .member("value", m.lifetime).key("options").begin_array();
+    for (const auto& p : lifetime_presets())
+        w.begin_object().member("value", p.id).member("label", p.label).end_object();
+    w.end_array();
+    err("lifetime");
+    w.end_object();
+    w.begin_object().member("type", "checkbox").member("name", "send_mail").member("label", "Отправить пользователю")
+        .member_bool("value", m.send_mail)
+        .member("help", f.guest_email.empty() ? "У основного гостя нет e-mail: ссылку можно будет скопировать"
+                                              : "Письмо со ссылкой уйдёт на " + f.guest_email);
+    err("send_mail");
+    w.end_object();
+    w.end_array().end_object();
+    w.end_array();
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "submit_create").member("label", "Создать ссылку").member("style", "primary")
+        .member_bool("submit", true).end_object();
+    if (m.ask_over_balance)
+        w.begin_object().member("id", "submit_create_force").member("label", "Создать, несмотря на превышение")
+            .member("style", "danger").member_bool("submit", true).end_object();
+    w.begin_object().member("id", "back").member("label", "Отмена").end_object();
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+} // namespace invoicebox::plugin

@@ -1,0 +1,195 @@
+// A fake host for the workflow tests: in-memory store (with injectable write failures), a folio
+// with idempotent postings, an outbox, staff alerts by dedupe key, one injected clock, timers,
+// and HTTP answered by the simulator's engine in-process. Completions are queued and run by
+// run(), never inline, so tests decide the interleaving.
+#pragma once
+
+#include <invoicebox/plugin/host_ports.hpp>
+
+#include <invoicebox/sim/engine.hpp>
+
+#include <deque>
+#include <memory>
+#include <map>
+
+namespace test {
+
+using namespace invoicebox::plugin;
+namespace pr = invoicebox::protocol;
+
+inline constexpr const char* merchant = "3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f";
+inline constexpr const char* token = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+inline constexpr const char* api_key = "s3cr3t-notify-key";
+
+class FakeHost : public HostPorts {
+  public:
+    std::map<std::string, std::string> store;
+    bool fail_writes = false;
+    std::string folio_json;
+    bool folio_closed_on_post = false;
+    bool no_mapping = false;
+    struct Posted {
+        PaymentPosting p;
+        std::string id;
+    };
+    std::map<std::string, Posted> postings; // idempotency key -> posting
+    int post_calls = 0;
+    std::vector<MailMessage> outbox;
+    std::map<std::string, std::pair<StaffAlert, int>> alerts; // dedupe key -> (alert, raises)
+    std::vector<std::string> logs;
+    std::int64_t now = 1747047780000; // 2025-05-12T11:03:00Z
+    std::deque<std::function<void()>> queue;
+    struct Timer {
+        std::int64_t due;
+        std::function<void(bool)> fn;
+    };
+    std::map<std::uint64_t, Timer> timers;
+    std::uint64_t next_timer = 1;
+    std::unique_ptr<invoicebox::sim::Engine> engine;
+    int lose_next_http_responses = 0; // the server handles the request, the answer is lost
+    int http_calls = 0;
+
+    FakeHost() {
+        invoicebox::sim::EngineConfig c;
+        c.accounts.push_back({merchant, token, api_key});
+        c.public_url = "http://sim.test";
+        c.notification_url = "";
+        engine = std::make_unique<invoicebox::sim::Engine>(
+            c, [this] { return invoicebox::sim::Instant(std::chrono::milliseconds(now)); },
+            [this] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now)); });
+    }
+
+    std::optional<std::string> store_get(std::string_view key) override {
+        auto it = store.find(std::string(key));
+        if (it == store.end())
+            return std::nullopt;
+        return it->second;
+    }
+    void store_write(const std::vector<StoreOp>& ops) override {
+        if (fail_writes)
+            throw StoreError("injected");
+        for (const auto& op : ops) {
+            if (op.kind == StoreOp::Kind::put)
+                store[op.key] = op.value;
+            else
+                store.erase(op.key);
+        }
+    }
+    void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override {
+        for (auto it = store.lower_bound(std::string(prefix)); it != store.end() && it->first.starts_with(prefix); ++it)
+            if (!visit(it->first, it->second))
+                break;
+    }
+    std::optional<std::string> get_folio(std::string_view, pms_status& status) override {
+        status = PMS_OK;
+        return folio_json;
+    }
+    void post_payment(const PaymentPosting& p, std::function<void(pms_status, const PostingResult&)> done) override {
+        ++post_calls;
+        queue.push_back([this, p, done] {
+            PostingResult r;
+            if (folio_closed_on_post)
+                return done(PMS_FOLIO_CLOSED, r);
+            if (no_mapping)
+                return done(PMS_NO_MAPPING, r);
+            auto it = postings.find(p.idempotency_key);
+            if (it != postings.end()) {
+                r.is_repeat = true;
+                r.posting_id = it->second.id;
+                return done(PMS_DUPLICATE, r);
+            }
+            const std::string id = "P-" + std::to_string(postings.size() + 1);
+            postings[p.idempotency_key] = Posted{p, id};
+            r.posting_id = id;
+            r.category = "card";
+            r.type = "invoicebox";
+            done(PMS_OK, r);
+        });
+    }
+    void http_send(const pr::HttpRequest& request, std::string, std::chrono::milliseconds,
+                   std::function<void(pr::HttpOutcome)> done) override {
+        ++http_calls;
+        invoicebox::sim::SimRequest r;
+        r.method = std::string(pr::to_string(request.method));
+        r.target = request.target;
+        for (const auto& h : request.headers)
+            r.headers.emplace_back(h.name, h.value);
+        r.body = request.body;
+        auto reply = engine->handle(r);
+        const bool lose = lose_next_http_responses > 0;
+        if (lose)
+            --lose_next_http_responses;
+        queue.push_back([reply, done, lose] {
+            if (lose)
+                return done(pr::HttpOutcome(pr::unexpected(pr::TransportError{pr::TransportFailure::timeout, true, "lost"})));
+            pr::HttpResponse resp;
+            resp.status = reply.status;
+            for (const auto& [k, v] : reply.headers)
+                resp.headers.push_back({k, v});
+            resp.body = reply.body;
+            done(pr::HttpOutcome(std::move(resp)));
+        });
+    }
+    void send_mail(const MailMessage& m, std::function<void(pms_status, std::string)> done) override {
+        outbox.push_back(m);
+        queue.push_back([done] { done(PMS_OK, ""); });
+    }
+    void raise_alert(const StaffAlert& a) override {
+        auto& slot = alerts[a.dedupe_key];
+        slot.first = a;
+        ++slot.second;
+    }
+    void resolve_alert(std::string_view) override {}
+    std::int64_t now_utc_ms() override { return now; }
+    int utc_offset_minutes(std::int64_t) override { return 180; }
+    std::uint64_t start_timer(std::chrono::milliseconds d, std::function<void(bool)> fn) override {
+        const auto id = next_timer++;
+        timers[id] = Timer{now + d.count(), std::move(fn)};
+        return id;
+    }
+    void cancel_timer(std::uint64_t id) override {
+        auto it = timers.find(id);
+        if (it == timers.end())
+            return;
+        auto fn = std::move(it->second.fn);
+        timers.erase(it);
+        queue.push_back([fn] { fn(true); });
+    }
+    void log(LogLevel, std::string_view text) override { logs.emplace_back(text); }
+    bool push_view(std::string_view, std::string_view) override { return true; }
+
+    /// Runs queued completions and due timers (advancing the clock to them) until idle, but
+    /// never past `max_advance_ms` of simulated time.
+    void run(std::int64_t max_advance_ms = 120'000) {
+        const auto limit = now + max_advance_ms;
+        for (int guard = 0; guard < 100000; ++guard) {
+            if (!queue.empty()) {
+                auto f = std::move(queue.front());
+                queue.pop_front();
+                f();
+                continue;
+            }
+            auto next = timers.end();
+            for (auto it = timers.begin(); it != timers.end(); ++it)
+                if (next == timers.end() || it->second.due < next->second.due)
+                    next = it;
+            if (next == timers.end() || next->second.due > limit)
+                return;
+            now = std::max(now, next->second.due);
+            auto fn = std::move(next->second.fn);
+            timers.erase(next);
+            fn(false);
+        }
+    }
+
+    invoicebox::sim::SimReply sim_call(const std::string& method, const std::string& target, const std::string& body = "{}") {
+        invoicebox::sim::SimRequest r;
+        r.method = method;
+        r.target = target;
+        r.body = body;
+        r.headers.emplace_back("Content-Type", "application/json");
+        return engine->handle(r);
+    }
+};
+
+} // namespace test

@@ -1,0 +1,351 @@
+// The payment-link workflow against the fake host and the simulator's engine: link life,
+// notifications (every bad input), exactly-once posting, poller, recovery of half-done links.
+#include "fake_host.hpp"
+
+#include <invoicebox/plugin/link_dialog.hpp>
+#include <invoicebox/plugin/link_service.hpp>
+
+#include <invoicebox/protocol/notification.hpp>
+#include <invoicebox/protocol/signature.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace test;
+using Code = pr::NotificationReplyCode;
+
+namespace {
+
+const char* folio_doc = R"({"schema":"pms.folio/1","folio_id":"F-1","folio_number":"30682277","status":"open",
+ "property_id":"hotel-1","currency":"RUB","legal_entity":{"id":"le-main","name":"ООО «Отель»","tax_id":""},
+ "booking":{"id":"B-1","number":"471887","arrival":"2025-05-12","departure":"2025-05-14"},
+ "guest":{"name":"Иван Петров","email":"ivan@example.org","phone":""},
+ "lines":[{"line_id":"L1","date":"2025-05-12","description":"Проживание, стандарт","quantity":"2",
+           "unit_amount_minor":2884000,"amount_minor":5768000,"vat_code":"vat20","category":"accommodation"},
+          {"line_id":"L2","date":"2025-05-13","description":"Завтрак","quantity":"2","unit_amount_minor":500000,
+           "amount_minor":1000000,"vat_code":"vat10","category":"food"}],
+ "payments":[],"totals":{"charges_minor":6768000,"paid_minor":0,"balance_due_minor":6768000}})";
+
+Settings settings() {
+    Settings s;
+    s.shop.merchant_id = merchant;
+    s.shop.api_token = token;
+    s.shop.api_key = api_key;
+    s.shop.base_url = "http://sim.test";
+    s.notification_url = "http://pms.test/hooks/ru.invoicebox.pms.payment-link/hotel-1/notify";
+    s.message_template = default_message_template();
+    s.mail_subject = "Оплата";
+    s.item_name_template = default_item_name_template();
+    s.hotel_name = "Берёзка";
+    return s;
+}
+
+struct Fixture {
+    FakeHost host;
+    std::unique_ptr<LinkService> service;
+
+    Fixture() {
+        host.folio_json = folio_doc;
+        restart();
+    }
+    void restart() {
+        service = std::make_unique<LinkService>(host);
+        service->configure(settings());
+    }
+    CreateOutcome create(std::string amount = "67680.00", bool mail = true) {
+        CreateInput in;
+        in.folio_id = "F-1";
+        in.amount_text = amount;
+        in.description = "Предоплата по заявке №471887 и номеру счёта 30682277";
+        in.message_template = default_message_template();
+        in.lifetime = "24h";
+        in.send_mail = mail;
+        std::optional<CreateOutcome> out;
+        service->create_link(in, StaffUser{"u-1", "Анна"}, [&](CreateOutcome o) { out = std::move(o); });
+        host.run();
+        BOOST_REQUIRE(out);
+        return *out;
+    }
+    NotificationOutcome notify(const std::string& body, std::optional<std::string> sig, const std::string& path = "notify") {
+        pr::HttpHeaders h{{"Content-Type", "application/json"}};
+        if (sig)
+            h.push_back({"x-signature", *sig});
+        std::optional<NotificationOutcome> out;
+        service->handle_notification(path, body, h, [&](pr::NotificationReply r, NotificationOutcome o) {
+            BOOST_TEST(r.status == 200);
+            out = o;
+        });
+        BOOST_REQUIRE(out);
+        return *out;
+    }
+    /// Pays on the simulator and returns its signed notifications (not yet delivered).
+    std::vector<invoicebox::sim::Delivery> pay(const std::string& order_id, bool late = false) {
+        auto r = host.sim_call("POST", "/__sim/orders/" + order_id + "/pay", late ? R"({"late":true})" : "{}");
+        BOOST_TEST(r.status == 200, r.body);
+        return host.engine->take_deliveries();
+    }
+    std::vector<LinkRecord> links() { return service->repository().for_folio("F-1"); }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(workflow)
+
+BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
+    auto out = create();
+    BOOST_TEST(int(out.kind) == int(CreateOutcome::Kind::created), out.message);
+    BOOST_REQUIRE(out.link);
+    const auto link = *out.link;
+    BOOST_TEST(link.ib_status == "created");
+    BOOST_TEST(!link.payment_url.empty());
+    BOOST_TEST(link.merchant_order_id.find("-F-1-1") != std::string::npos);
+    BOOST_REQUIRE(host.outbox.size() == 1u);
+    BOOST_TEST(host.outbox[0].text_body.find(link.payment_url) != std::string::npos);
+    BOOST_TEST(host.outbox[0].text_body.find("Иван Петров") != std::string::npos);
+    BOOST_TEST(host.outbox[0].text_body.find("67 680,00 ₽") != std::string::npos);
+
+    auto deliveries = pay(link.order_id);
+    BOOST_REQUIRE(!deliveries.empty());
+    const auto& d = deliveries.front();
+    BOOST_TEST(d.url == settings().notification_url);
+    // The same notification 100 times: every answer success, one posting, one alert.
+    for (int i = 0; i < 100; ++i) {
+        BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+        if (i % 7 == 0)
+            host.run();
+    }
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    const auto& p = host.postings.begin()->second.p;
+    BOOST_TEST(p.idempotency_key == "ru.invoicebox.pms.payment-link:payment:" + link.order_id);
+    BOOST_TEST(p.amount_minor == 6768000);
+    BOOST_TEST(p.kind == "payment");
+    BOOST_REQUIRE(host.alerts.count("paid:" + link.order_id));
+    BOOST_TEST(host.alerts["paid:" + link.order_id].first.body == "Получена оплата 67 680,00 ₽ по счёту 30682277, заявка №471887");
+    BOOST_TEST(host.alerts["paid:" + link.order_id].second == 1);
+    auto after = links().at(0);
+    BOOST_TEST(int(after.posting) == int(PostingState::posted));
+    bool audited = false;
+    for (const auto& a : after.audit)
+        audited |= a.actor == Actor::notification;
+    BOOST_TEST(audited);
+}
+
+BOOST_FIXTURE_TEST_CASE(create_without_mail_sends_nothing, Fixture) {
+    auto out = create("1000.00", false);
+    BOOST_TEST(int(out.kind) == int(CreateOutcome::Kind::created));
+    BOOST_TEST(host.outbox.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(link_is_recorded_before_the_create_call, Fixture) {
+    CreateInput in{"F-1", "100.00", "Предоплата", default_message_template(), "1h", false, false};
+    service->create_link(in, StaffUser{"u", "A"}, [](CreateOutcome) {});
+    // The request is sent but its answer not yet delivered: the record already exists.
+    auto l = links();
+    BOOST_REQUIRE(l.size() == 1u);
+    BOOST_TEST(int(l[0].state) == int(LinkState::creating));
+    host.run();
+    BOOST_TEST(int(links()[0].state) == int(LinkState::open));
+}
+
+BOOST_FIXTURE_TEST_CASE(bad_notifications_get_the_right_answer_and_post_nothing, Fixture) {
+    auto link = *create().link;
+    auto d = pay(link.order_id).front();
+    BOOST_TEST(int(notify(d.body, std::nullopt).code) == int(Code::signature_error));
+    BOOST_TEST(int(notify(d.body, std::string(40, 'a')).code) == int(Code::signature_error));
+    BOOST_TEST(int(notify(d.body + " ", d.signature).code) == int(Code::signature_error));
+    const std::string garbage = "{not json";
+    BOOST_TEST(int(notify(garbage, pr::sign(api_key, garbage)).code) == int(Code::out_of_service));
+    std::string foreign = d.body;
+    foreign.replace(foreign.find(merchant), 36, "ffffffff-0000-0000-0000-000000000000");
+    BOOST_TEST(int(notify(foreign, pr::sign(api_key, foreign)).code) == int(Code::order_not_found));
+    std::string wrong_amount = d.body;
+    const auto at = wrong_amount.find("\"amount\":67680");
+    BOOST_REQUIRE(at != std::string::npos);
+    wrong_amount.replace(at, 14, "\"amount\":67679");
+    BOOST_TEST(int(notify(wrong_amount, pr::sign(api_key, wrong_amount)).code) == int(Code::order_wrong_amount));
+    host.run();
+    BOOST_TEST(host.postings.empty());
+    BOOST_TEST(host.alerts.count("suspense:" + link.order_id) == 1u); // money taken, kept in suspense
+    BOOST_TEST(!service->repository().suspense_list().empty());
+    for (const auto& line : host.logs) {
+        BOOST_TEST(line.find(token) == std::string::npos);
+        BOOST_TEST(line.find(api_key) == std::string::npos);
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(probe_and_unknown_order, Fixture) {
+    std::string probe = R"({"id":"ffffffff-ffff-ffff-ffff-ffffffffffff","merchantId":")" + std::string(merchant) +
+                        R"(","merchantOrderId":"","status":"completed","amount":1,"currencyId":"RUB"})";
+    BOOST_TEST(int(notify(probe, pr::sign(api_key, probe)).code) == int(Code::success));
+    std::string unknown = R"({"id":"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","merchantId":")" + std::string(merchant) +
+                          R"(","merchantOrderId":"SOMEONE-ELSE","status":"completed","amount":10,"currencyId":"RUB"})";
+    BOOST_TEST(int(notify(unknown, pr::sign(api_key, unknown)).code) == int(Code::order_not_found));
+    host.run();
+    BOOST_TEST(host.postings.empty());
+    BOOST_TEST(service->repository().suspense_list().size() == 1u); // a paid unknown order is never dropped
+}
+
+BOOST_FIXTURE_TEST_CASE(store_failure_answers_out_of_service_then_retry_succeeds, Fixture) {
+    auto link = *create().link;
+    auto d = pay(link.order_id).front();
+    host.fail_writes = true;
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::out_of_service));
+    host.run();
+    BOOST_TEST(host.postings.empty());
+    host.fail_writes = false;
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(out_of_order_created_after_completed_keeps_paid, Fixture) {
+    auto link = *create().link;
+    // An old "created" notification, signed, arriving after the payment.
+    auto created = host.sim_call("GET", "/v3/filter/api/order/order?id=" + link.order_id);
+    (void)created;
+    auto d = pay(link.order_id).front();
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    std::string stale = d.body;
+    stale.replace(stale.find("\"status\":\"completed\""), 20, "\"status\":\"created\"  ");
+    BOOST_TEST(int(notify(stale, pr::sign(api_key, stale)).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(links()[0].ib_status == "completed");
+    BOOST_TEST(host.postings.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(notification_refresh_and_poller_at_once_post_once, Fixture) {
+    auto link = *create().link;
+    auto d = pay(link.order_id).front();
+    bool refreshed = false;
+    service->refresh_folio("F-1", StaffUser{"u", "A"}, [&](std::string) { refreshed = true; });
+    service->poll_once(Actor::poll);
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(refreshed);
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(host.alerts["paid:" + link.order_id].second == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(poller_posts_a_payment_whose_notification_never_came, Fixture) {
+    auto link = *create().link;
+    pay(link.order_id); // deliveries dropped
+    host.now += 60'000;
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    bool by_poll = false;
+    for (const auto& a : links()[0].audit)
+        by_poll |= a.actor == Actor::poll;
+    BOOST_TEST(by_poll);
+}
+
+BOOST_FIXTURE_TEST_CASE(expiry_is_noticed_and_late_payment_still_posts, Fixture) {
+    auto link = *create().link;
+    host.now += 25LL * 3600 * 1000; // lifetime 24 h
+    host.engine->take_deliveries();
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(links()[0].ib_status == "expired");
+    BOOST_TEST(host.alerts.count("expired:" + link.merchant_order_id) == 1u);
+    auto deliveries = pay(link.order_id, true);
+    BOOST_REQUIRE(!deliveries.empty());
+    BOOST_TEST(int(notify(deliveries.back().body, deliveries.back().signature).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(lost_create_answer_is_recovered_by_lookup_never_created_twice, Fixture) {
+    host.lose_next_http_responses = 1000; // InvoiceBox creates the order, the answer never arrives
+    auto out = create("5000.00", false);
+    BOOST_TEST(int(out.kind) == int(CreateOutcome::Kind::unconfirmed), out.message);
+    BOOST_TEST(int(links()[0].state) == int(LinkState::creating));
+    // "Restart": a new service over the same store.
+    host.lose_next_http_responses = 0;
+    restart();
+    service->poll_once(Actor::recovery);
+    host.run();
+    auto l = links().at(0);
+    BOOST_TEST(int(l.state) == int(LinkState::open));
+    auto all = host.sim_call("GET", "/__sim/orders");
+    auto data = boost::json::parse(all.body).at("data").as_array();
+    BOOST_TEST(data.size() == 1u); // one order only
+}
+
+BOOST_FIXTURE_TEST_CASE(crash_after_recording_payment_posts_on_restart_once, Fixture) {
+    auto link = *create().link;
+    auto d = pay(link.order_id).front();
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    host.queue.clear(); // crash: the posting never ran
+    restart();
+    service->poll_once(Actor::recovery);
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    // Crash after posting but before recording "posted": the repeat is a duplicate.
+    auto rec = links()[0];
+    rec.posting = PostingState::pending;
+    service->repository().save(rec);
+    restart();
+    service->poll_once(Actor::recovery);
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(int(links()[0].posting) == int(PostingState::posted));
+    BOOST_TEST(host.alerts["paid:" + link.order_id].second == 2); // same dedupe key: one notification
+}
+
+BOOST_FIXTURE_TEST_CASE(unpostable_payment_goes_to_suspense_then_posts_when_fixed, Fixture) {
+    auto link = *create().link;
+    auto d = pay(link.order_id).front();
+    host.no_mapping = true;
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(int(links()[0].posting) == int(PostingState::suspense));
+    BOOST_TEST(host.alerts.count("suspense:" + link.order_id) == 1u);
+    host.no_mapping = false;
+    service->retry_suspense();
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(int(links()[0].posting) == int(PostingState::posted));
+    BOOST_TEST(service->repository().suspense_list().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(cancel_and_balance_guard_and_api_errors_in_russian, Fixture) {
+    auto link = *create("40000.00", false).link;
+    auto over = create("30000.00", false);
+    BOOST_TEST(int(over.kind) == int(CreateOutcome::Kind::over_balance));
+    std::string err = "x";
+    service->cancel_link(link.merchant_order_id, StaffUser{"u", "A"}, [&](std::string e) { err = e; });
+    host.run();
+    BOOST_TEST(err == "");
+    BOOST_TEST(links()[0].ib_status == "canceled");
+    // API 401 on create: a Russian message, nothing created.
+    auto s = settings();
+    s.shop.api_token = "wrong-token";
+    service->configure(s);
+    auto bad = create("100.00", false);
+    BOOST_TEST(int(bad.kind) == int(CreateOutcome::Kind::failed));
+    BOOST_TEST(bad.message.find("токен") != std::string::npos, bad.message);
+}
+
+BOOST_FIXTURE_TEST_CASE(dialog_round_trip, Fixture) {
+    LinkDialog dialog(*service);
+    std::string view;
+    dialog.open("vs-1", "F-1", [&](std::string v) { view = v; });
+    BOOST_TEST(view.find("Платежные ссылки InvoiceBox") != std::string::npos);
+    dialog.event("vs-1", "F-1", StaffUser{"u", "A"}, R"({"action":"create","values":{}})", [&](std::string v) { view = v; });
+    BOOST_TEST(view.find("Предоплата по заявке №471887 и номеру счёта 30682277") != std::string::npos);
+    BOOST_TEST(view.find("67680.00") != std::string::npos);
+    dialog.event("vs-1", "F-1", StaffUser{"u", "A"},
+                 R"({"action":"submit_create","values":{"amount":"0","description":"","message_template":"{link}","lifetime":"24h","send_mail":false}})",
+                 [&](std::string v) { view = v; });
+    host.run();
+    BOOST_TEST(view.find("Укажите сумму больше нуля") != std::string::npos);
+    dialog.event("vs-1", "F-1", StaffUser{"u", "A"},
+                 R"({"action":"submit_create","values":{"amount":"100.00","description":"Предоплата","message_template":"{link}","lifetime":"24h","send_mail":true}})",
+                 [&](std::string v) { view = v; });
+    host.run();
+    BOOST_TEST(view.find("Ссылка создана") != std::string::npos, view);
+    BOOST_TEST(view.find("http://sim.test") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
