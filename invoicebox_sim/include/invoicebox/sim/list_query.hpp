@@ -1,0 +1,69 @@
+// Filtering, sorting and paging of the list endpoints `GET …/filter/api/order/order` and
+// `…/filter/api/order/refund-order` (invoicebox-api.md §1.6).
+//
+//   status=created                       equality
+//   status[]=created&status[]=completed  one of
+//   amount[_ge]=1000                     _eq _ne (all), _gt _ge _lt _le (numbers, dates), _start
+//   (strings) _order[createdAt]=desc               sort, repeatable; `_order=createdAt:desc` is a
+//   422 _page / _pageSize, page / pageSize   paging, 1-based, default page size 30 (max 100)
+// The query is decoded as PHP does: `+` is a space, so an offset in a date must be sent as
+// `%2B03:00`. An unknown field or operator is a 422 `validation_error` naming the parameter.
+// Dates without an offset are read as UTC (the docs' examples). A row without the field (an
+// unpaid order's paidAt) never matches a condition on it.
+#pragma once
+
+#include "invoicebox/sim/api_error.hpp"
+
+#include <invoicebox/protocol/expected.hpp>
+#include <invoicebox/protocol/json_value.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace invoicebox::sim {
+
+enum class FieldKind { string, number, date, boolean };
+
+struct FilterField {
+    std::string_view name;
+    FieldKind kind;
+};
+
+// The filterable fields of each list.
+std::span<const FilterField> order_filter_fields() noexcept;
+std::span<const FilterField> refund_filter_fields() noexcept;
+
+struct Condition {
+    enum class Op { eq, ne, gt, ge, lt, le, start, in };
+    std::string field;
+    FieldKind kind = FieldKind::string;
+    Op op = Op::eq;
+    std::vector<std::string> values; // one, except for `in`
+};
+
+struct ListQuery {
+    std::vector<Condition> conditions;
+    std::vector<std::pair<std::string, bool /*descending*/>> order;
+    std::size_t page = 1;
+    std::size_t page_size = 30;
+};
+
+inline constexpr std::size_t max_page_size = 100;
+
+// Splits and percent-decodes a query string (the part after '?'), PHP style.
+std::vector<std::pair<std::string, std::string>> decode_query(std::string_view query);
+
+protocol::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
+                                                         std::span<const FilterField> fields);
+
+// True when the row (a rendered order or refund) satisfies every condition.
+bool matches(const protocol::JsonObject& row, const ListQuery& q);
+
+// Sorts rows by the query's `_order` (stable: rows keep their creation order otherwise).
+void sort_rows(std::vector<protocol::JsonObject>& rows, const ListQuery& q);
+
+} // namespace invoicebox::sim

@@ -1,0 +1,94 @@
+// Orders and refunds as the simulator keeps them, and their JSON form.
+//
+// An order keeps its server-side facts (ids, status, times) as typed members and everything the
+// client sent as `fields`: the documented request members in the order they arrived, amounts
+// re-formatted from minor units (≤ 2 decimals, `2490.50` comes back as `2490.5`), the expiration
+// date normalised to UTC. render_order() merges both into the OrderResponse object that the API,
+// the notifications and the state file share, in the member order of InvoiceBox's sample
+// notification (invoicebox-api.md §8.2).
+#pragma once
+
+#include "invoicebox/sim/clock.hpp"
+
+#include <invoicebox/protocol/basket_item.hpp>
+#include <invoicebox/protocol/expected.hpp>
+#include <invoicebox/protocol/json_value.hpp>
+#include <invoicebox/protocol/money.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::sim {
+
+enum class OrderStatus : std::uint8_t { created, completed, expired, canceled };
+enum class RefundStatus : std::uint8_t { draft, created, completed, canceled };
+
+std::string_view to_string(OrderStatus s) noexcept;
+std::string_view to_string(RefundStatus s) noexcept;
+std::optional<OrderStatus> order_status_from(std::string_view s) noexcept;
+std::optional<RefundStatus> refund_status_from(std::string_view s) noexcept;
+
+struct Order {
+    std::string id;           // time-ordered UUID
+    std::string container_id; // orderContainerId; the payment page is per container
+    std::string merchant_id;
+    std::string merchant_order_id;
+    OrderStatus status = OrderStatus::created;
+    Instant created_at;
+    std::optional<Instant> paid_at;
+    Instant expires_at;
+    protocol::Currency currency = protocol::Currency::rub;
+    std::int64_t amount_minor = 0;
+    std::int64_t vat_minor = 0;
+    std::vector<protocol::BasketItem> items;
+    protocol::JsonObject fields; // client-supplied members, normalised (see above)
+
+    // A string member of `fields`, or "" when absent or not a string.
+    std::string field(std::string_view key) const;
+};
+
+struct Refund {
+    std::string id;
+    std::string parent_id;
+    std::string merchant_id;
+    std::string merchant_order_id;
+    RefundStatus status = RefundStatus::created;
+    Instant created_at;
+    protocol::Currency currency = protocol::Currency::rub;
+    std::int64_t amount_minor = 0;
+    std::int64_t vat_minor = 0;
+    std::vector<protocol::BasketItem> items;
+    protocol::JsonObject fields;
+
+    std::string field(std::string_view key) const;
+};
+
+// The path of an order's payment page: "/order/<orderContainerId>".
+std::string payment_path(std::string_view container_id);
+
+// Where a rendered order goes: API answers carry `processingStatus` (SDK mocks, §8.1), the
+// notification body does not (the SDK's sample notification, §8.2).
+enum class OrderView { api, notification };
+
+// OrderResponse. `public_base` is prepended to the payment path ("http://127.0.0.1:8080").
+protocol::JsonObject render_order(const Order& o, std::string_view public_base,
+                                  OrderView view = OrderView::api);
+// RefundOrderResponse.
+protocol::JsonObject render_refund(const Refund& r);
+
+// State-file form: the client fields plus the server facts, with millisecond times.
+protocol::JsonObject order_to_state(const Order& o);
+protocol::Expected<Order, std::string> order_from_state(const protocol::JsonValue& v);
+protocol::JsonObject refund_to_state(const Refund& r);
+protocol::Expected<Refund, std::string> refund_from_state(const protocol::JsonValue& v);
+
+// Helpers for building JsonValues.
+protocol::JsonValue json_amount(std::int64_t minor);
+protocol::JsonValue json_int(std::int64_t v);
+// Replaces the member `key` (all duplicates) or appends it.
+void set_member(protocol::JsonObject& o, std::string_view key, protocol::JsonValue v);
+
+} // namespace invoicebox::sim
