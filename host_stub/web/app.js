@@ -1,0 +1,574 @@
+// The reference PMS screen: the folio page («Лицевой счёт») with the plugins' toolbar buttons,
+// the Integrations menu («Администрирование → Разное → Стыковки») and live staff
+// notifications. Generic: every plugin word comes from the plugin through the host's API.
+import { api, ApiError, staff } from './api.js';
+import { el, formatMoney, formatDateTime, formatDate, formatVat } from './format.js';
+import { openViewDialog } from './view.js';
+import { buildSettingsForm } from './settings_form.js';
+import { copyText, showManualCopy } from './clipboard.js';
+
+const state = {
+  properties: [],
+  property: null,         // the selected property object
+  openViews: new Map(),   // session id -> dialog
+  events: null,           // EventSource
+  unread: 0,
+  folio: null,            // what the folio page shows: {booking, accountIds, paymentIds}
+  renderSeq: 0,           // the latest render; older ones drop their result
+};
+
+const main = document.getElementById('main');
+const LAST_BOOKING_KEY = 'pms.lastBooking';
+
+// ---- toasts and the notification drawer ------------------------------------------------------
+
+const toastLevel = (level) => (level === 'error' ? 'error' : level === 'warning' ? 'warning' : level === 'success' ? 'success' : 'info');
+
+export function toast({ level = 'info', title, body, onOpen, openLabel = 'Открыть' }) {
+  const dismiss = el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Скрыть' }, '×');
+  const node = el('div', { class: `toast level-${toastLevel(level)}`, role: level === 'error' ? 'alert' : 'status' },
+    dismiss, el('strong', {}, title ?? ''), body ? el('div', { class: 'toast-body' }, body) : null);
+  if (onOpen) {
+    const open = el('button', { type: 'button', class: 'btn btn-link toast-open' }, openLabel);
+    open.addEventListener('click', () => { node.remove(); onOpen(); });
+    node.append(open);
+  }
+  dismiss.addEventListener('click', () => node.remove());
+  const box = document.getElementById('toasts');
+  box.append(node);
+  while (box.children.length > 5) box.firstElementChild.remove();
+  // Errors stay until dismissed; a busy desk must not miss them.
+  if (level !== 'error') {
+    let timer = setTimeout(() => node.remove(), 10000);
+    node.addEventListener('mouseenter', () => clearTimeout(timer));
+    node.addEventListener('mouseleave', () => { timer = setTimeout(() => node.remove(), 4000); });
+  }
+}
+
+function setUnread(count) {
+  state.unread = Math.max(0, count);
+  const badge = document.getElementById('bell-count');
+  badge.hidden = state.unread === 0;
+  badge.textContent = state.unread > 99 ? '99+' : String(state.unread);
+  document.getElementById('bell').title = state.unread ? `Уведомления: непрочитанных ${state.unread}` : 'Уведомления';
+}
+
+// Opens the folio a notification or a link is about (the booking is found through the folio).
+async function openFolio(folioId) {
+  try {
+    const folio = await api.folio(state.property.id, folioId);
+    location.hash = `#/folio/${encodeURIComponent(folio.booking?.number ?? '')}/${encodeURIComponent(folio.id)}`;
+  } catch (error) {
+    toast({ level: 'error', title: 'Счёт не открыт', body: error.message });
+  }
+}
+
+async function refreshNotifications() {
+  if (!state.property) return;
+  const data = await api.notifications(state.property.id);
+  const list = document.getElementById('notification-list');
+  const items = data.notifications ?? [];
+  list.replaceChildren(...items.map((n) => {
+    const item = el('li', { class: `level-${toastLevel(n.level)}${n.read ? '' : ' unread'}`, dataset: { id: n.id, folio: n.folio_id ?? '' } },
+      el('strong', {}, n.title), n.body ? el('div', { class: 'note-body' }, n.body) : null,
+      el('div', { class: 'muted small' }, formatDateTime(n.created_at, state.property.time_zone)));
+    if (n.folio_id) {
+      item.classList.add('clickable');
+      item.title = 'Открыть счёт';
+      item.addEventListener('click', () => { closeDrawer(); openFolio(n.folio_id); });
+    }
+    return item;
+  }));
+  if (items.length === 0) list.append(el('li', { class: 'muted' }, 'Уведомлений нет'));
+  setUnread(data.unread ?? items.filter((n) => !n.read).length);
+}
+
+function closeDrawer() {
+  document.getElementById('notifications').hidden = true;
+  document.getElementById('bell').setAttribute('aria-expanded', 'false');
+}
+
+function setLive(status) {
+  const node = document.getElementById('live');
+  node.dataset.status = status;
+  node.textContent = status === 'online' ? 'на связи' : status === 'connecting' ? 'подключение…' : 'нет связи';
+  node.title = status === 'online' ? 'Уведомления приходят сразу' : 'Уведомления временно не приходят; переподключаемся';
+}
+
+function connectEvents() {
+  state.events?.close();
+  if (!state.property) return;
+  setLive('connecting');
+  const source = new EventSource(api.eventsUrl(state.property.id));
+  let wasOnline = false;
+  source.addEventListener('ready', (e) => {
+    const data = JSON.parse(e.data);
+    if (typeof data.unread === 'number') setUnread(data.unread);
+    setLive('online');
+    // After a reconnect the page may have missed changes: show the current state.
+    if (wasOnline) refreshFolioIfShown();
+    wasOnline = true;
+  });
+  source.addEventListener('error', () => setLive(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting'));
+  source.addEventListener('notification', (e) => {
+    const n = JSON.parse(e.data);
+    if (n.duplicate) return;
+    toast({ level: n.level === 'info' ? 'success' : n.level, title: n.title, body: n.body,
+      onOpen: n.folio_id && !isShownFolio(n.folio_id) ? () => openFolio(n.folio_id) : undefined, openLabel: 'Открыть счёт' });
+    if (!n.read) setUnread(state.unread + 1);
+    if (!document.getElementById('notifications').hidden) refreshNotifications().catch(() => {});
+    if (!n.folio_id || isShownFolio(n.folio_id)) refreshFolioIfShown();
+  });
+  source.addEventListener('view', (e) => {
+    const data = JSON.parse(e.data);
+    state.openViews.get(data.session_id)?.update(data.view);
+  });
+  state.events = source;
+}
+
+const isShownFolio = (folioId) => Boolean(state.folio?.accountIds?.includes(String(folioId)));
+
+function refreshFolioIfShown() {
+  if (state.folio && currentRoute().page === 'folio') renderRoute().catch(() => {});
+}
+
+// ---- the folio page ----------------------------------------------------------------------------
+
+const accountPurpose = (account) => (account.is_main ? 'Основной' : 'Дополнительный');
+
+function renderBookingSearch(message) {
+  const input = el('input', { type: 'search', id: 'booking-search', placeholder: 'например, 471887', inputmode: 'numeric', autocomplete: 'off' });
+  const form = el('form', { class: 'panel search' }, el('label', { for: 'booking-search' }, 'Номер заявки'), input,
+    el('button', { type: 'submit', class: 'btn btn-primary' }, 'Открыть'));
+  form.addEventListener('submit', (e) => { e.preventDefault(); if (input.value.trim()) location.hash = `#/folio/${encodeURIComponent(input.value.trim())}`; });
+  main.replaceChildren(...[el('h1', {}, 'Лицевой счёт'), message, form].filter(Boolean));
+  state.folio = null;
+  input.focus();
+}
+
+async function renderFolioPage(bookingNumber, selectedFolioId, seq) {
+  const property = state.property;
+  if (!bookingNumber) {
+    renderBookingSearch();
+    return;
+  }
+  let booking;
+  try {
+    booking = await api.booking(property.id, bookingNumber);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      if (seq === state.renderSeq) {
+        renderBookingSearch(el('div', { class: 'notice level-warning', role: 'alert' }, `Заявка №${bookingNumber} не найдена в отеле «${property.name}»`));
+      }
+      return;
+    }
+    throw error;
+  }
+  const accounts = booking.accounts ?? [];
+  const selected = accounts.find((a) => a.id === selectedFolioId) ?? accounts.find((a) => a.is_main) ?? accounts[0];
+  const buttons = selected ? await api.buttons(property.id, selected.id).catch(() => ({ buttons: [], failed: true })) : { buttons: [] };
+  if (seq !== state.renderSeq) return; // a newer render started meanwhile
+  try { localStorage.setItem(LAST_BOOKING_KEY, booking.number); } catch { /* storage disabled */ }
+
+  const previous = state.folio?.booking === booking.number ? state.folio : null;
+  const paymentIds = accounts.flatMap((a) => (a.payments ?? []).map((pay) => pay.id));
+  state.folio = { booking: booking.number, accountIds: accounts.map((a) => a.id), paymentIds };
+  const isNewPayment = (id) => previous !== null && !previous.paymentIds.includes(id);
+
+  const money = (minor, currency) => formatMoney(minor, currency);
+  const head = el('div', { class: 'panel folio-head' },
+    el('div', { class: 'item' }, el('div', { class: 'label' }, 'Заявка'), el('strong', { id: 'booking-number', class: 'big' }, `№${booking.number}`)),
+    el('div', { class: 'item' }, el('div', { class: 'label' }, 'Основной гость'), el('span', { id: 'main-guest' }, booking.main_guest?.name ?? '—')),
+    el('div', { class: 'item' }, el('div', { class: 'label' }, 'E-mail'), el('span', {}, booking.main_guest?.email || '—')),
+    el('div', { class: 'item' }, el('div', { class: 'label' }, 'Отель'), el('span', {}, property.name)),
+    selected ? el('div', { class: 'item due' }, el('div', { class: 'label' }, `Сальдо счёта ${selected.number}`),
+      el('strong', { id: 'balance-due', class: `big ${BigInt(selected.totals.balance_due_minor) > 0n ? 'owed' : 'settled'}` },
+        money(selected.totals.balance_due_minor, selected.currency))) : null);
+
+  const toolbar = el('div', { class: 'toolbar', id: 'folio-toolbar', role: 'toolbar', 'aria-label': 'Действия со счётом' },
+    (buttons.buttons ?? []).map((b) => {
+      const node = el('button', { type: 'button', class: 'btn btn-plugin', disabled: !b.enabled, title: b.tooltip || undefined,
+        dataset: { plugin: b.plugin_id, button: b.button_id } }, b.label);
+      node.addEventListener('click', () => openPluginView(selected, b, node));
+      return node;
+    }),
+    buttons.failed ? el('span', { class: 'muted' }, 'Кнопки модулей недоступны') : null,
+    selected ? el('span', { class: 'muted toolbar-hint' }, `для счёта ${selected.number}`) : null);
+
+  const accountsTable = el('table', { class: 'grid', id: 'accounts' },
+    el('thead', {}, el('tr', {}, ['№ счета', 'Юр.Лицо', 'Назн.', 'Услуги', 'Платежи', 'Сальдо'].map((h, i) =>
+      el('th', { class: i >= 3 ? 'align-right' : '' }, h)))),
+    el('tbody', {}, accounts.map((a) => {
+      const row = el('tr', { class: `clickable${a.id === selected?.id ? ' selected' : ''}`, tabindex: 0,
+        'aria-selected': a.id === selected?.id ? 'true' : 'false', dataset: { folio: a.id, number: a.number } },
+        el('td', {}, a.is_main ? el('span', { class: 'star', title: 'Основной счёт' }, '★ ') : null, a.number,
+          a.status && a.status !== 'open' ? el('span', { class: 'badge tone-neutral' }, a.status === 'closed' ? 'закрыт' : a.status) : null),
+        el('td', {}, a.legal_entity?.name ?? ''),
+        el('td', {}, accountPurpose(a)),
+        el('td', { class: 'align-right', dataset: { col: 'services' } }, money(a.totals.services_minor, a.currency)),
+        el('td', { class: 'align-right', dataset: { col: 'payments' } }, money(a.totals.payments_minor, a.currency)),
+        el('td', { class: 'align-right', dataset: { col: 'balance' } }, money(a.totals.balance_due_minor, a.currency)));
+      const go = () => { location.hash = `#/folio/${encodeURIComponent(booking.number)}/${encodeURIComponent(a.id)}`; };
+      row.addEventListener('click', go);
+      row.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); } });
+      return row;
+    })));
+
+  const lines = selected?.lines ?? [];
+  const payments = selected?.payments ?? [];
+  const currency = selected?.currency ?? 'RUB';
+  const linesTable = el('table', { class: 'grid', id: 'lines' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Дата'), el('th', {}, 'Услуга'), el('th', {}, 'НДС'), el('th', { class: 'align-right' }, 'Сумма'))),
+    el('tbody', {}, lines.length ? lines.map((l) => el('tr', { dataset: { line: l.id } }, el('td', { class: 'nowrap' }, formatDate(l.service_date)), el('td', {}, l.description),
+      el('td', { class: 'muted nowrap', title: l.vat_code ?? '' }, formatVat(l.vat_code)), el('td', { class: 'align-right' }, money(l.amount_minor, l.currency))))
+      : el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'Услуг нет'))),
+    lines.length ? el('tfoot', {}, el('tr', {}, el('td', { colspan: 3 }, 'Итого услуг'),
+      el('td', { class: 'align-right' }, money(selected.totals.services_minor, currency)))) : null);
+  const paymentsTable = el('table', { class: 'grid', id: 'payments' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Время'), el('th', {}, 'Категория'), el('th', {}, 'Тип оплаты'), el('th', {}, 'Описание'), el('th', { class: 'align-right' }, 'Сумма'))),
+    el('tbody', {}, payments.length ? payments.map((pay) => el('tr', { class: isNewPayment(pay.id) ? 'just-arrived' : '', dataset: { payment: pay.id, kind: pay.kind ?? '' } },
+      el('td', { class: 'nowrap' }, formatDateTime(pay.posted_at, property.time_zone)), el('td', {}, pay.category?.name ?? ''),
+      el('td', {}, pay.type?.name ?? ''), el('td', {}, pay.description ?? ''),
+      el('td', { class: 'align-right' }, money(pay.amount_minor, pay.currency))))
+      : el('tr', {}, el('td', { colspan: 5, class: 'muted' }, 'Платежей нет'))),
+    payments.length ? el('tfoot', {}, el('tr', {}, el('td', { colspan: 4 }, 'Итого платежей'),
+      el('td', { class: 'align-right' }, money(selected.totals.payments_minor, currency)))) : null);
+
+  main.replaceChildren(el('h1', {}, 'Лицевой счёт'), head,
+    el('section', { class: 'panel' }, el('h2', {}, 'Счета'), toolbar, accountsTable),
+    el('section', { class: 'panel' }, el('h2', {}, `Платежи по счёту ${selected?.number ?? ''}`), paymentsTable),
+    el('section', { class: 'panel' }, el('h2', {}, `Услуги по счёту ${selected?.number ?? ''}`), linesTable));
+}
+
+async function openPluginView(account, button, node) {
+  node.setAttribute('aria-busy', 'true');
+  node.disabled = true;
+  try {
+    const opened = await api.click(state.property.id, account.id, button.plugin_id, button.button_id);
+    if (!opened.view) return;
+    const sessionId = opened.session_id;
+    const dialog = openViewDialog({
+      view: opened.view,
+      sessionId,
+      toast,
+      send: async (event) => {
+        const next = await api.viewEvent(state.property.id, sessionId, event);
+        if (next.closed) return null;
+        return next.view;
+      },
+      onClose: () => {
+        state.openViews.delete(sessionId);
+        api.closeView(state.property.id, sessionId).catch(() => {});
+        refreshFolioIfShown();
+        node.focus?.();
+      },
+    });
+    state.openViews.set(sessionId, dialog);
+  } catch (error) {
+    toast({ level: 'error', title: 'Модуль не ответил', body: error.message });
+  } finally {
+    node.removeAttribute('aria-busy');
+    node.disabled = false;
+  }
+}
+
+// ---- Integrations («Стыковки») -------------------------------------------------------------------
+
+const INSTANCE_STATES = {
+  active: ['Работает', 'success'],
+  starting: ['Запускается', 'info'],
+  inactive: ['Не работает', 'error'],
+  draining: ['Останавливается', 'warning'],
+  zombie: ['Завис при остановке', 'error'],
+};
+
+async function renderIntegrations(seq) {
+  const property = state.property;
+  const [{ plugins }, propertyInfo] = await Promise.all([api.plugins(), api.property(property.id)]);
+  const cards = [];
+  for (const plugin of plugins) {
+    const here = (plugin.properties ?? []).find((x) => x.property_id === property.id);
+    const loaded = plugin.state === 'loaded';
+    const instance = here?.instance;
+    const [stateText, stateTone] = instance ? (INSTANCE_STATES[instance.state] ?? [instance.state, 'neutral']) : ['Выключен', 'neutral'];
+    const card = el('section', { class: 'panel plugin', dataset: { plugin: plugin.id } },
+      el('div', { class: 'plugin-card' },
+        el('div', {}, el('h2', {}, plugin.name ?? plugin.id),
+          plugin.description ? el('div', {}, plugin.description) : null,
+          el('div', { class: 'muted small' }, [plugin.id, plugin.version ? `версия ${plugin.version}` : null, plugin.vendor].filter(Boolean).join(' · ')),
+          loaded ? el('div', { class: 'plugin-state' }, el('span', { class: 'badge tone-success' }, 'Загружен'), ' ',
+                     here?.enabled ? el('span', { class: `badge tone-${stateTone}`, dataset: { instanceState: instance?.state ?? 'none' } }, stateText) : null)
+                 : el('div', { class: 'notice level-error state-refused' }, el('strong', {}, 'Не загружен'), el('div', {}, plugin.refusal_reason || plugin.reason || ''))),
+        loaded ? enableToggle(plugin, here) : null));
+    if (loaded && here?.enabled && instance?.status_message && instance.state !== 'active') {
+      card.append(el('div', { class: 'notice level-error' }, instance.status_message));
+    }
+    if (loaded && here?.enabled) {
+      const [settings, mapping] = await Promise.all([
+        settingsSection(plugin, propertyInfo).catch((error) => el('div', { class: 'notice level-error' }, `Настройки недоступны: ${error.message}`)),
+        mappingSection(plugin).catch((error) => (error instanceof ApiError && error.status === 404 ? null
+          : el('div', { class: 'notice level-error' }, `Сопоставление недоступно: ${error.message}`))),
+      ]);
+      card.append(settings);
+      if (mapping) card.append(mapping);
+    }
+    cards.push(card);
+  }
+  if (seq !== undefined && seq !== state.renderSeq) return;
+  state.folio = null;
+  main.replaceChildren(el('h1', {}, 'Стыковки'),
+    el('p', { class: 'muted breadcrumbs' }, `Администрирование → Разное → Стыковки · ${property.name}`),
+    ...(cards.length ? cards : [el('p', { class: 'muted' }, 'Модули не найдены')]));
+}
+
+function enableToggle(plugin, here) {
+  const box = el('input', { type: 'checkbox', role: 'switch', checked: Boolean(here?.enabled), dataset: { enable: plugin.id } });
+  box.addEventListener('change', async () => {
+    box.disabled = true;
+    try {
+      await api.enable(state.property.id, plugin.id, box.checked);
+      toast({ level: 'success', title: box.checked ? 'Модуль включён' : 'Модуль выключен', body: plugin.name });
+    } catch (error) {
+      toast({ level: 'error', title: 'Не удалось переключить модуль', body: error.message });
+    }
+    await renderRoute();
+  });
+  return el('label', { class: 'enable switch' }, box, el('span', {}, 'Включён для этого отеля'));
+}
+
+function copyControl(text, label = 'Скопировать') {
+  const button = el('button', { type: 'button', class: 'btn btn-link', dataset: { action: 'copy-value' } }, label);
+  button.addEventListener('click', async () => {
+    if (await copyText(text)) toast({ level: 'success', title: 'Скопировано', body: text });
+    else showManualCopy(text, button);
+  });
+  return button;
+}
+
+async function settingsSection(plugin, propertyInfo) {
+  const page = await api.settings(state.property.id, plugin.id);
+  const secretsSet = Object.fromEntries(Object.entries(page.secrets ?? {}).map(([k, v]) => [k, v?.set === true]));
+  const form = buildSettingsForm({ schema: page.schema, values: page.values, secretsSet, legalEntities: propertyInfo.legal_entities ?? [] });
+  const result = el('div', { class: 'action-result', 'aria-live': 'polite' });
+  const save = el('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'save-settings' } }, 'Сохранить');
+  const busy = (button, on) => {
+    for (const b of toolbar.querySelectorAll('button')) b.disabled = on;
+    if (on) button.setAttribute('aria-busy', 'true'); else button.removeAttribute('aria-busy');
+  };
+  save.addEventListener('click', async () => {
+    const local = form.localErrors();
+    if (local) {
+      form.showErrors(local);
+      toast({ level: 'warning', title: 'Настройки не сохранены', body: 'Исправьте поля, отмеченные красным' });
+      return;
+    }
+    busy(save, true);
+    result.replaceChildren();
+    try {
+      await api.saveSettings(state.property.id, plugin.id, form.collect());
+      form.showErrors(null);
+      toast({ level: 'success', title: 'Настройки сохранены', body: plugin.name });
+      await renderRoute();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) {
+        // 422: {"errors": {"/json/pointer": "message"}, "form": "…"} (host_stub/API.md).
+        form.showErrors({ fields: error.body?.errors ?? {}, form: error.body?.form ?? null });
+        toast({ level: 'warning', title: 'Настройки не сохранены', body: 'Исправьте поля, отмеченные красным' });
+      } else {
+        toast({ level: 'error', title: 'Не удалось сохранить', body: error.message });
+      }
+    } finally {
+      busy(save, false);
+    }
+  });
+  const actions = (page.schema['x-actions'] ?? []).map((action) => {
+    const button = el('button', { type: 'button', class: 'btn', dataset: { action: action.id } }, action.label);
+    button.addEventListener('click', async () => {
+      busy(button, true);
+      result.replaceChildren(el('div', { class: 'progress' }, el('span', { class: 'spinner' }), `${action.label}: выполняется…`));
+      try {
+        const answer = await api.runAction(state.property.id, plugin.id, action.id, form.collect());
+        const outcome = answer.result ?? {};
+        const level = outcome.level ?? (answer.ok === false ? 'error' : 'info');
+        result.replaceChildren(el('div', { class: `notice level-${level}`, role: level === 'error' ? 'alert' : 'status', dataset: { result: action.id } },
+          outcome.message || (answer.ok === false ? `Ошибка: ${answer.status ?? ''}` : 'Готово')));
+      } catch (error) {
+        result.replaceChildren(el('div', { class: 'notice level-error', role: 'alert', dataset: { result: action.id } }, error.message));
+      } finally {
+        busy(button, false);
+      }
+    });
+    return button;
+  });
+  const toolbar = el('div', { class: 'toolbar' }, save, actions);
+  return el('div', { class: 'settings' },
+    el('h3', {}, 'Настройки'),
+    page.notification_url ? el('p', { class: 'notification-url' }, el('span', { class: 'muted' }, 'Адрес для уведомлений от провайдера: '),
+      el('code', {}, page.notification_url), copyControl(page.notification_url)) : null,
+    form.node, toolbar, result);
+}
+
+async function mappingSection(plugin) {
+  const data = await api.mapping(state.property.id, plugin.id);
+  const categories = data.categories ?? [];
+  const kinds = data.kinds ?? [];
+  if (kinds.length === 0) return null;
+  const rows = kinds.map((kind) => {
+    const current = kind.mapping ?? {};
+    const typeSelect = el('select', { dataset: { kind: kind.code, role: 'type' }, 'aria-label': `Тип оплаты: ${kind.name}` });
+    const categorySelect = el('select', { dataset: { kind: kind.code, role: 'category' }, 'aria-label': `Категория: ${kind.name}` },
+      el('option', { value: '' }, '— не выбрано —'),
+      categories.map((c) => el('option', { value: c.id, selected: String(c.id) === String(current.category_id) }, c.name)));
+    const fillTypes = () => {
+      const category = categories.find((c) => String(c.id) === categorySelect.value);
+      const types = category?.types ?? [];
+      typeSelect.replaceChildren(el('option', { value: '' }, '— не выбрано —'),
+        ...types.map((t) => el('option', { value: t.id, selected: String(t.id) === String(current.type_id) }, t.name)));
+      if (types.length === 1) typeSelect.value = String(types[0].id);
+    };
+    categorySelect.addEventListener('change', fillTypes);
+    fillTypes();
+    return el('tr', { dataset: { kind: kind.code } },
+      el('td', {}, kind.name, kind.direction ? el('div', { class: 'muted small' }, kind.direction === 'outgoing' ? 'возврат гостю' : 'поступление') : null),
+      el('td', {}, categorySelect), el('td', {}, typeSelect),
+      el('td', {}, kind.mapping ? el('span', { class: 'badge tone-success' }, 'сопоставлен') : el('span', { class: 'badge tone-warning' }, 'не сопоставлен')));
+  });
+  const save = el('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'save-mapping' } }, 'Сохранить сопоставление');
+  const table = el('table', { class: 'grid mapping' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Вид платежа модуля'), el('th', {}, 'Категория'), el('th', {}, 'Тип оплаты'), el('th', {}, ''))),
+    el('tbody', {}, rows));
+  save.addEventListener('click', async () => {
+    const mapping = [...table.querySelectorAll('tbody tr')].map((tr) => ({
+      kind: tr.dataset.kind,
+      category_id: tr.querySelector('[data-role=category]').value || null,
+      type_id: tr.querySelector('[data-role=type]').value || null,
+    })).filter((m) => m.category_id && m.type_id);
+    if (mapping.length === 0) {
+      toast({ level: 'warning', title: 'Выберите категорию и тип оплаты' });
+      return;
+    }
+    save.disabled = true;
+    save.setAttribute('aria-busy', 'true');
+    try {
+      await api.saveMapping(state.property.id, plugin.id, mapping);
+      toast({ level: 'success', title: 'Сопоставление сохранено', body: plugin.name });
+      const fresh = await mappingSection(plugin);
+      section.replaceWith(fresh);
+    } catch (error) {
+      toast({ level: 'error', title: 'Не удалось сохранить сопоставление', body: error.message });
+    } finally {
+      save.disabled = false;
+      save.removeAttribute('aria-busy');
+    }
+  });
+  const section = el('div', { class: 'mapping-section' }, el('h3', {}, 'Сопоставление видов платежей'),
+    el('p', { class: 'muted small' }, 'Куда в счёте проводятся платежи модуля: категория и тип оплаты PMS.'),
+    table, el('div', { class: 'toolbar' }, save));
+  return section;
+}
+
+// ---- routing -----------------------------------------------------------------------------------
+
+function currentRoute() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter((x) => x !== '').map((x) => {
+    try { return decodeURIComponent(x); } catch { return x; }
+  });
+  if (parts[0] === 'admin') return { page: 'integrations' };
+  return { page: 'folio', booking: parts[1], folio: parts[2] };
+}
+
+async function renderRoute() {
+  const route = currentRoute();
+  const seq = ++state.renderSeq;
+  for (const link of document.querySelectorAll('[data-nav]')) link.classList.toggle('active', link.dataset.nav === route.page);
+  document.title = route.page === 'integrations' ? 'PMS — Стыковки' : route.booking ? `PMS — Заявка №${route.booking}` : 'PMS — Лицевой счёт';
+  main.setAttribute('aria-busy', 'true');
+  try {
+    if (!state.property) {
+      main.replaceChildren(el('div', { class: 'notice level-warning' }, 'Нет ни одного отеля'));
+    } else if (route.page === 'integrations') {
+      await renderIntegrations(seq);
+    } else {
+      await renderFolioPage(route.booking, route.folio, seq);
+    }
+  } catch (error) {
+    if (seq === state.renderSeq) {
+      main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `Не удалось загрузить страницу: ${error.message}`,
+        el('div', {}, el('button', { type: 'button', class: 'btn', onclick: () => renderRoute() }, 'Повторить'))));
+    }
+  } finally {
+    if (seq === state.renderSeq) main.removeAttribute('aria-busy');
+  }
+}
+
+async function start() {
+  const data = await api.properties();
+  state.properties = data.properties ?? [];
+  const select = document.getElementById('property');
+  select.replaceChildren(...state.properties.map((p) => el('option', { value: p.id }, p.name)));
+  select.hidden = state.properties.length < 2;
+  document.getElementById('property-name').textContent = state.properties.length === 1 ? state.properties[0].name : '';
+  document.getElementById('staff-name').textContent = staff.name;
+  const pick = (id) => { state.property = state.properties.find((p) => p.id === id) ?? state.properties[0] ?? null; };
+  select.addEventListener('change', async () => {
+    pick(select.value);
+    state.folio = null;
+    connectEvents();
+    refreshNotifications().catch(() => {});
+    if (currentRoute().page === 'folio') location.hash = '#/folio';
+    await renderRoute();
+  });
+
+  const bell = document.getElementById('bell');
+  bell.setAttribute('aria-expanded', 'false');
+  bell.addEventListener('click', async () => {
+    const drawer = document.getElementById('notifications');
+    if (!drawer.hidden) { closeDrawer(); return; }
+    drawer.hidden = false;
+    bell.setAttribute('aria-expanded', 'true');
+    try {
+      await refreshNotifications();
+      // Opening the list counts as seeing it; the items keep their "new" mark until next time.
+      if (state.unread > 0) setUnread((await api.readAll(state.property.id)).unread ?? 0);
+    } catch (error) {
+      toast({ level: 'error', title: 'Уведомления недоступны', body: error.message });
+    }
+  });
+  document.getElementById('notifications-close').addEventListener('click', closeDrawer);
+  document.getElementById('notifications-read-all').addEventListener('click', async () => {
+    try {
+      const result = await api.readAll(state.property.id);
+      setUnread(result.unread ?? 0);
+      await refreshNotifications();
+    } catch (error) {
+      toast({ level: 'error', title: 'Не удалось отметить уведомления', body: error.message });
+    }
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !document.getElementById('notifications').hidden && !document.querySelector('.modal-backdrop')) closeDrawer();
+  });
+
+  const quick = document.getElementById('quick-search');
+  quick.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const number = quick.elements.number.value.trim();
+    if (number) location.hash = `#/folio/${encodeURIComponent(number)}`;
+    quick.elements.number.value = '';
+  });
+  const folioLink = document.querySelector('[data-nav=folio]');
+  folioLink.addEventListener('click', (e) => {
+    let last = null;
+    try { last = localStorage.getItem(LAST_BOOKING_KEY); } catch { /* storage disabled */ }
+    if (last && !currentRoute().booking) { e.preventDefault(); location.hash = `#/folio/${encodeURIComponent(last)}`; }
+  });
+
+  window.addEventListener('hashchange', () => renderRoute());
+  pick(select.value);
+  connectEvents();
+  refreshNotifications().catch(() => {});
+  await renderRoute();
+}
+
+start().catch((error) => {
+  main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `PMS недоступна: ${error.message}`));
+});

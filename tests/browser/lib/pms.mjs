@@ -1,0 +1,194 @@
+// Helpers shared by the PMS browser scenarios (admin.test.mjs, frontdesk.test.mjs): the demo
+// shop's credentials, starting simulator + host the way the demo does, the host's JSON API, and
+// the "no secret leaves the host" checks (responses, pages, browser storage, the event stream).
+
+import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { freePort } from './harness.mjs';
+
+export const PLUGIN = 'ru.invoicebox.pms.payment-link';
+export const PROPERTY = '1';
+export const BOOKING = '471887';
+
+// The simulated shop. The token and key are long and unusual on purpose: a leak is found by
+// plain substring search.
+export const SHOP = {
+  merchantId: '5f3c2a9e-1b7d-4c8e-9a10-2d4b6e8f0a11',
+  token: 'c0ffee5ecrett0ken0f6a1c3e5b7d9f2a', // 32 hex-ish characters, like a v3 token
+  apiKey: 'k3y-0f-the-s1gnature-5ecret-9b1d',
+};
+
+// Whether this pms-host can send mail over SMTP, and with which option (none yet: the mail
+// goes to the outbox folder then).
+export function hostSmtpOption() {
+  const bin = process.env.PMS_HOST_BIN;
+  if (!bin) return null;
+  const help = spawnSync(bin, ['--help'], { encoding: 'utf8', timeout: 10000 });
+  const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
+  const m = /(--smtp(?:-url)?)[ =]/.exec(text);
+  return m ? m[1] : null;
+}
+
+// Starts invoicebox-sim with the shop.
+export async function startSimulator(h) {
+  return h.startSimulator(['--merchant-id', SHOP.merchantId, '--token', SHOP.token,
+                           '--api-key', SHOP.apiKey, '--shop-name', 'Гранд Отель Суперотель',
+                           '--time-scale', '0.05']);
+}
+
+// Starts pms-host with the demo hotel. `configured`: the plugin enabled and set up against the
+// simulator (as scripts/demo.sh does), else neither. `smtpUrl`: mail goes there when the host
+// supports SMTP.
+export async function startHost(h, { sim, configured = false, smtpUrl = null } = {}) {
+  const args = ['--seed-demo'];
+  if (configured) {
+    // The plugin refuses settings without the notification URL, which holds the host's port:
+    // pick the port first (the harness's --listen 127.0.0.1:0 comes before, the last one wins).
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    args.push('--listen', `127.0.0.1:${port}`, '--public-url', url,
+              '--setting', `${PLUGIN}:${PROPERTY}:notification_url=${url}/hooks/${PLUGIN}/${PROPERTY}/`);
+    args.push('--enable', `${PLUGIN}:${PROPERTY}`,
+              '--setting', `${PLUGIN}:${PROPERTY}:merchant_id=${SHOP.merchantId}`,
+              '--setting', `${PLUGIN}:${PROPERTY}:api_base_url=${sim.url}`,
+              '--secret', `${PLUGIN}:${PROPERTY}:api_token=${SHOP.token}`,
+              '--secret', `${PLUGIN}:${PROPERTY}:api_key=${SHOP.apiKey}`);
+  }
+  const smtpOption = smtpUrl ? hostSmtpOption() : null;
+  if (smtpOption) args.push(smtpOption, smtpUrl);
+  const host = await h.startHost(args);
+  host.smtp = Boolean(smtpOption);
+  host.hookUrl = `${host.url}/hooks/${PLUGIN}/${PROPERTY}/`;
+  host.api = (method, path, body) => apiCall(host.url, method, path, body);
+  return host;
+}
+
+export async function apiCall(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', 'X-Staff-Id': 'test', 'X-Staff-Name': 'test' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+  return json;
+}
+
+// What the admin does on the settings page, done through the API: the notification URL (only
+// known once the host listens) and the payment-type mapping.
+export async function finishSetupByApi(host) {
+  const p = `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}`;
+  const page = await host.api('GET', `${p}/settings`);
+  await host.api('PUT', `${p}/settings`, { values: { ...page.values, notification_url: host.hookUrl } });
+  const mapping = await host.api('GET', `${p}/payment-mapping`);
+  const { category, type } = pickOnlineType(mapping.categories);
+  await host.api('PUT', `${p}/payment-mapping`, {
+    mappings: [{ kind: 'payment', category_id: category.id, type_id: type.id }],
+  });
+  return { category, type };
+}
+
+// «Безналичный расчёт → Онлайн-оплата (ссылка)» in the demo hotel.
+export function pickOnlineType(categories) {
+  for (const category of categories)
+    for (const type of category.types)
+      if (/ссылк/i.test(type.name)) return { category, type };
+  return { category: categories[0], type: categories[0].types[0] };
+}
+
+// Records every response the browser receives (bodies of everything but event streams) so a
+// scenario can prove no secret was ever sent to the browser.
+export function recordResponses(context) {
+  const records = [];
+  const pending = new Set();
+  const onResponse = (response) => {
+    const type = response.headers()['content-type'] ?? '';
+    const record = { url: response.url(), status: response.status(), type, headers: JSON.stringify(response.headers()), body: '' };
+    records.push(record);
+    if (/event-stream/.test(type) || response.status() === 204 || (response.status() >= 300 && response.status() < 400)) return;
+    const p = response.body().then((b) => { record.body = b.toString('utf8'); }).catch(() => { record.body = ''; });
+    pending.add(p);
+    p.finally(() => pending.delete(p));
+  };
+  context.on('response', onResponse);
+  return {
+    records,
+    async settle() { await Promise.all([...pending]); },
+  };
+}
+
+// Reads the property's live event stream from node for the scenario's lifetime (the browser's
+// own EventSource body cannot be read through playwright). stop() returns the text received.
+export function tapEvents(host) {
+  const controller = new AbortController();
+  let text = '';
+  const done = (async () => {
+    try {
+      const res = await fetch(`${host.url}/api/properties/${PROPERTY}/events`, { signal: controller.signal });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body) text += decoder.decode(chunk, { stream: true });
+    } catch { /* aborted */ }
+  })();
+  return {
+    get text() { return text; },
+    async stop() { controller.abort(); await done; return text; },
+  };
+}
+
+export function assertNoSecretIn(where, text) {
+  for (const [name, secret] of [['API token', SHOP.token], ['API key', SHOP.apiKey]]) {
+    assert.ok(!String(text).includes(secret), `the ${name} appears in ${where}`);
+  }
+}
+
+// Everything the browser holds for the page: DOM (with input values), storage, cookies.
+export async function assertNoSecretInBrowser(context) {
+  for (const page of context.pages()) {
+    if (page.isClosed()) continue;
+    const url = page.url();
+    const dom = await page.evaluate(() => {
+      const values = [...document.querySelectorAll('input, textarea, select')].map((x) => x.value).join('\n');
+      return `${document.documentElement.outerHTML}\n${values}`;
+    });
+    assertNoSecretIn(`the page ${url}`, dom);
+    const storage = await page.evaluate(async () => {
+      const dump = (s) => { const out = []; for (let i = 0; i < s.length; ++i) out.push(`${s.key(i)}=${s.getItem(s.key(i))}`); return out.join('\n'); };
+      let idb = '';
+      try { idb = JSON.stringify(await indexedDB.databases()); } catch { /* none */ }
+      let caches_ = '';
+      try { caches_ = JSON.stringify(await caches.keys()); } catch { /* none */ }
+      return `${dump(localStorage)}\n${dump(sessionStorage)}\n${document.cookie}\n${idb}\n${caches_}`;
+    }).catch(() => '');
+    assertNoSecretIn(`the browser storage of ${url}`, storage);
+  }
+  assertNoSecretIn('the cookies', JSON.stringify(await context.cookies()));
+  const state = await context.storageState();
+  assertNoSecretIn('the browser storage state', JSON.stringify(state));
+}
+
+export async function assertNoSecretInResponses(recorder) {
+  await recorder.settle();
+  assert.ok(recorder.records.length > 0, 'no response was recorded');
+  for (const r of recorder.records) {
+    assertNoSecretIn(`the response to ${r.url} (headers)`, r.headers);
+    assertNoSecretIn(`the response to ${r.url}`, r.body);
+  }
+}
+
+// Waits until `fn` returns a truthy value (polling), or fails with `what`.
+export async function eventually(fn, what, timeoutMs = 15000, stepMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

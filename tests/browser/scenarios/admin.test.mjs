@@ -1,0 +1,115 @@
+// Admin: «Администрирование → Разное → Стыковки». Enable the plugin for the hotel, fill the
+// settings with a wrong shop id (the field error is shown next to the field), then the right
+// ones, map the payment kinds, «Проверить подключение» reports success. Neither the API token
+// nor the key ever reaches the browser. Screenshots of the settings page.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness } from '../lib/harness.mjs';
+import {
+  PLUGIN, PROPERTY, SHOP, startSimulator, startHost, recordResponses, tapEvents, pickOnlineType,
+  assertNoSecretIn, assertNoSecretInBrowser, assertNoSecretInResponses,
+} from '../lib/pms.mjs';
+
+test('admin enables and configures the plugin on the Integrations page', async (t) => {
+  const h = new Harness('admin');
+  t.after(() => h.close());
+
+  const sim = await startSimulator(h);
+  const host = await startHost(h, { sim, configured: false });
+  const events = tapEvents(host);
+  const context = await h.launchBrowser();
+  const responses = recordResponses(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await page.goto(`${host.url}/#/admin/integrations`);
+  const card = page.locator(`section.plugin[data-plugin="${PLUGIN}"]`);
+  await card.waitFor();
+  await assert.doesNotReject(card.getByText('Загружен').first().waitFor());
+
+  // Enable: the toggle starts off; switching it on shows the settings page of the plugin.
+  const toggle = card.locator(`input[data-enable="${PLUGIN}"]`);
+  assert.equal(await toggle.isChecked(), false, 'the plugin is enabled before the admin did it');
+  await toggle.check();
+  const form = page.locator(`section.plugin[data-plugin="${PLUGIN}"] .settings-form`);
+  await form.waitFor();
+  await page.locator('.toast', { hasText: 'Модуль включён' }).waitFor();
+  const field = (pointer) => form.locator(`:is(input, select, textarea)[data-pointer="${pointer}"]`);
+  const errorOf = (pointer) => form.locator(`[data-error-for="${pointer}"]`);
+
+  // A wrong shop id: not saved, and the message stands next to the field (checked on the page
+  // against the plugin's schema first).
+  await field('/merchant_id').fill('shop-42');
+  await field('/api_token').fill(SHOP.token);
+  await field('/api_key').fill(SHOP.apiKey);
+  await field('/api_base_url').fill(sim.url);
+  await field('/notification_url').fill(host.hookUrl);
+  await card.locator('[data-action="save-settings"]').click();
+  await errorOf('/merchant_id').filter({ hasText: /\S/ }).waitFor();
+  const message = await errorOf('/merchant_id').textContent();
+  assert.match(message, /UUID|магазин|идентификатор/i, `field error: ${message}`);
+  assert.ok(await form.locator('.field.has-error[data-pointer="/merchant_id"]').count() === 1,
+            'the shop id field is not marked as wrong');
+  await h.screenshot(page, 'settings-field-error');
+  const saved = await host.api('GET', `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}/settings`);
+  assert.notEqual(saved.values.merchant_id, 'shop-42', 'a refused value was saved');
+
+  // A rule only the plugin knows (its validate(), through the host's 422): an InvoiceBox.Business
+  // token with the v3 API. The plugin's message stands next to its field.
+  await field('/merchant_id').fill(SHOP.merchantId);
+  await field('/api_token').fill('12345-API:0123456789abcdef');
+  await card.locator('[data-action="save-settings"]').click();
+  await errorOf('/api_flavour').filter({ hasText: /\S/ }).waitFor();
+  assert.match(await errorOf('/api_flavour').textContent(), /l3/);
+  assert.equal(await errorOf('/merchant_id').textContent(), '', 'the shop id error stayed after it was fixed');
+  await field('/api_token').fill(SHOP.token);
+
+  // The right values: saved, secrets now shown as stored (and never echoed).
+  await field('/merchant_id').fill(SHOP.merchantId);
+  if (!(await field('/api_token').inputValue())) await field('/api_token').fill(SHOP.token);
+  if (!(await field('/api_key').inputValue())) await field('/api_key').fill(SHOP.apiKey);
+  await card.locator('[data-action="save-settings"]').click();
+  await page.locator('.toast', { hasText: 'Настройки сохранены' }).waitFor();
+  await form.locator('[data-pointer="/api_token"] .badge', { hasText: 'сохранён' }).waitFor();
+  assert.equal(await form.locator('[data-pointer="/merchant_id"] input').inputValue(), SHOP.merchantId);
+  assert.equal(await form.locator('input[data-pointer="/api_token"]').inputValue(), '', 'the token is shown again');
+  assert.equal(await errorOf('/merchant_id').textContent(), '');
+  const after = await host.api('GET', `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}/settings`);
+  assert.equal(after.values.merchant_id, SHOP.merchantId);
+  assert.equal(after.secrets['/api_token']?.set, true);
+  assert.equal(after.secrets['/api_key']?.set, true);
+
+  // The payment-type mapping, chosen from the host's categories and types.
+  const mappingPage = await host.api('GET', `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}/payment-mapping`);
+  const { category, type } = pickOnlineType(mappingPage.categories);
+  const row = page.locator('.mapping-section tr[data-kind="payment"]');
+  await row.locator('select[data-role="category"]').selectOption(String(category.id));
+  await row.locator('select[data-role="type"]').selectOption(String(type.id));
+  await page.locator('[data-action="save-mapping"]').click();
+  await page.locator('.toast', { hasText: 'Сопоставление сохранено' }).waitFor();
+  await page.locator('.mapping-section tr[data-kind="payment"] .badge', { hasText: 'сопоставлен' }).waitFor();
+  const mapped = await host.api('GET', `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}/payment-mapping`);
+  const payment = mapped.kinds.find((k) => k.code === 'payment');
+  assert.deepEqual([String(payment.mapping?.category_id), String(payment.mapping?.type_id)],
+                   [String(category.id), String(type.id)]);
+
+  // «Проверить подключение» against the simulator: success, shown on the page.
+  await card.locator('[data-action="check_connection"]').click();
+  const result = card.locator('[data-result="check_connection"]');
+  await result.waitFor({ timeout: 30000 });
+  const resultClass = await result.getAttribute('class');
+  assert.match(resultClass, /level-success/, `check connection: ${await result.textContent()}`);
+  await h.screenshot(page, 'settings');
+
+  // Disabling and enabling again keeps the settings (and still shows no secret).
+  await page.reload();
+  await form.waitFor();
+  assert.equal(await form.locator('[data-pointer="/merchant_id"] input').inputValue(), SHOP.merchantId);
+
+  assert.deepEqual(errors, [], 'errors in the page');
+  await assertNoSecretInBrowser(context);
+  await assertNoSecretInResponses(responses);
+  assertNoSecretIn('the live event stream', await events.stop());
+});
