@@ -1,0 +1,929 @@
+// Runtime: the calls that reach plugin hooks (settings pages, payment kinds, folio buttons and
+// views, inbound notifications). Each finds the instance, hops onto its strand, calls the hook
+// there and completes the caller's callback exactly once (on the strand, or on an io thread when
+// the instance is gone).
+#include "runtime_impl.hpp"
+
+#include "hook_completions.hpp"
+#include "settings_schema.hpp"
+
+#include <pms/host/storage/errors.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+
+namespace pms::host {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using detail::HookAnswer;
+using detail::HookCompletions;
+using detail::Instance;
+
+namespace {
+
+using ImplPtr = std::shared_ptr<Runtime::Impl>;
+
+std::string session_id() {
+    unsigned char raw[16];
+    if (RAND_bytes(raw, sizeof raw) != 1) {
+        static std::atomic<std::uint64_t> fallback{1};
+        const std::uint64_t v = fallback.fetch_add(1);
+        std::memcpy(raw, &v, sizeof v);
+        std::memset(raw + 8, 0x5a, 8);
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out = "vs-";
+    for (unsigned char c : raw) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+pms_str str(const std::string& s) {
+    return {s.data(), s.size()};
+}
+
+struct StringSink {
+    std::string text;
+    std::size_t limit = 1024 * 1024;
+    pms_writer writer() {
+        return pms_writer{this, [](void* ctx, const char* data, std::size_t len) -> pms_status {
+                              auto* self = static_cast<StringSink*>(ctx);
+                              if (data == nullptr && len != 0)
+                                  return PMS_INVALID_ARGUMENT;
+                              if (self->text.size() + len > self->limit)
+                                  return PMS_TOO_LARGE;
+                              self->text.append(data, len);
+                              return PMS_OK;
+                          }};
+    }
+};
+
+/// The pms_folio_context for a FolioContext; owns the strings it points to.
+struct CFolioContext {
+    std::string property, folio, booking;
+    FolioContext source;
+    pms_folio_context c{};
+    explicit CFolioContext(const FolioContext& ctx)
+        : property{std::to_string(ctx.property.value)}, folio{std::to_string(ctx.folio.value)},
+          booking{std::to_string(ctx.booking.value)}, source{ctx} {
+        c.struct_size = sizeof(c);
+        c.property_id = str(property);
+        c.folio_id = str(folio);
+        c.booking_id = str(booking);
+        c.staff_user_id = str(source.staff_user_id);
+        c.staff_user_name = str(source.staff_user_name);
+        c.locale = str(source.locale);
+    }
+    CFolioContext(const CFolioContext&) = delete;
+    CFolioContext& operator=(const CFolioContext&) = delete;
+};
+
+/// The instance is usable for hooks that do not need it active (schema, validate, kinds).
+bool has_plugin(const Instance& inst) {
+    const InstanceState s = inst.state.load();
+    return inst.plugin != nullptr && (s == InstanceState::active || s == InstanceState::inactive);
+}
+
+/// Opens a hook operation whose answer is converted by `convert` and delivered to `done` on
+/// the instance strand (or an io thread if the instance is gone), exactly once.
+template <class T, class Convert>
+std::uint64_t open_hook(const ImplPtr& rt, const std::shared_ptr<Instance>& inst, const char* what,
+                        Callback<T> done, Convert convert) {
+    struct State {
+        std::uint64_t id = 0;
+        Callback<T> done;
+    };
+    auto state = std::make_shared<State>();
+    state->done = std::move(done);
+    const std::uint64_t id = HookCompletions::instance().open(
+        inst, what,
+        [rt, weak = std::weak_ptr<Instance>(inst), state,
+         convert = std::move(convert)](Result<HookAnswer> r) mutable {
+            auto run = [state, convert, r = std::move(r)](Instance* i) mutable {
+                if (i != nullptr)
+                    i->disarm_deadline(state->id);
+                Result<T> out = convert(std::move(r));
+                invoke_callback(state->done, std::move(out));
+            };
+            if (auto i = weak.lock())
+                i->post([i, run = std::move(run)]() mutable { run(i.get()); });
+            else if (!rt->stopped.load())
+                rt->run_io([run = std::move(run)]() mutable { run(nullptr); });
+            else
+                run(nullptr);
+        });
+    state->id = id;
+    return id;
+}
+
+std::string errors_json(const std::map<std::string, std::string>& errors) {
+    json::object fields;
+    json::object doc;
+    for (const auto& [ptr, message] : errors) {
+        if (ptr.empty())
+            doc["form"] = message;
+        else
+            fields[ptr] = message;
+    }
+    doc["fields"] = std::move(fields);
+    return json::serialize(doc);
+}
+
+// Merges the plugin's {"fields": {...}, "form": "..."} into `errors`.
+void merge_plugin_errors(std::string_view text, std::map<std::string, std::string>& errors) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(text, ec);
+    if (ec || !v.is_object()) {
+        errors.emplace("", "The plugin rejected the settings");
+        return;
+    }
+    if (const auto* f = v.as_object().if_contains("fields"); f != nullptr && f->is_object())
+        for (const auto& kv : f->as_object())
+            errors.emplace(std::string{kv.key()}, kv.value().is_string()
+                                                      ? std::string{kv.value().as_string()}
+                                                      : std::string{"Invalid"});
+    if (const auto* f = v.as_object().if_contains("form"); f != nullptr && f->is_string())
+        errors.emplace("", std::string{f->as_string()});
+    if (errors.empty())
+        errors.emplace("", "The plugin rejected the settings");
+}
+
+/// Lookup of stored secrets of an instance (storage read; on the strand).
+std::function<std::optional<std::string>(const std::string&)> secret_lookup(Instance& inst) {
+    return [&inst](const std::string& ptr) -> std::optional<std::string> {
+        try {
+            return inst.rt.storage.settings().get_secret(inst.settings_scope(), ptr);
+        } catch (...) {
+            return std::nullopt;
+        }
+    };
+}
+
+} // namespace
+
+// ---- Settings -----------------------------------------------------------------------------------
+
+void Runtime::get_settings_page(std::string plugin_id, PropertyId property,
+                                Callback<SettingsPage> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, property, false, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    inst->post([rt, inst, done = std::move(done)]() mutable {
+        if (!has_plugin(*inst))
+            return invoke_callback(
+                done, Result<SettingsPage>{
+                          make_failure(RuntimeErrc::unavailable, "the instance is not running")});
+        if (inst->hooks.settings == nullptr)
+            return invoke_callback(
+                done, Result<SettingsPage>{make_failure(RuntimeErrc::not_supported,
+                                                        "the plugin has no settings page")});
+        if (!inst->load_schema())
+            return invoke_callback(done, Result<SettingsPage>{make_failure(
+                                             RuntimeErrc::plugin_misbehaving, inst->schema_error)});
+        SettingsPage page;
+        page.schema_json = inst->schema->text();
+        try {
+            auto& settings = rt->storage.settings();
+            const auto record = settings.resolve_settings(inst->settings_scope());
+            page.values_json = record ? record->json : inst->default_settings_json();
+            page.secrets_set = settings.secret_keys(inst->settings_scope());
+        } catch (const std::exception& e) {
+            return invoke_callback(
+                done, Result<SettingsPage>{make_failure(RuntimeErrc::storage_error,
+                                                        std::string{"storage: "} + e.what())});
+        }
+        invoke_callback(done, Result<SettingsPage>{std::move(page)});
+    });
+}
+
+void Runtime::save_settings(std::string plugin_id, PropertyId property, std::string settings_json,
+                            std::string actor, Callback<SettingsSaveOutcome> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, property, false, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    inst->post([rt, inst, settings_json = std::move(settings_json), actor = std::move(actor),
+                done = std::move(done)]() mutable {
+        using R = Result<SettingsSaveOutcome>;
+        if (!has_plugin(*inst))
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::unavailable, "the instance is not running")});
+        if (inst->hooks.settings == nullptr)
+            return invoke_callback(done, R{make_failure(RuntimeErrc::not_supported,
+                                                        "the plugin has no settings page")});
+        if (!inst->load_schema())
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::plugin_misbehaving, inst->schema_error)});
+        std::map<std::string, std::string> errors;
+        boost::system::error_code ec;
+        const json::value candidate = json::parse(settings_json, ec);
+        if (ec || !candidate.is_object()) {
+            errors.emplace("", "The settings must be a JSON object");
+            return invoke_callback(done, R{SettingsSaveOutcome{false, errors_json(errors)}});
+        }
+        std::set<std::string> stored;
+        try {
+            for (auto& k : rt->storage.settings().secret_keys(inst->settings_scope()))
+                stored.insert(k);
+        } catch (const std::exception& e) {
+            return invoke_callback(done, R{make_failure(RuntimeErrc::storage_error,
+                                                        std::string{"storage: "} + e.what())});
+        }
+        inst->schema->validate(
+            candidate, [&](const std::string& p) { return stored.count(p) != 0; }, errors);
+        if (errors.empty()) {
+            const std::string filled = json::serialize(
+                inst->schema->with_secrets(candidate.as_object(), secret_lookup(*inst)));
+            StringSink sink;
+            const pms_writer w = sink.writer();
+            const pms_status s = inst->hooks.settings->validate(inst->plugin, str(filled), &w);
+            if (s == PMS_INVALID_ARGUMENT)
+                merge_plugin_errors(sink.text, errors);
+            else if (s != PMS_OK)
+                return invoke_callback(
+                    done,
+                    R{make_failure(RuntimeErrc::plugin_error,
+                                   std::string{"validate failed: "} + pms_status_name(s), s)});
+        }
+        if (!errors.empty())
+            return invoke_callback(done, R{SettingsSaveOutcome{false, errors_json(errors)}});
+
+        auto split = inst->schema->split(candidate.as_object());
+        std::vector<SecretWrite> writes;
+        json::array changed;
+        for (auto& [ptr, value] : split.secrets) {
+            if (!value.empty())
+                changed.push_back(json::string{ptr});
+            writes.push_back(
+                SecretWrite{ptr, std::move(value), SecretWrite::Mode::set_unless_blank});
+        }
+        const std::string document = json::serialize(split.document);
+        rt->run_blocking([rt, inst, document, writes = std::move(writes),
+                          changed = std::move(changed), actor = std::move(actor),
+                          done = std::move(done)]() mutable {
+            try {
+                rt->storage.settings().save_settings(inst->settings_scope(), document, writes);
+                try {
+                    AuditDraft a;
+                    a.actor = actor.empty() ? "host" : actor;
+                    a.action = "settings.save";
+                    a.subject = "plugin:" + inst->plugin_id;
+                    a.property = inst->property;
+                    a.details_json = json::serialize(json::object{{"secrets_changed", changed}});
+                    rt->storage.audit().append(a);
+                } catch (const std::exception& e) {
+                    inst->log(LogLevel::warning, std::string{"audit failed: "} + e.what());
+                }
+            } catch (const std::exception& e) {
+                return inst->post([done = std::move(done), what = std::string{e.what()}]() mutable {
+                    invoke_callback(done, Result<SettingsSaveOutcome>{make_failure(
+                                              RuntimeErrc::storage_error, "storage: " + what)});
+                });
+            }
+            inst->post([inst, done = std::move(done)]() mutable {
+                inst->refresh_secret_redaction();
+                inst->log(LogLevel::info, "settings saved");
+                auto finish = [done = std::move(done)]() mutable {
+                    invoke_callback(done,
+                                    Result<SettingsSaveOutcome>{SettingsSaveOutcome{true, "{}"}});
+                };
+                if (inst->state.load() == InstanceState::active &&
+                    inst->hooks.settings != nullptr) {
+                    inst->hooks.settings->on_settings_changed(inst->plugin);
+                    return finish();
+                }
+                if (inst->state.load() == InstanceState::inactive && inst->plugin != nullptr) {
+                    // The settings may be what activate() was missing: try again.
+                    return inst->reactivate(
+                        [finish = std::move(finish)](Result<Unit>) mutable { finish(); });
+                }
+                finish();
+            });
+        });
+    });
+}
+
+void Runtime::run_settings_action(std::string plugin_id, PropertyId property, std::string action_id,
+                                  std::string settings_json, Callback<ActionOutcome> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, property, true, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    inst->post([rt, inst, action_id = std::move(action_id),
+                settings_json = std::move(settings_json), done = std::move(done)]() mutable {
+        using R = Result<ActionOutcome>;
+        if (inst->state.load() != InstanceState::active || inst->plugin == nullptr)
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::unavailable, "the instance is not active")});
+        if (inst->hooks.settings == nullptr)
+            return invoke_callback(done, R{make_failure(RuntimeErrc::not_supported,
+                                                        "the plugin has no settings page")});
+        if (!inst->schema && !inst->load_schema())
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::plugin_misbehaving, inst->schema_error)});
+        bool declared = false;
+        if (const auto* actions = inst->schema->root().if_contains("x-actions");
+            actions && actions->is_array())
+            for (const auto& a : actions->as_array())
+                declared = declared || (a.is_object() && a.as_object().contains("id") &&
+                                        a.as_object().at("id").is_string() &&
+                                        a.as_object().at("id").as_string() == action_id);
+        if (!declared)
+            return invoke_callback(done, R{make_failure(RuntimeErrc::invalid_argument,
+                                                        "no settings action '" + action_id + "'")});
+        boost::system::error_code ec;
+        const json::value candidate = json::parse(settings_json.empty() ? "{}" : settings_json, ec);
+        if (ec || !candidate.is_object())
+            return invoke_callback(done, R{make_failure(RuntimeErrc::invalid_argument,
+                                                        "the settings must be a JSON object")});
+        const std::string filled = json::serialize(
+            inst->schema->with_secrets(candidate.as_object(), secret_lookup(*inst)));
+        const std::uint64_t id = open_hook<ActionOutcome>(
+            rt, inst, "run_action", std::move(done), [](Result<HookAnswer> r) -> R {
+                if (!r.ok())
+                    return R{r.error()};
+                return R{ActionOutcome{r.value().status, std::move(r.value().text)}};
+            });
+        inst->arm_deadline(id, rt->options.hook_timeout,
+                           make_failure(RuntimeErrc::timeout, "the plugin did not finish action '" +
+                                                                  action_id + "' in time"));
+        const pms_status s = inst->hooks.settings->run_action(
+            inst->plugin, action_id.c_str(), str(filled),
+            pms_action_done{&HookCompletions::action_done, HookCompletions::user_of(id)});
+        if (s != PMS_OK)
+            HookCompletions::instance().plugin_declined(
+                id, make_failure(s == PMS_NOT_FOUND ? RuntimeErrc::invalid_argument
+                                                    : RuntimeErrc::plugin_error,
+                                 std::string{"run_action failed: "} + pms_status_name(s), s));
+    });
+}
+
+// ---- Payment kinds ------------------------------------------------------------------------------
+
+void Runtime::list_payment_kinds(std::string plugin_id, PropertyId property,
+                                 Callback<std::vector<PaymentKind>> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, property, false, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    inst->post([rt, inst, done = std::move(done)]() mutable {
+        using R = Result<std::vector<PaymentKind>>;
+        if (!has_plugin(*inst))
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::unavailable, "the instance is not running")});
+        if (inst->hooks.payment_types == nullptr)
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::not_supported, "the plugin posts no payments")});
+        std::vector<PaymentKind> kinds = inst->payment_kinds;
+        try {
+            for (const auto& m :
+                 rt->storage.settings().list_payment_type_mappings(inst->plugin_id, inst->property))
+                for (auto& k : kinds)
+                    if (k.code == m.kind) {
+                        k.category = m.category;
+                        k.type = m.type;
+                    }
+        } catch (const std::exception& e) {
+            return invoke_callback(done, R{make_failure(RuntimeErrc::storage_error,
+                                                        std::string{"storage: "} + e.what())});
+        }
+        invoke_callback(done, R{std::move(kinds)});
+    });
+}
+
+void Runtime::save_payment_mapping(std::string plugin_id, PropertyId property,
+                                   std::vector<PaymentKindMapping> mappings, std::string actor,
+                                   Callback<Unit> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, property, false, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    inst->post([rt, inst, mappings = std::move(mappings), actor = std::move(actor),
+                done = std::move(done)]() mutable {
+        using R = Result<Unit>;
+        if (!has_plugin(*inst))
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::unavailable, "the instance is not running")});
+        if (inst->hooks.payment_types == nullptr)
+            return invoke_callback(
+                done, R{make_failure(RuntimeErrc::not_supported, "the plugin posts no payments")});
+        for (const auto& m : mappings)
+            if (std::none_of(inst->payment_kinds.begin(), inst->payment_kinds.end(),
+                             [&](const PaymentKind& k) { return k.code == m.kind; }))
+                return invoke_callback(done,
+                                       R{make_failure(RuntimeErrc::invalid_argument,
+                                                      "unknown payment kind '" + m.kind + "'")});
+        rt->run_blocking([rt, inst, mappings = std::move(mappings), actor = std::move(actor),
+                          done = std::move(done)]() mutable {
+            auto fail = [&](RuntimeErrc code, std::string message) {
+                inst->post([done = std::move(done), code, message]() mutable {
+                    invoke_callback(done, R{make_failure(code, message)});
+                });
+            };
+            try {
+                const auto categories =
+                    rt->storage.folios().list_payment_categories(inst->property);
+                for (const auto& m : mappings) {
+                    const auto cat =
+                        std::find_if(categories.begin(), categories.end(),
+                                     [&](const PaymentCategory& c) { return c.id == m.category; });
+                    if (cat == categories.end() ||
+                        std::none_of(cat->types.begin(), cat->types.end(),
+                                     [&](const PaymentType& t) { return t.id == m.type; }))
+                        return fail(RuntimeErrc::invalid_argument,
+                                    "payment kind '" + m.kind +
+                                        "': the category or type does not exist in this property");
+                }
+                json::array details;
+                for (const auto& m : mappings) {
+                    rt->storage.settings().set_payment_type_mapping(PaymentTypeMapping{
+                        inst->plugin_id, inst->property, m.kind, m.category, m.type});
+                    details.push_back(json::object{
+                        {"kind", m.kind}, {"category", m.category.value}, {"type", m.type.value}});
+                }
+                try {
+                    AuditDraft a;
+                    a.actor = actor.empty() ? "host" : actor;
+                    a.action = "payment_mapping.save";
+                    a.subject = "plugin:" + inst->plugin_id;
+                    a.property = inst->property;
+                    a.details_json = json::serialize(json::object{{"mappings", details}});
+                    rt->storage.audit().append(a);
+                } catch (...) {
+                }
+            } catch (const std::exception& e) {
+                return fail(RuntimeErrc::storage_error, std::string{"storage: "} + e.what());
+            }
+            inst->post([inst, done = std::move(done)]() mutable {
+                if (inst->state.load() == InstanceState::active &&
+                    inst->hooks.payment_types != nullptr)
+                    inst->hooks.payment_types->on_mapping_changed(inst->plugin);
+                invoke_callback(done, R{Unit{}});
+            });
+        });
+    });
+}
+
+// ---- Folio buttons and views --------------------------------------------------------------------
+
+void Runtime::list_folio_buttons(FolioContext context, Callback<std::vector<FolioButton>> done) {
+    auto rt = impl_;
+    if (rt->stopping.load())
+        return fail_async(rt, std::move(done),
+                          make_failure(RuntimeErrc::unavailable, "shutting down"));
+    std::vector<std::shared_ptr<Instance>> targets;
+    {
+        std::lock_guard lock(rt->mutex);
+        for (const auto& [key, inst] : rt->instances)
+            if (key.second == context.property.value &&
+                inst->state.load() == InstanceState::active &&
+                inst->has_capability(PMS_HOOK_FOLIO_BUTTON))
+                targets.push_back(inst);
+    }
+    if (targets.empty())
+        return succeed_async(rt, std::move(done), std::vector<FolioButton>{});
+    struct Join {
+        std::mutex mutex;
+        std::size_t left = 0;
+        std::vector<FolioButton> buttons;
+        Callback<std::vector<FolioButton>> done;
+    };
+    auto join = std::make_shared<Join>();
+    join->left = targets.size();
+    join->done = std::move(done);
+    auto ctx = std::make_shared<const FolioContext>(std::move(context));
+    for (const auto& inst : targets) {
+        inst->post([inst, join, ctx] {
+            std::vector<FolioButton> mine;
+            if (inst->state.load() == InstanceState::active &&
+                inst->hooks.folio_button != nullptr) {
+                const auto* fb = inst->hooks.folio_button;
+                const CFolioContext c{*ctx};
+                const std::uint32_t n = fb->count(inst->plugin);
+                for (std::uint32_t i = 0; i < n && i < 64; ++i) {
+                    pms_button_info info{};
+                    info.struct_size = sizeof(info);
+                    if (fb->get(inst->plugin, i, &info) != PMS_OK || info.id == nullptr ||
+                        info.label == nullptr) {
+                        inst->log(LogLevel::plugin_misbehaving,
+                                  "folio-button get(" + std::to_string(i) + ") gave no id/label");
+                        continue;
+                    }
+                    FolioButton b;
+                    b.plugin_id = inst->plugin_id;
+                    b.button_id = info.id;
+                    b.label = info.label;
+                    b.icon = info.icon != nullptr ? info.icon : "";
+                    b.tooltip = info.tooltip != nullptr ? info.tooltip : "";
+                    b.enabled = fb->is_enabled(inst->plugin, info.id, &c.c) != 0;
+                    mine.push_back(std::move(b));
+                }
+            }
+            Callback<std::vector<FolioButton>> finish;
+            std::vector<FolioButton> all;
+            {
+                std::lock_guard lock(join->mutex);
+                for (auto& b : mine)
+                    join->buttons.push_back(std::move(b));
+                if (--join->left == 0) {
+                    finish = std::move(join->done);
+                    all = std::move(join->buttons);
+                }
+            }
+            if (finish) {
+                std::stable_sort(all.begin(), all.end(),
+                                 [](const FolioButton& a, const FolioButton& b) {
+                                     return a.plugin_id < b.plugin_id;
+                                 });
+                invoke_callback(finish, Result<std::vector<FolioButton>>{std::move(all)});
+            }
+        });
+    }
+}
+
+namespace {
+
+// Handles the plugin's answer to a click or a view event. [strand]
+Result<ViewUpdate> finish_view(const ImplPtr& rt, const std::shared_ptr<Instance>& inst,
+                               const std::shared_ptr<detail::ViewSession>& session, bool is_click,
+                               Result<HookAnswer> r) {
+    auto close_session = [&] {
+        bool was_open = false;
+        {
+            std::lock_guard lock(session->mutex);
+            was_open = std::exchange(session->open, false);
+        }
+        rt->erase_session(session->id);
+        if (was_open && inst->state.load() == InstanceState::active &&
+            inst->hooks.folio_button != nullptr)
+            inst->hooks.folio_button->on_view_closed(inst->plugin, str(session->id));
+    };
+    if (!r.ok()) {
+        if (is_click)
+            close_session();
+        return Result<ViewUpdate>{r.error()};
+    }
+    HookAnswer& a = r.value();
+    if (a.status != PMS_OK) {
+        if (is_click)
+            close_session();
+        return Result<ViewUpdate>{make_failure(
+            RuntimeErrc::plugin_error,
+            std::string{"the plugin answered "} + pms_status_name(a.status), a.status)};
+    }
+    ViewUpdate update;
+    update.session_id = session->id;
+    update.plugin_id = inst->plugin_id;
+    update.property = inst->property;
+    if (a.text.empty()) {
+        close_session();
+        update.closed = true;
+        return Result<ViewUpdate>{std::move(update)};
+    }
+    if (auto error = rt->check_view(a.text)) {
+        inst->log(LogLevel::plugin_misbehaving, "invalid view: " + *error);
+        if (is_click)
+            close_session();
+        return Result<ViewUpdate>{make_failure(RuntimeErrc::plugin_misbehaving,
+                                               "the plugin returned an invalid view: " + *error)};
+    }
+    {
+        std::lock_guard lock(session->mutex);
+        session->current_view = a.text;
+    }
+    update.view_json = std::move(a.text);
+    return Result<ViewUpdate>{std::move(update)};
+}
+
+// Marks the session idle and starts the next queued event, if any. [strand]
+void session_next(const std::shared_ptr<detail::ViewSession>& session) {
+    std::function<void()> next;
+    {
+        std::lock_guard lock(session->mutex);
+        session->busy = false;
+        session->pending_hook = 0;
+        if (!session->queued.empty()) {
+            next = std::move(session->queued.front());
+            session->queued.pop_front();
+        }
+    }
+    if (next)
+        next();
+}
+
+} // namespace
+
+void Runtime::click_button(std::string plugin_id, std::string button_id, FolioContext context,
+                           Callback<ViewUpdate> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, context.property, true, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    if (context.staff_user_id.empty())
+        return fail_async(
+            rt, std::move(done),
+            make_failure(RuntimeErrc::invalid_argument, "a click needs the staff user"));
+    auto session = std::make_shared<detail::ViewSession>();
+    session->id = session_id();
+    session->instance = inst;
+    session->owner = inst.get();
+    session->plugin_id = inst->plugin_id;
+    session->context = std::move(context);
+    session->busy = true;
+    {
+        std::lock_guard lock(rt->mutex);
+        rt->sessions.emplace(session->id, session);
+    }
+    inst->post([rt, inst, session, button_id = std::move(button_id),
+                done = std::move(done)]() mutable {
+        if (inst->state.load() != InstanceState::active || inst->hooks.folio_button == nullptr) {
+            rt->erase_session(session->id);
+            return invoke_callback(
+                done, Result<ViewUpdate>{make_failure(inst->hooks.folio_button == nullptr &&
+                                                              inst->plugin != nullptr
+                                                          ? RuntimeErrc::not_supported
+                                                          : RuntimeErrc::unavailable,
+                                                      "the plugin cannot take clicks now")});
+        }
+        const std::uint64_t id =
+            open_hook<ViewUpdate>(rt, inst, "on_click view_done", std::move(done),
+                                  [rt, inst, session](Result<HookAnswer> r) {
+                                      auto out = finish_view(rt, inst, session, true, std::move(r));
+                                      session_next(session);
+                                      return out;
+                                  });
+        {
+            std::lock_guard lock(session->mutex);
+            session->pending_hook = id;
+        }
+        inst->arm_deadline(
+            id, rt->options.hook_timeout,
+            make_failure(RuntimeErrc::timeout,
+                         "the plugin did not answer the click on '" + button_id + "' in time"));
+        const CFolioContext c{session->context};
+        const pms_status s = inst->hooks.folio_button->on_click(
+            inst->plugin, button_id.c_str(), str(session->id), &c.c,
+            pms_view_done{&HookCompletions::view_done, HookCompletions::user_of(id)});
+        if (s != PMS_OK)
+            HookCompletions::instance().plugin_declined(
+                id, make_failure(RuntimeErrc::plugin_error,
+                                 std::string{"on_click failed: "} + pms_status_name(s), s));
+    });
+}
+
+void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
+                              Callback<ViewUpdate> done) {
+    auto rt = impl_;
+    auto session = rt->find_session(session_id_text);
+    std::shared_ptr<Instance> inst = session ? session->instance.lock() : nullptr;
+    if (!session || !inst)
+        return fail_async(rt, std::move(done),
+                          make_failure(RuntimeErrc::invalid_argument,
+                                       "no open view session '" + session_id_text + "'"));
+    if (event.staff_user_id.empty() || event.action.empty() ||
+        (event.kind != "button" && event.kind != "row_action") ||
+        (event.kind == "row_action" && (!event.table || !event.row_key)))
+        return fail_async(rt, std::move(done),
+                          make_failure(RuntimeErrc::invalid_argument, "malformed view event"));
+    boost::system::error_code ec;
+    const json::value values =
+        json::parse(event.values_json.empty() ? "{}" : event.values_json, ec);
+    if (ec || !values.is_object())
+        return fail_async(
+            rt, std::move(done),
+            make_failure(RuntimeErrc::invalid_argument, "\"values\" must be a JSON object"));
+    for (const auto& kv : values.as_object())
+        if (!kv.value().is_string() && !kv.value().is_bool())
+            return fail_async(rt, std::move(done),
+                              make_failure(RuntimeErrc::invalid_argument,
+                                           "view event values are strings or booleans"));
+
+    // The event document: the session, property and folio come from the host, not the caller.
+    FolioContext ctx = session->context;
+    ctx.staff_user_id = event.staff_user_id;
+    ctx.staff_user_name = event.staff_user_name;
+    ctx.locale = event.locale;
+    json::object doc{
+        {"schema", PMS_VIEW_EVENT_SCHEMA},
+        {"view_session_id", session->id},
+        {"property_id", std::to_string(ctx.property.value)},
+        {"folio_id", std::to_string(ctx.folio.value)},
+        {"kind", event.kind},
+        {"action", event.action},
+        {"table", event.table ? json::value(*event.table) : json::value(nullptr)},
+        {"row_key", event.row_key ? json::value(*event.row_key) : json::value(nullptr)},
+        {"values", values},
+        {"staff", {{"id", event.staff_user_id}, {"name", event.staff_user_name}}}};
+    auto dispatch = [rt, inst, session, ctx = std::move(ctx), text = json::serialize(doc),
+                     done = std::move(done)]() mutable {
+        bool open = false;
+        {
+            std::lock_guard lock(session->mutex);
+            open = session->open;
+        }
+        if (!open || inst->state.load() != InstanceState::active ||
+            inst->hooks.folio_button == nullptr) {
+            session_next(session);
+            return invoke_callback(done,
+                                   Result<ViewUpdate>{make_failure(RuntimeErrc::cancelled,
+                                                                   "the view session is closed")});
+        }
+        const std::uint64_t id =
+            open_hook<ViewUpdate>(rt, inst, "on_view_event view_done", std::move(done),
+                                  [rt, inst, session](Result<HookAnswer> r) {
+                                      auto out =
+                                          finish_view(rt, inst, session, false, std::move(r));
+                                      session_next(session);
+                                      return out;
+                                  });
+        {
+            std::lock_guard lock(session->mutex);
+            session->pending_hook = id;
+        }
+        inst->arm_deadline(
+            id, rt->options.hook_timeout,
+            make_failure(RuntimeErrc::timeout, "the plugin did not answer the view event in time"));
+        const CFolioContext c{ctx};
+        pms_view_event ev{};
+        ev.struct_size = sizeof(ev);
+        ev.view_session_id = str(session->id);
+        ev.event_json = str(text);
+        ev.context = &c.c;
+        const pms_status s = inst->hooks.folio_button->on_view_event(
+            inst->plugin, &ev,
+            pms_view_done{&HookCompletions::view_done, HookCompletions::user_of(id)});
+        if (s != PMS_OK)
+            HookCompletions::instance().plugin_declined(
+                id, make_failure(RuntimeErrc::plugin_error,
+                                 std::string{"on_view_event failed: "} + pms_status_name(s), s));
+    };
+    // One event at a time per session: queue behind a pending click or event.
+    inst->post([session, dispatch = std::move(dispatch)]() mutable {
+        {
+            std::lock_guard lock(session->mutex);
+            if (session->busy) {
+                session->queued.push_back(std::move(dispatch));
+                return;
+            }
+            session->busy = true;
+        }
+        dispatch();
+    });
+}
+
+void Runtime::close_view(std::string session_id_text) {
+    auto rt = impl_;
+    auto session = rt->find_session(session_id_text);
+    if (!session)
+        return;
+    rt->erase_session(session->id);
+    std::uint64_t pending = 0;
+    std::deque<std::function<void()>> queued;
+    {
+        std::lock_guard lock(session->mutex);
+        session->open = false;
+        pending = session->pending_hook;
+        queued = std::exchange(session->queued, {});
+    }
+    if (pending != 0)
+        HookCompletions::instance().answer_by_host(
+            pending, make_failure(RuntimeErrc::cancelled, "the view was closed", PMS_CANCELLED));
+    auto inst = session->instance.lock();
+    if (!inst)
+        return;
+    for (auto& q : queued)
+        inst->post(std::move(q)); // each sees the session closed and completes cancelled
+    inst->post([inst, session] {
+        if (inst->state.load() == InstanceState::active && inst->hooks.folio_button != nullptr)
+            inst->hooks.folio_button->on_view_closed(inst->plugin, str(session->id));
+    });
+}
+
+std::optional<ViewPush> Runtime::current_view(std::string_view session_id_text) const {
+    auto session = impl_->find_session(session_id_text);
+    if (!session)
+        return std::nullopt;
+    std::lock_guard lock(session->mutex);
+    if (!session->open || session->current_view.empty())
+        return std::nullopt;
+    return ViewPush{session->id, session->plugin_id, session->context.property,
+                    session->context.folio, session->current_view};
+}
+
+// ---- Inbound notifications ----------------------------------------------------------------------
+
+namespace {
+
+InboundReply host_reply(int status, std::string_view message) {
+    InboundReply r;
+    r.http_status = status;
+    r.content_type = "application/json";
+    r.body = json::serialize(json::object{{"error", message}});
+    r.from_plugin = false;
+    return r;
+}
+
+} // namespace
+
+void Runtime::deliver_notification(std::string plugin_id, PropertyId property,
+                                   InboundRequest request, std::chrono::milliseconds deadline,
+                                   std::function<void(InboundReply)> done) {
+    auto rt = impl_;
+    auto reply_async = [rt](std::function<void(InboundReply)> d, InboundReply r) {
+        if (rt->stopped.load())
+            return invoke_callback(d, std::move(r));
+        rt->run_io(
+            [d = std::move(d), r = std::move(r)]() mutable { invoke_callback(d, std::move(r)); });
+    };
+    if (rt->stopping.load())
+        return reply_async(std::move(done), host_reply(503, "shutting down"));
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, property, true, &why);
+    if (!inst) {
+        const bool draining = why.code == RuntimeErrc::unavailable;
+        return reply_async(std::move(done), host_reply(draining ? 503 : 404,
+                                                       draining ? "unavailable" : "not found"));
+    }
+    if (!inst->has_capability(PMS_HOOK_NOTIFICATION_SINK))
+        return reply_async(std::move(done), host_reply(404, "not found"));
+    const auto started = std::chrono::steady_clock::now();
+    inst->post([rt, inst, request = std::move(request), deadline, started,
+                done = std::move(done)]() mutable {
+        if (inst->state.load() != InstanceState::active || inst->hooks.sink == nullptr) {
+            const bool draining = inst->state.load() == InstanceState::draining;
+            return invoke_callback(done, draining ? host_reply(503, "unavailable")
+                                                  : host_reply(404, "not found"));
+        }
+        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        const auto left = std::max(std::chrono::milliseconds(1), deadline - elapsed);
+        const std::uint64_t id = open_hook<InboundReply>(
+            rt, inst, "notification reply",
+            [done = std::move(done)](Result<InboundReply> r) mutable {
+                invoke_callback(done, std::move(r).value());
+            },
+            [inst](Result<HookAnswer> r) -> Result<InboundReply> {
+                if (!r.ok()) {
+                    const Failure& f = r.error();
+                    if (f.code == RuntimeErrc::plugin_error)
+                        return host_reply(f.status == PMS_NOT_FOUND     ? 404
+                                          : f.status == PMS_UNAVAILABLE ? 503
+                                                                        : 500,
+                                          f.message);
+                    return host_reply(503, f.message); // deadline, drain
+                }
+                HookAnswer& a = r.value();
+                if (a.status != PMS_OK || a.reply.http_status < 100 || a.reply.http_status > 599) {
+                    inst->log(LogLevel::plugin_misbehaving, "invalid notification reply");
+                    return host_reply(500, "invalid reply");
+                }
+                return std::move(a.reply);
+            });
+        inst->arm_deadline(id, left,
+                           make_failure(RuntimeErrc::timeout,
+                                        "the plugin did not reply to a notification in " +
+                                            std::to_string(deadline.count()) + " ms",
+                                        PMS_TIMEOUT));
+        std::vector<pms_header> headers;
+        headers.reserve(request.headers.size());
+        for (const auto& [name, value] : request.headers)
+            headers.push_back({str(name), str(value)});
+        pms_inbound_request req{};
+        req.struct_size = sizeof(req);
+        req.deadline_ms = static_cast<std::uint32_t>(left.count());
+        req.method = str(request.method);
+        req.path = str(request.path);
+        req.query = str(request.query);
+        req.headers = headers.empty() ? nullptr : headers.data();
+        req.header_count = headers.size();
+        req.body = pms_bytes{reinterpret_cast<const std::uint8_t*>(request.body.data()),
+                             request.body.size()};
+        req.remote_address = str(request.remote_address);
+        const pms_status s = inst->hooks.sink->handle(
+            inst->plugin, &req,
+            pms_reply_done{&HookCompletions::reply_done, HookCompletions::user_of(id)});
+        if (s != PMS_OK)
+            HookCompletions::instance().plugin_declined(
+                id, make_failure(RuntimeErrc::plugin_error,
+                                 std::string{"handle failed: "} + pms_status_name(s), s));
+    });
+}
+
+} // namespace pms::host

@@ -1,0 +1,84 @@
+// pms.notify/1: staff notifications stored with a dedupe key scoped to the instance
+// ("<plugin-id>:<key>" within the property) and fanned out to live subscribers.
+#include "service_support.hpp"
+#include "services.hpp"
+
+namespace pms::host::detail {
+namespace {
+
+NotificationLevel level_of(pms_notify_level level) {
+    switch (level) {
+    case PMS_NOTIFY_INFO:
+    case PMS_NOTIFY_SUCCESS:
+        return NotificationLevel::info;
+    case PMS_NOTIFY_ERROR:
+        return NotificationLevel::error;
+    default:
+        return NotificationLevel::warning; // PMS_NOTIFY_WARNING and unknown values
+    }
+}
+
+pms_status notify_raise(const pms_host* host, const pms_staff_notification* n) noexcept {
+    try {
+        Instance* inst = Instance::from_host(host);
+        if (inst == nullptr || n == nullptr ||
+            n->struct_size < offsetof(pms_staff_notification, folio_id) + sizeof(n->folio_id))
+            return PMS_INVALID_ARGUMENT;
+        if (!valid(n->dedupe_key) || !valid(n->title) || !valid(n->body) || !valid(n->folio_id) ||
+            n->dedupe_key.len == 0 || n->title.len == 0)
+            return PMS_INVALID_ARGUMENT;
+        NotificationDraft draft;
+        draft.property = inst->property;
+        draft.dedupe_key = inst->plugin_id + ":" + std::string{view_of(n->dedupe_key)};
+        draft.level = level_of(n->level);
+        draft.title = std::string{view_of(n->title)};
+        draft.body = std::string{view_of(n->body)};
+        draft.source = inst->plugin_id;
+        if (n->folio_id.len != 0) {
+            const auto folio = parse_id(view_of(n->folio_id));
+            if (!folio)
+                return PMS_INVALID_ARGUMENT;
+            draft.folio = FolioId{*folio};
+        }
+        const RaiseResult r = inst->rt.storage.notifications().raise(draft);
+        inst->rt.publish_notification(r.notification, r.duplicate);
+        return PMS_OK;
+    } catch (const StorageError& e) {
+        return e.errc() == StorageErrc::invalid_argument || e.errc() == StorageErrc::not_found
+                   ? PMS_INVALID_ARGUMENT
+                   : PMS_STORAGE_ERROR;
+    } catch (...) {
+        return PMS_STORAGE_ERROR;
+    }
+}
+
+pms_status notify_resolve(const pms_host* host, pms_str dedupe_key) noexcept {
+    try {
+        Instance* inst = Instance::from_host(host);
+        if (inst == nullptr || !valid(dedupe_key) || dedupe_key.len == 0)
+            return PMS_INVALID_ARGUMENT;
+        const std::string key = inst->plugin_id + ":" + std::string{view_of(dedupe_key)};
+        auto& repo = inst->rt.storage.notifications();
+        // The storage has no "resolve": the notification is marked read, which takes it out of
+        // the unread count the staff UI shows.
+        for (const Notification& n : repo.list_newest(inst->property, 1000)) {
+            if (n.dedupe_key == key && !n.read) {
+                repo.mark_read(n.id);
+                return PMS_OK;
+            }
+        }
+        return PMS_NOT_FOUND;
+    } catch (...) {
+        return PMS_NOT_FOUND;
+    }
+}
+
+constexpr pms_host_notify table{&notify_raise, &notify_resolve};
+
+} // namespace
+
+const pms_host_notify* notify_service() noexcept {
+    return &table;
+}
+
+} // namespace pms::host::detail

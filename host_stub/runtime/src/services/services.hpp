@@ -1,0 +1,26 @@
+// The host services (pms.log/1 ... pms.settings/1) and the host side of pms.folio-button/1:
+// one static function table per extension id, shared by every instance (each function finds
+// its instance through the pms_host it receives). Every function validates its arguments and
+// never throws across the boundary.
+#pragma once
+
+#include <pms/plugin_api/pms_plugin_api.h>
+
+namespace pms::host::detail {
+
+/// The table for `extension_id`, or NULL when the host does not offer it.
+[[nodiscard]] const void* host_extension(const char* extension_id) noexcept;
+
+// One table per file in this folder.
+[[nodiscard]] const pms_host_log* log_service() noexcept;
+[[nodiscard]] const pms_host_executor* executor_service() noexcept;
+[[nodiscard]] const pms_host_clock* clock_service() noexcept;
+[[nodiscard]] const pms_host_http* http_service() noexcept; ///< NULL without pms::net
+[[nodiscard]] const pms_host_store* store_service() noexcept;
+[[nodiscard]] const pms_host_folio* folio_service() noexcept;
+[[nodiscard]] const pms_host_mail* mail_service() noexcept;
+[[nodiscard]] const pms_host_notify* notify_service() noexcept;
+[[nodiscard]] const pms_host_settings* settings_service() noexcept;
+[[nodiscard]] const pms_host_folio_button* folio_button_service() noexcept;
+
+} // namespace pms::host::detail

@@ -1,0 +1,61 @@
+// The settings schema of a plugin (pms.settings-schema/1), in the JSON Schema subset of
+// plugin_api/schema/settings-schema-subset.md: checked when the plugin hands it over, used to
+// validate candidate settings, to fill defaults, and to keep secrets ("x-secret": true)
+// write-only: split out of the saved document, kept when saved blank, filled back in for the
+// plugin's validate() and run_action().
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace pms::host::detail {
+
+/// JSON Pointer escaping of one reference token (RFC 6901).
+[[nodiscard]] std::string pointer_token(std::string_view key);
+
+class SettingsSchema {
+  public:
+    /// Parses and checks the schema. Returns the reason when it is outside the subset.
+    static std::variant<SettingsSchema, std::string> parse(std::string_view text);
+
+    [[nodiscard]] const std::string& text() const noexcept { return text_; }
+    [[nodiscard]] const boost::json::object& root() const noexcept { return root_; }
+
+    /// The root "default" values (before the first save).
+    [[nodiscard]] boost::json::object defaults() const;
+
+    /// Checks `candidate` against the schema. `secret_stored(pointer)` says whether a blank
+    /// secret at `pointer` has a stored value (then "required" is satisfied). Adds one message
+    /// per failing field pointer to `errors` ("" = the whole form).
+    void validate(const boost::json::value& candidate,
+                  const std::function<bool(const std::string&)>& secret_stored,
+                  std::map<std::string, std::string>& errors) const;
+
+    struct Split {
+        boost::json::object document; ///< without secret members
+        /// Every secret field present in the candidate: pointer -> value ("" = keep stored).
+        std::vector<std::pair<std::string, std::string>> secrets;
+    };
+    /// Separates secrets from the rest. `candidate` must have passed validate().
+    [[nodiscard]] Split split(const boost::json::object& candidate) const;
+
+    /// `candidate` with each blank or missing secret replaced by `stored(pointer)` when it has
+    /// a value.
+    [[nodiscard]] boost::json::object
+    with_secrets(const boost::json::object& candidate,
+                 const std::function<std::optional<std::string>(const std::string&)>& stored) const;
+
+  private:
+    std::string text_;
+    boost::json::object root_;
+};
+
+} // namespace pms::host::detail

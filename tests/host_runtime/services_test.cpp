@@ -1,0 +1,264 @@
+// The host services as a plugin uses them: pms.store/1, pms.folio/1 (document, postings with the
+// admin's mapping, idempotency), pms.mail/1 (outbox files), pms.notify/1 (dedupe + live
+// subscribers), pms.clock/1, and the log redaction.
+#include "harness.hpp"
+
+#include "logger.hpp"
+
+#include <pms/host/runtime/mail_transport.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace pms::host;
+using namespace pms::host::test;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string b64decode(std::string_view in) {
+    static const std::string chars =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0, bits = -8;
+    for (char c : in) {
+        const auto pos = chars.find(c);
+        if (pos == std::string::npos)
+            continue;
+        val = (val << 6) + static_cast<int>(pos);
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<char>((val >> bits) & 0xFF));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+// Decodes a header value made of "=?UTF-8?B?...?=" words (folded with CRLF SP).
+std::string decode_words(const std::string& value) {
+    std::string out;
+    std::size_t at = 0;
+    while ((at = value.find("=?UTF-8?B?", at)) != std::string::npos) {
+        const auto end = value.find("?=", at + 10);
+        out += b64decode(value.substr(at + 10, end - at - 10));
+        at = end + 2;
+    }
+    return out;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(services)
+
+BOOST_AUTO_TEST_CASE(store_is_namespaced_atomic_and_refuses_calls_from_a_scan) {
+    Harness h;
+    h.enable("test.c-basic");
+    h.enable("test.c-second");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "store").body,
+                      "batch=PMS_OK get=PMS_OK a=1 missing=PMS_NOT_FOUND scan=PMS_OK "
+                      "empty_key=PMS_INVALID_ARGUMENT");
+    BOOST_CHECK_EQUAL(h.logs.count("put inside scan -> PMS_INVALID_STATE"), 2u);
+    auto& store = h.storage->plugin_store();
+    BOOST_CHECK(store.get({"test.c-basic", h.seed.property}, "a") ==
+                std::optional<StoreBytes>{"1"});
+    BOOST_CHECK(!store.get({"test.c-second", h.seed.property}, "a"));
+    BOOST_CHECK(!store.get({"test.c-basic", PropertyId{h.seed.property.value + 1}}, "a"));
+}
+
+BOOST_AUTO_TEST_CASE(the_folio_document_follows_the_schema) {
+    Harness h;
+    h.enable("test.c-basic");
+    const InboundReply r =
+        h.notify("test.c-basic", "folio", std::to_string(h.seed.main_folio.value));
+    BOOST_REQUIRE_EQUAL(r.http_status, 200);
+    const json::object doc = json::parse(r.body).as_object();
+    BOOST_CHECK_EQUAL(doc.at("schema").as_string(), "pms.folio/1");
+    BOOST_CHECK_EQUAL(doc.at("folio_id").as_string(), std::to_string(h.seed.main_folio.value));
+    BOOST_CHECK_EQUAL(doc.at("folio_number").as_string(), "30682277");
+    BOOST_CHECK_EQUAL(doc.at("status").as_string(), "open");
+    BOOST_CHECK_EQUAL(doc.at("property_id").as_string(), std::to_string(h.seed.property.value));
+    BOOST_CHECK_EQUAL(doc.at("currency").as_string(), "RUB");
+    BOOST_CHECK(doc.at("legal_entity").as_object().contains("name"));
+    BOOST_CHECK(doc.at("guest").as_object().contains("email"));
+    BOOST_CHECK_EQUAL(doc.at("totals").as_object().at("charges_minor").as_int64(),
+                      demo_main_folio_total_minor);
+    const auto& lines = doc.at("lines").as_array();
+    BOOST_REQUIRE(!lines.empty());
+    for (const auto& l : lines) {
+        const std::string vat{l.as_object().at("vat_code").as_string()};
+        BOOST_CHECK_MESSAGE(vat == "none" || vat.rfind("vat", 0) == 0, vat);
+        BOOST_CHECK_EQUAL(l.as_object().at("quantity").as_string(), "1");
+    }
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "folio", "987654").body, "PMS_NOT_FOUND");
+}
+
+BOOST_AUTO_TEST_CASE(postings_apply_the_mapping_and_are_idempotent) {
+    Harness h;
+    h.enable("test.c-basic");
+    const std::string folio = std::to_string(h.seed.main_folio.value);
+    const std::string key = "test.c-basic:payment:ord-1";
+
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "post", folio + " 150000 " + key + " 1").body,
+                      "ok=0 dup=0 conflict=0 other=1 last=PMS_NO_MAPPING posting=");
+    BOOST_CHECK(!h.storage->folios().find_payment(key));
+
+    h.map_kind("test.c-basic", "payment");
+    const std::string first =
+        h.notify("test.c-basic", "post", folio + " 150000 " + key + " 1").body;
+    BOOST_CHECK_MESSAGE(first.rfind("ok=1 dup=0 conflict=0 other=0 last=PMS_OK posting=", 0) == 0,
+                        first);
+    const std::string again =
+        h.notify("test.c-basic", "post", folio + " 150000 " + key + " 1").body;
+    BOOST_CHECK_MESSAGE(
+        again.rfind("ok=0 dup=1 conflict=0 other=0 last=PMS_DUPLICATE posting=", 0) == 0, again);
+    BOOST_CHECK_EQUAL(first.substr(first.find("posting=")), again.substr(again.find("posting=")));
+    const std::string conflict = h.notify("test.c-basic", "post", folio + " 99 " + key + " 1").body;
+    BOOST_CHECK_MESSAGE(conflict.find("conflict=1") != std::string::npos, conflict);
+
+    const auto payment = h.storage->folios().find_payment(key);
+    BOOST_REQUIRE(payment);
+    BOOST_CHECK_EQUAL(payment->amount.minor, 150000);
+    BOOST_CHECK(payment->category == h.seed.cashless);
+    BOOST_CHECK(payment->type == h.seed.online_link);
+    BOOST_CHECK_EQUAL(payment->posted_by_plugin, "test.c-basic");
+
+    // A refund (outgoing kind) is stored negative.
+    h.map_kind("test.c-basic", "refund");
+    const std::string refund_key = "test.c-basic:refund:ord-1";
+    const std::string refund =
+        h.notify("test.c-basic", "post", folio + " 5000 " + refund_key + " 1 refund").body;
+    BOOST_CHECK_MESSAGE(refund.find("ok=1") != std::string::npos, refund);
+    BOOST_CHECK_EQUAL(h.storage->folios().find_payment(refund_key)->amount.minor, -5000);
+
+    // A kind the plugin never declared is refused at the call.
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "post", folio + " 5000 k 1 tip").body, "rejected");
+    BOOST_CHECK_EQUAL(h.logs.count(LogLevel::plugin_misbehaving, "kind 'tip'"), 1u);
+    // A folio that does not exist.
+    const std::string missing =
+        h.notify("test.c-basic", "post", "424242 100 test.c-basic:payment:x 1").body;
+    BOOST_CHECK_MESSAGE(missing.find("last=PMS_NOT_FOUND") != std::string::npos, missing);
+
+    // The folio document now lists the postings.
+    const json::object doc = json::parse(h.notify("test.c-basic", "folio", folio).body).as_object();
+    BOOST_CHECK_EQUAL(doc.at("payments").as_array().size(), 2u);
+    BOOST_CHECK_EQUAL(doc.at("totals").as_object().at("paid_minor").as_int64(), 150000 - 5000);
+}
+
+BOOST_AUTO_TEST_CASE(mail_goes_to_the_outbox_as_rfc5322) {
+    Harness h;
+    h.enable("test.c-basic");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "mail", "guest@example.org").body, "status=PMS_OK ");
+    const fs::path outbox = h.data_dir / "outbox";
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(outbox))
+        files.push_back(e.path());
+    BOOST_REQUIRE_EQUAL(files.size(), 1u);
+    BOOST_CHECK_EQUAL(files[0].extension(), ".eml");
+    const std::string text = read_file(files[0]);
+    BOOST_CHECK(text.find("\r\nMIME-Version: 1.0\r\n") != std::string::npos);
+    BOOST_CHECK(text.find("multipart/alternative") != std::string::npos);
+    BOOST_CHECK(text.find("Content-Type: text/plain; charset=UTF-8") != std::string::npos);
+    BOOST_CHECK(text.find("Content-Type: text/html; charset=UTF-8") != std::string::npos);
+    BOOST_CHECK(text.find("To: =?UTF-8?B?") != std::string::npos);
+    BOOST_CHECK(text.find("<guest@example.org>") != std::string::npos);
+    // The subject decodes back to the original UTF-8.
+    const auto s = text.find("Subject: ");
+    const auto e = text.find("\r\nMessage-ID:");
+    BOOST_CHECK_EQUAL(decode_words(text.substr(s + 9, e - s - 9)),
+                      "Ссылка на оплату счёта №1001 — гостиница «Север»");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "mail", "not-an-address").body,
+                      "rejected PMS_INVALID_ARGUMENT");
+}
+
+BOOST_AUTO_TEST_CASE(rfc2047_words_split_on_character_boundaries) {
+    BOOST_CHECK_EQUAL(encode_header_words("Payment link"), "Payment link");
+    const std::string subject = "Оплата проживания в гостинице «Северное сияние», счёт №30682277 "
+                                "— срок оплаты до 15 марта";
+    const std::string encoded = encode_header_words(subject);
+    std::size_t words = 0;
+    std::size_t at = 0;
+    while (at < encoded.size()) {
+        auto end = encoded.find("\r\n ", at);
+        if (end == std::string::npos)
+            end = encoded.size();
+        const std::string word = encoded.substr(at, end - at);
+        BOOST_CHECK_LE(word.size(), 75u);
+        const std::string bytes = b64decode(word.substr(10, word.size() - 12));
+        BOOST_CHECK((static_cast<unsigned char>(bytes[0]) & 0xC0) != 0x80); // starts a character
+        ++words;
+        at = end == encoded.size() ? end : end + 3;
+    }
+    BOOST_CHECK_GT(words, 1u);
+    BOOST_CHECK_EQUAL(decode_words(encoded), subject);
+
+    MailMessage m;
+    m.from = "pms@hotel.example";
+    m.to = "guest@example.org";
+    m.subject = "Hello";
+    m.text_body = "line 1\nline 2\n";
+    const std::string text = format_rfc5322(m, from_utc_ms(1'741'946'400'000), "id@hotel.example");
+    BOOST_CHECK(text.find("Date: Fri, 14 Mar 2025 10:00:00 +0000\r\n") != std::string::npos);
+    BOOST_CHECK(text.find("Subject: Hello\r\n") != std::string::npos);
+    BOOST_CHECK(text.find("multipart") == std::string::npos);
+    BOOST_CHECK(text.find("Content-Transfer-Encoding: base64") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(staff_notifications_are_deduplicated_and_fanned_out) {
+    Harness h;
+    h.enable("test.c-basic");
+    std::mutex mutex;
+    std::vector<std::pair<Notification, bool>> seen;
+    Subscription sub = h.runtime->subscribe_notifications([&](const Notification& n, bool dup) {
+        std::lock_guard lock(mutex);
+        seen.emplace_back(n, dup);
+    });
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "notify", "suspense:1").body, "PMS_OK");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "notify", "suspense:1").body, "PMS_OK");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "notify", "").body, "PMS_INVALID_ARGUMENT");
+    std::lock_guard lock(mutex);
+    BOOST_REQUIRE_EQUAL(seen.size(), 2u);
+    BOOST_CHECK(!seen[0].second);
+    BOOST_CHECK(seen[1].second);
+    BOOST_CHECK_EQUAL(seen[0].first.dedupe_key, "test.c-basic:suspense:1");
+    BOOST_CHECK_EQUAL(seen[0].first.title, "Fixture alert");
+    BOOST_CHECK_EQUAL(seen[0].first.source, "test.c-basic");
+    BOOST_CHECK(seen[0].first.level == NotificationLevel::warning);
+    BOOST_CHECK_EQUAL(h.storage->notifications().list_newest(h.seed.property, 10).size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(clock_and_zone_come_from_the_host) {
+    Harness h;
+    h.enable("test.c-basic");
+    h.clock->set(from_utc_ms(1'750'000'000'000));
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "clock").body,
+                      "now=1750000000000 offset=180 zone=Europe/Moscow");
+}
+
+BOOST_AUTO_TEST_CASE(log_redaction_masks_secrets_credentials_and_card_numbers) {
+    pms::host::detail::Logger log{[](const LogLine&) {}, LogLevel::debug};
+    log.set_secrets("p@1", {"s3cr3t-value", "abc"});
+    BOOST_CHECK_EQUAL(log.redact("token s3cr3t-value used"), "token *** used");
+    BOOST_CHECK_EQUAL(log.redact("abc is short"), "abc is short");
+    BOOST_CHECK_EQUAL(log.redact("Authorization: Bearer eyJhbGciOi.x.y; next"),
+                      "Authorization: Bearer ***; next");
+    BOOST_CHECK_EQUAL(log.redact("authorization=Basic dXNlcjpwYXNz"), "authorization=Basic ***");
+    BOOST_CHECK_EQUAL(log.redact("sent bearer abc.def to server"), "sent bearer *** to server");
+    BOOST_CHECK_EQUAL(log.redact("card 4111111111111111 ok"), "card ****1111 ok");
+    BOOST_CHECK_EQUAL(log.redact("order 1234567890123"), "order 1234567890123"); // not Luhn
+    log.set_secrets("p@1", {});
+    BOOST_CHECK_EQUAL(log.redact("token s3cr3t-value used"), "token s3cr3t-value used");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
