@@ -126,8 +126,9 @@ BOOST_AUTO_TEST_CASE(broken_manifests_missing_modules_and_duplicate_ids_are_refu
     std::ofstream(dir / "c_broken" / "plugin.json") << "{ not json";
     fs::create_directories(dir / "d_missing");
     std::ofstream(dir / "d_missing" / "plugin.json")
-        << R"({"id":"test.missing","name":"M","version":"1.0.0","library":"nope.so",)"
-        << R"("api_version":{"major":1,"minor":0,"patch":0},"capabilities":[]})";
+        << R"({"manifest":"pms.plugin-manifest/1","library":"nope.so",)"
+        << R"("api":{"major":1,"minor":0,"patch":0},)"
+        << R"("plugins":[{"id":"test.missing","name":"M","version":"1.0.0","capabilities":[]}]})";
     fs::create_directories(dir / "e_no_manifest"); // ignored: no plugin.json
 
     HarnessOptions o;

@@ -59,16 +59,34 @@ ManifestResult read_manifest(const std::filesystem::path& file) {
                 "manifest is not a JSON object" + (ec ? ": " + ec.message() : std::string{});
             return out;
         }
-        const json::object& o = doc.as_object();
+        // The documented format, plugin_api/schema/plugin-manifest-v1.md: module-level fields
+        // (library, api, min_host_minor) and one entry per plugin in "plugins".
+        const json::object& root = doc.as_object();
+        if (string_member(root, "manifest").value_or("") != "pms.plugin-manifest/1") {
+            out.error = "manifest is not \"pms.plugin-manifest/1\" (member \"manifest\")";
+            return out;
+        }
+        const auto* plugins = root.if_contains("plugins");
+        if (plugins == nullptr || !plugins->is_array() || plugins->as_array().empty() ||
+            !plugins->as_array().front().is_object()) {
+            out.error = "manifest has no \"plugins\" entry";
+            return out;
+        }
+        if (plugins->as_array().size() > 1) {
+            // The factory can hold several plugins; this host lists one per module so far.
+            out.error = "manifest lists several plugins; this host loads one plugin per module";
+            return out;
+        }
+        const json::object& o = plugins->as_array().front().as_object();
         Manifest& m = out.partial;
         m.id = string_member(o, "id").value_or("");
         m.name = string_member(o, "name").value_or("");
         m.vendor = string_member(o, "vendor").value_or("");
         m.version = string_member(o, "version").value_or("");
         m.description = string_member(o, "description").value_or("");
-        m.library = string_member(o, "library").value_or("");
+        m.library = string_member(root, "library").value_or("");
         bool api_ok = false;
-        if (const auto* api = o.if_contains("api_version"); api != nullptr && api->is_object()) {
+        if (const auto* api = root.if_contains("api"); api != nullptr && api->is_object()) {
             const auto major = uint_member(api->as_object(), "major");
             const auto minor = uint_member(api->as_object(), "minor");
             const auto patch = uint_member(api->as_object(), "patch");
@@ -79,7 +97,7 @@ ManifestResult read_manifest(const std::filesystem::path& file) {
                 api_ok = true;
             }
         }
-        const auto min_host_minor = uint_member(o, "min_host_minor");
+        const auto min_host_minor = uint_member(root, "min_host_minor");
         m.min_host_minor = min_host_minor.value_or(m.api_minor);
         bool caps_ok = true;
         if (const auto* caps = o.if_contains("capabilities")) {
@@ -107,10 +125,10 @@ ManifestResult read_manifest(const std::filesystem::path& file) {
         else if (m.library.find('/') != std::string::npos || m.library == "." || m.library == "..")
             out.error = "manifest \"library\" must be a file name in the manifest's folder";
         else if (!api_ok)
-            out.error = "manifest has no valid \"api_version\" {major, minor, patch}";
+            out.error = "manifest has no valid \"api\" {major, minor, patch}";
         else if (!caps_ok)
             out.error = "manifest \"capabilities\" must be an array of strings";
-        else if (o.contains("min_host_minor") && !min_host_minor)
+        else if (root.contains("min_host_minor") && !min_host_minor)
             out.error = "manifest \"min_host_minor\" must be a non-negative integer";
         if (out.error.empty())
             out.manifest = m;
