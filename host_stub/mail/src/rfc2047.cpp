@@ -3,6 +3,7 @@
 #include <pms/host/mail/transfer_encoding.hpp>
 
 #include "utf8.hpp"
+#include "hex_digit.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -26,15 +27,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
            });
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
+using detail::hex_value;
 
 // Decodes the word starting at `s[pos]` ("=?charset?X?text?="). On success stores the decoded
 // bytes and the index past the word.

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <optional>
 
+#include "hex_digit.hpp"
+
 namespace pms::host::mail {
 namespace {
 
@@ -17,15 +19,7 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
+using detail::hex_value;
 
 std::optional<std::string> percent_decode(std::string_view s) {
     std::string out;

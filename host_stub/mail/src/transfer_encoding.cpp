@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "hex_digit.hpp"
+
 namespace pms::host::mail {
 namespace {
 
@@ -21,15 +23,7 @@ constexpr std::array<std::int8_t, 256> make_base64_table() {
 }
 constexpr auto kBase64Table = make_base64_table();
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
+using detail::hex_value;
 
 } // namespace
 
