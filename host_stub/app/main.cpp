@@ -7,6 +7,8 @@
 // demo script read the port from it.
 #include "options.hpp"
 
+#include <pms/host/mail/smtp_transport.hpp>
+
 #include <pms/host/runtime/runtime.hpp>
 #include <pms/host/server/host_server.hpp>
 #include <pms/host/server/settings_json.hpp>
@@ -282,6 +284,28 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
     runtime_options.plugins_dir = plugins_dir;
     runtime_options.data_dir = data_dir;
     runtime_options.outbox_dir = data_dir / "outbox";
+    if (options.smtp) {
+        if (!options.smtp->from_name.empty())
+            runtime_options.mail_from_name = options.smtp->from_name;
+        runtime_options.mail_from = options.smtp->from;
+    }
+    if (!options.mail_from.empty())
+        runtime_options.mail_from = options.mail_from;
+    if (options.smtp) {
+        pms::host::mail::SmtpConfig smtp = *options.smtp;
+        smtp.from = runtime_options.mail_from;
+        pms::host::mail::SmtpTransport::Options smtp_options;
+        smtp_options.now = [clock] { return clock->now(); };
+        smtp_options.log = [&log](std::string_view line) {
+            log.write(LogLevel::info, "mail", std::string{line});
+        };
+        auto transport = std::make_shared<pms::host::mail::SmtpTransport>(std::move(smtp),
+                                                                          std::move(smtp_options));
+        log.write(LogLevel::info, "host", "mail: " + transport->describe());
+        runtime_options.mail_transport = std::make_shared<HostMailTransport>(std::move(transport));
+    } else {
+        log.write(LogLevel::info, "host", "mail: outbox " + runtime_options.outbox_dir.string());
+    }
     runtime_options.http.extra_ca_file = options.extra_ca;
     runtime_options.log_level = parse_level(options.log_level);
     runtime_options.log = [&log](const LogLine& line) {

@@ -63,6 +63,17 @@ std::optional<std::string> parse_setting(std::string_view flag, std::string_view
     return std::nullopt;
 }
 
+// local@domain in printable ASCII, without spaces or the characters that end an address.
+bool plausible_address(std::string_view a) {
+    const auto at = a.rfind('@');
+    if (a.size() > 254 || at == std::string_view::npos || at == 0 || at + 1 == a.size())
+        return false;
+    for (const char c : a)
+        if (c <= ' ' || c >= 127 || c == '<' || c == '>' || c == ',' || c == ';' || c == '"')
+            return false;
+    return true;
+}
+
 } // namespace
 
 std::variant<Options, std::string> parse_options(const std::vector<std::string>& args) {
@@ -131,6 +142,24 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string>&
             else if (v != "debug" && v != "info" && v != "warning" && v != "error")
                 error = "--log-level must be debug, info, warning or error";
             options.log_level = v;
+        } else if (flag == "--smtp") {
+            if (!value(v)) {
+                error = missing;
+            } else {
+                // The detail names the problem, never the password; the URL is not echoed.
+                auto parsed = pms::host::mail::parse_smtp_config(v);
+                if (parsed.ec)
+                    error = "--smtp: " + parsed.detail +
+                            " (expected smtp[s]://[user[:password]@]host[:port][?key=value&...])";
+                else
+                    options.smtp = std::move(parsed.config);
+            }
+        } else if (flag == "--mail-from") {
+            if (!value(v))
+                error = missing;
+            else if (!plausible_address(v))
+                error = "--mail-from expects an e-mail address, e.g. pms@hotel.example";
+            options.mail_from = v;
         } else if (flag == "--enable") {
             error = value(v) ? parse_enable(v, options) : missing;
         } else if (flag == "--setting") {
@@ -163,6 +192,12 @@ std::string usage() {
   --setting PLUGIN:PROP:key=value   pre-set a setting (before the plugin is activated)
   --secret  PLUGIN:PROP:key=value   pre-set a secret (never logged)
   --log-level LEVEL       debug, info, warning or error (default info)
+  --smtp URL              send plugin mail over SMTP instead of writing it to <data>/outbox, e.g.
+                          smtp://user:pass@127.0.0.1:1025?starttls=0&from=pms@hotel.example
+                          (smtps:// for TLS from connect; keys: starttls=0|1|required, from,
+                          from_name, ca_file, connect_timeout, timeout, allow_plain_auth)
+  --mail-from ADDRESS     sender address of host mail (default: the --smtp URL's from=, else
+                          pms-host@localhost)
   --help                  this text
 
 The first line on stdout is "pms-host listening on http://ADDR:PORT".

@@ -2,6 +2,8 @@
 // pure function of argv so that a wrong flag is reported before anything is opened or bound.
 #pragma once
 
+#include <pms/host/mail/smtp_config.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -40,6 +42,11 @@ struct Options {
     std::vector<EnablePreset> enables;
     std::vector<SettingPreset> settings; ///< settings and secrets, in command-line order
     std::string log_level = "info";      ///< debug, info, warning, error
+    /// `--smtp URL`: send plugin mail over SMTP (parsed and validated); unset = the outbox.
+    std::optional<pms::host::mail::SmtpConfig> smtp;
+    /// `--mail-from ADDRESS`: the sender of host mail; empty = the --smtp URL's `from=`, else
+    /// "pms-host@localhost".
+    std::string mail_from;
     bool help = false;
 };
 

@@ -89,4 +89,33 @@ BOOST_AUTO_TEST_CASE(errors_name_the_argument_but_not_secrets) {
     BOOST_TEST(e.find("TopSecretValue") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(smtp_and_mail_from) {
+    BOOST_TEST(!parse_ok({}).smtp.has_value());
+    BOOST_TEST(parse_ok({}).mail_from.empty());
+
+    const auto o =
+        parse_ok({"--smtp", "smtp://user:pa%40ss@127.0.0.1:1025?starttls=0&from=pms@hotel.example",
+                  "--mail-from=frontdesk@hotel.example"});
+    BOOST_TEST_REQUIRE(o.smtp.has_value());
+    BOOST_TEST(o.smtp->host == "127.0.0.1");
+    BOOST_TEST(o.smtp->port == 1025);
+    BOOST_TEST(o.smtp->username == "user");
+    BOOST_TEST(o.smtp->password == "pa@ss");
+    BOOST_TEST(o.smtp->from == "pms@hotel.example");
+    BOOST_TEST((o.smtp->tls == pms::host::mail::SmtpConfig::Tls::none));
+    BOOST_TEST(o.mail_from == "frontdesk@hotel.example");
+
+    // A bad URL is refused without echoing it, and never with the password.
+    const auto bad = parse_error({"--smtp", "smtp://user:Hunter2Secret@?starttls=maybe"});
+    BOOST_TEST(bad.find("--smtp") != std::string::npos);
+    BOOST_TEST(bad.find("Hunter2Secret") == std::string::npos);
+    const auto unsafe = parse_error({"--smtp=smtp://user:Hunter2Secret@mail.example.org:25"
+                                     "?starttls=0"}); // a password in clear to a remote host
+    BOOST_TEST(unsafe.find("--smtp") != std::string::npos);
+    BOOST_TEST(unsafe.find("Hunter2Secret") == std::string::npos);
+    BOOST_TEST(parse_error({"--smtp"}).find("needs a value") != std::string::npos);
+    BOOST_TEST(parse_error({"--mail-from", "not an address"}).find("--mail-from") !=
+               std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,8 @@
 
 #include "hook_completions.hpp"
 
+#include <pms/host/mail/outbox_transport.hpp>
+
 #include <pms/host/storage/errors.hpp>
 
 #if defined(PMS_HOST_RUNTIME_HAS_NET)
@@ -112,7 +114,12 @@ Runtime::Impl::Impl(Storage& s, const Clock& c, RuntimeOptions o)
         if (outbox.empty())
             outbox = (options.data_dir.empty() ? std::filesystem::path{"."} : options.data_dir) /
                      "outbox";
-        mail = std::make_shared<OutboxMailTransport>(outbox, clock);
+        pms::host::mail::OutboxTransport::Options outbox_options;
+        outbox_options.default_from = options.mail_from;
+        outbox_options.default_from_name = options.mail_from_name;
+        outbox_options.now = [&clock = this->clock] { return clock.now(); };
+        mail = std::make_shared<HostMailTransport>(
+            std::make_shared<pms::host::mail::OutboxTransport>(outbox, std::move(outbox_options)));
     }
     if (owned_ioc) {
         work.emplace(asio::make_work_guard(*ioc));
@@ -695,7 +702,10 @@ void Runtime::shutdown() {
                 p.module->deinit();
     }
 
-    // 3. Stop the HTTP clients, the blocking pool and the io threads (when owned).
+    // 3. Stop the mail transport (its completions still reach the strands: the io threads
+    //    run), the HTTP clients, the blocking pool and the io threads (when owned).
+    if (rt.mail)
+        rt.mail->shutdown();
 #if defined(PMS_HOST_RUNTIME_HAS_NET)
     if (rt.http)
         rt.http->shutdown();

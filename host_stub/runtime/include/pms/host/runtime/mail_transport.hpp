@@ -1,15 +1,18 @@
-// How the host sends the e-mails plugins hand to `pms.mail/1`: a `MailTransport` interface, and
-// the outbox transport that writes each message as an RFC 5322 file into a folder (the demo and
-// the tests read them there). An SMTP transport implements the same interface later.
+// How the runtime sends the e-mails plugins hand to `pms.mail/1`: the runtime's small
+// `MailTransport` interface, and `HostMailTransport`, the one implementation, which adapts any
+// pms::host::mail::MailTransport (pms_host_mail: the host's one composer, with the outbox and
+// the SMTP transports) to it. The default is HostMailTransport over mail::OutboxTransport.
 #pragma once
 
-#include <pms/host/storage/clock.hpp>
 #include <pms/plugin_api/status.h>
 
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+
+namespace pms::host::mail {
+class MailTransport;
+} // namespace pms::host::mail
 
 namespace pms::host {
 
@@ -24,13 +27,14 @@ struct MailMessage {
     std::string subject;  ///< UTF-8
     std::string text_body;
     std::string html_body; ///< empty = text only
-    /// Who sent it, for the file name / logs: plugin id and property id (decimal).
+    /// Who sent it, for logs: plugin id and property id (decimal).
     std::string plugin_id;
     std::string property_id;
 };
 
 /// The outcome of one send: PMS_OK (accepted by the server, or stored in the outbox),
-/// PMS_INVALID_ARGUMENT (address rejected), PMS_UNAVAILABLE, PMS_NETWORK_ERROR, PMS_TIMEOUT,
+/// PMS_INVALID_ARGUMENT (message or address rejected), PMS_UNAVAILABLE (mail not configured
+/// usably), PMS_NETWORK_ERROR, PMS_TIMEOUT, PMS_CANCELLED (the host is shutting down),
 /// PMS_STORAGE_ERROR. `detail` is empty on success and never holds message content.
 struct MailSendResult {
     pms_status status = PMS_OK;
@@ -46,35 +50,34 @@ class MailTransport {
     /// may block (file I/O, fsync) or start asynchronous work. `done` must be called exactly
     /// once, from any thread, possibly before send() returns. Must not throw.
     virtual void send(MailMessage message, std::function<void(MailSendResult)> done) noexcept = 0;
+
+    /// Called once by Runtime::shutdown(), after every instance has stopped and before the io
+    /// and blocking pools stop: messages still in flight complete (or are cancelled) before it
+    /// returns; later sends complete with PMS_CANCELLED. Default: nothing to stop.
+    virtual void shutdown() noexcept {}
 };
 
-/// Writes each message into `outbox_dir` as `<utc-ms>-<counter>-<random>.eml`, atomically: the
-/// file is written and fsynced under a temporary name (`.tmp-*`) and then renamed, so a reader
-/// never sees a partial message. Creates the folder when missing.
-class OutboxMailTransport final : public MailTransport {
+/// Adapts a pms::host::mail::MailTransport (OutboxTransport, SmtpTransport) to the runtime:
+/// converts the message, maps the pms.mail error to a pms_status (invalid_message,
+/// sender_rejected, recipient_rejected -> PMS_INVALID_ARGUMENT; connect_timeout, timeout ->
+/// PMS_TIMEOUT; cancelled -> PMS_CANCELLED; storage_error -> PMS_STORAGE_ERROR; invalid_config ->
+/// PMS_UNAVAILABLE; anything else -> PMS_NETWORK_ERROR), and forwards shutdown().
+class HostMailTransport final : public MailTransport {
   public:
-    OutboxMailTransport(std::filesystem::path outbox_dir, const Clock& clock);
+    /// `transport` must not be null.
+    explicit HostMailTransport(std::shared_ptr<mail::MailTransport> transport);
 
     void send(MailMessage message, std::function<void(MailSendResult)> done) noexcept override;
+    void shutdown() noexcept override;
 
-    [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
+    /// Where mail goes, without secrets (the wrapped transport's describe()).
+    [[nodiscard]] std::string describe() const;
+    [[nodiscard]] const std::shared_ptr<mail::MailTransport>& transport() const noexcept {
+        return transport_;
+    }
 
   private:
-    std::filesystem::path dir_;
-    const Clock& clock_;
+    std::shared_ptr<mail::MailTransport> transport_;
 };
-
-/// The RFC 5322 text of `message` (CRLF line ends): Date (from `now`), From, To, Reply-To,
-/// Subject (RFC 2047 "=?UTF-8?B?...?=" encoded when not plain ASCII, folded), Message-ID,
-/// MIME-Version, and either one text/plain part or multipart/alternative with text/plain and
-/// text/html parts, each UTF-8 and base64-encoded. Display names are RFC 2047 encoded when
-/// needed. Exposed for tests.
-[[nodiscard]] std::string format_rfc5322(const MailMessage& message, UtcTime now,
-                                         const std::string& message_id);
-
-/// RFC 2047 encoded-word(s) for a header value: the text itself when it is printable ASCII,
-/// else one or more "=?UTF-8?B?...?=" words (at most 75 characters each, split on UTF-8
-/// character boundaries), separated by CRLF + space. Exposed for tests.
-[[nodiscard]] std::string encode_header_words(const std::string& text);
 
 } // namespace pms::host

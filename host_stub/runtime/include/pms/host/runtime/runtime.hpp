@@ -105,9 +105,10 @@ struct RuntimeOptions {
     std::filesystem::path plugins_dir;
     /// The host's data folder (informational for plugins; the storage is passed separately).
     std::filesystem::path data_dir;
-    /// Where OutboxMailTransport writes e-mails when `mail_transport` is null.
+    /// Where the default mail transport (mail::OutboxTransport) writes e-mails.
     std::filesystem::path outbox_dir;
-    /// Sends pms.mail/1 messages; null = OutboxMailTransport(outbox_dir).
+    /// Sends pms.mail/1 messages; null = HostMailTransport over mail::OutboxTransport(outbox_dir).
+    /// Runtime::shutdown() calls its shutdown() (see MailTransport).
     std::shared_ptr<MailTransport> mail_transport;
     std::string mail_from = "pms-host@localhost";
     std::string mail_from_name = "PMS";
