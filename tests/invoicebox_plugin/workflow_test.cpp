@@ -348,4 +348,119 @@ BOOST_FIXTURE_TEST_CASE(dialog_round_trip, Fixture) {
     BOOST_TEST(view.find("http://sim.test") != std::string::npos);
 }
 
+// A 429 (no Retry-After) on «Создать ссылку»: the view event completes well within the host's
+// 30 s deadline with a clear Russian message; the create certainly did not happen, so the link
+// is marked failed (staff may retry, no duplicate possible). Background work may still wait.
+BOOST_FIXTURE_TEST_CASE(rate_limited_create_answers_staff_in_time_and_marks_the_link_failed, Fixture) {
+    auto first = create("1000.00", false);
+    BOOST_REQUIRE(int(first.kind) == int(CreateOutcome::Kind::created));
+    // The shop's window is used up (by this create and, in real life, other clients of the token).
+    auto cfg = host.sim_call("POST", "/__sim/config", R"({"rateLimit":{"requests":1,"windowSeconds":600}})");
+    BOOST_REQUIRE_MESSAGE(cfg.status == 200, cfg.body);
+    for (int i = 0; i < 2; ++i) { // another client of the same token uses the window up
+        invoicebox::sim::SimRequest r;
+        r.method = "GET";
+        r.target = "/v3/security/api/auth/auth";
+        r.headers.emplace_back("Authorization", std::string("Bearer ") + token);
+        host.engine->handle(r);
+    }
+    const auto t0 = host.now;
+    CreateInput in{"F-1", "2000.00", "Предоплата", default_message_template(), "24h", false, false};
+    std::optional<CreateOutcome> out;
+    std::int64_t answered_at = 0;
+    service->create_link(in, StaffUser{"u-1", "Анна"}, [&](CreateOutcome o) {
+        out = std::move(o);
+        answered_at = host.now;
+    });
+    host.run();
+    BOOST_REQUIRE(out);
+    BOOST_TEST(answered_at - t0 <= ApiClient::staff_budget.count(),
+               "staff waited " << (answered_at - t0) << " ms for the view event");
+    BOOST_TEST(int(out->kind) == int(CreateOutcome::Kind::failed), out->message);
+    BOOST_TEST(out->message.find("InvoiceBox временно ограничил число запросов, повторите через ") != std::string::npos,
+               out->message);
+    BOOST_TEST(out->message.find(" с") != std::string::npos, out->message);
+    auto l = links();
+    BOOST_REQUIRE(l.size() == 2u);
+    const auto& second = l[0].merchant_order_id == first.link->merchant_order_id ? l[1] : l[0];
+    BOOST_TEST(int(second.state) == int(LinkState::failed));
+    BOOST_TEST(second.order_id.empty());
+    BOOST_TEST(!second.needs_attention()); // not left for lookup: it certainly was not created
+    auto orders = host.sim_call("GET", "/__sim/orders");
+    BOOST_TEST(orders.body.find(first.link->merchant_order_id) != std::string::npos);
+    BOOST_TEST(orders.body.find(second.merchant_order_id) == std::string::npos);
+
+    // «Обновить статус ссылок» is bounded the same way.
+    std::optional<std::string> refreshed;
+    const auto t1 = host.now;
+    std::int64_t refreshed_at = 0;
+    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) {
+        refreshed = std::move(e);
+        refreshed_at = host.now;
+    });
+    host.run();
+    BOOST_REQUIRE(refreshed);
+    BOOST_TEST(refreshed_at - t1 <= ApiClient::staff_budget.count());
+    BOOST_TEST(refreshed->find("ограничил число запросов") != std::string::npos, *refreshed);
+}
+
+// A correctly signed «completed» with a wrong amount is refused and held in suspense; the real
+// payment of the same order with the link's amount then posts exactly once and closes the entry.
+BOOST_FIXTURE_TEST_CASE(wrong_amount_notification_does_not_block_the_correct_payment, Fixture) {
+    auto link = *create("67680.00", false).link;
+    auto d = pay(link.order_id).front();
+    std::string wrong_amount = d.body;
+    const auto at = wrong_amount.find("\"amount\":67680");
+    BOOST_REQUIRE(at != std::string::npos);
+    wrong_amount.replace(at, 14, "\"amount\":1");
+    const auto wrong_sig = pr::sign(api_key, wrong_amount);
+    BOOST_TEST(int(notify(wrong_amount, wrong_sig).code) == int(Code::order_wrong_amount));
+    BOOST_TEST(int(notify(wrong_amount, wrong_sig).code) == int(Code::order_wrong_amount));
+    host.run();
+    BOOST_TEST(host.postings.empty());
+    BOOST_TEST(service->repository().suspense_list().size() == 1u);
+
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    host.run();
+    BOOST_REQUIRE(host.postings.size() == 1u);
+    const auto& p = host.postings.begin()->second.p;
+    BOOST_TEST(p.idempotency_key == "ru.invoicebox.pms.payment-link:payment:" + link.order_id);
+    BOOST_TEST(p.amount_minor == 6768000);
+    auto after = links().at(0);
+    BOOST_TEST(int(after.posting) == int(PostingState::posted));
+    BOOST_TEST(service->repository().suspense_list().empty());
+    bool audited = false;
+    for (const auto& a : after.audit)
+        audited |= a.what.find("неразнесённых") != std::string::npos && a.actor == Actor::notification;
+    BOOST_TEST(audited);
+
+    // Repeats: the wrong one is still refused, the right one is a duplicate; nothing more posted.
+    BOOST_TEST(int(notify(wrong_amount, wrong_sig).code) == int(Code::order_wrong_amount));
+    BOOST_TEST(int(notify(d.body, d.signature).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(host.post_calls == 1);
+}
+
+// The same through «Обновить статус ссылок» (the notification of the real payment never came).
+BOOST_FIXTURE_TEST_CASE(refresh_posts_a_correct_payment_after_a_wrong_amount_notification, Fixture) {
+    auto link = *create("67680.00", false).link;
+    auto d = pay(link.order_id).front();
+    std::string wrong_amount = d.body;
+    const auto at = wrong_amount.find("\"amount\":67680");
+    BOOST_REQUIRE(at != std::string::npos);
+    wrong_amount.replace(at, 14, "\"amount\":1");
+    BOOST_TEST(int(notify(wrong_amount, pr::sign(api_key, wrong_amount)).code) == int(Code::order_wrong_amount));
+    host.run();
+    BOOST_TEST(host.postings.empty());
+    std::optional<std::string> err;
+    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { err = std::move(e); });
+    host.run();
+    BOOST_REQUIRE(err);
+    BOOST_TEST(*err == "");
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(int(links().at(0).posting) == int(PostingState::posted));
+    BOOST_TEST(service->repository().suspense_list().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 
 #include <invoicebox/protocol/api_error.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -50,6 +51,40 @@ pr::RateLimiter::TimePoint ApiClient::steady_now() {
     return pr::RateLimiter::TimePoint(std::chrono::milliseconds(host_.now_utc_ms()));
 }
 
+std::optional<std::chrono::milliseconds> ApiClient::remaining() {
+    if (!deadline_ms_)
+        return std::nullopt;
+    return std::chrono::milliseconds(std::max<std::int64_t>(0, *deadline_ms_ - host_.now_utc_ms()));
+}
+
+bool ApiClient::past_deadline_after(std::chrono::milliseconds delay) {
+    const auto left = remaining();
+    return left && delay + min_request_time > *left;
+}
+
+pr::HttpResponse ApiClient::local_rate_limited(std::chrono::milliseconds wait) const {
+    pr::HttpResponse r;
+    r.status = 429;
+    const auto secs = std::max<long long>(1, (wait.count() + 999) / 1000);
+    r.headers.push_back({"Retry-After", std::to_string(secs)});
+    r.body = R"({"error":{"code":"too_many_requests","message":"held back by the client rate limiter, not sent"}})";
+    return r;
+}
+
+namespace {
+
+// A 429 without Retry-After: tell the caller how long the account's limiter now holds requests.
+void add_retry_after(pr::HttpOutcome& o, pr::SharedRateLimiter& limiter, pr::RateLimiter::TimePoint now) {
+    if (!o || o->status != 429)
+        return;
+    if (pr::find_header(o->headers, "Retry-After"))
+        return;
+    const auto wait = limiter.time_until_available(now);
+    o->headers.push_back({"Retry-After", std::to_string(std::max<long long>(1, (wait.count() + 999) / 1000))});
+}
+
+} // namespace
+
 void ApiClient::send_once(pr::HttpRequest request, std::chrono::milliseconds delay, std::function<void(Outcome)> done) {
     auto self = shared_from_this();
     auto go = [self, request = std::move(request), done = std::move(done)](bool cancelled) mutable {
@@ -59,11 +94,20 @@ void ApiClient::send_once(pr::HttpRequest request, std::chrono::milliseconds del
         }
         const auto adm = self->limiter_->try_acquire(self->steady_now());
         if (!adm.granted) {
-            self->send_once(std::move(request), std::max(adm.wait, std::chrono::milliseconds(50)), std::move(done));
+            const auto wait = std::max(adm.wait, std::chrono::milliseconds(50));
+            if (self->past_deadline_after(wait)) {
+                // A staff action never waits for the limiter past its deadline: answer now.
+                done(Outcome(self->local_rate_limited(adm.wait)));
+                return;
+            }
+            self->send_once(std::move(request), wait, std::move(done));
             return;
         }
+        auto timeout = request_timeout;
+        if (const auto left = self->remaining())
+            timeout = std::max(std::min(timeout, *left), min_request_time);
         const std::string url = self->api_.url(request);
-        self->host_.http_send(request, url, request_timeout, [self, done = std::move(done)](Outcome o) mutable {
+        self->host_.http_send(request, url, timeout, [self, done = std::move(done)](Outcome o) mutable {
             if (o && o->status == 429) {
                 const auto e = pr::error_from_response(*o);
                 self->limiter_->penalize(self->steady_now(), e.retry_after ? std::chrono::milliseconds(*e.retry_after)
@@ -98,7 +142,8 @@ void ApiClient::attempt(std::shared_ptr<pr::HttpRequest> request, pr::RequestKin
                       return;
                   }
                   const auto d = self->policy_.decide(kind, attempts, *err);
-                  if (d.action != pr::RetryAction::retry) {
+                  if (d.action != pr::RetryAction::retry || self->past_deadline_after(d.delay)) {
+                      add_retry_after(o, *self->limiter_, self->steady_now());
                       done(std::move(o));
                       return;
                   }
@@ -113,25 +158,39 @@ void ApiClient::attempt(std::shared_ptr<pr::HttpRequest> request, pr::RequestKin
               });
 }
 
+struct ApiClient::CreateProgress {
+    /// A create of this flow (or, in recovery, one before it) may have reached InvoiceBox.
+    bool maybe_applied = false;
+    /// The failure of the last create, when it certainly was not applied.
+    std::optional<pr::ApiError> last_not_applied;
+};
+
 void ApiClient::create(pr::CreateOrderRequest request, bool recovery, std::function<void(CreateResult)> done) {
     auto flow = std::make_shared<pr::CreateOrderFlow>(api_, std::move(request), policy_);
+    auto progress = std::make_shared<CreateProgress>();
+    progress->maybe_applied = recovery;
     auto first = recovery ? flow->start_recovery() : flow->start();
-    drive(flow, std::move(first), std::move(done));
+    drive(flow, progress, std::move(first), std::move(done));
 }
 
-void ApiClient::drive(std::shared_ptr<pr::CreateOrderFlow> flow, pr::CreateOrderFlow::Step step,
-                      std::function<void(CreateResult)> done) {
+void ApiClient::drive(std::shared_ptr<pr::CreateOrderFlow> flow, std::shared_ptr<CreateProgress> progress,
+                      pr::CreateOrderFlow::Step step, std::function<void(CreateResult)> done) {
     auto self = shared_from_this();
     if (auto* d = std::get_if<pr::CreateOrderFlow::Done>(&step)) {
         done(std::move(*d));
         return;
     }
     if (auto* f = std::get_if<pr::CreateOrderFlow::Failed>(&step)) {
+        if (f->error.kind == pr::ErrorKind::rate_limited && !f->error.retry_after) {
+            const auto wait = limiter_->time_until_available(steady_now());
+            f->error.retry_after = std::chrono::seconds(std::max<long long>(1, (wait.count() + 999) / 1000));
+        }
         done(std::move(*f));
         return;
     }
     pr::HttpRequest req;
     std::chrono::milliseconds delay{0};
+    const bool is_create = std::holds_alternative<pr::CreateOrderFlow::SendCreate>(step);
     if (auto* c = std::get_if<pr::CreateOrderFlow::SendCreate>(&step)) {
         req = std::move(c->request);
         delay = c->delay;
@@ -140,7 +199,21 @@ void ApiClient::drive(std::shared_ptr<pr::CreateOrderFlow> flow, pr::CreateOrder
         req = std::move(l.request);
         delay = l.delay;
     }
-    send_once(std::move(req), delay, [self, flow, done = std::move(done)](Outcome o) mutable {
+    if (past_deadline_after(delay)) {
+        // A staff action is out of time. Not applied for sure only if no create of this flow
+        // may have reached InvoiceBox; otherwise the link stays for lookup-based recovery.
+        if (is_create && !progress->maybe_applied && progress->last_not_applied) {
+            done(pr::CreateOrderFlow::Failed{*progress->last_not_applied});
+            return;
+        }
+        pr::ApiError e;
+        e.kind = pr::ErrorKind::outcome_unknown;
+        e.message = "out of time for a staff action before the outcome was known";
+        e.outcome_unknown = true;
+        done(pr::CreateOrderFlow::Failed{std::move(e)});
+        return;
+    }
+    send_once(std::move(req), delay, [self, flow, progress, is_create, done = std::move(done)](Outcome o) mutable {
         if (!o && o.error().failure == pr::TransportFailure::cancelled && !o.error().request_may_have_been_sent) {
             pr::ApiError e;
             e.kind = pr::ErrorKind::outcome_unknown;
@@ -149,7 +222,20 @@ void ApiClient::drive(std::shared_ptr<pr::CreateOrderFlow> flow, pr::CreateOrder
             done(pr::CreateOrderFlow::Failed{std::move(e)});
             return;
         }
-        self->drive(flow, flow->on_outcome(o), std::move(done));
+        if (is_create) {
+            std::optional<pr::ApiError> err;
+            if (!o)
+                err = pr::error_from_transport(o.error());
+            else if (o->status >= 400 || o->status < 200)
+                err = pr::error_from_response(*o);
+            if (err && pr::RetryPolicy::certainly_not_applied(*err)) {
+                progress->last_not_applied = std::move(err);
+            } else {
+                progress->maybe_applied = true;
+                progress->last_not_applied.reset();
+            }
+        }
+        self->drive(flow, progress, flow->on_outcome(o), std::move(done));
     });
 }
 
@@ -167,7 +253,9 @@ std::string describe_for_staff(const pr::ApiError& e) {
         text = "InvoiceBox не узнал токен: проверьте версию API (v3 или l3) и адрес API в настройках";
         break;
     case K::rate_limited:
-        text = "InvoiceBox временно ограничил число запросов. Повторите через минуту";
+        text = e.retry_after ? "InvoiceBox временно ограничил число запросов, повторите через " +
+                                   std::to_string(std::max<long long>(1, e.retry_after->count())) + " с"
+                             : "InvoiceBox временно ограничил число запросов, повторите через минуту";
         break;
     case K::server_error:
         text = "Сервис InvoiceBox временно недоступен (ошибка на стороне InvoiceBox). Повторите позже";

@@ -197,6 +197,8 @@ void LinkService::create_link(const CreateInput& in, const StaffUser& staff, std
         const std::string moid = link.merchant_order_id;
         creating_.insert(moid);
         auto client = ApiClient::make(host_, shop);
+        // A view event: the create (with its retries and rate-limit waits) ends within the budget.
+        client->set_deadline(now + ApiClient::staff_budget.count());
         auto alive = alive_;
         client->create(request, false, [this, alive, moid, staff, done = std::move(done)](ApiClient::CreateResult r) mutable {
             if (!*alive)
@@ -405,6 +407,18 @@ void LinkService::record_suspense(LinkRecord* link, const pr::Order& order, std:
     host_.raise_alert(a);
 }
 
+bool LinkService::amount_in_suspense(const LinkRecord& link) {
+    if (link.posting != PostingState::suspense || link.order_id.empty())
+        return false;
+    try {
+        if (auto s = repo_.find_suspense(link.order_id); s && !s->resolved)
+            return s->reason_code == "amount_mismatch";
+    } catch (const StoreError&) {
+        // fall back to the link's own reason
+    }
+    return link.suspense_reason.rfind(amount_mismatch_prefix, 0) == 0;
+}
+
 Code LinkService::apply_order(LinkRecord& link, const pr::Order& order, Actor actor, const std::string& who) {
     const auto now = host_.now_utc_ms();
     const std::string by = staff_or(who, actor);
@@ -441,20 +455,43 @@ Code LinkService::apply_order(LinkRecord& link, const pr::Order& order, Actor ac
         dirty = true;
     }
     if (order.status.is_paid()) {
+        const bool amount_matches = order.amount.minor == link.amount_minor && currency == link.currency;
         if (link.posting != PostingState::none) {
-            if (dirty)
+            if (!amount_matches || !amount_in_suspense(link)) {
+                // A duplicate of what is already recorded; a wrong amount is refused again and
+                // changes nothing (the first one is in suspense, or the right one is posted).
+                if (dirty)
+                    repo_.save(link);
+                return amount_matches ? Code::success : Code::order_wrong_amount;
+            }
+            // Held back for a wrong amount, and now InvoiceBox reports this order paid with the
+            // link's amount: post it (once, keyed on the order id) and close the suspense entry.
+            const std::string was = link.suspense_reason;
+            link.ib_status = order.status.wire();
+            link.paid_at_ms = to_ms(order.paid_at, now);
+            link.paid_amount_minor = order.amount.minor;
+            link.posting = PostingState::pending;
+            link.suspense_reason.clear();
+            add_audit(link, now, actor, by,
+                      "Оплачено " + format_money_ru(order.amount.minor, currency) +
+                          ": сумма совпадает со ссылкой; запись о расхождении (" + was +
+                          ") закрыта в списке неразнесённых оплат");
+            if (auto sus = repo_.find_suspense(link.order_id); sus && !sus->resolved) {
+                sus->resolved = true;
+                repo_.save(link, *sus);
+            } else {
                 repo_.save(link);
-            return link.posting == PostingState::suspense && link.suspense_reason.find("сумма") != std::string::npos
-                       ? Code::order_wrong_amount
-                       : Code::success; // a duplicate: already recorded
+            }
+            host_.resolve_alert("suspense:" + link.order_id);
+            return Code::success;
         }
         const std::string prev = link.ib_status;
         link.ib_status = order.status.wire();
         link.paid_at_ms = to_ms(order.paid_at, now);
         link.paid_amount_minor = order.amount.minor;
-        if (order.amount.minor != link.amount_minor || currency != link.currency) {
+        if (!amount_matches) {
             link.posting = PostingState::suspense;
-            link.suspense_reason = "сумма оплаты " + format_money_ru(order.amount.minor, currency) +
+            link.suspense_reason = amount_mismatch_prefix + format_money_ru(order.amount.minor, currency) +
                                    " не совпадает с суммой ссылки " + format_money_ru(link.amount_minor, link.currency);
             add_audit(link, now, actor, by, "Оплата не проведена: " + link.suspense_reason);
             record_suspense(&link, order, "amount_mismatch", link.suspense_reason);
@@ -686,6 +723,8 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
         done("Не удалось прочитать ссылки из базы PMS");
         return;
     }
+    // A view event: every request of the refresh ends within the staff budget.
+    const std::int64_t deadline = host_.now_utc_ms() + ApiClient::staff_budget.count();
     auto join = std::make_shared<Join>();
     auto error = std::make_shared<std::string>();
     auto alive = alive_;
@@ -703,6 +742,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
             auto req = req_json ? pr::read_create_order_request(*req_json) : pr::Expected<pr::CreateOrderRequest, pr::DecodeError>(pr::unexpected(pr::DecodeError{}));
             if (!client || !req)
                 continue;
+            client->set_deadline(deadline);
             join->add();
             creating_.insert(l.merchant_order_id);
             const std::string moid = l.merchant_order_id;
@@ -712,7 +752,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
                 creating_.erase(moid);
                 finish_create(moid, r, Actor::refresh, staff.label(), [join](CreateOutcome) { join->release(); });
             });
-        } else if (!l.order_id.empty() && l.posting == PostingState::none) {
+        } else if (!l.order_id.empty() && (l.posting == PostingState::none || amount_in_suspense(l))) {
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
         }
         if (l.posting == PostingState::pending) {
@@ -724,6 +764,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
         auto client = client_for(merchant, "");
         if (!client)
             continue;
+        client->set_deadline(deadline);
         pr::OrderFilter f;
         f.ids = ids;
         f.paging = pr::Paging{1, 100};
@@ -776,6 +817,7 @@ void LinkService::cancel_link(const std::string& moid, const StaffUser& staff, s
         done("Интеграция InvoiceBox не настроена");
         return;
     }
+    client->set_deadline(host_.now_utc_ms() + ApiClient::staff_budget.count());
     auto alive = alive_;
     client->call(client->api().cancel_order(pr::OrderId(link->order_id)), pr::RequestKind::idempotent_write,
                  [this, alive, moid, staff, done = std::move(done)](pr::HttpOutcome o) {
@@ -969,7 +1011,7 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                                                 "в PMS нет ссылки с номером «" + order.merchant_order_id.str() + "»");
                             continue;
                         }
-                        if (link->posting != PostingState::none)
+                        if (link->posting != PostingState::none && !amount_in_suspense(*link))
                             continue;
                         apply_order(*link, order, actor, "");
                         if (link->posting == PostingState::pending) {

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <variant>
 
 namespace invoicebox::plugin {
@@ -43,19 +44,42 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
     /// Timeout of one API request. InvoiceBox documents none; 20 s is its own notification timeout.
     static constexpr std::chrono::milliseconds request_timeout{20'000};
 
+    /// The whole budget of a staff action (a view event): the host gives up on a view event after
+    /// 30 s, so every create/refresh/cancel started by staff finishes within this, whatever the
+    /// rate limiter or the retry policy would like to wait.
+    static constexpr std::chrono::milliseconds staff_budget{20'000};
+    /// A request is not started with less than this left before the deadline.
+    static constexpr std::chrono::milliseconds min_request_time{1'000};
+
+    /// Bounds every call and create of this client by `deadline_utc_ms` (host clock): a wait for
+    /// the rate limiter or a retry that would pass it is not made. A request the limiter holds
+    /// back is then answered as a local 429 with Retry-After (certainly not sent); a create
+    /// whose every attempt certainly did not reach InvoiceBox fails with that error, otherwise
+    /// with outcome_unknown (resolved later by lookup). Without a deadline (background work) the
+    /// client waits for the limiter as long as needed.
+    void set_deadline(std::int64_t deadline_utc_ms) noexcept { deadline_ms_ = deadline_utc_ms; }
+
   private:
     ApiClient(HostPorts& host, const ShopConfig& shop);
     void send_once(protocol::HttpRequest request, std::chrono::milliseconds delay, std::function<void(Outcome)> done);
     void attempt(std::shared_ptr<protocol::HttpRequest> request, protocol::RequestKind kind, int attempts,
                  std::function<void(Outcome)> done);
-    void drive(std::shared_ptr<protocol::CreateOrderFlow> flow, protocol::CreateOrderFlow::Step step,
-               std::function<void(CreateResult)> done);
+    struct CreateProgress;
+    void drive(std::shared_ptr<protocol::CreateOrderFlow> flow, std::shared_ptr<CreateProgress> progress,
+               protocol::CreateOrderFlow::Step step, std::function<void(CreateResult)> done);
     protocol::RateLimiter::TimePoint steady_now();
+    /// Time left before the deadline (nullopt: no deadline).
+    std::optional<std::chrono::milliseconds> remaining();
+    /// Whether waiting `delay` and then sending a request would pass the deadline.
+    bool past_deadline_after(std::chrono::milliseconds delay);
+    /// A 429 answered by us for a request the rate limiter holds back: never sent.
+    protocol::HttpResponse local_rate_limited(std::chrono::milliseconds wait) const;
 
     HostPorts& host_;
     protocol::InvoiceboxApi api_;
     std::shared_ptr<protocol::SharedRateLimiter> limiter_;
     protocol::RetryPolicy policy_;
+    std::optional<std::int64_t> deadline_ms_;
 };
 
 /// A Russian explanation of an API failure for staff: what happened and what to do, with the

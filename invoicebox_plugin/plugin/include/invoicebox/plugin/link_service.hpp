@@ -118,6 +118,10 @@ class LinkService {
     void finish_create(const std::string& moid, const ApiClient::CreateResult& result, Actor actor,
                        const std::string& who, std::function<void(CreateOutcome)> done);
     void send_link_mail(const std::string& moid, Actor actor, const std::string& who, std::function<void(std::string)> done);
+    /// A paid link held in suspense because the paid amount/currency differed from the link's: a
+    /// later report of the same order with the right amount posts it.
+    bool amount_in_suspense(const LinkRecord& link);
+    static constexpr const char* amount_mismatch_prefix = "сумма оплаты ";
     void record_suspense(LinkRecord* link, const protocol::Order& order, std::string reason_code, std::string reason);
     void changed(const std::string& folio_id);
     void schedule_poll();
