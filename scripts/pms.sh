@@ -47,7 +47,8 @@ build() {
 
 cmd_demo() {
   install_missing "${build_packages[@]}"
-  build release
+  # Only what the demo runs: the host, the simulator and the plugin (the tests are not needed).
+  build release --target pms-host invoicebox-sim invoicebox_plugin
   exec "$here/scripts/demo.sh" "$here/build/release"
 }
 
