@@ -50,6 +50,18 @@ std::string list_envelope(pr::JsonArray rows, std::size_t total, std::size_t pag
     return pr::to_json(pr::JsonValue(std::move(o)));
 }
 
+// The answer of a list endpoint (orders, refunds): the matching rows sorted as asked, cut to
+// the requested page, with the total count in metaData.
+std::string sorted_page_envelope(std::vector<pr::JsonObject> rows, const ListQuery& q) {
+    sort_rows(rows, q);
+    pr::JsonArray page;
+    const std::size_t first = (q.page - 1) * q.page_size;
+    for (std::size_t i = first; i < rows.size() && i < first + q.page_size; ++i) {
+        page.emplace_back(std::move(rows[i]));
+    }
+    return list_envelope(std::move(page), rows.size(), q.page_size, q.page);
+}
+
 SimReply ok(std::string body) {
     return SimReply::json(200, std::move(body));
 }
@@ -484,13 +496,7 @@ SimReply Engine::find_orders(const Account& account, std::string_view query) {
             rows.push_back(std::move(row));
         }
     }
-    sort_rows(rows, *q);
-    pr::JsonArray page;
-    const std::size_t first = (q->page - 1) * q->page_size;
-    for (std::size_t i = first; i < rows.size() && i < first + q->page_size; ++i) {
-        page.emplace_back(std::move(rows[i]));
-    }
-    return ok(list_envelope(std::move(page), rows.size(), q->page_size, q->page));
+    return ok(sorted_page_envelope(std::move(rows), *q));
 }
 
 SimReply Engine::get_order(const Account& account, const std::string& id) {
@@ -665,13 +671,7 @@ SimReply Engine::list_refunds(const Account& account, std::string_view query) {
             rows.push_back(std::move(row));
         }
     }
-    sort_rows(rows, *q);
-    pr::JsonArray page;
-    const std::size_t first = (q->page - 1) * q->page_size;
-    for (std::size_t i = first; i < rows.size() && i < first + q->page_size; ++i) {
-        page.emplace_back(std::move(rows[i]));
-    }
-    return ok(list_envelope(std::move(page), rows.size(), q->page_size, q->page));
+    return ok(sorted_page_envelope(std::move(rows), *q));
 }
 
 // ---- lifecycle ----------------------------------------------------------------------------
