@@ -15,6 +15,18 @@ Database::Database(std::filesystem::path file, std::shared_ptr<const Clock> cloc
     schema_version_ = migrate(*writer_, target_version);
 }
 
+const SecretBox& Database::secret_box() const {
+    if (!secret_box_)
+        throw StorageError{StorageErrc::internal, "secrets: the storage was opened without a key"};
+    return *secret_box_;
+}
+
+bool Database::checkpoint_truncate() {
+    std::lock_guard lock{writer_mutex_};
+    return sqlite3_wal_checkpoint_v2(writer_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                     nullptr, nullptr) == SQLITE_OK;
+}
+
 Database::Lease::Lease(Database& d) : db{d} {
     {
         std::lock_guard lock{db.readers_mutex_};

@@ -1,8 +1,10 @@
 // The connections of one SQLite storage instance: one writer connection, serialised by a mutex
 // within the instance and by `BEGIN IMMEDIATE` across instances and processes, and a pool of
-// reader connections that run concurrently with it (WAL snapshots).
+// reader connections that run concurrently with it (WAL snapshots). It also holds the key that
+// seals plugin secrets, so the repositories reach it the way they reach the connections.
 #pragma once
 
+#include "../secret_box.hpp"
 #include "connection.hpp"
 
 #include "pms/host/storage/clock.hpp"
@@ -51,6 +53,18 @@ class Database {
     [[nodiscard]] int schema_version() const noexcept { return schema_version_; }
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
 
+    /// The key that seals plugin secrets. Set once by the opener, before the repositories are
+    /// handed out (so no lock is needed); throws StorageError(internal) if it never was.
+    void set_secret_box(std::shared_ptr<const SecretBox> box) noexcept {
+        secret_box_ = std::move(box);
+    }
+    [[nodiscard]] const SecretBox& secret_box() const;
+
+    /// Best-effort `wal_checkpoint(TRUNCATE)` on the writer: copies the log into the database
+    /// file and empties the log, e.g. so that rows just rewritten leave no old copy in the log.
+    /// False when readers in other connections kept it from completing.
+    bool checkpoint_truncate();
+
   private:
     struct Lease {
         explicit Lease(Database& db);
@@ -69,6 +83,7 @@ class Database {
     std::mutex writer_mutex_;
     std::unique_ptr<Connection> writer_;
     int schema_version_ = 0;
+    std::shared_ptr<const SecretBox> secret_box_;
 
     std::mutex readers_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;

@@ -184,7 +184,30 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
-constexpr std::array migrations{migration_1, migration_2};
+// Version 3: staff accounts and sign-in sessions (issue 8). Passwords and session tokens are
+// stored only as hashes.
+constexpr const char* migration_3 = R"sql(
+CREATE TABLE staff_users (
+    id            INTEGER PRIMARY KEY,
+    login         TEXT    NOT NULL UNIQUE CHECK (length(login) > 0),
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('admin', 'front_desk', 'accountant')),
+    password_hash TEXT    NOT NULL CHECK (length(password_hash) > 0),
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE staff_sessions (
+    token_hash    TEXT    PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES staff_users(id),
+    created_at_ms INTEGER NOT NULL,
+    last_seen_ms  INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX staff_sessions_by_user ON staff_sessions(user_id);
+)sql";
+
+constexpr std::array migrations{migration_1, migration_2, migration_3};
 
 } // namespace
 

@@ -1,5 +1,8 @@
 // Settings, secrets, enablement and payment-type mappings on SQLite. Secrets live in their own
-// table; no query in this file joins them to the settings document.
+// table; no query in this file joins them to the settings document. Secret values are sealed
+// (secret_box.hpp) before they reach SQLite and opened after they leave it, so neither the
+// database file nor its write-ahead log ever holds one in clear; legacy plain-text rows are
+// sealed when the storage opens (sqlite_storage.cpp).
 #include "repositories.hpp"
 
 namespace pms::host::sqlite {
@@ -8,6 +11,11 @@ namespace {
 /// The legal-entity column: 0 for the property level.
 std::int64_t entity_column(const SettingsScope& scope) {
     return scope.legal_entity ? scope.legal_entity->value : 0;
+}
+
+/// The row a secret lives in, which its sealed value is bound to.
+SecretSlot slot_of(const SettingsScope& scope, const std::string& key) {
+    return {scope.plugin_id, scope.property.value, entity_column(scope), key};
 }
 
 void check_scope(Connection& c, const SettingsScope& scope) {
@@ -33,8 +41,8 @@ std::optional<SettingsRecord> load_settings(Connection& c, const SettingsScope& 
     return SettingsRecord{scope, st.text(0), from_utc_ms(st.int64(1))};
 }
 
-std::optional<std::string> load_secret(Connection& c, const SettingsScope& scope,
-                                       const std::string& key) {
+std::optional<std::string> load_secret(Connection& c, const SecretBox& box,
+                                       const SettingsScope& scope, const std::string& key) {
     auto st =
         c.prepare("SELECT value FROM plugin_secrets WHERE plugin_id = ?1 AND property_id = ?2 "
                   "AND legal_entity_id = ?3 AND key = ?4");
@@ -44,7 +52,7 @@ std::optional<std::string> load_secret(Connection& c, const SettingsScope& scope
         .bind(4, std::string_view{key});
     if (!st.step())
         return std::nullopt;
-    return st.blob(0);
+    return box.open(slot_of(scope, key), st.blob(0));
 }
 
 SettingsScope property_level(const SettingsScope& scope) {
@@ -82,6 +90,7 @@ void SqliteSettingsRepository::save_settings(const SettingsScope& scope, const s
                     .bind(4, std::string_view{s.key})
                     .run();
             } else if (!s.value.empty()) { // blank keeps the stored value
+                const auto sealed = db_.secret_box().seal(slot_of(scope, s.key), s.value);
                 c.prepare(
                      "INSERT INTO plugin_secrets (plugin_id, property_id, legal_entity_id, key, "
                      "value, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
@@ -91,7 +100,7 @@ void SqliteSettingsRepository::save_settings(const SettingsScope& scope, const s
                     .bind(2, scope.property.value)
                     .bind(3, entity_column(scope))
                     .bind(4, std::string_view{s.key})
-                    .bind(5, Blob{s.value})
+                    .bind(5, Blob{sealed})
                     .bind(6, now)
                     .run();
             }
@@ -131,11 +140,12 @@ void SqliteSettingsRepository::erase_settings(const SettingsScope& scope) {
 
 std::optional<std::string> SqliteSettingsRepository::get_secret(const SettingsScope& scope,
                                                                 const std::string& key) {
+    const SecretBox& box = db_.secret_box();
     return db_.read([&](Connection& c) {
         if (scope.legal_entity)
-            if (auto v = load_secret(c, scope, key))
+            if (auto v = load_secret(c, box, scope, key))
                 return v;
-        return load_secret(c, property_level(scope), key);
+        return load_secret(c, box, property_level(scope), key);
     });
 }
 

@@ -15,6 +15,10 @@ namespace pms::host {
 struct SqliteStorageOptions {
     std::shared_ptr<const Clock> clock; ///< null = system clock
     std::string file_name = "pms-host.sqlite3";
+    /// The key that seals plugin secrets (32 raw bytes, mode 0600, created on first open).
+    /// Empty = `<data_dir>/secret.key`. Back it up with the database: without it the stored
+    /// secrets cannot be read.
+    std::filesystem::path secret_key_file;
     /// How long a writer waits for another connection's write transaction before failing busy.
     std::chrono::milliseconds busy_timeout{10'000};
     std::size_t max_idle_readers = 4;
@@ -25,8 +29,13 @@ struct SqliteStorageOptions {
 /// The schema version this build migrates to.
 [[nodiscard]] int sqlite_latest_schema_version() noexcept;
 
-/// Opens (creating the folder and the file if needed) and migrates the database.
-/// Throws `StorageError` (`schema_too_new` when the file is newer than this build).
+/// Opens (creating the folder and the file if needed) and migrates the database, loads or creates
+/// the secret key and seals any secret still stored in clear by an older version.
+/// The folder is made owner-only (0700, an existing one is tightened), the database and its -wal
+/// and -shm files 0600, whatever the process umask.
+/// Throws `StorageError` (`schema_too_new` when the file is newer than this build; `io` when the
+/// key file is missing while sealed secrets exist, or is open to group/others or not ours;
+/// `corrupt` when it is not 32 bytes).
 [[nodiscard]] std::unique_ptr<Storage> open_sqlite_storage(const std::filesystem::path& data_dir,
                                                            SqliteStorageOptions options = {});
 

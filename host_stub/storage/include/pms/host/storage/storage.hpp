@@ -1,5 +1,5 @@
 // The host's storage: the one interface behind which the plugin store, the folio model and
-// payments, settings, notifications and the audit log live. Code outside a backend depends on
+// payments, settings, notifications, the audit log and staff accounts live. Code outside a backend depends on
 // this header only, so a PostgreSQL backend can replace SQLite (architecture §5).
 #pragma once
 
@@ -9,6 +9,7 @@
 #include "pms/host/storage/notification_repository.hpp"
 #include "pms/host/storage/plugin_store.hpp"
 #include "pms/host/storage/settings_repository.hpp"
+#include "pms/host/storage/staff_repository.hpp"
 
 #include <string>
 
@@ -25,6 +26,7 @@ class Storage {
     [[nodiscard]] virtual SettingsRepository& settings() noexcept = 0;
     [[nodiscard]] virtual NotificationRepository& notifications() noexcept = 0;
     [[nodiscard]] virtual AuditLog& audit() noexcept = 0;
+    [[nodiscard]] virtual StaffRepository& staff() noexcept = 0;
 
     /// The schema version of the opened database.
     [[nodiscard]] virtual int schema_version() const noexcept = 0;
