@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(callbacks_of_one_instance_never_overlap) {
                     ++failures;
                 auto a = h.wait<ActionOutcome>([&](Callback<ActionOutcome> cb) {
                     h.runtime->run_settings_action(plugin, h.seed.property, "stats", "{}",
-                                                   std::move(cb));
+                                                   "staff:17", std::move(cb));
                 });
                 if (!a.ok())
                     ++failures;

@@ -5,6 +5,7 @@
 #include "harness.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <thread>
@@ -221,7 +222,8 @@ BOOST_AUTO_TEST_CASE(settings_are_validated_and_secrets_stay_write_only) {
     });
     BOOST_REQUIRE(page.ok());
     BOOST_CHECK(page.value().schema_json.find("\"x-secret\":true") != std::string::npos);
-    BOOST_CHECK_EQUAL(page.value().values_json, R"({"mode":"test"})"); // schema defaults
+    BOOST_CHECK_EQUAL(page.value().values_json,
+                      R"({"api_url":"https://api.example","mode":"test"})"); // schema defaults
     BOOST_CHECK(page.value().secrets_set.empty());
 
     // Schema errors, field by field.
@@ -282,7 +284,7 @@ BOOST_AUTO_TEST_CASE(settings_are_validated_and_secrets_stay_write_only) {
     // A settings action runs against candidate settings with the stored secret filled in.
     auto action = h.wait<ActionOutcome>([&](Callback<ActionOutcome> cb) {
         h.runtime->run_settings_action("test.c-basic", h.seed.property, "check_connection",
-                                       R"({"shop_id":"s3"})", std::move(cb));
+                                       R"({"shop_id":"s3"})", "staff:17", std::move(cb));
     });
     BOOST_REQUIRE(action.ok());
     BOOST_CHECK_EQUAL(action.value().status, PMS_OK);
@@ -291,7 +293,7 @@ BOOST_AUTO_TEST_CASE(settings_are_validated_and_secrets_stay_write_only) {
                         action.value().result_json);
     auto unknown = h.wait<ActionOutcome>([&](Callback<ActionOutcome> cb) {
         h.runtime->run_settings_action("test.c-basic", h.seed.property, "launch", "{}",
-                                       std::move(cb));
+                                       "staff:17", std::move(cb));
     });
     BOOST_REQUIRE(!unknown.ok());
     BOOST_CHECK(unknown.error().code == RuntimeErrc::invalid_argument);
@@ -304,6 +306,162 @@ BOOST_AUTO_TEST_CASE(settings_are_validated_and_secrets_stay_write_only) {
     }));
 }
 
+namespace {
+
+Result<ActionOutcome> check_connection(Harness& h, const std::string& settings) {
+    return h.wait<ActionOutcome>([&](Callback<ActionOutcome> cb) {
+        h.runtime->run_settings_action("test.c-basic", h.seed.property, "check_connection",
+                                       settings, "staff:17", std::move(cb));
+    });
+}
+
+json::object field_errors(const SettingsSaveOutcome& outcome) {
+    return json::parse(outcome.errors_json).as_object().at("fields").as_object();
+}
+
+std::vector<AuditEntry> audit_of(Harness& h, const std::string& action) {
+    std::vector<AuditEntry> out;
+    for (auto& e : h.storage->audit().list({}))
+        if (e.action == action)
+            out.push_back(e);
+    return out;
+}
+
+} // namespace
+
+// "x-secret-bound-to": the fixture's api_token is bound to api_url. A candidate that moves the
+// URL never gets the stored token, neither through a save nor through a settings action, and
+// the plugin is not even called; typing the token again is accepted.
+BOOST_AUTO_TEST_CASE(a_secret_bound_to_a_changed_field_is_not_filled_in) {
+    Harness h;
+    h.enable("test.c-basic");
+    auto first = save(h, R"({"shop_id":"s1","api_url":"https://api.saved.example",)"
+                         R"("api_token":"t0ken-secret-1"})");
+    BOOST_REQUIRE(first.ok());
+    BOOST_REQUIRE_MESSAGE(first.value().saved, first.value().errors_json);
+    const std::string reenter = "Введите «API токен» заново: изменено поле «Адрес API»";
+
+    // Save: a new URL with the token left blank is refused on the token's field.
+    auto moved = save(h, R"({"shop_id":"s-moved","api_url":"http://attacker.test","api_token":""})");
+    BOOST_REQUIRE(moved.ok());
+    BOOST_CHECK(!moved.value().saved);
+    const auto errors = field_errors(moved.value());
+    BOOST_REQUIRE(errors.contains("/api_token"));
+    BOOST_CHECK_EQUAL(std::string{errors.at("/api_token").as_string()}, reenter);
+    BOOST_CHECK_EQUAL(h.logs.count("validate shop=s-moved"), 0u); // the plugin never saw it
+    // Nothing was stored: the old document and token are still in force.
+    BOOST_CHECK(h.notify("test.c-basic", "settings").body.find("attacker") == std::string::npos);
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "secret").body, "PMS_OK len=14");
+
+    // Action: the same candidate is refused by the host, run_action is not called.
+    auto action = check_connection(h, R"({"shop_id":"s-act","api_url":"http://attacker.test"})");
+    BOOST_REQUIRE(!action.ok());
+    BOOST_CHECK(action.error().code == RuntimeErrc::invalid_argument);
+    BOOST_CHECK_EQUAL(action.error().status, PMS_INVALID_ARGUMENT);
+    BOOST_CHECK_EQUAL(action.error().message, reenter);
+    BOOST_CHECK_EQUAL(h.logs.count("run_action check_connection shop=s-act "), 0u);
+    // Leaving the URL out means its default, which also differs from the saved one.
+    auto defaulted = check_connection(h, R"({"shop_id":"s-default"})");
+    BOOST_REQUIRE(!defaulted.ok());
+    BOOST_CHECK_EQUAL(defaulted.error().message, reenter);
+    BOOST_CHECK_EQUAL(h.logs.count("run_action check_connection shop=s-default "), 0u);
+
+    // With the token typed again the action runs with that token, not the stored one.
+    auto typed = check_connection(
+        h, R"({"shop_id":"s-typed","api_url":"http://other.test","api_token":"typed-token"})");
+    BOOST_REQUIRE(typed.ok());
+    BOOST_CHECK_EQUAL(typed.value().status, PMS_OK);
+    BOOST_CHECK_MESSAGE(typed.value().result_json.find("shop=s-typed token_len=11") !=
+                            std::string::npos,
+                        typed.value().result_json);
+
+    // Every run and every refusal is audited by whom, with the field, never a value.
+    const auto actions = audit_of(h, "settings.action");
+    BOOST_REQUIRE_EQUAL(actions.size(), 3u);
+    for (const auto& e : actions) {
+        BOOST_CHECK_EQUAL(e.actor, "staff:17");
+        BOOST_CHECK_EQUAL(e.subject, "plugin:test.c-basic");
+        BOOST_CHECK(e.property == h.seed.property);
+        const auto d = json::parse(e.details_json).as_object();
+        BOOST_CHECK_EQUAL(std::string{d.at("action").as_string()}, "check_connection");
+        BOOST_CHECK_EQUAL(json::serialize(d.at("bound_fields_changed")), R"(["/api_url"])");
+        for (const char* value : {"attacker", "other.test", "t0ken", "typed-token"})
+            BOOST_CHECK_MESSAGE(e.details_json.find(value) == std::string::npos, e.details_json);
+    }
+    // Newest first.
+    BOOST_CHECK(!json::parse(actions[0].details_json).at("refused").as_bool());
+    BOOST_CHECK(json::parse(actions[1].details_json).at("refused").as_bool());
+    BOOST_CHECK_EQUAL(json::serialize(json::parse(actions[2].details_json).at("secrets_to_reenter")),
+                      R"(["/api_token"])");
+
+    // Save with the token typed again: stored, and now bound to the new URL.
+    auto resaved = save(h, R"({"shop_id":"s2","api_url":"http://other.test","api_token":"n3w-token-value"})");
+    BOOST_REQUIRE(resaved.ok());
+    BOOST_CHECK_MESSAGE(resaved.value().saved, resaved.value().errors_json);
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "secret").body, "PMS_OK len=15");
+    const auto saves = audit_of(h, "settings.save");
+    BOOST_REQUIRE(!saves.empty());
+    BOOST_CHECK_MESSAGE(saves[0].details_json.find(R"("bound_fields_changed":["/api_url"])") !=
+                            std::string::npos,
+                        saves[0].details_json);
+    BOOST_CHECK(saves[0].details_json.find("n3w") == std::string::npos);
+
+    // Nothing bound changed: blank keeps and fills the stored token, as before.
+    auto same = save(h, R"({"shop_id":"s3","api_url":"http://other.test","api_token":""})");
+    BOOST_REQUIRE(same.ok());
+    BOOST_CHECK_MESSAGE(same.value().saved, same.value().errors_json);
+    BOOST_CHECK(h.logs.find("validate shop=s3 token_len=15") >= 0);
+    auto unchanged = check_connection(h, R"({"shop_id":"s4","api_url":"http://other.test"})");
+    BOOST_REQUIRE(unchanged.ok());
+    BOOST_CHECK_EQUAL(unchanged.value().status, PMS_OK);
+    BOOST_CHECK_MESSAGE(unchanged.value().result_json.find("shop=s4 token_len=15") !=
+                            std::string::npos,
+                        unchanged.value().result_json);
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "secret").body, "PMS_OK len=15");
+}
+
+// Inside an array item a bound name is the item's own field when the item has one
+// (legal_entity_id), else the enclosing object's (api_url).
+BOOST_AUTO_TEST_CASE(a_secret_in_an_array_item_is_bound_to_its_item_and_the_root) {
+    Harness h;
+    h.enable("test.c-basic");
+    auto first = save(h, R"({"shop_id":"s1","api_token":"t0ken-secret-1","legal_entities":)"
+                         R"([{"legal_entity_id":"2","api_token":"entity-secret-2"}]})");
+    BOOST_REQUIRE(first.ok());
+    BOOST_REQUIRE_MESSAGE(first.value().saved, first.value().errors_json);
+
+    // Another legal entity in the same slot: its token must be typed, the root's is kept.
+    auto other_entity = save(h, R"({"shop_id":"s1","api_token":"","legal_entities":)"
+                                R"([{"legal_entity_id":"3","api_token":""}]})");
+    BOOST_REQUIRE(other_entity.ok());
+    BOOST_CHECK(!other_entity.value().saved);
+    auto errors = field_errors(other_entity.value());
+    BOOST_CHECK_EQUAL(errors.size(), 1u);
+    BOOST_REQUIRE(errors.contains("/legal_entities/0/api_token"));
+    BOOST_CHECK_EQUAL(std::string{errors.at("/legal_entities/0/api_token").as_string()},
+                      "Введите «Токен юрлица» заново: изменено поле «Юридическое лицо»");
+
+    // A new root URL: both tokens, each naming what changed.
+    auto moved = save(h, R"({"shop_id":"s1","api_url":"http://attacker.test","api_token":"",)"
+                         R"("legal_entities":[{"legal_entity_id":"3","api_token":""}]})");
+    BOOST_REQUIRE(moved.ok());
+    BOOST_CHECK(!moved.value().saved);
+    errors = field_errors(moved.value());
+    BOOST_CHECK_EQUAL(std::string{errors.at("/api_token").as_string()},
+                      "Введите «API токен» заново: изменено поле «Адрес API»");
+    BOOST_CHECK_EQUAL(std::string{errors.at("/legal_entities/0/api_token").as_string()},
+                      "Введите «Токен юрлица» заново: изменены поля «Адрес API», «Юридическое лицо»");
+
+    // Typed again: saved.
+    auto retyped = save(h, R"({"shop_id":"s1","api_token":"","legal_entities":)"
+                           R"([{"legal_entity_id":"3","api_token":"entity-secret-3x"}]})");
+    BOOST_REQUIRE(retyped.ok());
+    BOOST_CHECK_MESSAGE(retyped.value().saved, retyped.value().errors_json);
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "secret", "/legal_entities/0/api_token").body,
+                      "PMS_OK len=16");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "secret").body, "PMS_OK len=14");
+}
+
 BOOST_AUTO_TEST_CASE(a_settings_action_that_never_completes_times_out) {
     HarnessOptions o;
     o.hook_timeout = 200ms;
@@ -311,7 +469,7 @@ BOOST_AUTO_TEST_CASE(a_settings_action_that_never_completes_times_out) {
     h.enable("test.c-basic");
     auto never = h.wait<ActionOutcome>([&](Callback<ActionOutcome> cb) {
         h.runtime->run_settings_action("test.c-basic", h.seed.property, "never", "{}",
-                                       std::move(cb));
+                                       "staff:17", std::move(cb));
     });
     BOOST_REQUIRE(!never.ok());
     BOOST_CHECK(never.error().code == RuntimeErrc::timeout);

@@ -3,6 +3,8 @@
 // opened, and the host keeps running.
 #include "harness.hpp"
 
+#include <pms/plugin_api/version.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <dlfcn.h>
@@ -15,6 +17,13 @@ using namespace pms::host;
 using namespace pms::host::test;
 
 namespace {
+
+// The API this host implements. Pinned here, not taken from version.h, so that a bump is a
+// deliberate edit: each minor keeps loading every older plugin of the major (below).
+constexpr const char* host_api = "1.1.0";
+static_assert(PMS_PLUGIN_API_VERSION_MAJOR == 1 && PMS_PLUGIN_API_VERSION_MINOR == 1 &&
+              PMS_PLUGIN_API_VERSION_PATCH == 0);
+const std::string future_minor = std::to_string(PMS_PLUGIN_API_VERSION_MINOR + 1);
 
 std::map<std::string, PluginInfo> by_id(const std::vector<PluginInfo>& list) {
     std::map<std::string, PluginInfo> out;
@@ -32,7 +41,8 @@ void check_refused(const std::map<std::string, PluginInfo>& plugins, const LogCa
         const PluginInfo& p = it->second;
         BOOST_CHECK(p.state == PluginState::refused);
         BOOST_CHECK_MESSAGE(p.refusal_reason.find(file) != std::string::npos, p.refusal_reason);
-        BOOST_CHECK_MESSAGE(p.refusal_reason.find("host API 1.0.0") != std::string::npos,
+        BOOST_CHECK_MESSAGE(p.refusal_reason.find(std::string{"host API "} + host_api) !=
+                                std::string::npos,
                             p.refusal_reason);
         for (const auto& part : reason_parts)
             BOOST_CHECK_MESSAGE(p.refusal_reason.find(part) != std::string::npos,
@@ -58,22 +68,32 @@ BOOST_AUTO_TEST_CASE(each_fixture_is_accepted_or_refused_with_its_reason) {
             const PluginInfo& p = plugins.at(ok);
             BOOST_CHECK(p.state == PluginState::loaded);
             BOOST_CHECK(p.refusal_reason.empty());
-            BOOST_CHECK_EQUAL(p.api_version, "1.0.0");
+            BOOST_CHECK_EQUAL(p.api_version, host_api);
+            BOOST_CHECK_EQUAL(p.min_host_minor, PMS_PLUGIN_API_VERSION_MINOR);
             BOOST_CHECK_EQUAL(p.capabilities.size(), 4u);
             BOOST_CHECK(p.has_capability("pms.notification-sink/1"));
         }
     }
+    // Built against the frozen 1.0 headers: a v1.0 plugin, asking for host minor 0.
+    BOOST_REQUIRE(plugins.count("test.v1-0") == 1);
+    BOOST_CHECK(plugins.at("test.v1-0").state == PluginState::loaded);
+    BOOST_CHECK_MESSAGE(plugins.at("test.v1-0").refusal_reason.empty(),
+                        plugins.at("test.v1-0").refusal_reason);
+    BOOST_CHECK_EQUAL(plugins.at("test.v1-0").api_version, "1.0.0");
+    BOOST_CHECK_EQUAL(plugins.at("test.v1-0").min_host_minor, 0u);
     BOOST_CHECK_EQUAL(plugins.at("test.sdk").version, "2.1.0");
     BOOST_CHECK_EQUAL(plugins.at("test.sdk").name, "SDK fixture");
 
     check_refused(plugins, h.logs, "test.wrong-major", "fx_wrong_major.so",
-                  {"plugin API 2.0.0", "major version 2 differs", "module not opened"});
+                  {"plugin API 2.", "major version 2 differs", "module not opened"});
     check_refused(plugins, h.logs, "test.entry-major", "fx_entry_major.so",
-                  {"plugin API 2.0.0", "major version 2 differs", "(entry)"});
+                  {"plugin API 2.", "major version 2 differs", "(entry)"});
     check_refused(plugins, h.logs, "test.future-minor", "fx_future_minor.so",
-                  {"plugin API 1.0.0", "requires host API minor 1", "module not opened"});
+                  {std::string{"plugin API "} + host_api,
+                   "requires host API minor " + future_minor + " or newer, host has 1",
+                   "module not opened"});
     check_refused(plugins, h.logs, "test.future-minor-entry", "fx_future_minor_entry.so",
-                  {"requires host API minor 1", "(entry)"});
+                  {"requires host API minor " + future_minor + " or newer, host has 1", "(entry)"});
     check_refused(plugins, h.logs, "test.no-entry", "fx_no_entry.so",
                   {"does not export pms_plugin_entry_v1"});
     check_refused(
@@ -101,6 +121,26 @@ BOOST_AUTO_TEST_CASE(each_fixture_is_accepted_or_refused_with_its_reason) {
     h.enable("test.c-basic");
     BOOST_CHECK(h.runtime->instance("test.c-basic", h.seed.property)->state ==
                 InstanceState::active);
+}
+
+// ABI minors keep every plugin of the major working (architecture §8): the plugin built against
+// the frozen 1.0 headers is enabled, answers a click and saves its settings.
+BOOST_AUTO_TEST_CASE(a_v1_0_plugin_runs_in_this_host) {
+    Harness h;
+    h.enable("test.v1-0");
+    BOOST_CHECK(h.runtime->instance("test.v1-0", h.seed.property)->state == InstanceState::active);
+    auto view = h.wait<ViewUpdate>([&](Callback<ViewUpdate> cb) {
+        h.runtime->click_button("test.v1-0", "open", h.folio_context(), std::move(cb));
+    });
+    BOOST_REQUIRE(view.ok());
+    BOOST_CHECK(view.value().view_json.find("Step 1") != std::string::npos);
+    auto saved = h.wait<SettingsSaveOutcome>([&](Callback<SettingsSaveOutcome> cb) {
+        h.runtime->save_settings("test.v1-0", h.seed.property,
+                                 R"({"shop_id":"s1","api_token":"t0ken-v1"})", "staff:17",
+                                 std::move(cb));
+    });
+    BOOST_REQUIRE(saved.ok());
+    BOOST_CHECK_MESSAGE(saved.value().saved, saved.value().errors_json);
 }
 
 BOOST_AUTO_TEST_CASE(loading_again_loads_only_new_plugins) {

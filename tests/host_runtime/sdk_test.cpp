@@ -36,7 +36,8 @@ BOOST_AUTO_TEST_CASE(coroutines_and_exceptions_through_the_sdk) {
     BOOST_CHECK(h.logs.count(LogLevel::plugin_misbehaving, "fixture exception from on_click") >= 1);
 
     auto action = h.wait<ActionOutcome>([&](Callback<ActionOutcome> cb) {
-        h.runtime->run_settings_action("test.sdk", h.seed.property, "throw", "{}", std::move(cb));
+        h.runtime->run_settings_action("test.sdk", h.seed.property, "throw", "{}", "staff:17",
+                                       std::move(cb));
     });
     const pms_status action_status = action.ok() ? action.value().status : action.error().status;
     BOOST_CHECK_EQUAL(action_status, PMS_INTERNAL);

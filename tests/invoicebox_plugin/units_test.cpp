@@ -79,6 +79,90 @@ BOOST_AUTO_TEST_CASE(settings_schema_and_validation) {
     BOOST_TEST(s->shop_for("other").merchant_id == "m");
 }
 
+BOOST_AUTO_TEST_CASE(secrets_are_bound_to_the_api_address_and_flavour) {
+    const auto schema = boost::json::parse(settings_schema_json()).as_object();
+    const auto& props = schema.at("properties").as_object();
+    for (const char* secret : {"api_token", "api_key"}) {
+        BOOST_TEST(boost::json::serialize(props.at(secret).at("x-secret-bound-to")) == R"(["api_base_url","api_flavour"])",
+                   secret);
+        // An override's secrets: the root's address (they use it), their own flavour and company.
+        BOOST_TEST(boost::json::serialize(
+                       props.at("legal_entities").at("items").at("properties").at(secret).at("x-secret-bound-to")) ==
+                       R"(["api_base_url","api_flavour","legal_entity_id"])",
+                   secret);
+    }
+    BOOST_TEST(props.at("api_host_confirmed").at("title").as_string() == "Подтверждаю адрес API");
+    BOOST_TEST(props.at("api_host_confirmed").at("type").as_string() == "string");
+    BOOST_TEST(!props.at("api_host_confirmed").as_object().contains("x-secret"));
+}
+
+namespace {
+
+// The settings errors for a valid document with `extra` members added.
+boost::json::object errors_with(const std::string& extra) {
+    const std::string doc = R"({"merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",)"
+                            R"("notification_url":"http://127.0.0.1/hooks/x/1/notify")" +
+                            (extra.empty() ? "" : "," + extra) + "}";
+    auto errors = validate_settings(doc);
+    if (!errors)
+        return {};
+    return boost::json::parse(*errors).at("fields").as_object();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(api_address_is_https_except_on_loopback) {
+    // InvoiceBox itself, or nothing (the default), needs nothing more.
+    BOOST_TEST(errors_with("").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"https://api.invoicebox.ru")").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"https://API.InvoiceBox.ru/")").empty());
+    // Plain http is refused off this machine, including for InvoiceBox's own host.
+    for (const char* url : {"http://api.invoicebox.ru", "http://10.0.0.5:8081", "http://127.0.0.1.evil.example",
+                            "http://localhost.evil.example", "http://127.1", "http://[::2]:8081", "ftp://127.0.0.1",
+                            "api.invoicebox.ru"}) {
+        const auto e = errors_with(std::string(R"("api_base_url":")") + url + R"(","api_host_confirmed":"x")");
+        BOOST_TEST_REQUIRE(e.contains("/api_base_url"), url);
+        BOOST_TEST(std::string(e.at("/api_base_url").as_string()).find("https://") != std::string::npos, url);
+    }
+    BOOST_TEST(std::string(errors_with(R"("api_base_url":"http://10.0.0.5:8081")").at("/api_base_url").as_string()) ==
+               "Адрес API должен начинаться с https:// (например, https://api.invoicebox.ru). http:// допускается "
+               "только для адресов этого компьютера: 127.0.0.1, localhost, [::1]");
+    // Loopback may use http (the simulator), confirmed like any other host.
+    BOOST_TEST(errors_with(R"("api_base_url":"http://127.0.0.1:8081","api_host_confirmed":"127.0.0.1")").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"http://127.200.3.4:8081","api_host_confirmed":"127.200.3.4")").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"http://LocalHost:8081/v","api_host_confirmed":" localhost ")").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"http://[::1]:8081","api_host_confirmed":"[::1]")").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"http://[::1]:8081","api_host_confirmed":"::1")").empty());
+}
+
+BOOST_AUTO_TEST_CASE(another_api_host_must_be_confirmed_by_name) {
+    const std::string warning = "Адрес API ведёт не на InvoiceBox (api.invoicebox.ru), а на «proxy.example.com». Этому "
+                                "серверу будут уходить API токен и данные платежей, а его ответы об оплате PMS проведёт "
+                                "в счета как полученные деньги. Если вы уверены в этом адресе, впишите в это поле: "
+                                "proxy.example.com";
+    for (const char* confirmed : {"", "yes", "api.invoicebox.ru", "proxy.example.co", "https://proxy.example.com"}) {
+        const auto e = errors_with(std::string(R"("api_base_url":"https://proxy.example.com/ib","api_host_confirmed":")") +
+                                   confirmed + "\"");
+        BOOST_TEST_REQUIRE(e.size() == 1u, confirmed);
+        BOOST_TEST(std::string(e.at("/api_host_confirmed").as_string()) == warning, confirmed);
+    }
+    // Not given at all: the same.
+    BOOST_TEST(errors_with(R"("api_base_url":"https://proxy.example.com")").contains("/api_host_confirmed"));
+    BOOST_TEST(errors_with(R"("api_base_url":"https://proxy.example.com","api_host_confirmed":"proxy.example.com")").empty());
+    BOOST_TEST(errors_with(R"("api_base_url":"https://Proxy.Example.com:8443","api_host_confirmed":" PROXY.example.com ")")
+                   .empty());
+    // The simulator on loopback is confirmed the same way.
+    const auto sim = errors_with(R"("api_base_url":"http://127.0.0.1:8081")");
+    BOOST_TEST_REQUIRE(sim.contains("/api_host_confirmed"));
+    BOOST_TEST(std::string(sim.at("/api_host_confirmed").as_string()).find("впишите в это поле: 127.0.0.1") !=
+               std::string::npos);
+    // The same rules outside validate(): before an action and when saved settings are loaded.
+    BOOST_TEST(api_address_problem(R"({"api_base_url":"https://proxy.example.com"})").value_or("") == warning);
+    BOOST_TEST(!api_address_problem(R"({"api_base_url":"https://proxy.example.com","api_host_confirmed":"proxy.example.com"})"));
+    BOOST_TEST(!api_address_problem(R"({})"));
+    BOOST_TEST(api_address_problem(R"({"api_base_url":"http://evil.example"})").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(receipt_basket_names_vat_and_partial_split) {
     Settings s;
     s.item_name_template = default_item_name_template();

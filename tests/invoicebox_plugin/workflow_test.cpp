@@ -314,7 +314,7 @@ BOOST_FIXTURE_TEST_CASE(cancel_and_balance_guard_and_api_errors_in_russian, Fixt
     auto over = create("30000.00", false);
     BOOST_TEST(int(over.kind) == int(CreateOutcome::Kind::over_balance));
     std::string err = "x";
-    service->cancel_link(link.merchant_order_id, StaffUser{"u", "A"}, [&](std::string e) { err = e; });
+    service->cancel_link("F-1", link.merchant_order_id, StaffUser{"u", "A"}, [&](std::string e) { err = e; });
     host.run();
     BOOST_TEST(err == "");
     BOOST_TEST(links()[0].ib_status == "canceled");
@@ -346,6 +346,137 @@ BOOST_FIXTURE_TEST_CASE(dialog_round_trip, Fixture) {
     host.run();
     BOOST_TEST(view.find("Ссылка создана") != std::string::npos, view);
     BOOST_TEST(view.find("http://sim.test") != std::string::npos);
+}
+
+namespace {
+
+std::string row_event(const std::string& action, const std::string& row) {
+    return R"({"schema":"pms.view-event/1","kind":"row_action","action":")" + action +
+           R"(","table":"links","row_key":")" + row + R"(","values":{}})";
+}
+
+std::size_t audit_count(const LinkRecord& l, std::string_view what, std::string_view who = {}) {
+    std::size_t n = 0;
+    for (const auto& a : l.audit)
+        if (a.what.find(what) != std::string::npos && (who.empty() || a.who == who) && a.actor == Actor::staff)
+            ++n;
+    return n;
+}
+
+} // namespace
+
+// A view of folio F-2 names a link of F-1 in a row action: refused, the link is untouched (no
+// InvoiceBox call, no mail, not even an audit line), and the view says why.
+BOOST_FIXTURE_TEST_CASE(row_actions_act_only_on_links_of_the_sessions_folio, Fixture) {
+    auto link = *create("1000.00", true).link;
+    const auto before = serialize(links().at(0));
+    const auto http_before = host.http_calls;
+    const auto mails_before = host.outbox.size();
+
+    LinkDialog dialog(*service);
+    std::string view;
+    dialog.open("vs-other", "F-2", [&](std::string v) { view = v; });
+    for (const char* action : {"cancel", "resend"}) {
+        view.clear();
+        dialog.event("vs-other", "F-2", StaffUser{"u-2", "Борис"}, row_event(action, link.merchant_order_id),
+                     [&](std::string v) { view = v; });
+        host.run();
+        BOOST_TEST(view.find("Эта ссылка относится к другому счёту: действие не выполнено") != std::string::npos, view);
+    }
+    // Directly through the service, too.
+    std::string err;
+    service->cancel_link("F-2", link.merchant_order_id, StaffUser{"u-2", "Борис"}, [&](std::string e) { err = e; });
+    host.run();
+    BOOST_TEST(err == LinkService::foreign_link_message);
+    service->resend_mail("F-2", link.merchant_order_id, StaffUser{"u-2", "Борис"}, [&](std::string e) { err = e; });
+    host.run();
+    BOOST_TEST(err == LinkService::foreign_link_message);
+
+    BOOST_TEST(serialize(links().at(0)) == before);
+    BOOST_TEST(links().at(0).ib_status == "created");
+    BOOST_TEST(host.http_calls == http_before);
+    BOOST_TEST(host.outbox.size() == mails_before);
+    auto orders = host.sim_call("GET", "/__sim/orders");
+    BOOST_TEST(orders.body.find("canceled") == std::string::npos);
+
+    // A session that was opened for one folio does not act for another.
+    dialog.open("vs-1", "F-1", [&](std::string v) { view = v; });
+    dialog.event("vs-1", "F-2", StaffUser{"u-2", "Борис"}, row_event("cancel", link.merchant_order_id),
+                 [&](std::string v) { view = v; });
+    host.run();
+    BOOST_TEST(view.find("Окно открыто для другого счёта") != std::string::npos, view);
+    BOOST_TEST(links().at(0).ib_status == "created");
+
+    // The right folio may cancel it, and the staff member is in the link's audit trail.
+    dialog.event("vs-1", "F-1", StaffUser{"u-1", "Анна"}, row_event("cancel", link.merchant_order_id),
+                 [&](std::string v) { view = v; });
+    host.run();
+    BOOST_TEST(view.find("Ссылка отменена") != std::string::npos, view);
+    BOOST_TEST(links().at(0).ib_status == "canceled");
+    BOOST_TEST(audit_count(links().at(0), "Ссылка отменена сотрудником", "Анна (u-1)") == 1u);
+}
+
+// «Отправить письмо повторно»: three per link in any rolling hour of the host clock; the fourth
+// is refused in the view and sends nothing; every resend and refusal is audited with the staff
+// member; an hour after a resend its slot is free again.
+BOOST_FIXTURE_TEST_CASE(resending_a_links_mail_is_limited_per_rolling_hour, Fixture) {
+    auto link = *create("1000.00", true).link;
+    BOOST_REQUIRE(host.outbox.size() == 1u); // the mail of the create itself does not count
+    const auto t0 = host.now;
+    LinkDialog dialog(*service);
+    std::string view;
+    dialog.open("vs-1", "F-1", [&](std::string v) { view = v; });
+    auto resend = [&] {
+        view.clear();
+        dialog.event("vs-1", "F-1", StaffUser{"u-1", "Анна"}, row_event("resend", link.merchant_order_id),
+                     [&](std::string v) { view = v; });
+        host.run(0);
+    };
+    for (int i = 0; i < 3; ++i) {
+        host.now = t0 + i * 10 * 60'000; // 11:03, 11:13, 11:23 UTC
+        resend();
+        BOOST_TEST(view.find("Письмо отправлено повторно") != std::string::npos, view);
+    }
+    BOOST_TEST(host.outbox.size() == 4u);
+
+    host.now = t0 + 30 * 60'000;
+    resend();
+    // The first resend (14:03 local) frees its slot at 15:03 local.
+    BOOST_TEST(view.find("Письмо по этой ссылке уже отправлялось повторно 3 раза за последний час. Следующая "
+                         "повторная отправка возможна после 12.05.2025 15:03") != std::string::npos,
+               view);
+    BOOST_TEST(view.find("Письмо не отправлено") != std::string::npos, view);
+    BOOST_TEST(host.outbox.size() == 4u);
+    // Another session does not get around it.
+    dialog.open("vs-2", "F-1", [&](std::string v) { view = v; });
+    dialog.event("vs-2", "F-1", StaffUser{"u-3", "Вера"}, row_event("resend", link.merchant_order_id),
+                 [&](std::string v) { view = v; });
+    host.run(0);
+    BOOST_TEST(host.outbox.size() == 4u);
+
+    auto l = links().at(0);
+    BOOST_TEST(audit_count(l, "Повторная отправка письма гостю", "Анна (u-1)") == 3u);
+    BOOST_TEST(audit_count(l, "Повторная отправка письма отклонена: не больше 3 писем в час по одной ссылке",
+                           "Анна (u-1)") == 1u);
+    BOOST_TEST(audit_count(l, "Повторная отправка письма отклонена", "Вера (u-3)") == 1u);
+
+    // An hour after the first resend one slot is free; the next one is refused again.
+    host.now = t0 + 60 * 60'000;
+    resend();
+    BOOST_TEST(view.find("Письмо отправлено повторно") != std::string::npos, view);
+    BOOST_TEST(host.outbox.size() == 5u);
+    resend();
+    BOOST_TEST(view.find("уже отправлялось повторно 3 раза") != std::string::npos, view);
+    BOOST_TEST(host.outbox.size() == 5u);
+    // The limit is kept in the link's record: a restart does not reset it.
+    restart();
+    LinkDialog again(*service);
+    again.open("vs-3", "F-1", [&](std::string v) { view = v; });
+    again.event("vs-3", "F-1", StaffUser{"u-1", "Анна"}, row_event("resend", link.merchant_order_id),
+                [&](std::string v) { view = v; });
+    host.run(0);
+    BOOST_TEST(host.outbox.size() == 5u);
+    BOOST_TEST(audit_count(links().at(0), "Повторная отправка письма гостю") == 4u);
 }
 
 // A 429 (no Retry-After) on «Создать ссылку»: the view event completes well within the host's

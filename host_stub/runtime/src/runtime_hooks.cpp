@@ -169,6 +169,50 @@ std::function<std::optional<std::string>(const std::string&)> secret_lookup(Inst
     };
 }
 
+/// The saved settings document of an instance (without secrets), or the schema defaults before
+/// the first save: what a candidate is compared with for "x-secret-bound-to". Storage read on
+/// the strand; throws on a storage failure.
+json::object saved_document(Instance& inst) {
+    const auto record = inst.rt.storage.settings().resolve_settings(inst.settings_scope());
+    if (!record)
+        return inst.schema->defaults();
+    boost::system::error_code ec;
+    json::value v = json::parse(record->json, ec);
+    if (ec || !v.is_object())
+        return inst.schema->defaults();
+    return std::move(v.as_object());
+}
+
+/// What "x-secret-bound-to" decides for one candidate.
+struct Binding {
+    /// Secrets bound to a field the candidate changed: never filled in from storage.
+    std::set<std::string> withheld;
+    /// Bound fields the candidate changed (JSON Pointers; for the audit, never values).
+    std::set<std::string> changed_fields;
+    /// Field errors: a withheld secret that has a stored value and was left blank must be
+    /// entered again (pointer -> Russian message built from the schema titles).
+    std::map<std::string, std::string> errors;
+};
+
+Binding check_binding(const detail::SettingsSchema& schema, const json::object& candidate,
+                      const json::object& saved, const std::set<std::string>& stored_secrets) {
+    Binding b;
+    for (auto& r : schema.rebound_secrets(candidate, saved)) {
+        b.withheld.insert(r.secret);
+        b.changed_fields.insert(r.changed.begin(), r.changed.end());
+        if (r.left_blank && stored_secrets.count(r.secret) != 0)
+            b.errors.emplace(r.secret, r.message);
+    }
+    return b;
+}
+
+json::array to_array(const std::set<std::string>& items) {
+    json::array out;
+    for (const auto& i : items)
+        out.push_back(json::string{i});
+    return out;
+}
+
 } // namespace
 
 // ---- Settings -----------------------------------------------------------------------------------
@@ -235,18 +279,28 @@ void Runtime::save_settings(std::string plugin_id, PropertyId property, std::str
             return invoke_callback(done, R{SettingsSaveOutcome{false, errors_json(errors)}});
         }
         std::set<std::string> stored;
+        json::object saved;
         try {
             for (auto& k : rt->storage.settings().secret_keys(inst->settings_scope()))
                 stored.insert(k);
+            saved = saved_document(*inst);
         } catch (const std::exception& e) {
             return invoke_callback(done, R{make_failure(RuntimeErrc::storage_error,
                                                         std::string{"storage: "} + e.what())});
         }
+        // A secret bound to a field this save changes is not kept from storage: saved blank,
+        // it would stay stored and be sent to the new value on the next call.
+        Binding binding = check_binding(*inst->schema, candidate.as_object(), saved, stored);
+        errors = binding.errors;
         inst->schema->validate(
-            candidate, [&](const std::string& p) { return stored.count(p) != 0; }, errors);
+            candidate,
+            [&](const std::string& p) {
+                return stored.count(p) != 0 && binding.withheld.count(p) == 0;
+            },
+            errors);
         if (errors.empty()) {
-            const std::string filled = json::serialize(
-                inst->schema->with_secrets(candidate.as_object(), secret_lookup(*inst)));
+            const std::string filled = json::serialize(inst->schema->with_secrets(
+                candidate.as_object(), secret_lookup(*inst), binding.withheld));
             StringSink sink;
             const pms_writer w = sink.writer();
             const pms_status s = inst->hooks.settings->validate(inst->plugin, str(filled), &w);
@@ -272,8 +326,9 @@ void Runtime::save_settings(std::string plugin_id, PropertyId property, std::str
         }
         const std::string document = json::serialize(split.document);
         rt->run_blocking([rt, inst, document, writes = std::move(writes),
-                          changed = std::move(changed), actor = std::move(actor),
-                          done = std::move(done)]() mutable {
+                          changed = std::move(changed),
+                          bound_changed = to_array(binding.changed_fields),
+                          actor = std::move(actor), done = std::move(done)]() mutable {
             try {
                 rt->storage.settings().save_settings(inst->settings_scope(), document, writes);
                 try {
@@ -282,7 +337,8 @@ void Runtime::save_settings(std::string plugin_id, PropertyId property, std::str
                     a.action = "settings.save";
                     a.subject = "plugin:" + inst->plugin_id;
                     a.property = inst->property;
-                    a.details_json = json::serialize(json::object{{"secrets_changed", changed}});
+                    a.details_json = json::serialize(json::object{
+                        {"secrets_changed", changed}, {"bound_fields_changed", bound_changed}});
                     rt->storage.audit().append(a);
                 } catch (const std::exception& e) {
                     inst->log(LogLevel::warning, std::string{"audit failed: "} + e.what());
@@ -317,14 +373,16 @@ void Runtime::save_settings(std::string plugin_id, PropertyId property, std::str
 }
 
 void Runtime::run_settings_action(std::string plugin_id, PropertyId property, std::string action_id,
-                                  std::string settings_json, Callback<ActionOutcome> done) {
+                                  std::string settings_json, std::string actor,
+                                  Callback<ActionOutcome> done) {
     auto rt = impl_;
     Failure why;
     auto inst = rt->find_instance(plugin_id, property, true, &why);
     if (!inst)
         return fail_async(rt, std::move(done), why);
     inst->post([rt, inst, action_id = std::move(action_id),
-                settings_json = std::move(settings_json), done = std::move(done)]() mutable {
+                settings_json = std::move(settings_json), actor = std::move(actor),
+                done = std::move(done)]() mutable {
         using R = Result<ActionOutcome>;
         if (inst->state.load() != InstanceState::active || inst->plugin == nullptr)
             return invoke_callback(
@@ -350,25 +408,81 @@ void Runtime::run_settings_action(std::string plugin_id, PropertyId property, st
         if (ec || !candidate.is_object())
             return invoke_callback(done, R{make_failure(RuntimeErrc::invalid_argument,
                                                         "the settings must be a JSON object")});
-        const std::string filled = json::serialize(
-            inst->schema->with_secrets(candidate.as_object(), secret_lookup(*inst)));
-        const std::uint64_t id = open_hook<ActionOutcome>(
-            rt, inst, "run_action", std::move(done), [](Result<HookAnswer> r) -> R {
-                if (!r.ok())
-                    return R{r.error()};
-                return R{ActionOutcome{r.value().status, std::move(r.value().text)}};
-            });
-        inst->arm_deadline(id, rt->options.hook_timeout,
-                           make_failure(RuntimeErrc::timeout, "the plugin did not finish action '" +
-                                                                  action_id + "' in time"));
-        const pms_status s = inst->hooks.settings->run_action(
-            inst->plugin, action_id.c_str(), str(filled),
-            pms_action_done{&HookCompletions::action_done, HookCompletions::user_of(id)});
-        if (s != PMS_OK)
-            HookCompletions::instance().plugin_declined(
-                id, make_failure(s == PMS_NOT_FOUND ? RuntimeErrc::invalid_argument
-                                                    : RuntimeErrc::plugin_error,
-                                 std::string{"run_action failed: "} + pms_status_name(s), s));
+        std::set<std::string> stored;
+        json::object saved;
+        try {
+            for (auto& k : rt->storage.settings().secret_keys(inst->settings_scope()))
+                stored.insert(k);
+            saved = saved_document(*inst);
+        } catch (const std::exception& e) {
+            return invoke_callback(done, R{make_failure(RuntimeErrc::storage_error,
+                                                        std::string{"storage: "} + e.what())});
+        }
+        // An action runs on candidate values the admin has not saved: a stored secret bound to
+        // a field they changed must be typed again, or it would go wherever the candidate says.
+        const Binding binding = check_binding(*inst->schema, candidate.as_object(), saved, stored);
+        json::object details{{"action", action_id},
+                             {"bound_fields_changed", to_array(binding.changed_fields)}};
+        std::optional<Failure> refusal;
+        std::string filled;
+        if (!binding.errors.empty()) {
+            std::string message;
+            std::set<std::string> secrets;
+            for (const auto& [ptr, text] : binding.errors) {
+                message += (message.empty() ? "" : "; ") + text;
+                secrets.insert(ptr);
+            }
+            refusal = make_failure(RuntimeErrc::invalid_argument, message, PMS_INVALID_ARGUMENT);
+            details["refused"] = true;
+            details["secrets_to_reenter"] = to_array(secrets);
+        } else {
+            details["refused"] = false;
+            filled = json::serialize(inst->schema->with_secrets(
+                candidate.as_object(), secret_lookup(*inst), binding.withheld));
+        }
+        AuditDraft audit;
+        audit.actor = actor.empty() ? "host" : actor;
+        audit.action = "settings.action";
+        audit.subject = "plugin:" + inst->plugin_id;
+        audit.property = inst->property;
+        audit.details_json = json::serialize(details);
+
+        // Back on the strand once the audit entry is written: refuse, or call the plugin.
+        auto run = [rt, inst, action_id, filled = std::move(filled), refusal = std::move(refusal),
+                    done = std::move(done)]() mutable {
+            if (refusal)
+                return invoke_callback(done, R{std::move(*refusal)});
+            if (inst->state.load() != InstanceState::active || inst->plugin == nullptr ||
+                inst->hooks.settings == nullptr)
+                return invoke_callback(
+                    done, R{make_failure(RuntimeErrc::unavailable, "the instance is not active")});
+            const std::uint64_t id = open_hook<ActionOutcome>(
+                rt, inst, "run_action", std::move(done), [](Result<HookAnswer> r) -> R {
+                    if (!r.ok())
+                        return R{r.error()};
+                    return R{ActionOutcome{r.value().status, std::move(r.value().text)}};
+                });
+            inst->arm_deadline(id, rt->options.hook_timeout,
+                               make_failure(RuntimeErrc::timeout,
+                                            "the plugin did not finish action '" + action_id +
+                                                "' in time"));
+            const pms_status s = inst->hooks.settings->run_action(
+                inst->plugin, action_id.c_str(), str(filled),
+                pms_action_done{&HookCompletions::action_done, HookCompletions::user_of(id)});
+            if (s != PMS_OK)
+                HookCompletions::instance().plugin_declined(
+                    id, make_failure(s == PMS_NOT_FOUND ? RuntimeErrc::invalid_argument
+                                                        : RuntimeErrc::plugin_error,
+                                     std::string{"run_action failed: "} + pms_status_name(s), s));
+        };
+        rt->run_blocking([rt, inst, audit = std::move(audit), run = std::move(run)]() mutable {
+            try {
+                rt->storage.audit().append(audit);
+            } catch (const std::exception& e) {
+                inst->log(LogLevel::warning, std::string{"audit failed: "} + e.what());
+            }
+            inst->post(std::move(run));
+        });
     });
 }
 

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -35,6 +36,99 @@ std::string type_of(const json::object& schema) {
 bool is_secret(const json::object& schema) {
     const auto* s = schema.if_contains("x-secret");
     return s != nullptr && s->is_bool() && s->as_bool();
+}
+
+// "x-secret-bound-to": names of the fields a secret belongs with (settings-schema-subset.md).
+constexpr std::string_view bound_keyword = "x-secret-bound-to";
+
+const json::object* properties_of(const json::object& schema) {
+    const auto* p = schema.if_contains("properties");
+    return p != nullptr && p->is_object() ? &p->as_object() : nullptr;
+}
+
+std::string title_of(const json::object& schema, std::string_view key) {
+    const auto* t = schema.if_contains("title");
+    if (t != nullptr && t->is_string() && !t->as_string().empty())
+        return std::string{t->as_string()};
+    return std::string{key};
+}
+
+// A bound name is looked up like a variable: in the properties of the object that holds the
+// secret, then in each enclosing object up to the root. So one secret schema reused at the root
+// and inside array items ("legal_entities") binds to its own siblings where they exist and to
+// the root's fields it inherits otherwise. `scopes` is outermost first. Returns the index of
+// the scope that declares `name`, or -1.
+template <class Scope, class PropsOf>
+long find_bound(const std::vector<Scope>& scopes, std::string_view name, PropsOf props_of) {
+    for (std::size_t i = scopes.size(); i-- > 0;) {
+        const auto* v = props_of(scopes[i]).if_contains(name);
+        if (v != nullptr && v->is_object())
+            return static_cast<long>(i);
+    }
+    return -1;
+}
+
+// Checks every "x-secret-bound-to" below `schema` (an object schema whose shape check_object
+// has already accepted).
+std::optional<std::string> check_bindings(const json::object& schema, const std::string& where,
+                                          std::vector<const json::object*>& scopes) {
+    const json::object* props = properties_of(schema);
+    if (props == nullptr)
+        return std::nullopt;
+    scopes.push_back(props);
+    auto by_props = [](const json::object* p) -> const json::object& { return *p; };
+    std::optional<std::string> error;
+    for (const auto& kv : *props) {
+        if (!kv.value().is_object())
+            continue;
+        const json::object& p = kv.value().as_object();
+        const std::string at = where + "/" + pointer_token(kv.key());
+        if (const auto* bound = p.if_contains(bound_keyword)) {
+            if (!is_secret(p)) {
+                error = "\"x-secret-bound-to\" is only allowed on an \"x-secret\" string at " + at;
+                break;
+            }
+            if (!bound->is_array() || bound->as_array().empty()) {
+                error = "\"x-secret-bound-to\" must be a non-empty array of field names at " + at;
+                break;
+            }
+            for (const auto& n : bound->as_array()) {
+                if (!n.is_string() || n.as_string().empty()) {
+                    error = "\"x-secret-bound-to\" must hold field names at " + at;
+                    break;
+                }
+                const std::string name{n.as_string()};
+                const long found = find_bound(scopes, name, by_props);
+                if (found < 0) {
+                    error = "\"x-secret-bound-to\" names \"" + name +
+                            "\", which is not a field of this object or an enclosing one, at " + at;
+                    break;
+                }
+                const json::object& target = scopes[static_cast<std::size_t>(found)]->at(name).as_object();
+                if (is_secret(target)) {
+                    error = "\"x-secret-bound-to\" names the secret \"" + name + "\" at " + at;
+                    break;
+                }
+                if (scalar_types.count(type_of(target)) == 0) {
+                    error = "\"x-secret-bound-to\" names \"" + name + "\", which is not a scalar field, at " + at;
+                    break;
+                }
+            }
+            if (error)
+                break;
+        }
+        const std::string type = type_of(p);
+        if (type == "object") {
+            error = check_bindings(p, at, scopes);
+        } else if (type == "array") {
+            if (const auto* items = p.if_contains("items"); items != nullptr && items->is_object())
+                error = check_bindings(items->as_object(), at + "/items", scopes);
+        }
+        if (error)
+            break;
+    }
+    scopes.pop_back();
+    return error;
 }
 
 std::optional<std::string> check_keywords(const json::object& schema, const std::string& where) {
@@ -353,6 +447,11 @@ std::variant<SettingsSchema, std::string> SettingsSchema::parse(std::string_view
         return std::string{"the settings schema has no \"$id\""};
     if (auto e = check_object(root, "", 0))
         return "the settings schema is outside the supported subset: " + *e;
+    {
+        std::vector<const json::object*> scopes;
+        if (auto e = check_bindings(root, "", scopes))
+            return "the settings schema is outside the supported subset: " + *e;
+    }
     if (const auto* actions = root.if_contains("x-actions")) {
         if (!actions->is_array())
             return std::string{"\"x-actions\" must be an array"};
@@ -410,15 +509,150 @@ SettingsSchema::Split SettingsSchema::split(const json::object& candidate) const
 
 json::object SettingsSchema::with_secrets(
     const json::object& candidate,
-    const std::function<std::optional<std::string>(const std::string&)>& stored) const {
+    const std::function<std::optional<std::string>(const std::string&)>& stored,
+    const std::set<std::string>& withhold) const {
     json::object out = candidate;
     walk_secrets(root_, out, "",
                  [&](json::object& container, std::string_view key, const std::string& ptr) {
-                     if (!blank(container.if_contains(key)))
+                     if (!blank(container.if_contains(key)) || withhold.count(ptr) != 0)
                          return;
                      if (auto value = stored(ptr))
                          container[key] = *value;
                  });
+    return out;
+}
+
+namespace {
+
+// The value at JSON Pointer `ptr` in `doc`, or null when there is none.
+const json::value* at_pointer(const json::value& doc, std::string_view ptr) {
+    const json::value* cur = &doc;
+    while (!ptr.empty()) {
+        if (ptr.front() != '/')
+            return nullptr;
+        ptr.remove_prefix(1);
+        const auto end = ptr.find('/');
+        const std::string_view raw = ptr.substr(0, end);
+        ptr = end == std::string_view::npos ? std::string_view{} : ptr.substr(end);
+        std::string token;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+                token += raw[i + 1] == '0' ? '~' : '/';
+                ++i;
+            } else {
+                token += raw[i];
+            }
+        }
+        if (cur->is_object()) {
+            cur = cur->as_object().if_contains(token);
+        } else if (cur->is_array()) {
+            if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos ||
+                token.size() > 9)
+                return nullptr;
+            const std::size_t index = std::stoul(token);
+            cur = index < cur->as_array().size() ? &cur->as_array()[index] : nullptr;
+        } else {
+            return nullptr;
+        }
+        if (cur == nullptr)
+            return nullptr;
+    }
+    return cur;
+}
+
+// What a field means to the plugin: a blank or missing value is its default.
+json::value effective(const json::object& field_schema, const json::value* v) {
+    if (!blank(v))
+        return *v;
+    if (const auto* d = field_schema.if_contains("default"))
+        return *d;
+    return nullptr;
+}
+
+struct BoundScope {
+    const json::object* props;     ///< the object schema's "properties"
+    const json::object* candidate; ///< the candidate's object at this level (null: absent)
+    std::string pointer;           ///< its JSON Pointer in the settings document
+};
+
+void walk_bound(const json::object& schema, const json::object* candidate,
+                const std::string& ptr, std::vector<BoundScope>& scopes,
+                const json::value& stored, std::vector<SettingsSchema::Rebound>& out) {
+    const json::object* props = properties_of(schema);
+    if (props == nullptr)
+        return;
+    scopes.push_back(BoundScope{props, candidate, ptr});
+    auto by_props = [](const BoundScope& s) -> const json::object& { return *s.props; };
+    for (const auto& kv : *props) {
+        if (!kv.value().is_object())
+            continue;
+        const json::object& p = kv.value().as_object();
+        const std::string at = ptr + "/" + pointer_token(kv.key());
+        if (is_secret(p)) {
+            const auto* bound = p.if_contains(bound_keyword);
+            if (bound == nullptr || !bound->is_array())
+                continue;
+            SettingsSchema::Rebound r;
+            r.secret = at;
+            r.left_blank = candidate == nullptr || blank(candidate->if_contains(kv.key()));
+            std::vector<std::string> titles;
+            for (const auto& n : bound->as_array()) {
+                if (!n.is_string())
+                    continue;
+                const long found = find_bound(scopes, n.as_string(), by_props);
+                if (found < 0)
+                    continue; // parse() refuses such schemas
+                const BoundScope& scope = scopes[static_cast<std::size_t>(found)];
+                const json::object& field = scope.props->at(n.as_string()).as_object();
+                const std::string field_ptr = scope.pointer + "/" + pointer_token(n.as_string());
+                if (std::find(r.changed.begin(), r.changed.end(), field_ptr) != r.changed.end())
+                    continue;
+                const json::value* now =
+                    scope.candidate != nullptr ? scope.candidate->if_contains(n.as_string()) : nullptr;
+                if (effective(field, now) != effective(field, at_pointer(stored, field_ptr))) {
+                    r.changed.push_back(field_ptr);
+                    titles.push_back(title_of(field, n.as_string()));
+                }
+            }
+            if (r.changed.empty())
+                continue;
+            r.message = "Введите «" + title_of(p, kv.key()) + "» заново: " +
+                        (titles.size() == 1 ? "изменено поле " : "изменены поля ");
+            for (std::size_t i = 0; i < titles.size(); ++i)
+                r.message += (i == 0 ? "«" : ", «") + titles[i] + "»";
+            out.push_back(std::move(r));
+            continue;
+        }
+        if (candidate == nullptr)
+            continue;
+        const json::value* value = candidate->if_contains(kv.key());
+        if (value == nullptr)
+            continue;
+        const std::string type = type_of(p);
+        if (type == "object" && value->is_object()) {
+            walk_bound(p, &value->as_object(), at, scopes, stored, out);
+        } else if (type == "array" && value->is_array()) {
+            const auto* items = p.if_contains("items");
+            if (items == nullptr || !items->is_object())
+                continue;
+            const auto& arr = value->as_array();
+            for (std::size_t i = 0; i < arr.size(); ++i)
+                if (arr[i].is_object())
+                    walk_bound(items->as_object(), &arr[i].as_object(),
+                               at + "/" + std::to_string(i), scopes, stored, out);
+        }
+    }
+    scopes.pop_back();
+}
+
+} // namespace
+
+std::vector<SettingsSchema::Rebound>
+SettingsSchema::rebound_secrets(const json::object& candidate, const json::object& stored) const {
+    std::vector<Rebound> out;
+    std::vector<BoundScope> scopes;
+    const json::value stored_doc(stored);
+    walk_bound(root_, &candidate, "", scopes, stored_doc, out);
     return out;
 }
 

@@ -2,7 +2,9 @@
 // plugin_api/schema/settings-schema-subset.md: checked when the plugin hands it over, used to
 // validate candidate settings, to fill defaults, and to keep secrets ("x-secret": true)
 // write-only: split out of the saved document, kept when saved blank, filled back in for the
-// plugin's validate() and run_action().
+// plugin's validate() and run_action(). A secret may be bound to other fields
+// ("x-secret-bound-to"): when a candidate changes one of them, the stored secret is not filled
+// in, so it can never be sent somewhere the admin did not save it for.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -11,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -48,10 +51,26 @@ class SettingsSchema {
     [[nodiscard]] Split split(const boost::json::object& candidate) const;
 
     /// `candidate` with each blank or missing secret replaced by `stored(pointer)` when it has
-    /// a value.
+    /// a value, except the secrets whose pointers are in `withhold`.
     [[nodiscard]] boost::json::object
     with_secrets(const boost::json::object& candidate,
-                 const std::function<std::optional<std::string>(const std::string&)>& stored) const;
+                 const std::function<std::optional<std::string>(const std::string&)>& stored,
+                 const std::set<std::string>& withhold = {}) const;
+
+    /// A secret with "x-secret-bound-to" whose bound fields the candidate changed.
+    struct Rebound {
+        std::string secret;               ///< JSON Pointer of the secret in the candidate
+        std::vector<std::string> changed; ///< JSON Pointers of the bound fields that changed
+        bool left_blank = true;           ///< the candidate has no value for the secret
+        /// «Введите «<secret title>» заново: изменено поле «<field title>»» (schema titles).
+        std::string message;
+    };
+    /// Every secret of the candidate (one per array item) bound to a field whose value in
+    /// `candidate` differs from the one in `stored` (the saved document). A blank or missing
+    /// value counts as the field's schema "default" (or as absent without one), so leaving a
+    /// defaulted field out is not a change. Secrets with nothing changed are not listed.
+    [[nodiscard]] std::vector<Rebound> rebound_secrets(const boost::json::object& candidate,
+                                                       const boost::json::object& stored) const;
 
   private:
     std::string text_;

@@ -60,6 +60,14 @@ void LinkDialog::folio_changed(const std::string& folio_id) {
 
 void LinkDialog::event(const std::string& session_id, const std::string& folio_id, const StaffUser& staff,
                        std::string_view event_json, Done done) {
+    // A session stays on the folio it was opened for; an event that claims another one is not
+    // acted on (the host vouches for the folio, so this only guards against a confused caller).
+    if (auto it = sessions_.find(session_id); it != sessions_.end() && it->second.folio_id != folio_id) {
+        done(render_message_view("Платежные ссылки InvoiceBox",
+                                 {"error", "Действие не выполнено",
+                                  "Окно открыто для другого счёта. Закройте его и откройте InvoiceBox заново"}));
+        return;
+    }
     auto& session = sessions_[session_id];
     session.folio_id = folio_id;
     bj::error_code ec;
@@ -155,7 +163,8 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         return;
     }
     if (action == "cancel" || action == "resend") {
-        // Row keys are the merchantOrderIds (built from id-safe characters).
+        // Row keys are the merchantOrderIds (built from id-safe characters). The service acts only
+        // on a link of this session's folio: a row key is whatever the caller sent.
         auto finish = [this, folio_id, action, done = std::move(done)](std::string err) {
             std::vector<Notice> n;
             if (!err.empty())
@@ -165,9 +174,9 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
             done(list_view(folio_id, std::move(n)));
         };
         if (action == "cancel")
-            service_.cancel_link(row, staff, std::move(finish));
+            service_.cancel_link(folio_id, row, staff, std::move(finish));
         else
-            service_.resend_mail(row, staff, std::move(finish));
+            service_.resend_mail(folio_id, row, staff, std::move(finish));
         return;
     }
     done(list_view(folio_id));

@@ -136,6 +136,10 @@ std::string serialize(const LinkRecord& r) {
     o["suspense_reason"] = r.suspense_reason;
     o["mail"] = to_string(r.mail);
     o["mail_error"] = r.mail_error;
+    bj::array resends;
+    for (const auto t : r.resend_at_ms)
+        resends.push_back(t);
+    o["resend_at_ms"] = std::move(resends);
     bj::array audit;
     for (const auto& a : r.audit) {
         bj::object e;
@@ -198,6 +202,10 @@ std::optional<LinkRecord> parse_link_record(std::string_view json) {
     r.mail = from_string(str(o, "mail"), {MailState::none, MailState::pending, MailState::sent, MailState::failed},
                          MailState::none);
     r.mail_error = str(o, "mail_error");
+    if (const auto* a = o.if_contains("resend_at_ms"); a && a->is_array())
+        for (const auto& t : a->as_array())
+            if (t.is_int64())
+                r.resend_at_ms.push_back(t.as_int64());
     if (const auto* a = o.if_contains("audit"); a && a->is_array()) {
         for (const auto& e : a->as_array()) {
             if (!e.is_object())

@@ -8,6 +8,8 @@
 #include <invoicebox/protocol/json_reader.hpp>
 #include <invoicebox/protocol/order_codec.hpp>
 
+#include <algorithm>
+
 namespace invoicebox::plugin {
 
 namespace pr = invoicebox::protocol;
@@ -351,9 +353,15 @@ void LinkService::send_link_mail(const std::string& moid, Actor actor, const std
     });
 }
 
-void LinkService::resend_mail(const std::string& moid, const StaffUser& staff, std::function<void(std::string)> done) {
+void LinkService::resend_mail(const std::string& folio_id, const std::string& moid, const StaffUser& staff,
+                              std::function<void(std::string)> done) {
     try {
         auto link = repo_.find(moid);
+        if (link && link->folio_id != folio_id) {
+            refuse_foreign_link(moid, folio_id, staff, "resend");
+            done(foreign_link_message);
+            return;
+        }
         if (!link || !link->is_open_unpaid() || link->payment_url.empty()) {
             done("Отправить можно только действующую неоплаченную ссылку");
             return;
@@ -362,13 +370,45 @@ void LinkService::resend_mail(const std::string& moid, const StaffUser& staff, s
             done("У основного гостя не указан e-mail");
             return;
         }
-        add_audit(*link, host_.now_utc_ms(), Actor::staff, staff.label(), "Повторная отправка письма гостю");
+        if (mailing_.count(moid)) {
+            done("Письмо уже отправляется");
+            return;
+        }
+        // A rolling hour on the host's clock: the guest gets at most three copies an hour,
+        // however often the button is pressed (and from however many sessions).
+        const std::int64_t now = host_.now_utc_ms();
+        std::erase_if(link->resend_at_ms, [now](std::int64_t t) { return t <= now - resend_window_ms || t > now; });
+        if (link->resend_at_ms.size() >= max_resends_per_hour) {
+            const std::int64_t next = *std::min_element(link->resend_at_ms.begin(), link->resend_at_ms.end()) +
+                                      resend_window_ms;
+            const std::string message = "Письмо по этой ссылке уже отправлялось повторно " +
+                                        std::to_string(max_resends_per_hour) +
+                                        " раза за последний час. Следующая повторная отправка возможна после " +
+                                        format_local_datetime(next, offset_at(next));
+            add_audit(*link, now, Actor::staff, staff.label(),
+                      "Повторная отправка письма отклонена: не больше " + std::to_string(max_resends_per_hour) +
+                          " писем в час по одной ссылке");
+            repo_.save(*link);
+            done(message);
+            return;
+        }
+        link->resend_at_ms.push_back(now);
+        add_audit(*link, now, Actor::staff, staff.label(), "Повторная отправка письма гостю");
         repo_.save(*link);
     } catch (const StoreError&) {
         done("Не удалось записать действие в базу PMS");
         return;
     }
     send_link_mail(moid, Actor::staff, staff.label(), std::move(done));
+}
+
+void LinkService::refuse_foreign_link(const std::string& moid, const std::string& folio_id, const StaffUser& staff,
+                                      std::string_view action) {
+    // Nothing of the link changes (not even its audit trail): it belongs to another folio, and
+    // the view that asked shows a different one. The host log keeps the attempt.
+    host_.log(LogLevel::warning, std::string("refused ") + std::string(action) + " of link " + moid +
+                                     " from a view of folio " + folio_id + " by staff " + staff.id +
+                                     ": the link belongs to another folio");
 }
 
 // ---- applying InvoiceBox's state -----------------------------------------------------------
@@ -800,12 +840,18 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
     join->release();
 }
 
-void LinkService::cancel_link(const std::string& moid, const StaffUser& staff, std::function<void(std::string)> done) {
+void LinkService::cancel_link(const std::string& folio_id, const std::string& moid, const StaffUser& staff,
+                              std::function<void(std::string)> done) {
     std::optional<LinkRecord> link;
     try {
         link = repo_.find(moid);
     } catch (const StoreError&) {
         done("Не удалось прочитать ссылку из базы PMS");
+        return;
+    }
+    if (link && link->folio_id != folio_id) {
+        refuse_foreign_link(moid, folio_id, staff, "cancel");
+        done(foreign_link_message);
         return;
     }
     if (!link || link->order_id.empty() || !link->is_open_unpaid()) {

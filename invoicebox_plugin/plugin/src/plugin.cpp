@@ -10,6 +10,10 @@
 
 #include <invoicebox/protocol/endpoints.hpp>
 
+// The settings rely on "x-secret-bound-to" (plugin API 1.1): a 1.0 host would ignore it and
+// fill a stored API token in for any candidate address. So this plugin needs host minor 1,
+// stated here rather than taken from whatever headers it is built with (plugin.json agrees).
+#define PMS_SDK_MIN_HOST_MINOR 1
 #include <pms/plugin_sdk/entry.hpp>
 #include <pms/plugin_sdk/plugin.hpp>
 
@@ -58,6 +62,12 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
     }
     void on_view_event(const pms::sdk::view_event& e, pms::sdk::view_reply reply) {
         auto r = std::make_shared<pms::sdk::view_reply>(std::move(reply));
+        // This instance serves one property; its store holds only that property's links.
+        if (e.context.property_id != host().property_id()) {
+            r->show(render_message_view("Платежные ссылки InvoiceBox",
+                                        {"error", "Действие не выполнено", "Окно открыто для другого отеля"}));
+            return;
+        }
         StaffUser staff{e.context.staff_user_id, e.context.staff_user_name};
         dialog_->event(e.view_session_id, e.context.folio_id, staff, e.event_json, [r](std::string view) { r->show(view); });
     }
@@ -78,7 +88,26 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
             return;
         }
         auto s = parse_settings(json);
-        if (!s || s->shop.api_token.empty()) {
+        if (!s) {
+            r->error("Настройки не удалось прочитать");
+            return;
+        }
+        // The same address rules as for saving: nothing is sent to an address that could not
+        // be saved. The saved address was confirmed when it was saved, so a candidate that keeps
+        // it needs no second confirmation.
+        if (auto problem = api_address_problem(json)) {
+            std::string saved = "{}";
+            try {
+                saved = host().settings_json();
+            } catch (const std::exception&) {
+                // unreadable: the candidate must stand on its own
+            }
+            if (effective_api_base_url(json) != effective_api_base_url(saved) || api_address_problem(saved)) {
+                r->error(*problem);
+                return;
+            }
+        }
+        if (s->shop.api_token.empty()) {
             r->error("Укажите API токен, затем проверьте подключение");
             return;
         }
@@ -134,13 +163,24 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
     void reload_settings() {
         Settings s;
         try {
-            if (auto parsed = parse_settings(host().settings_json()))
+            const std::string doc = host().settings_json();
+            if (auto parsed = parse_settings(doc))
                 s = std::move(*parsed);
-            s.shop.api_token = host().secret("/api_token").value_or("");
+            // Settings saved before the address rules existed (or written around them) are not
+            // trusted with the tokens: no API call goes out until an admin saves them again.
+            // Notifications meanwhile get out_of_service, so InvoiceBox delivers them again later.
+            const auto address_problem = api_address_problem(doc);
+            if (address_problem)
+                host().error("API address not accepted, InvoiceBox calls are off until the settings are saved "
+                             "again: " + *address_problem);
+            auto token = [&](const std::string& pointer) {
+                return address_problem ? std::string() : host().secret(pointer).value_or("");
+            };
+            s.shop.api_token = token("/api_token");
             s.shop.api_key = host().secret("/api_key").value_or("");
             for (std::size_t i = 0; i < s.overrides.size(); ++i) {
                 const std::string at = "/legal_entities/" + std::to_string(i);
-                s.overrides[i].api_token = host().secret(at + "/api_token").value_or("");
+                s.overrides[i].api_token = token(at + "/api_token");
                 s.overrides[i].api_key = host().secret(at + "/api_key").value_or("");
             }
         } catch (const std::exception& e) {

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
+
 namespace invoicebox::plugin {
 
 namespace bj = boost::json;
@@ -133,6 +135,19 @@ void write_enum(protocol::JsonWriter& w, const char* const* values, const char* 
     w.end_array();
 }
 
+// The secrets belong with the address they were saved for (x-secret-bound-to, API 1.1): the host
+// never fills a stored token in for a candidate that moved the API address or prefix, so a
+// «Проверить подключение» or a save cannot send it anywhere the admin did not type it for.
+// Names resolve in the item first, then at the root: an override's secrets follow the root's
+// api_base_url (which they use) and their own flavour and legal entity (so a token never
+// slides onto another company when overrides are reordered).
+void write_bound_to(protocol::JsonWriter& w, bool override_item) {
+    w.key("x-secret-bound-to").begin_array().string("api_base_url").string("api_flavour");
+    if (override_item)
+        w.string("legal_entity_id");
+    w.end_array();
+}
+
 void write_shop_properties(protocol::JsonWriter& w, bool override_item) {
     if (override_item) {
         w.key("legal_entity_id").begin_object().member("type", "string").member("title", "Юридическое лицо")
@@ -142,9 +157,13 @@ void write_shop_properties(protocol::JsonWriter& w, bool override_item) {
         .member("format", "uuid").member("description", "UUID из кабинета InvoiceBox: Мои магазины → Интеграция (API)")
         .end_object();
     w.key("api_token").begin_object().member("type", "string").member("title", "API токен").member_bool("x-secret", true)
-        .member("description", "Токен для запросов к API (Authorization: Bearer)").end_object();
+        .member("description", "Токен для запросов к API (Authorization: Bearer)");
+    write_bound_to(w, override_item);
+    w.end_object();
     w.key("api_key").begin_object().member("type", "string").member("title", "API ключ").member_bool("x-secret", true)
-        .member("description", "Ключ для проверки подписи уведомлений (X-Signature)").end_object();
+        .member("description", "Ключ для проверки подписи уведомлений (X-Signature)");
+    write_bound_to(w, override_item);
+    w.end_object();
     w.key("api_flavour").begin_object().member("type", "string").member("title", "Версия API");
     const char* const fl[] = {"v3", "l3"};
     const char* const fll[] = {"v3 (приложение Инвойсбокс)", "l3 (Инвойсбокс.Бизнес)"};
@@ -154,8 +173,89 @@ void write_shop_properties(protocol::JsonWriter& w, bool override_item) {
     w.end_object();
     if (!override_item) {
         w.key("api_base_url").begin_object().member("type", "string").member("title", "Адрес API")
-            .member("format", "uri").member("default", "https://api.invoicebox.ru").end_object();
+            .member("format", "uri").member("default", "https://api.invoicebox.ru")
+            .member("description", "Обычно https://api.invoicebox.ru. Другой адрес нужно подтвердить в поле «Подтверждаю "
+                                   "адрес API»; после смены адреса введите API токен и API ключ заново")
+            .end_object();
+        w.key("api_host_confirmed").begin_object().member("type", "string").member("title", "Подтверждаю адрес API")
+            .member("description", "Только если адрес API ведёт не на api.invoicebox.ru: впишите имя сервера из адреса "
+                                   "API (например, 127.0.0.1). Этому серверу уйдут API токен и данные платежей, а его "
+                                   "ответы об оплате будут проводиться в счета")
+            .member_int("maxLength", 260).end_object();
     }
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    return s;
+}
+
+// 127.0.0.0/8 written as four decimal octets, "localhost" or "[::1]": this machine, where plain
+// http cannot be read or changed on the way (the simulator, the tests).
+bool is_loopback_host(std::string_view host) {
+    if (host == "localhost" || host == "[::1]")
+        return true;
+    int octets = 0;
+    int first = -1;
+    std::size_t i = 0;
+    while (i <= host.size()) {
+        const auto dot = host.find('.', i);
+        const auto part = host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+        if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string_view::npos)
+            return false;
+        const int value = std::stoi(std::string(part));
+        if (value > 255)
+            return false;
+        if (first < 0)
+            first = value;
+        ++octets;
+        if (dot == std::string_view::npos)
+            break;
+        i = dot + 1;
+    }
+    return octets == 4 && first == 127;
+}
+
+struct FieldProblem {
+    std::string pointer;
+    std::string message;
+};
+
+// The API address rules (the root's api_base_url): https only, plain http only on loopback, and
+// any server but InvoiceBox's own confirmed by typing its name, because whatever answers there
+// gets the token and is believed about payments.
+std::optional<FieldProblem> api_address_check(const bj::object& o) {
+    std::string base = str_member(o, "api_base_url");
+    if (trim(base).empty())
+        base = std::string(default_api_base_url);
+    const auto parsed = protocol::parse_base_url(base);
+    if (!parsed)
+        return FieldProblem{"/api_base_url", "Укажите адрес API полностью, например https://api.invoicebox.ru"};
+    const std::string host = lower(parsed->host);
+    if (parsed->scheme != "https" && !(parsed->scheme == "http" && is_loopback_host(host)))
+        return FieldProblem{"/api_base_url",
+                            "Адрес API должен начинаться с https:// (например, https://api.invoicebox.ru). "
+                            "http:// допускается только для адресов этого компьютера: 127.0.0.1, localhost, [::1]"};
+    if (host == invoicebox_api_host)
+        return std::nullopt;
+    std::string typed = lower(trim(str_member(o, "api_host_confirmed")));
+    if (typed == host || (host.size() > 2 && host.front() == '[' && typed == host.substr(1, host.size() - 2)))
+        return std::nullopt;
+    return FieldProblem{"/api_host_confirmed",
+                        "Адрес API ведёт не на InvoiceBox (" + std::string(invoicebox_api_host) + "), а на «" + host +
+                            "». Этому серверу будут уходить API токен и данные платежей, а его ответы об оплате PMS "
+                            "проведёт в счета как полученные деньги. Если вы уверены в этом адресе, впишите в это поле: " +
+                            host};
 }
 
 } // namespace
@@ -169,7 +269,8 @@ std::string settings_schema_json() {
     w.member("title", "InvoiceBox: платежные ссылки");
     w.key("required").begin_array().string("merchant_id").string("api_token").string("api_key").end_array();
     w.key("x-order").begin_array();
-    for (const char* k : {"merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "notification_url",
+    for (const char* k : {"merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "api_host_confirmed",
+                          "notification_url",
                           "hotel_name", "vat_code", "receipt_payment_type", "item_name_template", "default_lifetime",
                           "mail_subject", "message_template", "poll_interval_seconds", "legal_entities"})
         w.string(k);
@@ -228,6 +329,23 @@ std::string settings_schema_json() {
         .end_object().end_array();
     w.end_object();
     return w.take();
+}
+
+std::string effective_api_base_url(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    const std::string base = ec || !v.is_object() ? std::string() : str_member(v.as_object(), "api_base_url");
+    return trim(base).empty() ? std::string(default_api_base_url) : base;
+}
+
+std::optional<std::string> api_address_problem(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return std::string("Настройки не удалось прочитать");
+    if (auto problem = api_address_check(v.as_object()))
+        return problem->message;
+    return std::nullopt;
 }
 
 std::optional<Settings> parse_settings(std::string_view json) {
@@ -302,11 +420,9 @@ std::optional<std::string> validate_settings(std::string_view json) {
             else if (!l3_token && flavour == "l3" && token.size() == 32)
                 errors.emplace_back(at + "/api_flavour", "Токен похож на токен приложения Инвойсбокс: выберите версию API v3");
         }
-        if (main) {
-            const auto base = str_member(shop, "api_base_url", "https://api.invoicebox.ru");
-            if (!is_http_url(base) || !protocol::parse_base_url(base))
-                errors.emplace_back(at + "/api_base_url", "Адрес API должен начинаться с https:// (например, https://api.invoicebox.ru)");
-        }
+        if (main)
+            if (auto problem = api_address_check(shop))
+                errors.emplace_back(at + problem->pointer, problem->message);
     };
     check_shop(o, "", true);
     const auto url = str_member(o, "notification_url");

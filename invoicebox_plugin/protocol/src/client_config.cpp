@@ -92,6 +92,10 @@ Expected<BaseUrl, std::string> parse_base_url(std::string_view url) {
         b.port = b.scheme == "https" ? 443 : 80;
     }
     std::string path(u.encoded_path());
+    // After an authority a path starts with '/'. Boost.URL 1.81 reads "http://127.0.0.1.evil.example"
+    // as host 127.0.0.1 and path ".evil.example": refuse that rather than guess which host was meant.
+    if (!path.empty() && path.front() != '/')
+        return unexpected(std::string("URL has an invalid host"));
     while (!path.empty() && path.back() == '/')
         path.pop_back();
     b.path_prefix = path;

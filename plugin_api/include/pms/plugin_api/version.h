@@ -8,6 +8,8 @@
  *  - minor: something was appended to a root struct, or a new status value, flag or extension id
  *    was added. Older plugins keep working unchanged.
  *  - patch: documentation or header fixes only; never affects compatibility.
+ * A minor may also add to a JSON document that crosses the boundary (a settings-schema keyword);
+ * ChangeLog.md lists what each minor added.
  *
  * Compatibility rule applied by the host when it loads a plugin (see entry.h):
  *    plugin.api.major == host.major  AND  plugin.min_host_minor <= host.minor
@@ -24,11 +26,11 @@
 #include "macros.h"
 
 #define PMS_PLUGIN_API_VERSION_MAJOR 1
-#define PMS_PLUGIN_API_VERSION_MINOR 0
+#define PMS_PLUGIN_API_VERSION_MINOR 1
 #define PMS_PLUGIN_API_VERSION_PATCH 0
 
-/* The version as a string literal, for logs and build keys: "1.0.0". */
-#define PMS_PLUGIN_API_VERSION_STRING "1.0.0"
+/* The version as a string literal, for logs and build keys: "1.1.0". */
+#define PMS_PLUGIN_API_VERSION_STRING "1.1.0"
 
 /* Compile-time comparisons against the headers in use, e.g. #if PMS_VERSION_GE(1, 1, 0). */
 #define PMS_VERSION_LT(maj, min, pat)                                                            \

@@ -78,6 +78,9 @@ struct LinkRecord {
 
     MailState mail = MailState::none;
     std::string mail_error;
+    /// When staff resent the link's mail (host clock, UTC ms), within the resend limit's window:
+    /// kept in the record so the limit survives a restart. Older times are dropped on update.
+    std::vector<std::int64_t> resend_at_ms;
 
     std::vector<AuditEntry> audit;
 

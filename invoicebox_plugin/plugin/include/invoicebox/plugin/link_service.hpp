@@ -83,8 +83,18 @@ class LinkService {
     void create_link(const CreateInput& in, const StaffUser& staff, std::function<void(CreateOutcome)> done);
     /// Re-reads every link of the folio from InvoiceBox. `done("")` on success, else a Russian message.
     void refresh_folio(const std::string& folio_id, const StaffUser& staff, std::function<void(std::string)> done);
-    void cancel_link(const std::string& merchant_order_id, const StaffUser& staff, std::function<void(std::string)> done);
-    void resend_mail(const std::string& merchant_order_id, const StaffUser& staff, std::function<void(std::string)> done);
+    /// Cancels a link of `folio_id` (the folio of the staff member's view, as the host vouches
+    /// for it). A link of another folio is refused and left untouched. `done("")` on success,
+    /// else a Russian message.
+    void cancel_link(const std::string& folio_id, const std::string& merchant_order_id, const StaffUser& staff,
+                     std::function<void(std::string)> done);
+    /// Sends the link's mail again: same folio rule as cancel_link, and at most
+    /// `max_resends_per_hour` resends per link in any rolling hour of the host clock. Each
+    /// resend and each refusal by the limit is written to the link's audit trail.
+    void resend_mail(const std::string& folio_id, const std::string& merchant_order_id, const StaffUser& staff,
+                     std::function<void(std::string)> done);
+    static constexpr std::size_t max_resends_per_hour = 3;
+    static constexpr std::int64_t resend_window_ms = 3600 * 1000;
     /// Σ of open unpaid links of a folio (the balance guard).
     std::int64_t open_total(const std::string& folio_id);
 
@@ -113,7 +123,13 @@ class LinkService {
     /// Posts a link whose posting is pending (no-op otherwise or while a posting is in flight).
     void post_payment(const std::string& merchant_order_id, std::function<void()> done = {});
 
+    /// The answer to a row action naming a link of another folio.
+    static constexpr const char* foreign_link_message =
+        "Эта ссылка относится к другому счёту: действие не выполнено. Откройте InvoiceBox из её счёта";
+
   private:
+    void refuse_foreign_link(const std::string& moid, const std::string& folio_id, const StaffUser& staff,
+                             std::string_view action);
     std::shared_ptr<ApiClient> client_for(const std::string& merchant_id, const std::string& legal_entity_id);
     void finish_create(const std::string& moid, const ApiClient::CreateResult& result, Actor actor,
                        const std::string& who, std::function<void(CreateOutcome)> done);

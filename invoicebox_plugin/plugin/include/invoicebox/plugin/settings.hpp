@@ -20,6 +20,10 @@ namespace invoicebox::plugin {
 /// The plugin id: stable forever (store namespace, notification routes, idempotency keys).
 inline constexpr std::string_view plugin_id = "ru.invoicebox.pms.payment-link";
 
+/// InvoiceBox's API. Any other host in the API address must be confirmed by the admin.
+inline constexpr std::string_view invoicebox_api_host = "api.invoicebox.ru";
+inline constexpr std::string_view default_api_base_url = "https://api.invoicebox.ru";
+
 /// One InvoiceBox shop and how to reach it.
 struct ShopConfig {
     std::string legal_entity_id; ///< "" for the property's main shop
@@ -76,6 +80,15 @@ std::optional<Settings> parse_settings(std::string_view json);
 /// The validate() answer: nullopt when valid, else {"fields": {"/merchant_id": "..."}, "form": ...}
 /// with Russian messages. `require_secrets` is true for candidate documents (secrets filled in).
 std::optional<std::string> validate_settings(std::string_view json);
+
+/// The API address rules on a settings document: https (plain http only on 127.0.0.0/8,
+/// localhost, [::1]), and a host other than api.invoicebox.ru confirmed in "api_host_confirmed".
+/// nullopt when they hold, else the Russian message. validate_settings() applies them as field
+/// errors; the plugin also checks them before an action and when it loads saved settings.
+std::optional<std::string> api_address_problem(std::string_view json);
+
+/// The API address a settings document means: its api_base_url, or the default when blank.
+std::string effective_api_base_url(std::string_view json);
 
 /// The notification URL for a shop: the configured URL, plus "/le/<id>" for an override.
 std::string notification_url_for(const Settings& s, const ShopConfig& shop);

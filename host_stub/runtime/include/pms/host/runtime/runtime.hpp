@@ -402,8 +402,20 @@ class Runtime {
     /// Runs a settings action declared in the schema's "x-actions" against the candidate
     /// `settings_json` (blank secrets filled from the stored ones). Fails with timeout after
     /// `hook_timeout` when the plugin never completes.
+    ///
+    /// A secret with "x-secret-bound-to" is not filled in when the candidate changes one of its
+    /// bound fields against the saved settings (a field missing from the candidate counts as its
+    /// schema default); if it has a stored value and was left blank, the plugin is not called
+    /// at all and the action fails with invalid_argument (status PMS_INVALID_ARGUMENT) whose
+    /// message is the field error(s) joined by "; ", e.g. "Введите «API токен» заново:
+    /// изменено поле «Адрес API»".
+    /// Every run and every such refusal is recorded in the audit log before `done` runs:
+    /// action "settings.action", subject "plugin:<id>", actor `actor` ("staff:<id>"; empty =
+    /// "host"), details {"action", "bound_fields_changed" (JSON Pointers), "refused",
+    /// "secrets_to_reenter" (pointers, when refused)} — never a value.
     void run_settings_action(std::string plugin_id, PropertyId property, std::string action_id,
-                             std::string settings_json, Callback<ActionOutcome> done);
+                             std::string settings_json, std::string actor,
+                             Callback<ActionOutcome> done);
 
     // -- Payment kinds (pms.payment-types/1) --
 
