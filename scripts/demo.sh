@@ -54,21 +54,34 @@ wait_for_line() {
 pids+=($!)
 wait_for_line "$data/sim.out" "http"
 
+# Secrets go to the host in files only it can read, never on the command line (ps shows argv).
+secrets="$data/secrets"
+(umask 077; mkdir -p "$secrets"; printf '%s\n' "$token" >"$secrets/api_token"; \
+  printf '%s\n' "$api_key" >"$secrets/api_key")
+
 "$build/bin/pms-host" --listen "127.0.0.1:$host_port" --data "$data" \
   --plugins "$build/plugins" --web-root "$here/host_stub/web" --seed-demo \
   --public-url "$host_url" \
   --enable "$plugin:$property" \
   --setting "$plugin:$property:merchant_id=$merchant" \
-  --secret "$plugin:$property:api_token=$token" \
-  --secret "$plugin:$property:api_key=$api_key" \
+  --secret "$plugin:$property:api_token=@$secrets/api_token" \
+  --secret "$plugin:$property:api_key=@$secrets/api_key" \
   --setting "$plugin:$property:api_base_url=$sim_url" \
+  --setting "$plugin:$property:api_host_confirmed=127.0.0.1" \
   --setting "$plugin:$property:notification_url=$hook_url" \
   >"$data/host.out" 2>"$data/host.log" &
 pids+=($!)
 wait_for_line "$data/host.out" "pms-host listening"
 
-# Map the plugin's payment kind to the host's «Безналичный расчёт → Онлайн-оплата (ссылка)».
-mapping_body=$(curl -fsS "$host_url/api/properties/$property/plugins/$plugin/payment-mapping" | python3 -c '
+# The demo staff (created by --seed-demo): password "demo" unless PMS_DEMO_PASSWORD is set.
+demo_password="${PMS_DEMO_PASSWORD:-demo}"
+jar="$data/admin-session.cookies"
+# Map the plugin's payment kind to the host's «Безналичный расчёт → Онлайн-оплата (ссылка)»,
+# signed in as the demo admin, as the browser would (JSON, the host's own Origin).
+python3 -c 'import json, sys; print(json.dumps({"login": "admin", "password": sys.argv[1]}))' \
+  "$demo_password" | curl -fsS -c "$jar" -X POST -H 'Content-Type: application/json' \
+  -H "Origin: $host_url" --data-binary @- "$host_url/api/session" >/dev/null
+mapping_body=$(curl -fsS -b "$jar" "$host_url/api/properties/$property/plugins/$plugin/payment-mapping" | python3 -c '
 import json, sys
 page = json.load(sys.stdin)
 pick = None
@@ -80,13 +93,18 @@ if pick is None:
     category = page["categories"][0]
     pick = (category["id"], category["types"][0]["id"])
 print(json.dumps({"mappings": [{"kind": "payment", "category_id": pick[0], "type_id": pick[1]}]}))')
-curl -fsS -X PUT -H 'Content-Type: application/json' -d "$mapping_body" \
-  "$host_url/api/properties/$property/plugins/$plugin/payment-mapping" >/dev/null
+curl -fsS -b "$jar" -X PUT -H 'Content-Type: application/json' -H "Origin: $host_url" \
+  -d "$mapping_body" "$host_url/api/properties/$property/plugins/$plugin/payment-mapping" >/dev/null
+curl -fsS -b "$jar" -X DELETE -H 'Content-Type: application/json' -H "Origin: $host_url" \
+  "$host_url/api/session" >/dev/null
+rm -f "$jar"
+if [ -n "${PMS_DEMO_PASSWORD:-}" ]; then shown_password="(PMS_DEMO_PASSWORD)"; else shown_password="demo"; fi
 
 cat <<MSG
 
   PMS demo is running.
 
+  Sign in as:                admin / frontdesk / accountant, password $shown_password
   Open the folio:            $host_url/#/folio/471887
   Integrations (settings):   $host_url/#/admin/integrations
   InvoiceBox simulator:      $sim_url   (payment pages open from the links you create)

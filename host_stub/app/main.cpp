@@ -6,7 +6,9 @@
 // The first stdout line, flushed, is "pms-host listening on http://ADDR:PORT": tests and the
 // demo script read the port from it.
 #include "options.hpp"
+#include "user_command.hpp"
 
+#include <pms/host/auth/password.hpp>
 #include <pms/host/mail/smtp_transport.hpp>
 
 #include <pms/host/runtime/runtime.hpp>
@@ -22,6 +24,9 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <future>
 #include <iostream>
 #include <map>
@@ -166,6 +171,71 @@ bool apply_enables(const pms::host::app::Options& options, Runtime& runtime, Sto
     return true;
 }
 
+// The text of a --setting/--secret preset: a secret may come from `@FILE` or `env:NAME` so
+// that it never shows in the process list. nullopt (logged, without the value) on failure.
+std::optional<std::string> preset_value(const pms::host::app::SettingPreset& preset,
+                                        StderrLog& log) {
+    if (!preset.secret)
+        return preset.value;
+    const std::string where = "--secret " + preset.plugin_id + " " + preset.key;
+    if (preset.value.rfind('@', 0) == 0) {
+        std::ifstream in{preset.value.substr(1), std::ios::binary};
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (!in) {
+            log.write(LogLevel::error, "host", where + ": cannot read the file it names");
+            return std::nullopt;
+        }
+        std::string value = text.str();
+        if (!value.empty() && value.back() == '\n')
+            value.pop_back();
+        if (!value.empty() && value.back() == '\r')
+            value.pop_back();
+        return value;
+    }
+    if (preset.value.rfind("env:", 0) == 0) {
+        const char* value = std::getenv(preset.value.substr(4).c_str());
+        if (value == nullptr) {
+            log.write(LogLevel::error, "host",
+                      where + ": the environment variable it names is not set");
+            return std::nullopt;
+        }
+        return std::string{value};
+    }
+    log.write(LogLevel::warning, "host",
+              where + ": given inline, so other users of this machine can read it with ps; "
+                      "prefer key=@FILE or key=env:NAME");
+    return preset.value;
+}
+
+// Creates the demo staff accounts (admin, frontdesk, accountant) when they are missing. Their
+// password is PMS_DEMO_PASSWORD, else "demo".
+void seed_demo_staff(Storage& storage, StderrLog& log) {
+    const char* from_env = std::getenv("PMS_DEMO_PASSWORD");
+    const std::string password = from_env != nullptr && *from_env != '\0' ? from_env : "demo";
+    struct Demo {
+        const char* login;
+        const char* name;
+        StaffRole role;
+    };
+    const Demo demo[] = {{"admin", "Анна Администратор", StaffRole::admin},
+                         {"frontdesk", "Фёдор Портье", StaffRole::front_desk},
+                         {"accountant", "Белла Бухгалтер", StaffRole::accountant}};
+    std::string created;
+    for (const auto& d : demo) {
+        if (storage.staff().find_user(d.login))
+            continue;
+        storage.staff().add_user({d.login, d.name, d.role, pms::host::auth::hash_password(password)});
+        created += std::string{created.empty() ? "" : ", "} + d.login;
+    }
+    if (!created.empty())
+        log.write(LogLevel::info, "host",
+                  "demo staff created: " + created +
+                      (from_env != nullptr && *from_env != '\0'
+                           ? std::string{" (password from PMS_DEMO_PASSWORD)"}
+                           : std::string{" (password: demo)"}));
+}
+
 // Applies --setting/--secret presets, one save per (plugin, property), on top of what is saved.
 bool apply_settings(const pms::host::app::Options& options, Runtime& runtime, Storage& storage,
                     StderrLog& log) {
@@ -202,8 +272,11 @@ bool apply_settings(const pms::host::app::Options& options, Runtime& runtime, St
         for (const auto* preset : presets) {
             const std::string pointer =
                 preset->key.front() == '/' ? preset->key : "/" + preset->key;
+            const auto text = preset_value(*preset, log);
+            if (!text)
+                return false;
             auto value = pms::host::server::coerce_to_schema_type(
-                pms::host::server::schema_at(schema, pointer), preset->value);
+                pms::host::server::schema_at(schema, pointer), *text);
             if (!value || !pms::host::server::set_at_pointer(values, pointer, std::move(*value))) {
                 // The value itself is not repeated: it may be a secret.
                 log.write(LogLevel::error, "host",
@@ -277,6 +350,12 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
         const auto seed = seed_demo(*storage);
         log.write(LogLevel::info, "host",
                   seed.created ? "demo hotel seeded" : "demo hotel already present");
+        try {
+            seed_demo_staff(*storage, log);
+        } catch (const std::exception& e) {
+            log.write(LogLevel::error, "host", std::string{"demo staff: "} + e.what());
+            return 1;
+        }
     }
 
     RuntimeOptions runtime_options;
@@ -345,6 +424,21 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
         config.port = options.listen_port;
         config.web_root = web_root;
         config.public_url = options.public_url;
+        config.hooks_public_url = options.hooks_public_url;
+        if (options.hooks_listen) {
+            config.hooks_listener = true;
+            config.hooks_address = options.hooks_listen->first;
+            config.hooks_port = options.hooks_listen->second;
+        }
+        config.allowed_hosts = options.allowed_hosts;
+        if (options.session_idle_s != 0)
+            config.limits.session_idle = std::chrono::seconds{options.session_idle_s};
+        if (options.session_max_age_s != 0)
+            config.limits.session_max_age = std::chrono::seconds{options.session_max_age_s};
+        if (options.streams_per_session != 0)
+            config.limits.streams_per_session = options.streams_per_session;
+        if (options.streams_total != 0)
+            config.limits.streams_total = options.streams_total;
         config.fake_clock = fake_clock.get();
         config.log = [&log](LogLevel level, std::string_view text) {
             log.write(level, "server", text);
@@ -361,6 +455,10 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
 
     if (http) {
         std::cout << "pms-host listening on " << http->base_url() << std::endl; // flushed
+        if (!http->hooks_base_url().empty())
+            log.write(LogLevel::info, "host",
+                      "notification endpoint (/hooks/... only) listening on " +
+                          http->hooks_base_url());
         log.write(LogLevel::info, "host",
                   "web root " + web_root.string() + ", public URL " + http->public_url());
         int signal_number = 0;
@@ -392,6 +490,8 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (pms::host::app::is_user_command(args))
+        return pms::host::app::run_user_command(args);
     auto parsed = pms::host::app::parse_options(args);
     if (auto* error = std::get_if<std::string>(&parsed)) {
         std::cerr << "pms-host: " << *error << "\n";

@@ -160,6 +160,32 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string>&
             else if (!plausible_address(v))
                 error = "--mail-from expects an e-mail address, e.g. pms@hotel.example";
             options.mail_from = v;
+        } else if (flag == "--hooks-listen") {
+            Options scratch;
+            error = value(v) ? parse_listen(v, scratch) : missing;
+            if (error)
+                error = "--hooks-listen" + error->substr(std::string_view{"--listen"}.size());
+            else
+                options.hooks_listen = std::pair{scratch.listen_address, scratch.listen_port};
+        } else if (flag == "--hooks-public-url") {
+            error = value(v) ? std::nullopt : std::optional{missing};
+            while (v.size() > 1 && v.back() == '/')
+                v.pop_back();
+            options.hooks_public_url = v;
+        } else if (flag == "--allow-host") {
+            error = value(v) && !v.empty() ? std::nullopt : std::optional{missing};
+            options.allowed_hosts.push_back(v);
+        } else if (flag == "--session-idle" || flag == "--session-max-age" ||
+                   flag == "--max-streams-per-session" || flag == "--max-streams") {
+            unsigned long n = 0;
+            if (!value(v))
+                error = missing;
+            else if (!parse_unsigned(v, 10'000'000, n) || n == 0)
+                error = std::string{flag} + " must be a positive whole number";
+            (flag == "--session-idle"       ? options.session_idle_s
+             : flag == "--session-max-age"  ? options.session_max_age_s
+             : flag == "--max-streams"      ? options.streams_total
+                                            : options.streams_per_session) = n;
         } else if (flag == "--enable") {
             error = value(v) ? parse_enable(v, options) : missing;
         } else if (flag == "--setting") {
@@ -190,7 +216,20 @@ std::string usage() {
   --fake-clock            start a controllable clock at 2025-03-14T10:00:00Z (tests)
   --enable PLUGIN:PROP    enable a plugin for a property (PROP: id or name); repeatable
   --setting PLUGIN:PROP:key=value   pre-set a setting (before the plugin is activated)
-  --secret  PLUGIN:PROP:key=value   pre-set a secret (never logged)
+  --secret  PLUGIN:PROP:key=@FILE   pre-set a secret read from FILE (never logged); also
+                          key=env:NAME (from the environment) or key=value (visible to ps:
+                          avoid outside tests)
+  --hooks-listen ADDR:PORT  a second listener that serves only /hooks/... (the notification
+                          endpoint to expose through a reverse proxy); the staff UI stays on
+                          --listen
+  --hooks-public-url URL  how providers reach /hooks/... (default: --public-url, else the
+                          hooks listener's own address); notification URLs are built from it
+  --allow-host NAME[:PORT]  another Host name the staff UI answers to (repeatable); by default
+                          only the listen address (and localhost for a loopback or wildcard
+                          address) and --public-url's host are answered
+  --session-idle SECONDS  end a staff session after this long without a request (default 28800)
+  --session-max-age SECONDS  end it this long after sign-in (default 86400)
+  --max-streams-per-session N, --max-streams N  live-event stream caps (default 4 and 64)
   --log-level LEVEL       debug, info, warning or error (default info)
   --smtp URL              send plugin mail over SMTP instead of writing it to <data>/outbox, e.g.
                           smtp://user:pass@127.0.0.1:1025?starttls=0&from=pms@hotel.example
@@ -199,6 +238,12 @@ std::string usage() {
   --mail-from ADDRESS     sender address of host mail (default: the --smtp URL's from=, else
                           pms-host@localhost)
   --help                  this text
+
+Staff accounts (the same --data folder; the password is read from the terminal or stdin):
+  pms-host user add LOGIN --role admin|front_desk|accountant --name "Full name"
+  pms-host user list
+  pms-host user disable LOGIN | enable LOGIN
+  pms-host user passwd LOGIN
 
 The first line on stdout is "pms-host listening on http://ADDR:PORT".
 SIGINT/SIGTERM stop the host cleanly (exit code 0).

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -19,7 +20,9 @@ struct EnablePreset {
     std::string property;
 };
 
-/// `--setting PLUGIN_ID:PROPERTY:key=value` or `--secret ...` (same shape).
+/// `--setting PLUGIN_ID:PROPERTY:key=value` or `--secret ...` (same shape). A secret's value
+/// may be `@FILE` (read from the file, one trailing newline dropped) or `env:NAME` (read from
+/// the environment variable), so that it never appears in the process list.
 struct SettingPreset {
     std::string plugin_id;
     std::string property;
@@ -47,6 +50,18 @@ struct Options {
     /// `--mail-from ADDRESS`: the sender of host mail; empty = the --smtp URL's `from=`, else
     /// "pms-host@localhost".
     std::string mail_from;
+    /// `--hooks-listen ADDR:PORT`: a second listener serving /hooks/... only.
+    std::optional<std::pair<std::string, std::uint16_t>> hooks_listen;
+    /// `--hooks-public-url URL`: the public base of the notification endpoint.
+    std::string hooks_public_url;
+    /// `--allow-host NAME[:PORT]`: more Host names the staff door answers to.
+    std::vector<std::string> allowed_hosts;
+    /// `--session-idle SECONDS`, `--session-max-age SECONDS`: staff session expiry (0 = default).
+    unsigned long session_idle_s = 0;
+    unsigned long session_max_age_s = 0;
+    /// `--max-streams-per-session N`, `--max-streams N`: live-event stream caps (0 = default).
+    unsigned long streams_per_session = 0;
+    unsigned long streams_total = 0;
     bool help = false;
 };
 

@@ -65,8 +65,20 @@ Reply Http::request(const std::string& method, const std::string& url, const std
     req.method = method;
     req.url = url;
     req.headers = std::move(headers);
-    if (!body.empty() && !pms::net::find_header(req.headers, "Content-Type"))
+    const bool changes = method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+    if ((!body.empty() || changes) && !pms::net::find_header(req.headers, "Content-Type"))
         req.headers.push_back({"Content-Type", "application/json"});
+    // The origin: scheme://authority of the URL.
+    const auto scheme_end = url.find("://");
+    const auto path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+    const std::string origin = url.substr(0, path_start);
+    if (changes && !pms::net::find_header(req.headers, "Origin"))
+        req.headers.push_back({"Origin", origin});
+    {
+        std::lock_guard lock(mutex_);
+        if (auto c = cookies_.find(origin); c != cookies_.end() && !pms::net::find_header(req.headers, "Cookie"))
+            req.headers.push_back({"Cookie", c->second});
+    }
     req.body = body;
     req.total_timeout = timeout;
     auto promise = std::make_shared<std::promise<pms::net::ClientResponse>>();
@@ -86,6 +98,13 @@ Reply Http::request(const std::string& method, const std::string& url, const std
         std::lock_guard lock(mutex_);
         bodies_ += reply.body;
         bodies_ += '\n';
+        if (auto set = r.header("Set-Cookie"); set && set->rfind("pms_session=", 0) == 0) {
+            const std::string cookie{set->substr(0, set->find(';'))};
+            if (cookie == "pms_session=")
+                cookies_.erase(origin);
+            else
+                cookies_[origin] = cookie;
+        }
     }
     boost::system::error_code ec;
     auto parsed = json::parse(reply.body, ec);
@@ -99,6 +118,17 @@ Reply Http::post(const std::string& url, const json::value& body, std::chrono::m
 }
 
 Reply Http::put(const std::string& url, const json::value& body) { return request("PUT", url, json::serialize(body)); }
+
+std::string Http::cookie_for(const std::string& origin) const {
+    std::lock_guard lock(mutex_);
+    const auto c = cookies_.find(origin);
+    return c == cookies_.end() ? std::string{} : c->second;
+}
+
+void Http::forget_cookies() {
+    std::lock_guard lock(mutex_);
+    cookies_.clear();
+}
 
 std::string Http::all_bodies() const {
     std::lock_guard lock(mutex_);
@@ -162,6 +192,14 @@ std::string World::hook_url() const {
     return "http://127.0.0.1:" + std::to_string(host_port_) + "/hooks/" + plugin_id + "/1/";
 }
 
+// Secrets reach the host from files (never argv, where ps would show them).
+std::string World::secret_file(const std::string& name, const std::string& value) {
+    const auto path = dir.path() / ("secret-" + name);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << value << "\n";
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+    return path.string();
+}
+
 std::vector<std::string> World::host_args(const HostStart& start) {
     const std::string p = std::string(plugin_id) + ":1:";
     return {"--listen", "127.0.0.1:" + std::to_string(host_port_),
@@ -171,9 +209,10 @@ std::vector<std::string> World::host_args(const HostStart& start) {
             "--log-level", "debug",
             "--enable", std::string(plugin_id) + ":1",
             "--setting", p + "merchant_id=" + merchant_id,
-            "--secret", p + "api_token=" + start.token,
-            "--secret", p + "api_key=" + api_key,
+            "--secret", p + "api_token=@" + secret_file("api_token", start.token),
+            "--secret", p + "api_key=@" + secret_file("api_key", api_key),
             "--setting", p + "api_base_url=" + sim_url_,
+            "--setting", p + "api_host_confirmed=127.0.0.1", // the plugin asks to confirm a non-InvoiceBox host
             "--setting", p + "notification_url=" + hook_url(),
             "--setting", p + "hotel_name=Гранд Отель Суперотель",
             "--setting", p + "poll_interval_seconds=10"};
@@ -202,6 +241,10 @@ bool World::start_host(const HostStart& start) {
             std::this_thread::sleep_for(300ms);
         }
     }
+    if (!signed_in_) {
+        sign_in();
+        signed_in_ = true;
+    }
     if (folio_id_.empty()) {
         auto r = http.get(api("/bookings/" + std::string(booking_number)));
         if (r.status != 200)
@@ -213,6 +256,12 @@ bool World::start_host(const HostStart& start) {
             throw std::runtime_error("no account 30682277 in booking 471887");
     }
     return true;
+}
+
+void World::sign_in(const std::string& login) {
+    auto r = http.post(host_url() + "/api/session", json::object{{"login", login}, {"password", "demo"}});
+    if (r.status != 200)
+        throw std::runtime_error("sign-in as " + login + ": " + r.describe());
 }
 
 int World::stop_host(int signal) {
@@ -307,13 +356,12 @@ std::vector<fs::path> World::outbox_files() {
 // ---- the dialog ----------------------------------------------------------------------------
 
 namespace {
-json::object staff() { return json::object{{"id", "u-17"}, {"name", "Анна Петрова"}}; }
 } // namespace
 
 World::View World::click() {
     View v;
     v.reply = http.post(api("/folios/" + folio_id_ + "/buttons/" + plugin_id + "/" + button_id + "/click"),
-                        json::object{{"staff", staff()}, {"locale", "ru-RU"}}, 45s);
+                        json::object{{"locale", "ru-RU"}}, 45s);
     BOOST_REQUIRE_MESSAGE(v.reply.status == 200 && v.reply.json.is_object(), "click: " + v.reply.describe());
     v.session = std::string(v.reply.json.at("session_id").as_string());
     v.view = v.reply.json.at("view");
@@ -324,7 +372,6 @@ World::View World::event(const std::string& session, const json::object& ev, std
     json::object body = ev;
     if (!body.contains("kind"))
         body["kind"] = "button";
-    body["staff"] = staff();
     View v;
     v.session = session;
     v.reply = http.post(api("/views/" + session + "/events"), body, timeout);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,7 +53,9 @@ struct Reply {
     std::string describe() const;
 };
 
-/// A blocking HTTP client over pms::net::HttpClient; records every response body.
+/// A blocking HTTP client over pms::net::HttpClient; records every response body. Like a
+/// browser it keeps the `pms_session` cookie per origin and sends it back, and sends
+/// `Origin: <the URL's origin>` on state changes (the host's staff door requires both).
 class Http {
   public:
     Http();
@@ -63,6 +66,10 @@ class Http {
     Reply post(const std::string& url, const json::value& body, std::chrono::milliseconds timeout = 40s);
     Reply put(const std::string& url, const json::value& body);
     std::string all_bodies() const;
+    /// Forgets every cookie.
+    void forget_cookies();
+    /// The session cookie ("pms_session=…") kept for `origin` ("http://127.0.0.1:8080"), or "".
+    std::string cookie_for(const std::string& origin) const;
 
   private:
     boost::asio::io_context ioc_;
@@ -71,6 +78,7 @@ class Http {
     std::unique_ptr<pms::net::HttpClient> client_;
     mutable std::mutex mutex_;
     std::string bodies_;
+    std::map<std::string, std::string> cookies_; ///< origin -> "pms_session=..."
 };
 
 /// A child process whose stderr is appended to a file (the shell only redirects and execs).
@@ -115,6 +123,8 @@ class World {
     std::string api(const std::string& path) const { return host_url() + "/api/properties/" + property_ + path; }
 
     // ---- host API helpers
+    /// Signs in as the demo admin (every permission); the session survives host restarts.
+    void sign_in(const std::string& login = "admin");
     void map_payment_kind();
     std::string folio_id() const { return folio_id_; }
     json::object folio();                   // GET folio
@@ -163,6 +173,7 @@ class World {
 
   private:
     std::vector<std::string> host_args(const HostStart& start);
+    std::string secret_file(const std::string& name, const std::string& value);
 
     std::unique_ptr<pms::test::ChildProcess> sim_;
     std::unique_ptr<pms::test::ChildProcess> host_;
@@ -171,6 +182,7 @@ class World {
     std::string property_ = "1";
     std::string folio_id_;
     int host_runs_ = 0;
+    bool signed_in_ = false; ///< sessions are stored: one sign-in serves every restart
 };
 
 /// HMAC-SHA1 hex of `body` with `key` (the InvoiceBox X-Signature).

@@ -233,6 +233,9 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         }
         if (!has_server && !server_->options.server_header.empty())
             head += "Server: " + server_->options.server_header + "\r\n";
+        for (const auto& d : server_->options.default_headers)
+            if (!find_header(headers, d.name))
+                head += d.name + ": " + d.value + "\r\n";
         if (chunked_)
             head += "Transfer-Encoding: chunked\r\n";
         head += "Connection: close\r\n\r\n";
@@ -502,7 +505,11 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         }
         if (!has_server && !options().server_header.empty())
             res.set(http::field::server, options().server_header);
-        keep_alive_after_ = options().keep_alive && request_keep_alive_ && !stopping_;
+        for (const auto& d : options().default_headers)
+            if (!find_header(r.headers, d.name))
+                res.insert(d.name, d.value);
+        keep_alive_after_ =
+            options().keep_alive && request_keep_alive_ && !stopping_ && !r.close_connection;
         res.keep_alive(keep_alive_after_);
         bool bodiless = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
         if (!bodiless) {

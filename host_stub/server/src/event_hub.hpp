@@ -1,6 +1,9 @@
 // Live events (Server-Sent Events): the open event streams per property, fan-out of staff
 // notifications and pushed view updates to them, a heartbeat comment that finds dead peers,
-// and close_all() for shutdown (architecture §7: close live-event connections on SIGTERM).
+// caps per staff session and in total, a maximum age after which a stream is closed (the
+// browser reconnects and its session is checked again), closing every stream of a staff
+// session that ended, and close_all() for shutdown (architecture §7: close live-event
+// connections on SIGTERM).
 #pragma once
 
 #include <pms/net/http_server.hpp>
@@ -21,19 +24,44 @@ namespace pms::host::server {
 
 class EventHub : public std::enable_shared_from_this<EventHub> {
   public:
+    struct Limits {
+        std::size_t per_session = 4;
+        std::size_t total = 64;
+        std::chrono::seconds max_age{30 * 60};
+    };
+
     /// Heartbeats every `heartbeat` once start() ran. `ioc` must outlive the hub's timer.
-    EventHub(boost::asio::io_context& ioc, std::chrono::milliseconds heartbeat);
+    EventHub(boost::asio::io_context& ioc, std::chrono::milliseconds heartbeat, Limits limits);
 
     /// Starts the heartbeat timer.
     void start();
 
-    /// Adds an open stream for `property`. After close_all() the stream is closed at once.
+    enum class Admission { ok, session_full, total_full, closed };
+    /// A place under the caps, held from admit() until add() turns it into an open stream, or
+    /// given back when the last copy is dropped without add() (the request failed meanwhile).
+    struct Reservation {
+        std::weak_ptr<EventHub> hub;
+        std::string owner;
+        bool held = true; ///< guarded by the hub's mutex
+        ~Reservation();
+    };
+    /// Whether one more stream of staff session `owner` fits under the caps now, counting the
+    /// places reserved for streams still being opened; on `ok`, `reservation` holds one place.
+    [[nodiscard]] Admission admit(const std::string& owner,
+                                  std::shared_ptr<Reservation>& reservation);
+
+    /// Adds an open stream for `property`, owned by staff session `owner` (a token hash), in
+    /// the place `reservation` held (if any). After close_all() the stream is closed at once.
     /// Thread-safe.
-    void add(const std::string& property, net::ResponseStream stream);
+    void add(const std::string& property, const std::string& owner, net::ResponseStream stream,
+             const std::shared_ptr<Reservation>& reservation = {});
 
     /// Sends one SSE message to every open stream of `property`. Thread-safe.
     void publish(const std::string& property, std::string_view event, std::string_view data,
                  std::string_view id = {});
+
+    /// Closes every stream of staff session `owner` (signed out, expired, disabled).
+    void close_session(const std::string& owner);
 
     /// Closes every stream, stops the heartbeat and refuses later streams. Idempotent and
     /// thread-safe.
@@ -43,14 +71,25 @@ class EventHub : public std::enable_shared_from_this<EventHub> {
     [[nodiscard]] std::size_t size() const;
 
   private:
+    struct Entry {
+        net::ResponseStream stream;
+        std::string owner;
+        std::chrono::steady_clock::time_point opened;
+    };
+
     void schedule_heartbeat();
     void on_heartbeat();
 
+    void release(Reservation& reservation); // with mutex_ held
+
     mutable std::mutex mutex_;
-    std::map<std::string, std::vector<net::ResponseStream>, std::less<>> streams_;
+    std::map<std::string, std::vector<Entry>, std::less<>> streams_;
+    std::map<std::string, std::size_t, std::less<>> reserved_; ///< by owner
+    std::size_t reserved_total_ = 0;
     bool closed_ = false;
     boost::asio::steady_timer timer_;
     std::chrono::milliseconds heartbeat_;
+    Limits limits_;
 };
 
 } // namespace pms::host::server

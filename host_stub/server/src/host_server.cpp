@@ -91,38 +91,6 @@ net::Response no_such_route(const net::Request& request) {
     return json_error(404, "no_such_route", "No API route " + request.method + " " + request.path);
 }
 
-Staff staff_of(const net::Request& request, const json::object& body) {
-    Staff staff;
-    if (const auto* s = body.if_contains("staff"); s != nullptr && s->is_object()) {
-        staff.id = string_member(s->as_object(), "id");
-        staff.name = string_member(s->as_object(), "name");
-    }
-    if (staff.id.empty())
-        if (auto h = request.header("X-Staff-Id"))
-            staff.id = net::percent_decode(*h).value_or(std::string{*h});
-    if (staff.name.empty())
-        if (auto h = request.header("X-Staff-Name"))
-            staff.name = net::percent_decode(*h).value_or(std::string{*h});
-    staff.locale = string_member(body, "locale");
-    if (staff.locale.empty())
-        if (auto h = request.header("Accept-Language")) {
-            // The first language tag only, without weights.
-            std::string_view tag = *h;
-            tag = tag.substr(0, tag.find_first_of(",;"));
-            while (!tag.empty() && tag.front() == ' ')
-                tag.remove_prefix(1);
-            while (!tag.empty() && tag.back() == ' ')
-                tag.remove_suffix(1);
-            if (tag != "*")
-                staff.locale = std::string{tag};
-        }
-    return staff;
-}
-
-std::string actor_of(const Staff& staff) {
-    return staff.id.empty() ? std::string{"api"} : "staff:" + staff.id;
-}
-
 std::string json_quote(std::string_view text) {
     return json::serialize(json::string(text));
 }
@@ -141,8 +109,18 @@ std::string view_update_json(const ViewUpdate& update) {
 
 HostServer::Impl::Impl(Runtime& rt, Storage& st, ServerConfig cfg)
     : runtime{rt}, storage{st}, config{std::move(cfg)}, static_files{config.web_root},
-      hub{std::make_shared<EventHub>(rt.io_context(), config.sse_heartbeat)},
-      blocking{config.blocking_threads == 0 ? 1u : config.blocking_threads} {}
+      hub{std::make_shared<EventHub>(
+          rt.io_context(), config.sse_heartbeat,
+          EventHub::Limits{config.limits.streams_per_session, config.limits.streams_total,
+                           config.limits.stream_max_age})},
+      blocking{config.blocking_threads == 0 ? 1u : config.blocking_threads} {
+    StaffSessions::Options o;
+    o.idle = config.limits.session_idle;
+    o.max_age = config.limits.session_max_age;
+    o.touch_interval = config.limits.session_touch_interval;
+    o.recheck_interval = config.limits.session_recheck;
+    sessions = std::make_shared<StaffSessions>(rt.io_context(), blocking, st, o);
+}
 
 void HostServer::Impl::log(LogLevel level, std::string_view text) const {
     if (config.log)
@@ -155,10 +133,47 @@ std::string HostServer::Impl::public_base() const {
     return http ? http->base_url() : std::string{};
 }
 
+std::string HostServer::Impl::hooks_base() const {
+    if (!config.hooks_public_url.empty())
+        return config.hooks_public_url;
+    if (!config.public_url.empty())
+        return config.public_url;
+    // A /hooks-only listener without a public URL: its own address.
+    return hooks_http ? hooks_http->base_url() : public_base();
+}
+
 std::string HostServer::Impl::notification_url(std::string_view plugin_id,
                                                PropertyId property) const {
-    return public_base() + "/hooks/" + std::string{plugin_id} + "/" +
-           std::to_string(property.value) + "/";
+    std::string base = hooks_base();
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    return base + "/hooks/" + std::string{plugin_id} + "/" + std::to_string(property.value) + "/";
+}
+
+void HostServer::Impl::own_view(const std::string& session_id, const StaffIdentity& staff) {
+    std::lock_guard lock{views_mutex};
+    view_owner.insert_or_assign(session_id, staff.token_hash);
+}
+
+void HostServer::Impl::forget_view(const std::string& session_id) {
+    std::lock_guard lock{views_mutex};
+    view_owner.erase(session_id);
+}
+
+void HostServer::Impl::close_views_of(const std::string& token_hash) {
+    std::vector<std::string> owned;
+    {
+        std::lock_guard lock{views_mutex};
+        for (auto it = view_owner.begin(); it != view_owner.end();)
+            if (it->second == token_hash) {
+                owned.push_back(it->first);
+                it = view_owner.erase(it);
+            } else {
+                ++it;
+            }
+    }
+    for (const auto& id : owned)
+        runtime.close_view(id);
 }
 
 void HostServer::Impl::blocking_answer(net::Responder respond,
@@ -201,11 +216,12 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
     options.address = impl.config.address;
     options.port = impl.config.port;
     options.max_body_bytes = impl.config.max_body_bytes;
+    options.max_connections = impl.config.limits.max_connections;
     options.response_deadline = std::max(impl.config.response_deadline,
                                          impl.config.hook_deadline + std::chrono::seconds(5));
     options.server_header = "pms-host";
     std::weak_ptr<Impl> weak = impl_;
-    options.log = [weak](const net::LogRecord& record) {
+    auto net_log = [weak](const net::LogRecord& record) {
         if (auto self = weak.lock()) {
             LogLevel level = LogLevel::debug;
             switch (record.level) {
@@ -225,22 +241,52 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
             self->log(level, std::string{"http: "} + std::string{record.message});
         }
     };
-    impl.http = std::make_unique<net::HttpServer>(
-        runtime.io_context(), std::move(options),
-        [weak](net::Request request, net::Responder respond) {
+    options.log = net_log;
+    net::ServerOptions hooks_options = options;
+    // Every answer of the staff door: no framing by other sites, no referrer leaks, scripts
+    // and styles from this host only.
+    options.default_headers = {
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Content-Type-Options", "nosniff"}};
+    hooks_options.default_headers = {{"X-Content-Type-Options", "nosniff"}};
+    // The net layer would answer an escaping exception with text; the API answers JSON.
+    auto guarded = [weak](void (Impl::*entry)(net::Request, net::Responder)) {
+        return [weak, entry](net::Request request, net::Responder respond) {
             auto self = weak.lock();
             if (!self || self->stopped) {
                 respond(json_error(503, "shutting_down", "The host is shutting down"));
                 return;
             }
-            // The net layer would answer an escaping exception with text; the API answers JSON.
             try {
-                self->handle(std::move(request), respond);
+                ((*self).*entry)(std::move(request), respond);
             } catch (const std::exception& e) {
                 self->log(LogLevel::error, std::string{"request failed: "} + e.what());
                 respond(json_error(500, "internal", "Internal error; see the host log"));
             }
-        });
+        };
+    };
+    impl.http = std::make_unique<net::HttpServer>(runtime.io_context(), std::move(options),
+                                                  guarded(&Impl::handle));
+    if (impl.config.hooks_listener) {
+        hooks_options.address = impl.config.hooks_address;
+        hooks_options.port = impl.config.hooks_port;
+        impl.hooks_http = std::make_unique<net::HttpServer>(
+            runtime.io_context(), std::move(hooks_options), guarded(&Impl::handle_hooks_listener));
+    }
+    impl.guard = std::make_unique<RequestGuard>(RequestGuard::served_authorities(
+        impl.config.address, impl.http->port(), impl.config.public_url,
+        impl.config.allowed_hosts));
+    impl.sessions->on_ended([weak](const std::string& token_hash) {
+        if (auto self = weak.lock()) {
+            self->hub->close_session(token_hash);
+            self->close_views_of(token_hash);
+        }
+    });
+    impl.sessions->start();
 
     // Live events: plugin notifications and pushed views fan out to the property's streams.
     impl.notifications =
@@ -286,6 +332,10 @@ std::size_t HostServer::event_stream_count() const {
     return impl_->hub->size();
 }
 
+std::string HostServer::hooks_base_url() const {
+    return impl_->hooks_http ? impl_->hooks_http->base_url() : std::string{};
+}
+
 void HostServer::stop() {
     auto& impl = *impl_;
     if (impl.stopped.exchange(true))
@@ -294,63 +344,47 @@ void HostServer::stop() {
     // otherwise wait for nothing; then no new requests; then no more runtime callbacks.
     impl.hub->close_all();
     impl.http->stop();
+    if (impl.hooks_http)
+        impl.hooks_http->stop();
+    impl.sessions->stop();
     impl.notifications.reset();
     impl.view_pushes.reset();
     impl.blocking.join();
+    impl.password_pool.join();
 }
 
 // ---- dispatch -----------------------------------------------------------------------------------
 
 namespace {
 
-// The percent-decoded segments of `path` ("/a/b%20c/" -> {"a", "b c"}); nullopt on a
-// malformed escape or an encoded '/' inside a segment.
-std::optional<std::vector<std::string>> decoded_segments(std::string_view path) {
-    std::vector<std::string> segments;
-    std::size_t pos = 0;
-    while (pos < path.size()) {
-        if (path[pos] == '/') {
-            ++pos;
-            continue;
-        }
-        const auto slash = path.find('/', pos);
-        const auto raw = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos
-                                                                          : slash - pos);
-        auto decoded = net::percent_decode(raw);
-        if (!decoded || decoded->find('/') != std::string::npos)
-            return std::nullopt;
-        segments.push_back(std::move(*decoded));
-        if (slash == std::string_view::npos)
-            break;
-        pos = slash + 1;
-    }
-    return segments;
-}
-
 bool starts_with_segment(std::string_view path, std::string_view first) {
     return path.size() > first.size() + 1 && path[0] == '/' &&
            path.substr(1, first.size()) == first && path[first.size() + 1] == '/';
+}
+
+bool is_hook_path(std::string_view path) {
+    return starts_with_segment(path, "hooks") || path == "/hooks";
 }
 
 } // namespace
 
 void HostServer::Impl::handle(net::Request request, net::Responder respond) {
     const std::string_view path = request.path;
-    if (starts_with_segment(path, "hooks") || path == "/hooks") {
+    if (is_hook_path(path)) {
+        // The provider's door: the plugin's signature check is its only authentication.
         // Hook paths may carry provider tokens: logged when answered, without the path.
         handle_hook(std::move(request), std::move(respond));
+        return;
+    }
+    // The staff door. A foreign Host is refused before anything else (DNS rebinding).
+    if (auto refused = guard->check_host(request)) {
+        respond(std::move(*refused));
         return;
     }
     // The path only: query strings may carry anything, bodies and header values never appear.
     log(LogLevel::debug, request.method + " " + request.path);
     if (path == "/api" || starts_with_segment(path, "api")) {
-        auto segments = decoded_segments(path);
-        if (!segments) {
-            respond(json_error(400, "bad_path", "The path has a malformed percent escape"));
-            return;
-        }
-        segments->erase(segments->begin()); // "api"
-        handle_api(ApiCall{std::move(request), std::move(respond), std::move(*segments)});
+        handle_api(std::move(request), std::move(respond));
         return;
     }
     if (request.method != "GET" && request.method != "HEAD") {
@@ -363,6 +397,14 @@ void HostServer::Impl::handle(net::Request request, net::Responder respond) {
             return std::move(*file);
         return json_error(404, "not_found", "No such file");
     });
+}
+
+void HostServer::Impl::handle_hooks_listener(net::Request request, net::Responder respond) {
+    if (!is_hook_path(request.path)) {
+        respond(json_error(404, "not_found", "This listener serves /hooks/... only"));
+        return;
+    }
+    handle_hook(std::move(request), std::move(respond));
 }
 
 // ---- the notification route ---------------------------------------------------------------------
@@ -456,73 +498,6 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
                                           std::to_string(ms) + " ms");
             respond(std::move(response));
         });
-}
-
-// ---- /api dispatch ------------------------------------------------------------------------------
-
-void HostServer::Impl::handle_api(ApiCall call) {
-    const auto& s = call.segments;
-    if (s.empty()) {
-        call.respond(no_such_route(call.request));
-        return;
-    }
-    const std::string& head = s[0];
-    if (head == "health" && s.size() == 1) {
-        if (call.request.method != "GET") {
-            call.respond(method_not_allowed("GET"));
-            return;
-        }
-        std::size_t loaded = 0;
-        const auto plugins = runtime.plugins();
-        for (const auto& p : plugins)
-            loaded += p.state == PluginState::loaded ? 1 : 0;
-        call.respond(json_ok(json::object{{"status", "ok"},
-                                          {"version", config.version},
-                                          {"public_url", public_base()},
-                                          {"plugins_loaded", loaded},
-                                          {"plugins_refused", plugins.size() - loaded},
-                                          {"fake_clock", config.fake_clock != nullptr}}));
-        return;
-    }
-    if (head == "plugins") {
-        route_plugins(call);
-        return;
-    }
-    if (head == "properties") {
-        route_properties(call);
-        return;
-    }
-    if (head == "test" && s.size() == 2 && s[1] == "clock") {
-        route_test_clock(call);
-        return;
-    }
-    if (head == "qr.svg" && s.size() == 1) {
-        route_qr(call);
-        return;
-    }
-    call.respond(no_such_route(call.request));
-}
-
-// GET /api/qr.svg?text=<url> — the QR code of a payment link, for views that mark a value as
-// a URL to pay. Drawn here so that the browser loads no script library.
-void HostServer::Impl::route_qr(ApiCall& call) {
-    if (call.request.method != "GET") {
-        call.respond(method_not_allowed("GET"));
-        return;
-    }
-    const auto text = call.request.query_param("text");
-    const auto svg = text ? qr_svg(*text) : std::nullopt;
-    if (!svg) {
-        call.respond(json_error(400, "invalid_request",
-                                "\"text\" must be 1 to 2000 bytes of UTF-8"));
-        return;
-    }
-    net::Response response;
-    response.status = 200;
-    response.headers.push_back({"Content-Type", "image/svg+xml"});
-    response.headers.push_back({"Cache-Control", "private, max-age=3600"});
-    response.body = *svg;
-    call.respond(std::move(response));
 }
 
 } // namespace pms::host::server

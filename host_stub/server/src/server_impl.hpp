@@ -1,11 +1,15 @@
 // The private state every route shares (HostServer::Impl) and the small helpers routes use:
 // id parsing, mapping runtime failures to HTTP, running storage calls off the io threads, and
-// who the staff user is.
+// the signed-in staff member a request acts for.
 #pragma once
 
 #include "event_hub.hpp"
+#include "request_guard.hpp"
+#include "staff_sessions.hpp"
 #include "static_files.hpp"
 
+#include <pms/host/auth/login_throttle.hpp>
+#include <pms/host/auth/permissions.hpp>
 #include <pms/host/server/host_server.hpp>
 #include <pms/net/http_server.hpp>
 
@@ -14,28 +18,35 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace pms::host::server {
 
-/// The staff user acting, from the body's "staff" object or the X-Staff-Id / X-Staff-Name
-/// headers (the name percent-encoded, as HTTP headers are ASCII).
-struct Staff {
-    std::string id;
-    std::string name;
-    std::string locale;
-};
-
-/// One /api request, already split: `segments` are the percent-decoded path segments after
-/// "/api".
-struct ApiCall {
+/// One /api request after the route table matched it and the guards let it through:
+/// `segments` are the percent-decoded path segments after "/api", `params` the values of the
+/// pattern's {placeholders}, `staff` who is signed in (set on every route but the public ones),
+/// `body` the parsed JSON object of a state-changing request (empty for GET).
+struct ApiRequest {
     net::Request request;
     net::Responder respond;
     std::vector<std::string> segments;
+    std::map<std::string, std::string, std::less<>> params;
+    std::optional<StaffIdentity> staff;
+    boost::json::object body;
+    std::string locale; ///< the first Accept-Language tag; never identity
+
+    [[nodiscard]] const std::string& param(std::string_view name) const;
+    /// {property} as an id; the route table only lets positive decimal ids through.
+    [[nodiscard]] PropertyId property() const;
+    /// The staff member as the runtime and the audit log see them.
+    [[nodiscard]] std::string actor() const;
 };
 
 struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
@@ -47,26 +58,67 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     StaticFiles static_files;
     std::shared_ptr<EventHub> hub;
     boost::asio::thread_pool blocking;
+    /// Argon2id runs here, apart from storage calls, so a burst of sign-ins cannot stall them.
+    /// One thread: sign-ins are checked against the throttle one at a time (api_session.cpp).
+    boost::asio::thread_pool password_pool{1};
+    std::atomic<std::size_t> sign_ins_in_flight{0};
+    std::unique_ptr<RequestGuard> guard;
+    std::shared_ptr<StaffSessions> sessions;
+    auth::LoginThrottle throttle;
     std::unique_ptr<net::HttpServer> http;
+    std::unique_ptr<net::HttpServer> hooks_http; ///< --hooks-listen: /hooks/... only
     Subscription view_pushes;
     Subscription notifications;
     std::atomic<bool> stopped{false};
 
-    // -- dispatch (host_server.cpp) --
-    void handle(net::Request request, net::Responder respond);
-    void handle_hook(net::Request request, net::Responder respond);
-    void handle_api(ApiCall call);
+    /// Which staff session opened each view session: a view answers only to its opener.
+    std::mutex views_mutex;
+    std::unordered_map<std::string, std::string> view_owner; ///< view session -> token hash
 
-    // -- routes (api_*.cpp) --
-    void route_plugins(ApiCall& call);                              // /api/plugins
-    void route_properties(ApiCall& call);                           // /api/properties[/{p}]
-    void route_property_plugin(ApiCall& call, PropertyId property); // /plugins/...
-    void route_folios(ApiCall& call, PropertyId property);          // /folios, /bookings
-    void route_views(ApiCall& call, PropertyId property);           // /views/...
-    void route_notifications(ApiCall& call, PropertyId property);   // /notifications/...
-    void route_events(ApiCall& call, PropertyId property);          // /events (SSE)
-    void route_test_clock(ApiCall& call);                           // /api/test/clock
-    void route_qr(ApiCall& call);                                   // /api/qr.svg
+    // -- dispatch (host_server.cpp, api_routes.cpp) --
+    void handle(net::Request request, net::Responder respond);
+    void handle_hooks_listener(net::Request request, net::Responder respond);
+    void handle_hook(net::Request request, net::Responder respond);
+    void handle_api(net::Request request, net::Responder respond);
+
+    // -- routes (api_*.cpp); each is a leaf of the route table (api_routes.cpp) --
+    void get_health(ApiRequest& r);
+    void post_session(ApiRequest& r);
+    void get_session(ApiRequest& r);
+    void delete_session(ApiRequest& r);
+    void get_users(ApiRequest& r);
+    void post_users(ApiRequest& r);
+    void post_user_disable(ApiRequest& r);
+    void post_user_enable(ApiRequest& r);
+    void post_user_password(ApiRequest& r);
+    void set_user_disabled(ApiRequest& r, bool disabled);
+    void get_plugins(ApiRequest& r);
+    void get_properties(ApiRequest& r);
+    void get_property(ApiRequest& r);
+    void get_property_plugins(ApiRequest& r);
+    void post_plugin_enable(ApiRequest& r);
+    void post_plugin_disable(ApiRequest& r);
+    void get_plugin_settings(ApiRequest& r);
+    void put_plugin_settings(ApiRequest& r);
+    void post_settings_action(ApiRequest& r);
+    void get_payment_mapping(ApiRequest& r);
+    void put_payment_mapping(ApiRequest& r);
+    void get_payment_categories(ApiRequest& r);
+    void set_plugin_enabled(ApiRequest& r, bool enable);
+    void answer_payment_mapping(net::Responder respond, PropertyId property, std::string plugin_id);
+    void get_booking(ApiRequest& r);
+    void get_folio(ApiRequest& r);
+    void get_folio_buttons(ApiRequest& r);
+    void post_button_click(ApiRequest& r);
+    void get_view(ApiRequest& r);
+    void close_view(ApiRequest& r);
+    void post_view_event(ApiRequest& r);
+    void get_notifications(ApiRequest& r);
+    void post_notifications_read_all(ApiRequest& r);
+    void post_notification_read(ApiRequest& r);
+    void get_events(ApiRequest& r);
+    void test_clock(ApiRequest& r);
+    void get_qr(ApiRequest& r);
 
     // -- helpers --
     /// Runs `work` on the blocking pool and answers with its result; StorageError and other
@@ -78,9 +130,17 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     /// it does not).
     void with_property(net::Responder respond, PropertyId property,
                        std::function<void(const Property&)> next);
+    /// Remembers that `staff` opened view `session_id`; forgets it on close.
+    void own_view(const std::string& session_id, const StaffIdentity& staff);
+    void forget_view(const std::string& session_id);
+    /// Closes the views of a staff session that ended (sign-out, expiry, disabled user).
+    void close_views_of(const std::string& token_hash);
+    /// The open view {session} of {property} that the caller opened; answers 404 otherwise.
+    std::optional<ViewPush> own_open_view(ApiRequest& r);
 
     void log(LogLevel level, std::string_view text) const;
     [[nodiscard]] std::string public_base() const;
+    [[nodiscard]] std::string hooks_base() const;
     [[nodiscard]] std::string notification_url(std::string_view plugin_id,
                                                PropertyId property) const;
 };
@@ -96,12 +156,6 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
 
 /// 404 for an /api path that names no route.
 [[nodiscard]] net::Response no_such_route(const net::Request& request);
-
-/// The staff user from `body` ("staff": {"id", "name"}, "locale") or the headers.
-[[nodiscard]] Staff staff_of(const net::Request& request, const boost::json::object& body);
-
-/// "staff:<id>" for the audit log, "api" when no staff user was named.
-[[nodiscard]] std::string actor_of(const Staff& staff);
 
 /// The JSON of a view answer, with the view document spliced in byte for byte (no re-encoding
 /// of the plugin's numbers): {"session_id", "plugin_id", "property_id", "closed", "view"}.

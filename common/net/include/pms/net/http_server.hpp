@@ -64,6 +64,9 @@ struct Response {
     int status = 200;
     Headers headers;
     std::string body;
+    // Close the connection after this response even if the client asked for keep-alive (a
+    // refused client should give its connection slot back at once).
+    bool close_connection = false;
 
     static Response text(int status, std::string body); // text/plain; charset=utf-8
     static Response json(int status, std::string body); // application/json
@@ -145,6 +148,9 @@ struct ServerOptions {
     bool keep_alive = true;            // false: close after every response
     std::size_t max_connections = 256; // at the limit the server stops accepting until one ends
     std::string server_header = "pms-net";
+    // Added to every response and stream unless the handler set a header of the same name
+    // (e.g. security headers every answer of a web UI carries).
+    Headers default_headers;
     // Optional log sink: connection errors, late or repeated answers, handler exceptions.
     // Never receives header values, bodies or query strings.
     std::function<void(const LogRecord&)> log;

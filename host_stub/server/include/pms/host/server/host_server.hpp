@@ -5,6 +5,11 @@
 //   /api/properties/<p>/events               live events (Server-Sent Events);
 //   everything else                          static files from the web root.
 //
+// Two doors (architecture §8): /hooks/... is authenticated by the plugin's signature check
+// alone; everything else is the staff door — a known Host, a signed-in staff session with the
+// route's permission (one table, api_routes.cpp), and JSON from this host's own origin for
+// every state change.
+//
 // Handlers never block an io thread: storage reads and writes run on a small pool of the
 // server's own, plugin work goes through the runtime's asynchronous calls, and the answer is
 // given through the (thread-safe) responder from wherever the work completes.
@@ -22,8 +27,33 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pms::host::server {
+
+/// Every default cap and expiry of the staff door, in one place (documented in
+/// host_stub/API.md; `pms-host --help` names the flags that change them).
+struct AccessLimits {
+    /// A staff session ends after this long without a request.
+    std::chrono::seconds session_idle{8 * 60 * 60};
+    /// ... and this long after sign-in, whatever happens.
+    std::chrono::seconds session_max_age{24 * 60 * 60};
+    /// Last-seen times are written to the storage at most this often.
+    std::chrono::seconds session_touch_interval{60};
+    /// Sessions in memory are checked against the storage this often (disabled users).
+    std::chrono::milliseconds session_recheck{500};
+    /// Live-event streams: per staff session and in total. Both stay well below
+    /// `max_connections` so that streams can never take the connections /hooks needs.
+    std::size_t streams_per_session = 4;
+    std::size_t streams_total = 64;
+    /// A stream is closed after this long; the browser reconnects with Last-Event-ID and the
+    /// session is checked again.
+    std::chrono::seconds stream_max_age{30 * 60};
+    /// Open connections per listener; at the limit the listener stops accepting.
+    std::size_t max_connections = 256;
+    /// Sign-ins being checked (Argon2id) at once; more get 503.
+    std::size_t sign_ins_in_flight = 16;
+};
 
 struct ServerConfig {
     std::string address = "127.0.0.1";
@@ -43,6 +73,18 @@ struct ServerConfig {
     /// How the outside world reaches this host ("https://pms.example.com"); empty = the
     /// server's own base URL. Used for the notification URLs shown to admins.
     std::string public_url;
+    /// Where InvoiceBox and other providers reach /hooks/... from outside
+    /// ("https://hooks.example.com"); empty = `public_url`. Notification URLs are built from it.
+    std::string hooks_public_url;
+    /// A second listener that serves /hooks/... only (everything else 404), so that only the
+    /// notification endpoint faces the internet. Port 0 with an empty address = none.
+    std::string hooks_address;
+    std::uint16_t hooks_port = 0;
+    bool hooks_listener = false;
+    /// Host names this host answers to besides the listen address and the public URL's host
+    /// ("pms.hotel.lan" or "pms.hotel.lan:8080").
+    std::vector<std::string> allowed_hosts;
+    AccessLimits limits;
     /// Set when the host runs on a FakeClock (--fake-clock): enables /api/test/clock.
     FakeClock* fake_clock = nullptr;
     /// Threads for blocking storage calls.
@@ -77,6 +119,18 @@ class HostServer {
 
     /// Open live-event streams (for tests and logs).
     [[nodiscard]] std::size_t event_stream_count() const;
+
+    /// The base URL of the /hooks-only listener, empty without one.
+    [[nodiscard]] std::string hooks_base_url() const;
+
+    /// One row of the /api route table: what a test walks to prove every route is guarded.
+    struct RouteInfo {
+        std::string method;  ///< "GET", "POST", ...
+        std::string pattern; ///< after "/api/", e.g. "properties/{property}/folios/{folio}"
+        /// "public", "signed_in" (any staff member) or a permission name ("folio.view").
+        std::string access;
+    };
+    [[nodiscard]] static std::vector<RouteInfo> routes();
 
     struct Impl;
 
