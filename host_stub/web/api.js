@@ -1,33 +1,73 @@
 // The host's JSON API (host_stub/API.md), one function per route used by the UI.
-// Every call names the staff user so plugins can keep their audit trail.
-
-export const staff = { id: 'frontdesk-1', name: 'Администратор смены' };
+// The staff user acting is the signed-in one: the host takes it from the session cookie
+// (pms_session, HttpOnly), so no call names a user. Every state-changing call sends a JSON body
+// (`{}` when there is nothing to say) with `Content-Type: application/json`; the host refuses
+// anything else, which is what keeps other sites from steering it.
 
 export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message ?? body?.error?.message ?? `Ошибка ${status}`);
+  constructor(status, body, { retryAfter = null } = {}) {
+    super(messageFor(status, body));
     this.status = status;
     this.body = body;
+    this.code = body?.error?.code ?? null;
+    this.retryAfter = retryAfter;
   }
 }
 
-async function call(method, path, body) {
-  const init = { method, headers: { 'X-Staff-Id': staff.id, 'X-Staff-Name': encodeURIComponent(staff.name) } };
-  if (body !== undefined) {
+// Staff read Russian; the host's own messages are for logs and developers.
+function messageFor(status, body) {
+  const code = body?.error?.code;
+  if (status === 0) return 'Нет связи с PMS. Проверьте сеть и повторите.';
+  if (status === 401) return code === 'invalid_credentials' ? 'Неверный логин или пароль' : 'Нужно войти в PMS';
+  if (status === 403 && code === 'forbidden') return 'Недостаточно прав';
+  if (status === 429) return 'Слишком много попыток, попробуйте позже';
+  return body?.error?.message ?? body?.message ?? `Ошибка ${status}`;
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// Called for every 401 answer (the session is missing, expired or ended by an admin), except for
+// sign-in, whose 401 means a wrong login or password, and sign-out: the app shows the sign-in
+// page.
+let unauthorizedHandler = null;
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn;
+}
+
+async function call(method, path, body, { handles401 = false } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (STATE_CHANGING.has(method)) {
     init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify({ ...body, staff });
+    init.body = JSON.stringify(body ?? {});
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, null);
+  }
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = { message: text }; }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    const header = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+    const retryAfter = Number.isFinite(data?.error?.retry_after_s) ? data.error.retry_after_s
+      : Number.isFinite(header) ? header : null;
+    const error = new ApiError(response.status, data, { retryAfter });
+    if (response.status === 401 && !handles401) unauthorizedHandler?.(error);
+    throw error;
+  }
   return data;
 }
 
 const p = (property) => `/api/properties/${encodeURIComponent(property)}`;
 
 export const api = {
+  // The staff session: who is signed in (401 when nobody), sign in, sign out.
+  session: () => call('GET', '/api/session'),
+  signIn: (login, password) => call('POST', '/api/session', { login, password }, { handles401: true }),
+  signOut: () => call('DELETE', '/api/session', {}, { handles401: true }),
+
   properties: () => call('GET', '/api/properties'),
   property: (property) => call('GET', p(property)),
   booking: (property, number) => call('GET', `${p(property)}/bookings/${encodeURIComponent(number)}`),
@@ -48,5 +88,9 @@ export const api = {
     call('POST', `${p(property)}/plugins/${encodeURIComponent(plugin)}/settings/actions/${encodeURIComponent(action)}`, { values }),
   mapping: (property, plugin) => call('GET', `${p(property)}/plugins/${encodeURIComponent(plugin)}/payment-mapping`),
   saveMapping: (property, plugin, mapping) => call('PUT', `${p(property)}/plugins/${encodeURIComponent(plugin)}/payment-mapping`, { mappings: mapping }),
-  eventsUrl: (property) => `${p(property)}/events`,
+  users: () => call('GET', '/api/users'),
+  addUser: (user) => call('POST', '/api/users', user),
+  setUserDisabled: (login, disabled) => call('POST', `/api/users/${encodeURIComponent(login)}/${disabled ? 'disable' : 'enable'}`, {}),
+  setUserPassword: (login, password) => call('POST', `/api/users/${encodeURIComponent(login)}/password`, { password }),
+  eventsUrl: (property, since) => `${p(property)}/events${since ? `?since=${encodeURIComponent(since)}` : ''}`,
 };

@@ -1,21 +1,36 @@
-// The reference PMS screen: the folio page («Лицевой счёт») with the plugins' toolbar buttons,
-// the Integrations menu («Администрирование → Разное → Стыковки») and live staff
-// notifications. Generic: every plugin word comes from the plugin through the host's API.
-import { api, ApiError, staff } from './api.js';
+// The reference PMS screen: the sign-in page, the folio page («Лицевой счёт») with the plugins'
+// toolbar buttons, the Integrations menu («Администрирование → Разное → Стыковки», for admins)
+// and live staff notifications. Generic: every plugin word comes from the plugin through the
+// host's API. Who is signed in, and what they may do, comes from the host's session
+// (GET /api/session); the host checks every request again, the page only hides what a role
+// cannot use.
+import { api, ApiError, onUnauthorized } from './api.js';
 import { el, formatMoney, formatDateTime, formatDate, formatVat } from './format.js';
 import { openViewDialog } from './view.js';
 import { buildSettingsForm } from './settings_form.js';
 import { copyText, showManualCopy } from './clipboard.js';
+import { renderSignIn } from './signin.js';
+import { renderStaffPage } from './staff_page.js';
 
 const state = {
+  user: null,             // the signed-in staff member: {login, name, role, permissions}
   properties: [],
   property: null,         // the selected property object
   openViews: new Map(),   // session id -> dialog
   events: null,           // EventSource
+  lastEventId: '',        // the last notification id received on the stream
+  reconnectTimer: null,
+  reconnectDelay: 1000,
+  signingOut: false,
   unread: 0,
   folio: null,            // what the folio page shows: {booking, accountIds, paymentIds}
   renderSeq: 0,           // the latest render; older ones drop their result
 };
+
+// The roles of architecture §8, as staff call them.
+const ROLE_NAMES = { admin: 'Администратор', front_desk: 'Служба приёма', accountant: 'Бухгалтер' };
+const roleName = (role) => ROLE_NAMES[role] ?? (role === state.user?.role ? state.user?.role_name : null) ?? role ?? '';
+const can = (permission) => Boolean(state.user?.permissions?.includes(permission));
 
 const main = document.getElementById('main');
 const LAST_BOOKING_KEY = 'pms.lastBooking';
@@ -25,6 +40,7 @@ const LAST_BOOKING_KEY = 'pms.lastBooking';
 const toastLevel = (level) => (level === 'error' ? 'error' : level === 'warning' ? 'warning' : level === 'success' ? 'success' : 'info');
 
 export function toast({ level = 'info', title, body, onOpen, openLabel = 'Открыть' }) {
+  if (!state.user) return; // a late failure of a signed-out session: the sign-in page says it all
   const dismiss = el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Скрыть' }, '×');
   const node = el('div', { class: `toast level-${toastLevel(level)}`, role: level === 'error' ? 'alert' : 'status' },
     dismiss, el('strong', {}, title ?? ''), body ? el('div', { class: 'toast-body' }, body) : null);
@@ -95,22 +111,54 @@ function setLive(status) {
   node.title = status === 'online' ? 'Уведомления приходят сразу' : 'Уведомления временно не приходят; переподключаемся';
 }
 
-function connectEvents() {
+function disconnectEvents() {
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = null;
   state.events?.close();
-  if (!state.property) return;
+  state.events = null;
+}
+
+// The stream failed or the host closed it. It may be a network hiccup (EventSource reconnects by
+// itself), the host restarting, or the end of the staff session (the host closes the stream,
+// and a reconnect is answered 401, which EventSource gives up on). Asking GET /api/session tells
+// them apart: a 401 there shows the sign-in page (through the API's 401 handler) instead of
+// reconnecting forever.
+async function onEventsError(source, reconnect) {
+  if (state.events !== source) return;
+  const closed = source.readyState === EventSource.CLOSED;
+  setLive(closed ? 'offline' : 'connecting');
+  try {
+    await api.session();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return; // signed out: sign-in page shown
+  }
+  if (state.events !== source || source.readyState !== EventSource.CLOSED) return;
+  // EventSource gave up (e.g. the host answered 503 while restarting): try again, backing off.
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = setTimeout(reconnect, state.reconnectDelay);
+  state.reconnectDelay = Math.min(state.reconnectDelay * 2, 30000);
+}
+
+function connectEvents({ resumed = false } = {}) {
+  disconnectEvents();
+  if (!state.property || !state.user) return;
   setLive('connecting');
-  const source = new EventSource(api.eventsUrl(state.property.id));
-  let wasOnline = false;
+  // A stream we open again ourselves resumes after the last notification seen (EventSource
+  // sends Last-Event-ID only on its own reconnects).
+  const source = new EventSource(api.eventsUrl(state.property.id, resumed ? state.lastEventId : ''));
+  let wasOnline = resumed;
   source.addEventListener('ready', (e) => {
     const data = JSON.parse(e.data);
     if (typeof data.unread === 'number') setUnread(data.unread);
     setLive('online');
+    state.reconnectDelay = 1000;
     // After a reconnect the page may have missed changes: show the current state.
     if (wasOnline) refreshFolioIfShown();
     wasOnline = true;
   });
-  source.addEventListener('error', () => setLive(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting'));
+  source.addEventListener('error', () => onEventsError(source, () => connectEvents({ resumed: true })));
   source.addEventListener('notification', (e) => {
+    if (e.lastEventId) state.lastEventId = e.lastEventId;
     const n = JSON.parse(e.data);
     if (n.duplicate) return;
     toast({ level: n.level === 'info' ? 'success' : n.level, title: n.title, body: n.body,
@@ -258,6 +306,7 @@ async function openPluginView(account, button, node) {
       },
       onClose: () => {
         state.openViews.delete(sessionId);
+        if (!state.user) return; // signed out: the host forgot the session's views itself
         api.closeView(state.property.id, sessionId).catch(() => {});
         refreshFolioIfShown();
         node.focus?.();
@@ -265,7 +314,8 @@ async function openPluginView(account, button, node) {
     });
     state.openViews.set(sessionId, dialog);
   } catch (error) {
-    toast({ level: 'error', title: 'Модуль не ответил', body: error.message });
+    if (error instanceof ApiError && error.status === 401) return; // the sign-in page is shown
+    toast({ level: 'error', title: error.status === 403 ? 'Недостаточно прав' : 'Модуль не ответил', body: error.message });
   } finally {
     node.removeAttribute('aria-busy');
     node.disabled = false;
@@ -469,50 +519,180 @@ async function mappingSection(plugin) {
 
 // ---- routing -----------------------------------------------------------------------------------
 
+const PAGES = {
+  folio: { title: 'Лицевой счёт', permission: 'folio.view' },
+  integrations: { title: 'Стыковки', permission: 'integrations.admin' },
+  staff: { title: 'Сотрудники', permission: 'users.admin' },
+};
+
 function currentRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter((x) => x !== '').map((x) => {
     try { return decodeURIComponent(x); } catch { return x; }
   });
-  if (parts[0] === 'admin') return { page: 'integrations' };
+  if (parts[0] === 'admin' && parts[1] === 'staff') return { page: 'staff' };
+  if (parts[0] === 'admin' || parts[0] === 'integrations') return { page: 'integrations' };
   return { page: 'folio', booking: parts[1], folio: parts[2] };
 }
 
+// A screen the signed-in role may not use (typed in the address bar, or refused by the host).
+function renderForbidden(page) {
+  state.folio = null;
+  const title = PAGES[page]?.title ?? 'Страница';
+  const back = el('a', { href: '#/folio', class: 'btn' }, 'К лицевому счёту');
+  main.replaceChildren(el('h1', {}, title),
+    el('div', { class: 'notice level-warning forbidden', role: 'alert' },
+      el('strong', {}, 'Недостаточно прав'),
+      el('div', {}, `Раздел «${title}» недоступен для роли «${roleName(state.user?.role)}». Обратитесь к администратору PMS.`)),
+    can('folio.view') && page !== 'folio' ? el('div', { class: 'toolbar' }, back) : null);
+}
+
 async function renderRoute() {
+  if (!state.user) return; // the sign-in page is shown; it comes back here once signed in
   const route = currentRoute();
   const seq = ++state.renderSeq;
   for (const link of document.querySelectorAll('[data-nav]')) link.classList.toggle('active', link.dataset.nav === route.page);
-  document.title = route.page === 'integrations' ? 'PMS — Стыковки' : route.booking ? `PMS — Заявка №${route.booking}` : 'PMS — Лицевой счёт';
+  document.title = route.page !== 'folio' ? `PMS — ${PAGES[route.page].title}` : route.booking ? `PMS — Заявка №${route.booking}` : 'PMS — Лицевой счёт';
   main.setAttribute('aria-busy', 'true');
   try {
-    if (!state.property) {
+    if (!can(PAGES[route.page].permission)) {
+      renderForbidden(route.page);
+    } else if (!state.property) {
       main.replaceChildren(el('div', { class: 'notice level-warning' }, 'Нет ни одного отеля'));
     } else if (route.page === 'integrations') {
       await renderIntegrations(seq);
+    } else if (route.page === 'staff') {
+      state.folio = null;
+      await renderStaffPage(main, { currentLogin: state.user.login, toast, isCurrent: () => seq === state.renderSeq });
     } else {
       await renderFolioPage(route.booking, route.folio, seq);
     }
   } catch (error) {
-    if (seq === state.renderSeq) {
+    if (seq !== state.renderSeq || !state.user) {
+      // a newer render, or the session ended (the sign-in page is shown)
+    } else if (error instanceof ApiError && error.status === 403) {
+      renderForbidden(route.page);
+    } else {
+      const retry = el('button', { type: 'button', class: 'btn' }, 'Повторить');
+      retry.addEventListener('click', () => renderRoute());
       main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `Не удалось загрузить страницу: ${error.message}`,
-        el('div', {}, el('button', { type: 'button', class: 'btn', onclick: () => renderRoute() }, 'Повторить'))));
+        el('div', {}, retry)));
     }
   } finally {
     if (seq === state.renderSeq) main.removeAttribute('aria-busy');
   }
 }
 
-async function start() {
+// ---- signing in and out ------------------------------------------------------------------------
+
+function showSignIn(notice = null) {
+  document.body.classList.add('signed-out');
+  document.title = 'PMS — Вход';
+  main.removeAttribute('aria-busy');
+  renderSignIn(main, {
+    notice,
+    onSignedIn: (user) => enterApp(user).catch(showStartError),
+  });
+}
+
+// Leaves the signed-in screen: no stream, no dialogs, nothing of the previous user on the page.
+function leaveApp() {
+  state.user = null;
+  state.renderSeq += 1; // renders still running drop their result
+  disconnectEvents();
+  for (const dialog of [...state.openViews.values()]) dialog.close();
+  state.openViews.clear();
+  document.getElementById('modal-root').replaceChildren();
+  closeDrawer();
+  document.getElementById('notification-list').replaceChildren();
+  document.getElementById('toasts').replaceChildren();
+  setUnread(0);
+  state.folio = null;
+  state.lastEventId = '';
+  document.getElementById('staff-name').textContent = '';
+  document.getElementById('staff-role').textContent = '';
+  document.getElementById('admin-menu').hidden = true;
+  document.getElementById('property-name').textContent = '';
+  document.getElementById('property').hidden = true;
+}
+
+// Any 401 of the API: the session is missing, idle-expired, or an admin disabled the user. The
+// address stays as it is, so signing in again returns to the same screen.
+function onSessionLost() {
+  if (state.signingOut) return;
+  const wasSignedIn = state.user !== null;
+  if (!wasSignedIn && document.getElementById('signin')) return; // already on the sign-in page
+  leaveApp();
+  showSignIn(wasSignedIn ? 'Сеанс завершён. Войдите снова, чтобы продолжить.' : null);
+}
+
+async function signOut() {
+  const button = document.getElementById('sign-out');
+  button.disabled = true;
+  state.signingOut = true;
+  try {
+    const property = state.property?.id;
+    const views = [...state.openViews.keys()];
+    leaveApp();
+    document.body.classList.add('signed-out');
+    main.replaceChildren(el('p', { class: 'muted', role: 'status' }, 'Выход…'));
+    // Tell the plugins about the dialogs that were open while the session still exists.
+    await Promise.all(views.map((id) => api.closeView(property, id).catch(() => {})));
+    await api.signOut().catch(() => {}); // a 401 here means the session had already ended
+  } finally {
+    state.signingOut = false;
+    button.disabled = false;
+  }
+  try { localStorage.removeItem(LAST_BOOKING_KEY); } catch { /* storage disabled */ }
+  // The next person at this desk starts from the folio search, not from this user's screen.
+  history.replaceState(null, '', '#/folio');
+  showSignIn('Вы вышли из PMS.');
+}
+
+async function enterApp(user) {
+  state.user = user;
+  document.body.classList.remove('signed-out');
+  document.getElementById('staff-name').textContent = user.name || user.login;
+  document.getElementById('staff-role').textContent = roleName(user.role);
+  document.getElementById('admin-menu').hidden = !can('integrations.admin') && !can('users.admin');
+  document.getElementById('menu-integrations').hidden = !can('integrations.admin');
+  document.getElementById('menu-staff').hidden = !can('users.admin');
+  main.replaceChildren(el('p', { class: 'muted' }, 'Загрузка…'));
+
   const data = await api.properties();
+  if (state.user !== user) return; // signed out meanwhile
   state.properties = data.properties ?? [];
   const select = document.getElementById('property');
+  const previous = state.property?.id;
   select.replaceChildren(...state.properties.map((p) => el('option', { value: p.id }, p.name)));
   select.hidden = state.properties.length < 2;
+  if (previous && state.properties.some((p) => p.id === previous)) select.value = previous;
   document.getElementById('property-name').textContent = state.properties.length === 1 ? state.properties[0].name : '';
-  document.getElementById('staff-name').textContent = staff.name;
-  const pick = (id) => { state.property = state.properties.find((p) => p.id === id) ?? state.properties[0] ?? null; };
+  pickProperty(select.value);
+  connectEvents();
+  refreshNotifications().catch(() => {});
+  await renderRoute();
+  // Keyboard users land on the page they signed in for.
+  if (!main.contains(document.activeElement)) main.querySelector('h1')?.setAttribute('tabindex', '-1');
+  if (!main.contains(document.activeElement)) main.querySelector('h1')?.focus({ preventScroll: true });
+}
+
+function pickProperty(id) {
+  state.property = state.properties.find((p) => p.id === id) ?? state.properties[0] ?? null;
+}
+
+function showStartError(error) {
+  if (error instanceof ApiError && error.status === 401) return; // the sign-in page is shown
+  main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `PMS недоступна: ${error.message}`));
+}
+
+// ---- start-up ----------------------------------------------------------------------------------
+
+function wireTopBar() {
+  const select = document.getElementById('property');
   select.addEventListener('change', async () => {
-    pick(select.value);
+    pickProperty(select.value);
     state.folio = null;
+    state.lastEventId = '';
     connectEvents();
     refreshNotifications().catch(() => {});
     if (currentRoute().page === 'folio') location.hash = '#/folio';
@@ -531,7 +711,7 @@ async function start() {
       // Opening the list counts as seeing it; the items keep their "new" mark until next time.
       if (state.unread > 0) setUnread((await api.readAll(state.property.id)).unread ?? 0);
     } catch (error) {
-      toast({ level: 'error', title: 'Уведомления недоступны', body: error.message });
+      if (error.status !== 401) toast({ level: 'error', title: 'Уведомления недоступны', body: error.message });
     }
   });
   document.getElementById('notifications-close').addEventListener('click', closeDrawer);
@@ -541,7 +721,7 @@ async function start() {
       setUnread(result.unread ?? 0);
       await refreshNotifications();
     } catch (error) {
-      toast({ level: 'error', title: 'Не удалось отметить уведомления', body: error.message });
+      if (error.status !== 401) toast({ level: 'error', title: 'Не удалось отметить уведомления', body: error.message });
     }
   });
   document.addEventListener('keydown', (e) => {
@@ -561,14 +741,16 @@ async function start() {
     try { last = localStorage.getItem(LAST_BOOKING_KEY); } catch { /* storage disabled */ }
     if (last && !currentRoute().booking) { e.preventDefault(); location.hash = `#/folio/${encodeURIComponent(last)}`; }
   });
+  document.getElementById('sign-out').addEventListener('click', () => signOut());
 
   window.addEventListener('hashchange', () => renderRoute());
-  pick(select.value);
-  connectEvents();
-  refreshNotifications().catch(() => {});
-  await renderRoute();
 }
 
-start().catch((error) => {
-  main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `PMS недоступна: ${error.message}`));
-});
+async function start() {
+  wireTopBar();
+  onUnauthorized(onSessionLost);
+  const user = await api.session(); // 401: the handler shows the sign-in page
+  await enterApp(user);
+}
+
+start().catch(showStartError);

@@ -1,6 +1,7 @@
-// Helpers shared by the PMS browser scenarios (admin.test.mjs, frontdesk.test.mjs): the demo
-// shop's credentials, starting simulator + host the way the demo does, the host's JSON API, and
-// the "no secret leaves the host" checks (responses, pages, browser storage, the event stream).
+// Helpers shared by the PMS browser scenarios: the demo shop's credentials and the demo staff,
+// starting simulator + host the way the demo does, signing in through the real sign-in page,
+// the host's JSON API with a staff session, and the "no secret leaves the host" checks
+// (responses, pages, browser storage, the event stream).
 
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -16,6 +17,21 @@ export const SHOP = {
   merchantId: '5f3c2a9e-1b7d-4c8e-9a10-2d4b6e8f0a11',
   token: 'c0ffee5ecrett0ken0f6a1c3e5b7d9f2a', // 32 hex-ish characters, like a v3 token
   apiKey: 'k3y-0f-the-s1gnature-5ecret-9b1d',
+};
+
+// The demo staff that `pms-host --seed-demo` creates (architecture §8 roles). Their password is
+// PMS_DEMO_PASSWORD when set (else "demo"); the harness sets an unusual one so that a leak is
+// found by substring search, as for the shop's secrets.
+export const STAFF_PASSWORD = 'St4ff-pa55-for-the-browser-tests-e81c';
+export const STAFF = {
+  admin: { login: 'admin', role: 'admin', roleName: 'Администратор' },
+  front_desk: { login: 'frontdesk', role: 'front_desk', roleName: 'Служба приёма' },
+  accountant: { login: 'accountant', role: 'accountant', roleName: 'Бухгалтер' },
+};
+export const PERMISSIONS = {
+  front_desk: ['folio.view', 'link.manage'],
+  accountant: ['folio.view', 'link.manage', 'suspense.manage', 'refund.manage'],
+  admin: ['folio.view', 'link.manage', 'suspense.manage', 'refund.manage', 'integrations.admin', 'users.admin'],
 };
 
 // Whether this pms-host can send mail over SMTP, and with which option (none yet: the mail
@@ -51,29 +67,90 @@ export async function startHost(h, { sim, configured = false, smtpUrl = null } =
     args.push('--enable', `${PLUGIN}:${PROPERTY}`,
               '--setting', `${PLUGIN}:${PROPERTY}:merchant_id=${SHOP.merchantId}`,
               '--setting', `${PLUGIN}:${PROPERTY}:api_base_url=${sim.url}`,
+              // The plugin asks to confirm an API host other than InvoiceBox's own by typing it.
+              '--setting', `${PLUGIN}:${PROPERTY}:api_host_confirmed=${new URL(sim.url).hostname}`,
               '--secret', `${PLUGIN}:${PROPERTY}:api_token=${SHOP.token}`,
               '--secret', `${PLUGIN}:${PROPERTY}:api_key=${SHOP.apiKey}`);
   }
   const smtpOption = smtpUrl ? hostSmtpOption() : null;
   if (smtpOption) args.push(smtpOption, smtpUrl);
-  const host = await h.startHost(args);
+  const host = await h.startHost(args, { env: { PMS_DEMO_PASSWORD: STAFF_PASSWORD } });
   host.smtp = Boolean(smtpOption);
   host.hookUrl = `${host.url}/hooks/${PLUGIN}/${PROPERTY}/`;
-  host.api = (method, path, body) => apiCall(host.url, method, path, body);
+  // The scenarios' own API calls (set-up and checks) run in an admin session of their own.
+  let admin = null;
+  host.adminSession = () => (admin ??= apiSession(host.url, STAFF.admin.login));
+  host.api = async (method, path, body) => (await host.adminSession()).call(method, path, body);
   return host;
 }
 
-export async function apiCall(base, method, path, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', 'X-Staff-Id': 'test', 'X-Staff-Name': 'test' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+// Reads a fetch Response: {status, headers, text, json}.
+async function readResponse(res) {
   const text = await res.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-  return json;
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+// Signs in through POST /api/session from node, as the web UI does. Resolves
+// {user, cookie, raw(method, path, {body, headers}), call(method, path, body)}: raw() answers
+// whatever the host says, call() throws unless 2xx. State-changing calls carry the page's
+// Origin and a JSON body, as the host requires of a browser.
+export async function apiSession(base, login, password = STAFF_PASSWORD) {
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: base },
+    body: JSON.stringify({ login, password }),
+  });
+  const answer = await readResponse(res);
+  if (answer.status !== 200) throw new Error(`sign-in as ${login}: HTTP ${answer.status} ${answer.text}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0].trim()).find((c) => c.startsWith('pms_session='));
+  if (!cookie) throw new Error(`sign-in as ${login}: no pms_session cookie in ${JSON.stringify(res.headers.getSetCookie())}`);
+  const raw = async (method, path, { body, headers = {} } = {}) => {
+    const changing = !['GET', 'HEAD'].includes(method);
+    const res2 = await fetch(`${base}${path}`, {
+      method,
+      headers: { Cookie: cookie, ...(changing ? { 'Content-Type': 'application/json', Origin: base } : {}), ...headers },
+      body: changing ? (typeof body === 'string' ? body : JSON.stringify(body ?? {})) : undefined,
+    });
+    return readResponse(res2);
+  };
+  return {
+    user: answer.json,
+    cookie,
+    raw,
+    async call(method, path, body) {
+      const r = await raw(method, path, { body });
+      if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} as ${login}: HTTP ${r.status} ${r.text}`);
+      return r.json;
+    },
+  };
+}
+
+// Signs in as `role` through the real sign-in page: the page must be showing it (any screen of
+// the UI does when nobody is signed in). Types the login and password into the labelled
+// fields, presses «Войти», and waits for the top bar to name the role.
+export async function signIn(page, role, { password = STAFF_PASSWORD } = {}) {
+  const who = STAFF[role];
+  await page.locator('form#signin').waitFor();
+  await page.getByLabel('Логин', { exact: true }).fill(who.login);
+  await page.getByLabel('Пароль', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
+  await page.locator('#staff-role', { hasText: who.roleName }).waitFor();
+  await page.locator('form#signin').waitFor({ state: 'detached' });
+  return who;
+}
+
+// Collects what must never happen in a page: uncaught errors and Content-Security-Policy
+// violations (inline script or style, eval, …), which the host's CSP turns into broken screens.
+export function watchPage(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (apply|execute|load|evaluate|connect|frame)/i.test(message.text()))
+      problems.push(`CSP: ${message.text()}`);
+  });
+  return problems;
 }
 
 // What the admin does on the settings page, done through the API: the notification URL (only
@@ -96,6 +173,16 @@ export function pickOnlineType(categories) {
     for (const type of category.types)
       if (/ссылк/i.test(type.name)) return { category, type };
   return { category: categories[0], type: categories[0].types[0] };
+}
+
+// A payment type other than the one the payment kind is mapped to, for attempts to change the
+// mapping: {category_id, type_id} as strings.
+export function otherMapping(mappingPage) {
+  const current = mappingPage.kinds.find((k) => k.code === 'payment')?.mapping ?? {};
+  for (const category of mappingPage.categories)
+    for (const type of category.types)
+      if (String(type.id) !== String(current.type_id)) return { category_id: String(category.id), type_id: String(type.id) };
+  throw new Error('the demo hotel has a single payment type: nothing to change the mapping to');
 }
 
 // Records every response the browser receives (bodies of everything but event streams) so a
@@ -126,7 +213,8 @@ export function tapEvents(host) {
   let text = '';
   const done = (async () => {
     try {
-      const res = await fetch(`${host.url}/api/properties/${PROPERTY}/events`, { signal: controller.signal });
+      const { cookie } = await host.adminSession();
+      const res = await fetch(`${host.url}/api/properties/${PROPERTY}/events`, { signal: controller.signal, headers: { Cookie: cookie } });
       const decoder = new TextDecoder();
       for await (const chunk of res.body) text += decoder.decode(chunk, { stream: true });
     } catch { /* aborted */ }
@@ -138,7 +226,7 @@ export function tapEvents(host) {
 }
 
 export function assertNoSecretIn(where, text) {
-  for (const [name, secret] of [['API token', SHOP.token], ['API key', SHOP.apiKey]]) {
+  for (const [name, secret] of [['API token', SHOP.token], ['API key', SHOP.apiKey], ['staff password', STAFF_PASSWORD]]) {
     assert.ok(!String(text).includes(secret), `the ${name} appears in ${where}`);
   }
 }

@@ -1,4 +1,4 @@
-// Front desk: the folio of booking №471887, the plugin's «InvoiceBox» button, a link created
+// Front desk, signed in through the sign-in page as «Служба приёма»: the folio of booking №471887, the plugin's «InvoiceBox» button, a link created
 // with «Отправить пользователю» (the mail reaches the SMTP server with the link and the rendered
 // template), a second one without it whose link is copied (clipboard, then the fallback), the
 // guest pays on the simulator's page («Оплатить счёт»), and without a reload the folio shows the
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Harness } from '../lib/harness.mjs';
 import {
   BOOKING, startSimulator, startHost, finishSetupByApi, recordResponses, tapEvents, eventually,
-  assertNoSecretIn, assertNoSecretInBrowser, assertNoSecretInResponses,
+  assertNoSecretIn, assertNoSecretInBrowser, assertNoSecretInResponses, signIn, watchPage,
 } from '../lib/pms.mjs';
 
 // The text of a MIME message with quoted-printable / base64 parts decoded, for searching.
@@ -46,11 +46,12 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.url });
   const responses = recordResponses(context);
   const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const pageErrors = watchPage(page);
 
   // ---- the folio ------------------------------------------------------------------------------
   await page.goto(`${host.url}/#/folio/${BOOKING}`);
+  await signIn(page, 'front_desk');
+  assert.equal(await page.locator('#admin-menu').isVisible(), false, 'the front desk sees the administration menu');
   const accounts = page.locator('#accounts');
   await accounts.waitFor();
   assert.deepEqual((await accounts.locator('thead th').allTextContents()).map((s) => s.trim()),
