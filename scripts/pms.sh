@@ -13,7 +13,8 @@ cd "$here"
 # Debian packages the build needs. libboost1.81-all-dev lacks JSON and URL; they come separately.
 build_packages=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libcurl4-openssl-dev libqrencode-dev openssl ca-certificates curl python3)
+  libssl-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev
+  openssl ca-certificates curl python3)
 # What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic.
 test_packages=(chromium fonts-dejavu-core nodejs npm python3 python3-jsonschema)
 
@@ -52,15 +53,36 @@ cmd_demo() {
   exec "$here/scripts/demo.sh" "$here/build/release"
 }
 
-cmd_test() {
-  install_missing "${build_packages[@]}" "${test_packages[@]}"
+# Runs "$@" as one named stage and prints its wall time (architecture §8: every CI run shows
+# where its minutes go). The exit status is the command's.
+stage() {
+  local name="$1"; shift
+  local start=$SECONDS status=0
+  echo "== stage: $name"
+  "$@" || status=$?
+  echo "== stage: $name took $((SECONDS - start)) s (exit $status)"
+  stage_times+=("$name: $((SECONDS - start)) s")
+  return $status
+}
+stage_times=()
+
+npm_ci() {
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+}
+
+cmd_test() {
+  local total=$SECONDS
+  stage "install (apt)" install_missing "${build_packages[@]}" "${test_packages[@]}"
+  stage "install (npm)" npm_ci
   # The plugin-boundary suite (ABI, loader, fixtures) also runs under ASan+UBSan; the full
   # sanitizer suite is `cmake --preset asan && cmake --build --preset asan && ctest --preset asan`.
-  build asan --target pms_sanitized_suite
-  ctest --preset asan -L abi
-  # The whole suite last, so that the output ends with ctest's summary line.
-  build dev
+  stage "asan build" build asan --target pms_sanitized_suite
+  stage "asan tests (abi)" ctest --preset asan -L abi
+  stage "dev build" build dev
+  echo "== stage times so far: ${stage_times[*]}; total $((SECONDS - total)) s"
+  # The whole suite last, so that the output ends with ctest's summary line (its own "Total Test
+  # time (real)" is this stage's time).
+  echo "== stage: dev tests (all)"
   ctest --preset dev
 }
 
