@@ -4,8 +4,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -22,7 +24,7 @@ namespace json = boost::json;
 
 HostProcess::HostProcess(HostOptions options)
     : temp_{std::make_unique<TempDir>("pms-host-server")} {
-    data_dir_ = temp_->path() / "data";
+    data_dir_ = options.data_dir.empty() ? temp_->path() / "data" : options.data_dir;
     stderr_file_ = temp_->path() / "host.stderr";
 
     std::vector<std::string> args{"--listen",         "127.0.0.1:0", "--data",
@@ -65,6 +67,47 @@ HostProcess::HostProcess(HostOptions options)
     net::ClientOptions client_options;
     client_options.total_timeout = std::chrono::seconds(30);
     client_ = std::make_unique<net::HttpClient>(ioc_, client_options);
+    if (!options.sign_in_as.empty()) {
+        const auto reply = sign_in(options.sign_in_as);
+        if (reply.status != 200)
+            throw std::runtime_error("signing in as " + options.sign_in_as + " failed: " +
+                                     std::to_string(reply.status) + " " + reply.body);
+    }
+}
+
+HttpReply HostProcess::sign_in(const std::string& login, const std::string& password) {
+    auto reply = post_json("/api/session", json::object{{"login", login}, {"password", password}});
+    if (reply.status == 200)
+        if (auto set = reply.header("Set-Cookie")) {
+            const std::string_view text = *set;
+            cookie_ = std::string{text.substr(0, text.find(';'))};
+        }
+    return reply;
+}
+
+std::string HostProcess::cookie_header_line() const {
+    return cookie_.empty() ? std::string{} : "Cookie: " + cookie_ + "\r\n";
+}
+
+std::string HostProcess::extra_session(const std::string& login, const std::string& password) {
+    const std::string mine = cookie_;
+    const auto reply = sign_in(login, password);
+    std::string theirs = cookie_;
+    cookie_ = mine;
+    if (reply.status != 200 || theirs == mine)
+        throw std::runtime_error("signing in as " + login + " failed: " +
+                                 std::to_string(reply.status) + " " + reply.body);
+    return theirs;
+}
+
+std::string HostProcess::hooks_base_url(std::chrono::milliseconds timeout) {
+    const std::string marker = "notification endpoint (/hooks/... only) listening on ";
+    if (!wait_for_log(marker, timeout))
+        throw std::runtime_error("the host did not log its /hooks listener");
+    const std::string text = stderr_text();
+    const auto at = text.find(marker) + marker.size();
+    const auto end = text.find_first_of(" \r\n", at);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
 HostProcess::~HostProcess() {
@@ -86,6 +129,12 @@ HttpReply HostProcess::request(std::string method, const std::string& path, std:
     req.method = std::move(method);
     req.url = base_url_ + path;
     req.headers = std::move(headers);
+    if (!cookie_.empty() && !net::find_header(req.headers, "Cookie"))
+        req.headers.push_back({"Cookie", cookie_});
+    const bool changes = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                         req.method == "DELETE";
+    if (changes && !net::find_header(req.headers, "Origin"))
+        req.headers.push_back({"Origin", base_url_});
     req.body = std::move(body);
     req.total_timeout = timeout;
     auto promise = std::make_shared<std::promise<net::ClientResponse>>();
@@ -170,7 +219,8 @@ EventStream::EventStream(std::uint16_t port, const std::string& path,
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         throw std::runtime_error("connect() failed");
     const std::string request = "GET " + path +
-                                " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" +
+                                " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                                "\r\nAccept: text/event-stream\r\n" +
                                 extra_headers + "\r\n";
     if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
         static_cast<ssize_t>(request.size()))
@@ -224,6 +274,185 @@ bool EventStream::wait_closed(std::chrono::milliseconds timeout) {
         read_some(left);
     }
     return true;
+}
+
+// ---- raw HTTP ----------------------------------------------------------------------------------
+
+std::optional<std::string> RawReply::header(std::string_view name) const {
+    std::size_t pos = head.find("\r\n");
+    while (pos != std::string::npos && pos + 2 < head.size()) {
+        const auto start = pos + 2;
+        const auto end = head.find("\r\n", start);
+        const std::string_view line{head.data() + start,
+                                    (end == std::string::npos ? head.size() : end) - start};
+        const auto colon = line.find(':');
+        if (colon != std::string_view::npos && net::iequals(line.substr(0, colon), name)) {
+            std::string_view value = line.substr(colon + 1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+                value.remove_prefix(1);
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+                value.remove_suffix(1);
+            return std::string{value};
+        }
+        pos = end;
+    }
+    return std::nullopt;
+}
+
+RawHttp::RawHttp(std::uint16_t port, const std::string& source_address) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0)
+        throw std::runtime_error("socket() failed");
+    if (!source_address.empty()) {
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        from.sin_port = 0;
+        if (::inet_pton(AF_INET, source_address.c_str(), &from.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("cannot bind to " + source_address);
+        }
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd_);
+        throw std::runtime_error("connect() failed");
+    }
+}
+
+RawHttp::~RawHttp() {
+    close();
+}
+
+void RawHttp::close() {
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+    closed_ = true;
+}
+
+bool RawHttp::send(std::string_view data) {
+    while (!data.empty() && fd_ >= 0) {
+        const auto n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n <= 0)
+            return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return data.empty();
+}
+
+bool RawHttp::read_some(std::chrono::milliseconds timeout) {
+    if (closed_ || fd_ < 0)
+        return false;
+    pollfd p{fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::max<long long>(timeout.count(), 0)));
+    if (ready <= 0)
+        return false;
+    char buffer[8192];
+    const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+        closed_ = true;
+        return false;
+    }
+    buffer_.append(buffer, static_cast<std::size_t>(n));
+    return true;
+}
+
+RawReply RawHttp::read_reply(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto left = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+    };
+    RawReply reply;
+    std::size_t end = std::string::npos;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+        if (left().count() <= 0 || closed_)
+            return reply;
+        read_some(left());
+    }
+    reply.head = buffer_.substr(0, end);
+    std::string rest = buffer_.substr(end + 4);
+    buffer_.clear();
+    if (reply.head.rfind("HTTP/1.", 0) != 0 || reply.head.size() < 12)
+        return reply;
+    reply.status = std::atoi(reply.head.c_str() + 9);
+    if (const auto length = reply.header("Content-Length")) {
+        const auto want = static_cast<std::size_t>(std::stoull(*length));
+        buffer_ = std::move(rest);
+        while (buffer_.size() < want && left().count() > 0 && !closed_)
+            read_some(left());
+        reply.body = buffer_.substr(0, std::min(want, buffer_.size()));
+        buffer_.erase(0, std::min(want, buffer_.size()));
+    } else {
+        reply.body = std::move(rest); // a streamed answer: what came with the head
+    }
+    return reply;
+}
+
+bool RawHttp::wait_closed(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!closed_) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            return false;
+        read_some(left);
+    }
+    return true;
+}
+
+std::string raw_request_text(const std::string& method, const std::string& path,
+                             const std::string& host,
+                             const std::vector<std::pair<std::string, std::string>>& headers,
+                             const std::string& body, bool keep_alive) {
+    std::string text = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n";
+    for (const auto& [name, value] : headers)
+        text += name + ": " + value + "\r\n";
+    const bool changes = method == "POST" || method == "PUT" || method == "PATCH" ||
+                         method == "DELETE";
+    if (changes || !body.empty())
+        text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    text += keep_alive ? "\r\n" + body : "Connection: close\r\n\r\n" + body;
+    return text;
+}
+
+RawReply raw_exchange(std::uint16_t port, const std::string& request_text,
+                      std::chrono::milliseconds timeout, const std::string& source_address) {
+    RawHttp connection{port, source_address};
+    if (!connection.send(request_text))
+        return {};
+    return connection.read_reply(timeout);
+}
+
+CommandResult run_pms_host(const std::vector<std::string>& args,
+                           const std::optional<std::string>& stdin_text,
+                           std::chrono::milliseconds timeout) {
+    ChildProcess::Options child;
+    child.program = "/bin/sh";
+    child.args = {"-c",
+                  stdin_text ? "printf '%s' \"$PMS_TEST_STDIN\" | exec \"$0\" \"$@\" 2>&1"
+                             : "exec \"$0\" \"$@\" 2>&1 </dev/null",
+                  PMS_HOST_EXE};
+    child.args.insert(child.args.end(), args.begin(), args.end());
+    if (stdin_text)
+        child.env.emplace_back("PMS_TEST_STDIN", *stdin_text);
+    child.wait_first_line = false;
+    ChildProcess process{child};
+    CommandResult result;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto line = process.read_line(std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
+        if (!line)
+            break;
+        result.output += *line + "\n";
+    }
+    result.exit_code = process.wait_exit(std::chrono::seconds(5));
+    return result;
 }
 
 net::Headers staff_headers(const std::string& id, const std::string& name) {

@@ -26,7 +26,8 @@ BOOST_AUTO_TEST_CASE(sigterm_closes_event_streams_and_exits_zero) {
         host.post_json("/api/properties/" + property + "/plugins/" + fixture_id + "/enable",
                        json::object{})
             .status == 200);
-    EventStream events{host.port(), "/api/properties/" + property + "/events"};
+    EventStream events{host.port(), "/api/properties/" + property + "/events",
+                       host.cookie_header_line()};
     BOOST_TEST_REQUIRE(events.wait_for("event: ready", 10s).has_value());
 
     const auto started = std::chrono::steady_clock::now();

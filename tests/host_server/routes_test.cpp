@@ -301,16 +301,21 @@ BOOST_AUTO_TEST_CASE(folio_button_click_and_view_events) {
     BOOST_TEST(button.at("enabled").as_bool());
 
     const std::string click = folio_path + "/buttons/" + fixture_id + "/fixture-dialog/click";
-    auto reply = host.post_json(click, json::object{});
-    BOOST_TEST(reply.status == 400, reply.body); // no staff user named
+    // Nobody signed in: no view, whatever the request claims.
+    auto reply = host.post_json(click, json::object{{"staff", {{"id", "u-17"}, {"name", "Anna"}}}},
+                                {{"Cookie", ""}, {"X-Staff-Id", "u-17"}});
+    BOOST_TEST(reply.status == 401, reply.body);
+    BOOST_TEST(reply.json.at("error").at("code").as_string() == "not_signed_in");
 
+    // Signed in as admin: the staff user the plugin sees is the session's login; the staff
+    // headers (and body members) a client sends are ignored.
     reply = host.post_json(click, json::object{}, staff_headers("u-17", "Anna%20Petrova"));
     BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
     const std::string session{reply.json.at("session_id").as_string()};
     BOOST_TEST(!session.empty());
     BOOST_TEST(reply.json.at("view").at("title").as_string() == "Fixture step 1");
     BOOST_TEST(reply.json.at("view").at("elements").at(0).at("text").as_string() ==
-               "folio " + folio + " by u-17");
+               "folio " + folio + " by admin");
     // The money default stays text, byte for byte.
     BOOST_TEST(reply.body.find("\"value\":\"1550.00\"") != std::string::npos);
 
@@ -323,46 +328,74 @@ BOOST_AUTO_TEST_CASE(folio_button_click_and_view_events) {
                            json::object{{"kind", "button"},
                                         {"action", "next"},
                                         {"values", {{"amount", "1550.00"}}},
-                                        {"staff", {{"id", "u-18"}, {"name", "Boris"}}}});
+                                        {"staff", {{"id", "u-18"}, {"name", "Boris"}}}},
+                           staff_headers("u-19", "Vera"));
     BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
     BOOST_TEST(reply.json.at("view").at("title").as_string() == "Fixture step 2");
     BOOST_TEST(reply.json.at("view").at("elements").at(0).at("text").as_string() ==
-               "event by u-18, amount ok");
+               "event by admin, amount ok");
 
-    // Bad events.
-    BOOST_TEST(host.post_json(view_path + "/events", json::object{{"action", "next"}}).status ==
+    // Bad events: no action, an unknown kind, a row action without its row, a number as a
+    // form value, an unknown session.
+    BOOST_TEST(host.post_json(view_path + "/events", json::object{{"kind", "button"}}).status ==
                400);
     BOOST_TEST(host.post_json(view_path + "/events",
-                              json::object{{"action", "next"}, {"values", {{"n", 1}}}},
-                              staff_headers())
+                              json::object{{"kind", "swipe"}, {"action", "next"}})
                    .status == 400);
-    BOOST_TEST(host.post_json(property_path(host) + "/views/vs-nope/events",
-                              json::object{{"action", "x"}}, staff_headers())
-                   .status == 404);
+    BOOST_TEST(host.post_json(view_path + "/events",
+                              json::object{{"kind", "row_action"}, {"action", "next"}})
+                   .status == 400);
+    BOOST_TEST(host.post_json(view_path + "/events",
+                              json::object{{"action", "next"}, {"values", {{"n", 1}}}})
+                   .status == 400);
+    reply = host.post_json(property_path(host) + "/views/vs-nope/events",
+                           json::object{{"action", "x"}});
+    BOOST_TEST(reply.status == 404);
+    BOOST_TEST(reply.json.at("error").at("code").as_string() == "unknown_view");
+    // The session survived the bad events.
+    BOOST_TEST(host.get(view_path).status == 200);
 
     // The plugin closes the dialog.
-    reply =
-        host.post_json(view_path + "/events", json::object{{"action", "close"}}, staff_headers());
+    reply = host.post_json(view_path + "/events", json::object{{"action", "close"}});
     BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
     BOOST_TEST(reply.json.at("closed").as_bool());
     BOOST_TEST(reply.json.at("view").is_null());
+    BOOST_TEST(host.get(view_path).status == 404);
 
-    // A second dialog closed by the staff.
+    // A second dialog closed by the staff (DELETE is a state change: JSON from our origin).
     reply = host.post_json(click, json::object{{"staff", {{"id", "u-17"}, {"name", "Anna"}}}});
     BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+    BOOST_TEST(reply.json.at("view").at("elements").at(0).at("text").as_string() ==
+               "folio " + folio + " by admin");
     const std::string second{reply.json.at("session_id").as_string()};
-    BOOST_TEST(host.request("DELETE", property_path(host) + "/views/" + second).status == 200);
+    BOOST_TEST(second != session);
+    BOOST_TEST(host.request("DELETE", property_path(host) + "/views/" + second, "",
+                            {{"Content-Type", "application/json"}})
+                   .status == 200);
     BOOST_TEST(host.get(property_path(host) + "/views/" + second).status == 404);
 
+    // A third closed with POST .../close.
+    reply = host.post_json(click, json::object{});
+    BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+    const std::string third{reply.json.at("session_id").as_string()};
+    reply = host.post_json(property_path(host) + "/views/" + third + "/close", json::object{});
+    BOOST_TEST(reply.status == 200, reply.body);
+    BOOST_TEST(reply.json.at("closed").as_bool());
+    BOOST_TEST(host.get(property_path(host) + "/views/" + third).status == 404);
+
     BOOST_TEST(host.post_json(folio_path + "/buttons/" + fixture_id + "/no-button/click",
-                              json::object{}, staff_headers())
+                              json::object{})
                    .status >= 400);
 }
 
 BOOST_AUTO_TEST_CASE(notification_route_passes_the_plugin_reply_through) {
     HostProcess host;
     enable_fixture(host);
-    const std::string hooks = "/hooks/" + fixture_id + "/" + host.demo_property();
+    const std::string property = host.demo_property();
+    const std::string hooks = "/hooks/" + fixture_id + "/" + property;
+    // Providers have no staff session: the notification door does not ask for one.
+    const std::string staff_cookie = host.cookie();
+    host.forget_session();
 
     std::string body = "{\"id\":\"n-1\",\"amount\":1550.0}";
     body.push_back('\0');
@@ -388,17 +421,18 @@ BOOST_AUTO_TEST_CASE(notification_route_passes_the_plugin_reply_through) {
     BOOST_TEST(reply.status == 503, reply.body);
     BOOST_TEST(reply.json.is_object());
 
-    reply = host.request("POST", "/hooks/no.such.plugin/" + host.demo_property() + "/x", "{}");
+    reply = host.request("POST", "/hooks/no.such.plugin/" + property + "/x", "{}");
     BOOST_TEST(reply.status == 404);
     BOOST_TEST(reply.json.at("error").at("code").as_string() == "unknown_plugin");
     reply = host.request("POST", "/hooks/" + fixture_id + "/999/x", "{}");
     BOOST_TEST(reply.status == 404);
     reply = host.request("POST", "/hooks/" + fixture_id + "/not-a-number/x", "{}");
     BOOST_TEST(reply.status == 404);
-    reply = host.request("POST", "/hooks/" + refused_id + "/" + host.demo_property() + "/x", "{}");
+    reply = host.request("POST", "/hooks/" + refused_id + "/" + property + "/x", "{}");
     BOOST_TEST(reply.status == 404);
 
     // Disabled again: 404 without calling the plugin.
+    host.set_cookie(staff_cookie);
     BOOST_TEST_REQUIRE(host.post_json(plugin_path(host) + "/disable", json::object{}).status ==
                        200);
     reply = host.request("POST", hooks + "/echo", "x");
@@ -414,11 +448,17 @@ BOOST_AUTO_TEST_CASE(live_events_carry_notifications_and_pushed_views) {
     // Open a dialog so that the plugin has a session to push into.
     auto click = host.post_json(property_path(host) + "/folios/" + folio + "/buttons/" +
                                     fixture_id + "/fixture-dialog/click",
-                                json::object{}, staff_headers());
+                                json::object{});
     BOOST_TEST_REQUIRE(click.status == 200, click.body);
     const std::string session{click.json.at("session_id").as_string()};
 
-    EventStream events{host.port(), "/api/properties/" + property + "/events"};
+    // Without a session the stream is refused.
+    EventStream anonymous{host.port(), "/api/properties/" + property + "/events"};
+    BOOST_TEST_REQUIRE(anonymous.wait_for("\r\n\r\n", 10s).has_value(), anonymous.text());
+    BOOST_TEST(anonymous.text().rfind("HTTP/1.1 401", 0) == 0, anonymous.text());
+
+    EventStream events{host.port(), "/api/properties/" + property + "/events",
+                       host.cookie_header_line()};
     BOOST_TEST_REQUIRE(events.wait_for("event: ready", 10s).has_value(), events.text());
     BOOST_TEST(events.text().find("text/event-stream") != std::string::npos);
 
@@ -456,7 +496,7 @@ BOOST_AUTO_TEST_CASE(live_events_carry_notifications_and_pushed_views) {
 
     // A client reconnecting with Last-Event-ID 0 gets what it missed.
     EventStream replay{host.port(), "/api/properties/" + property + "/events",
-                       "Last-Event-ID: 0\r\n"};
+                       host.cookie_header_line() + "Last-Event-ID: 0\r\n"};
     const auto ready = replay.wait_for("event: ready", 10s);
     BOOST_TEST_REQUIRE(ready.has_value());
     BOOST_TEST(replay.wait_for("Fixture notification 1", 10s, *ready).has_value());
@@ -506,7 +546,11 @@ BOOST_AUTO_TEST_CASE(static_files_and_json_errors) {
     reply = host.get("/api/nothing-here");
     BOOST_TEST(reply.status == 404);
     BOOST_TEST(reply.json.at("error").at("code").as_string() == "no_such_route");
+    // A state change that is not JSON is refused before routing (415), a JSON one gets 405.
     reply = host.request("DELETE", "/api/plugins");
+    BOOST_TEST(reply.status == 415);
+    BOOST_TEST(reply.json.at("error").at("code").as_string() == "unsupported_media_type");
+    reply = host.request("DELETE", "/api/plugins", "", {{"Content-Type", "application/json"}});
     BOOST_TEST(reply.status == 405);
     BOOST_TEST(reply.header("Allow").value_or("") == "GET");
     BOOST_TEST(reply.json.is_object());
