@@ -461,6 +461,11 @@ BOOST_AUTO_TEST_CASE(live_events_carry_notifications_and_pushed_views) {
                        host.cookie_header_line()};
     BOOST_TEST_REQUIRE(events.wait_for("event: ready", 10s).has_value(), events.text());
     BOOST_TEST(events.text().find("text/event-stream") != std::string::npos);
+    // Another staff member's stream: notifications are for everyone, a view only for its opener.
+    const std::string colleague = host.extra_session("frontdesk");
+    EventStream others{host.port(), "/api/properties/" + property + "/events",
+                       "Cookie: " + colleague + "\r\n"};
+    BOOST_TEST_REQUIRE(others.wait_for("event: ready", 10s).has_value(), others.text());
 
     const auto hook =
         host.request("POST", "/hooks/" + fixture_id + "/" + property + "/notify", "{}");
@@ -472,6 +477,9 @@ BOOST_AUTO_TEST_CASE(live_events_carry_notifications_and_pushed_views) {
     BOOST_TEST_REQUIRE(view.has_value(), events.text());
     BOOST_TEST(events.wait_for(session, 5s, *view).has_value());
     BOOST_TEST(events.wait_for("Fixture pushed", 5s, *view).has_value());
+    BOOST_TEST(others.wait_for("Fixture notification 1", 5s).has_value(), others.text());
+    BOOST_TEST(!others.wait_for("event: view", 1s).has_value(), others.text());
+    BOOST_TEST(others.text().find(session) == std::string::npos, others.text());
 
     // The pushed view is now the session's current view.
     const auto current = host.get(property_path(host) + "/views/" + session);

@@ -75,7 +75,16 @@ void EventHub::add(const std::string& property, const std::string& owner,
 
 void EventHub::publish(const std::string& property, std::string_view event, std::string_view data,
                        std::string_view id) {
-    const std::string message = net::sse_message(data, event, id);
+    send_matching(property, nullptr, net::sse_message(data, event, id));
+}
+
+void EventHub::publish_to(const std::string& property, const std::string& owner,
+                          std::string_view event, std::string_view data) {
+    send_matching(property, &owner, net::sse_message(data, event));
+}
+
+void EventHub::send_matching(const std::string& property, const std::string* owner,
+                             const std::string& message) {
     std::lock_guard lock{mutex_};
     auto found = streams_.find(property);
     if (found == streams_.end())
@@ -83,7 +92,11 @@ void EventHub::publish(const std::string& property, std::string_view event, std:
     auto& list = found->second;
     // send() refuses once a stream ended; such streams are dropped here.
     list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const Entry& e) { return !e.stream.send(message); }),
+                              [&](const Entry& e) {
+                                  if (owner != nullptr && e.owner != *owner)
+                                      return false;
+                                  return !e.stream.send(message);
+                              }),
                list.end());
 }
 

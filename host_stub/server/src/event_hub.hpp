@@ -59,6 +59,9 @@ class EventHub : public std::enable_shared_from_this<EventHub> {
     /// Sends one SSE message to every open stream of `property`. Thread-safe.
     void publish(const std::string& property, std::string_view event, std::string_view data,
                  std::string_view id = {});
+    /// The same, to the streams of staff session `owner` only (a view belongs to its opener).
+    void publish_to(const std::string& property, const std::string& owner, std::string_view event,
+                    std::string_view data);
 
     /// Closes every stream of staff session `owner` (signed out, expired, disabled).
     void close_session(const std::string& owner);
@@ -79,6 +82,9 @@ class EventHub : public std::enable_shared_from_this<EventHub> {
 
     void schedule_heartbeat();
     void on_heartbeat();
+    /// Sends `message` to the streams of `property` (of `owner` only, when not null).
+    void send_matching(const std::string& property, const std::string* owner,
+                       const std::string& message);
 
     void release(Reservation& reservation); // with mutex_ held
 

@@ -306,7 +306,16 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
                 ",\"property_id\":" + json_quote(std::to_string(push.property.value)) +
                 ",\"folio_id\":" + json_quote(std::to_string(push.folio.value)) +
                 ",\"view\":" + (push.view_json.empty() ? "null" : push.view_json) + "}";
-            self->hub->publish(std::to_string(push.property.value), "view", data);
+            // Only the staff session that opened the view sees its updates.
+            std::string owner;
+            {
+                std::lock_guard lock{self->views_mutex};
+                const auto it = self->view_owner.find(push.session_id);
+                if (it == self->view_owner.end())
+                    return;
+                owner = it->second;
+            }
+            self->hub->publish_to(std::to_string(push.property.value), owner, "view", data);
         }
     });
     impl.hub->start();
