@@ -92,6 +92,24 @@ BOOST_AUTO_TEST_CASE(read_flag) {
     BOOST_TEST(notifications.list_newest(seed.property, 0).back().read);
 }
 
+BOOST_AUTO_TEST_CASE(resolving_by_dedupe_key_finds_an_alert_of_any_age) {
+    const auto old_alert = notifications.raise(draft("old-alert")).notification.id;
+    // More than the newest 1,000 that resolving used to scan.
+    for (int i = 0; i < 1001; ++i)
+        notifications.raise(draft("noise-" + std::to_string(i)));
+    BOOST_TEST(notifications.mark_read_by_dedupe_key(seed.property, "old-alert"));
+    BOOST_TEST(!notifications.mark_read_by_dedupe_key(seed.property, "old-alert")); // already read
+    BOOST_TEST(!notifications.mark_read_by_dedupe_key(seed.property, "no-such-key"));
+    bool read = false;
+    for (const auto& n : notifications.list_since(seed.property, NotificationId{old_alert.value - 1}, 1))
+        read = n.id == old_alert && n.read;
+    BOOST_TEST(read);
+    BOOST_TEST(notifications.unread_count(seed.property) == 1001u);
+    BOOST_TEST(notifications.mark_all_read(seed.property) == 1001u);
+    BOOST_TEST(notifications.unread_count(seed.property) == 0u);
+    BOOST_TEST(notifications.mark_all_read(seed.property) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_raises_of_one_key_store_once) {
     constexpr int threads = 6;
     std::vector<std::unique_ptr<Storage>> storages;

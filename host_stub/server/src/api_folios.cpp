@@ -268,10 +268,7 @@ void HostServer::Impl::post_notifications_read_all(ApiRequest& r) {
     const PropertyId property = r.property();
     with_property(r.respond, property, [this, respond = r.respond, property](const Property&) {
         auto& repo = storage.notifications();
-        std::size_t marked = 0;
-        for (const auto& n : repo.list_newest(property, 1000))
-            if (!n.read && repo.mark_read(n.id))
-                ++marked;
+        const std::size_t marked = repo.mark_all_read(property);
         respond(json_ok(json::object{{"marked", marked}, {"unread", repo.unread_count(property)}}));
     });
 }

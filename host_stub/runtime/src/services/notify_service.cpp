@@ -58,16 +58,12 @@ pms_status notify_resolve(const pms_host* host, pms_str dedupe_key) noexcept {
         if (inst == nullptr || !valid(dedupe_key) || dedupe_key.len == 0)
             return PMS_INVALID_ARGUMENT;
         const std::string key = inst->plugin_id + ":" + std::string{view_of(dedupe_key)};
-        auto& repo = inst->rt.storage.notifications();
-        // The storage has no "resolve": the notification is marked read, which takes it out of
-        // the unread count the staff UI shows.
-        for (const Notification& n : repo.list_newest(inst->property, 1000)) {
-            if (n.dedupe_key == key && !n.read) {
-                repo.mark_read(n.id);
-                return PMS_OK;
-            }
-        }
-        return PMS_NOT_FOUND;
+        // Resolving marks the notification read, which takes it out of the unread count the
+        // staff UI shows. A lookup by its unique dedupe key: an alert of any age is found, and
+        // the cost does not grow with the number of notifications.
+        return inst->rt.storage.notifications().mark_read_by_dedupe_key(inst->property, key)
+                   ? PMS_OK
+                   : PMS_NOT_FOUND;
     } catch (...) {
         return PMS_NOT_FOUND;
     }

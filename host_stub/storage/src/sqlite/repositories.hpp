@@ -103,6 +103,8 @@ class SqliteNotificationRepository final : public NotificationRepository {
     std::vector<Notification> list_since(std::optional<PropertyId> property, NotificationId after,
                                          std::size_t limit) override;
     bool mark_read(NotificationId id) override;
+    bool mark_read_by_dedupe_key(PropertyId property, const std::string& dedupe_key) override;
+    std::size_t mark_all_read(PropertyId property) override;
     std::size_t unread_count(std::optional<PropertyId> property) override;
 
   private:

@@ -109,6 +109,28 @@ bool SqliteNotificationRepository::mark_read(NotificationId id) {
     });
 }
 
+bool SqliteNotificationRepository::mark_read_by_dedupe_key(PropertyId property,
+                                                           const std::string& dedupe_key) {
+    return db_.write([&](Connection& c) {
+        // UNIQUE (property_id, dedupe_key): one row at most, found through its index.
+        c.prepare("UPDATE notifications SET read = 1 "
+                  "WHERE property_id = ?1 AND dedupe_key = ?2 AND read = 0")
+            .bind(1, property.value)
+            .bind(2, std::string_view{dedupe_key})
+            .run();
+        return c.changes() > 0;
+    });
+}
+
+std::size_t SqliteNotificationRepository::mark_all_read(PropertyId property) {
+    return db_.write([&](Connection& c) {
+        c.prepare("UPDATE notifications SET read = 1 WHERE property_id = ?1 AND read = 0")
+            .bind(1, property.value)
+            .run();
+        return static_cast<std::size_t>(c.changes());
+    });
+}
+
 std::size_t SqliteNotificationRepository::unread_count(std::optional<PropertyId> property) {
     return db_.read([&](Connection& c) {
         auto st = c.prepare("SELECT count(*) FROM notifications "

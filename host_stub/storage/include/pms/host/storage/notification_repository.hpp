@@ -60,6 +60,11 @@ class NotificationRepository {
     list_since(std::optional<PropertyId> property, NotificationId after, std::size_t limit) = 0;
     /// Returns whether the notification exists.
     virtual bool mark_read(NotificationId id) = 0;
+    /// Marks the unread notification of `property` with `dedupe_key` read (a direct lookup by the
+    /// unique key, whatever its age). Returns whether one was unread.
+    virtual bool mark_read_by_dedupe_key(PropertyId property, const std::string& dedupe_key) = 0;
+    /// Marks every unread notification of `property` read in one statement; returns how many.
+    virtual std::size_t mark_all_read(PropertyId property) = 0;
     [[nodiscard]] virtual std::size_t unread_count(std::optional<PropertyId> property) = 0;
 };
 
