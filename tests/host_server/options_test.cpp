@@ -74,6 +74,38 @@ BOOST_AUTO_TEST_CASE(every_flag) {
     BOOST_TEST(o.log_level == "debug");
 }
 
+BOOST_AUTO_TEST_CASE(the_two_doors_and_the_access_limits) {
+    const auto o = parse_ok({"--hooks-listen", "127.0.0.1:8090", "--hooks-public-url",
+                             "https://hooks.hotel.example/", "--allow-host", "pms.hotel.lan",
+                             "--allow-host=pms.hotel.lan:8443", "--session-idle", "600",
+                             "--session-max-age", "3600", "--max-streams-per-session", "2",
+                             "--max-streams", "10"});
+    BOOST_REQUIRE(o.hooks_listen.has_value());
+    BOOST_TEST(o.hooks_listen->first == "127.0.0.1");
+    BOOST_TEST(o.hooks_listen->second == 8090);
+    BOOST_TEST(o.hooks_public_url == "https://hooks.hotel.example");
+    BOOST_TEST(o.allowed_hosts.size() == 2u);
+    BOOST_TEST(o.allowed_hosts.at(1) == "pms.hotel.lan:8443");
+    BOOST_TEST(o.session_idle_s == 600u);
+    BOOST_TEST(o.session_max_age_s == 3600u);
+    BOOST_TEST(o.streams_per_session == 2u);
+    BOOST_TEST(o.streams_total == 10u);
+    BOOST_TEST(!parse_ok({}).hooks_listen.has_value());
+    BOOST_TEST(parse_error({"--hooks-listen", "8090"}).find("--hooks-listen") != std::string::npos);
+    BOOST_TEST(parse_error({"--session-idle", "0"}).find("--session-idle") != std::string::npos);
+    BOOST_TEST(parse_error({"--max-streams", "many"}).find("--max-streams") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(secrets_from_files_and_the_environment_are_kept_as_written) {
+    // The file and variable are read when the preset is applied, so that parsing stays pure.
+    const auto o = parse_ok({"--secret", "p:1:api_token=@/run/secrets/token", "--secret",
+                             "p:1:api_key=env:IB_KEY"});
+    BOOST_REQUIRE(o.settings.size() == 2u);
+    BOOST_TEST(o.settings[0].value == "@/run/secrets/token");
+    BOOST_TEST(o.settings[0].secret);
+    BOOST_TEST(o.settings[1].value == "env:IB_KEY");
+}
+
 BOOST_AUTO_TEST_CASE(ipv6_listen) {
     const auto o = parse_ok({"--listen", "[::1]:0"});
     BOOST_TEST(o.listen_address == "::1");

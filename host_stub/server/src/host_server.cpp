@@ -287,6 +287,13 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
         }
     });
     impl.sessions->start();
+    impl.traffic = std::make_shared<TrafficSummary>(
+        runtime.io_context(), impl.config.limits.traffic_summary_interval,
+        [weak](const std::string& line) {
+            if (auto self = weak.lock())
+                self->log(LogLevel::info, line);
+        });
+    impl.traffic->start();
 
     // Live events: plugin notifications and pushed views fan out to the property's streams.
     impl.notifications =
@@ -356,6 +363,7 @@ void HostServer::stop() {
     if (impl.hooks_http)
         impl.hooks_http->stop();
     impl.sessions->stop();
+    impl.traffic->stop();
     impl.notifications.reset();
     impl.view_pushes.reset();
     impl.blocking.join();
@@ -500,7 +508,10 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::steady_clock::now() - started)
                                 .count();
-            self->log(LogLevel::info, "hook " + method + " " + plugin_id + "@" +
+            // One line per notification only at debug; info gets the minute's summary.
+            self->traffic->count_hook(response.status, reply.from_plugin,
+                                      std::chrono::milliseconds{ms});
+            self->log(LogLevel::debug, "hook " + method + " " + plugin_id + "@" +
                                           std::to_string(property_id.value) + " -> " +
                                           std::to_string(response.status) +
                                           (reply.from_plugin ? " (plugin)" : " (host)") + " in " +

@@ -7,6 +7,7 @@
 #include "request_guard.hpp"
 #include "staff_sessions.hpp"
 #include "static_files.hpp"
+#include "traffic_summary.hpp"
 
 #include <pms/host/auth/login_throttle.hpp>
 #include <pms/host/auth/permissions.hpp>
@@ -65,6 +66,7 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     std::unique_ptr<RequestGuard> guard;
     std::shared_ptr<StaffSessions> sessions;
     auth::LoginThrottle throttle;
+    std::shared_ptr<TrafficSummary> traffic;
     std::unique_ptr<net::HttpServer> http;
     std::unique_ptr<net::HttpServer> hooks_http; ///< --hooks-listen: /hooks/... only
     Subscription view_pushes;

@@ -53,6 +53,8 @@ struct AccessLimits {
     std::size_t max_connections = 256;
     /// Sign-ins being checked (Argon2id) at once; more get 503.
     std::size_t sign_ins_in_flight = 16;
+    /// Notifications are logged one line each at debug; at info, one summary per interval.
+    std::chrono::seconds traffic_summary_interval{60};
 };
 
 struct ServerConfig {
