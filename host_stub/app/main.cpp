@@ -439,6 +439,12 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
             config.limits.streams_per_session = options.streams_per_session;
         if (options.streams_total != 0)
             config.limits.streams_total = options.streams_total;
+        if (options.views_per_session != 0)
+            config.limits.views_per_session = options.views_per_session;
+        if (options.views_total != 0)
+            config.limits.views_total = options.views_total;
+        if (options.view_idle_s != 0)
+            config.limits.view_idle = std::chrono::seconds{options.view_idle_s};
         config.fake_clock = fake_clock.get();
         config.log = [&log](LogLevel level, std::string_view text) {
             log.write(level, "server", text);

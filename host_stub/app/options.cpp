@@ -175,17 +175,20 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string>&
         } else if (flag == "--allow-host") {
             error = value(v) && !v.empty() ? std::nullopt : std::optional{missing};
             options.allowed_hosts.push_back(v);
-        } else if (flag == "--session-idle" || flag == "--session-max-age" ||
-                   flag == "--max-streams-per-session" || flag == "--max-streams") {
+        } else if (auto* limit = flag == "--session-idle"              ? &options.session_idle_s
+                                 : flag == "--session-max-age"         ? &options.session_max_age_s
+                                 : flag == "--max-streams-per-session" ? &options.streams_per_session
+                                 : flag == "--max-streams"             ? &options.streams_total
+                                 : flag == "--max-views-per-session"   ? &options.views_per_session
+                                 : flag == "--max-views"               ? &options.views_total
+                                 : flag == "--view-idle"               ? &options.view_idle_s
+                                                                       : nullptr) {
             unsigned long n = 0;
             if (!value(v))
                 error = missing;
             else if (!parse_unsigned(v, 10'000'000, n) || n == 0)
                 error = std::string{flag} + " must be a positive whole number";
-            (flag == "--session-idle"       ? options.session_idle_s
-             : flag == "--session-max-age"  ? options.session_max_age_s
-             : flag == "--max-streams"      ? options.streams_total
-                                            : options.streams_per_session) = n;
+            *limit = n;
         } else if (flag == "--enable") {
             error = value(v) ? parse_enable(v, options) : missing;
         } else if (flag == "--setting") {
@@ -230,6 +233,8 @@ std::string usage() {
   --session-idle SECONDS  end a staff session after this long without a request (default 28800)
   --session-max-age SECONDS  end it this long after sign-in (default 86400)
   --max-streams-per-session N, --max-streams N  live-event stream caps (default 4 and 64)
+  --max-views-per-session N, --max-views N  open plugin dialogs (default 8 and 512)
+  --view-idle SECONDS     close a plugin dialog unused this long (default 1800)
   --log-level LEVEL       debug, info, warning or error (default info)
   --smtp URL              send plugin mail over SMTP instead of writing it to <data>/outbox, e.g.
                           smtp://user:pass@127.0.0.1:1025?starttls=0&from=pms@hotel.example

@@ -62,6 +62,10 @@ struct Options {
     /// `--max-streams-per-session N`, `--max-streams N`: live-event stream caps (0 = default).
     unsigned long streams_per_session = 0;
     unsigned long streams_total = 0;
+    /// `--max-views-per-session N`, `--max-views N`, `--view-idle SECONDS` (0 = default).
+    unsigned long views_per_session = 0;
+    unsigned long views_total = 0;
+    unsigned long view_idle_s = 0;
     bool help = false;
 };
 

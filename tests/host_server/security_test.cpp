@@ -961,6 +961,39 @@ BOOST_AUTO_TEST_CASE(a_view_answers_only_to_the_staff_session_that_opened_it) {
     BOOST_TEST(get_as(host, second_path, a).status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(open_views_are_capped_and_an_idle_one_is_closed) {
+    HostProcess host{with_fixture({"--max-views-per-session", "2", "--max-views", "3",
+                                   "--view-idle", "1"})};
+    const std::string property = host.demo_property();
+    const std::string folio = main_folio_id(host);
+    const std::string a = host.cookie();
+    const std::string b = host.extra_session("frontdesk");
+
+    const auto first = click_as(host, folio, a);
+    BOOST_TEST_REQUIRE(first.status == 200, first.body);
+    BOOST_TEST_REQUIRE(click_as(host, folio, a).status == 200);
+    const auto third = click_as(host, folio, a);
+    BOOST_TEST(third.status == 429, third.body);
+    BOOST_TEST(error_code_of(third.body) == "too_many_views");
+    BOOST_TEST_REQUIRE(click_as(host, folio, b).status == 200); // another session: its own room
+    const auto over_total = click_as(host, folio, b);
+    BOOST_TEST(over_total.status == 503, over_total.body);
+    BOOST_TEST(error_code_of(over_total.body) == "too_many_views");
+
+    // Unused for longer than --view-idle: closed by the host (the plugin forgets it too).
+    const std::string path =
+        "/api/properties/" + property + "/views/" + std::string{first.json.at("session_id").as_string()};
+    // Each look counts as use, so wait well past the idle time between looks.
+    int status = 200;
+    for (int i = 0; i < 5 && status == 200; ++i) {
+        std::this_thread::sleep_for(3s);
+        status = get_as(host, path, a).status;
+    }
+    BOOST_TEST(status == 404, "the idle view is still open");
+    // Room again for a new one.
+    BOOST_TEST(click_as(host, folio, a).status == 200);
+}
+
 // ---- live-event stream caps ---------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(stream_caps_hold_under_a_flood_and_hooks_still_answer) {

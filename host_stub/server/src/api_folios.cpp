@@ -118,6 +118,18 @@ void HostServer::Impl::get_folio_buttons(ApiRequest& r) {
 
 // POST /api/properties/{p}/folios/{f}/buttons/{plugin}/{button}/click
 void HostServer::Impl::post_button_click(ApiRequest& r) {
+    switch (views.admit(r.staff->token_hash)) {
+    case ViewRegistry::Admission::ok:
+        break;
+    case ViewRegistry::Admission::session_full:
+        r.respond(json_error(429, "too_many_views",
+                             "Слишком много открытых окон модулей: закройте лишние"));
+        return;
+    case ViewRegistry::Admission::total_full:
+        r.respond(json_error(503, "too_many_views",
+                             "Слишком много открытых окон модулей у всех сотрудников; повторите позже"));
+        return;
+    }
     const PropertyId property = r.property();
     with_property(r.respond, property, [self = shared_from_this(), r, property](const Property&) {
         const auto& folio_text = r.param("folio");
@@ -154,12 +166,7 @@ net::Response unknown_view(const std::string& session) {
 std::optional<ViewPush> HostServer::Impl::own_open_view(ApiRequest& r) {
     const std::string& session = r.param("session");
     auto current = runtime.current_view(session);
-    bool mine = false;
-    {
-        std::lock_guard lock{views_mutex};
-        const auto it = view_owner.find(session);
-        mine = it != view_owner.end() && it->second == r.staff->token_hash;
-    }
+    const bool mine = views.use(session, r.staff->token_hash, ViewRegistry::Clock::now());
     if (!current || current->property != r.property() || !mine) {
         r.respond(unknown_view(session));
         return std::nullopt;

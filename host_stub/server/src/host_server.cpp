@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <utility>
@@ -113,7 +114,10 @@ HostServer::Impl::Impl(Runtime& rt, Storage& st, ServerConfig cfg)
           rt.io_context(), config.sse_heartbeat,
           EventHub::Limits{config.limits.streams_per_session, config.limits.streams_total,
                            config.limits.stream_max_age})},
-      blocking{config.blocking_threads == 0 ? 1u : config.blocking_threads} {
+      blocking{config.blocking_threads == 0 ? 1u : config.blocking_threads},
+      views{ViewRegistry::Limits{config.limits.views_per_session, config.limits.views_total,
+                                 config.limits.view_idle}},
+      view_sweep{rt.io_context()} {
     StaffSessions::Options o;
     o.idle = config.limits.session_idle;
     o.max_age = config.limits.session_max_age;
@@ -151,29 +155,35 @@ std::string HostServer::Impl::notification_url(std::string_view plugin_id,
 }
 
 void HostServer::Impl::own_view(const std::string& session_id, const StaffIdentity& staff) {
-    std::lock_guard lock{views_mutex};
-    view_owner.insert_or_assign(session_id, staff.token_hash);
+    views.own(session_id, staff.token_hash, ViewRegistry::Clock::now());
 }
 
 void HostServer::Impl::forget_view(const std::string& session_id) {
-    std::lock_guard lock{views_mutex};
-    view_owner.erase(session_id);
+    views.forget(session_id);
 }
 
 void HostServer::Impl::close_views_of(const std::string& token_hash) {
-    std::vector<std::string> owned;
-    {
-        std::lock_guard lock{views_mutex};
-        for (auto it = view_owner.begin(); it != view_owner.end();)
-            if (it->second == token_hash) {
-                owned.push_back(it->first);
-                it = view_owner.erase(it);
-            } else {
-                ++it;
-            }
-    }
-    for (const auto& id : owned)
+    for (const auto& id : views.take_all_of(token_hash))
         runtime.close_view(id);
+}
+
+void HostServer::Impl::schedule_view_sweep() {
+    const auto every = std::clamp<std::chrono::seconds>(views.limits().idle / 4,
+                                                        std::chrono::seconds{1},
+                                                        std::chrono::seconds{60});
+    view_sweep.expires_after(every);
+    view_sweep.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->stopped)
+            return;
+        const auto idle = self->views.take_idle(ViewRegistry::Clock::now());
+        for (const auto& id : idle)
+            self->runtime.close_view(id);
+        if (!idle.empty())
+            self->log(LogLevel::info,
+                      "closed " + std::to_string(idle.size()) + " idle plugin view(s)");
+        self->schedule_view_sweep();
+    });
 }
 
 void HostServer::Impl::blocking_answer(net::Responder respond,
@@ -294,6 +304,7 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
                 self->log(LogLevel::info, line);
         });
     impl.traffic->start();
+    impl.schedule_view_sweep();
 
     // Live events: plugin notifications and pushed views fan out to the property's streams.
     impl.notifications =
@@ -314,15 +325,10 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
                 ",\"folio_id\":" + json_quote(std::to_string(push.folio.value)) +
                 ",\"view\":" + (push.view_json.empty() ? "null" : push.view_json) + "}";
             // Only the staff session that opened the view sees its updates.
-            std::string owner;
-            {
-                std::lock_guard lock{self->views_mutex};
-                const auto it = self->view_owner.find(push.session_id);
-                if (it == self->view_owner.end())
-                    return;
-                owner = it->second;
-            }
-            self->hub->publish_to(std::to_string(push.property.value), owner, "view", data);
+            const auto owner = self->views.owner_of(push.session_id);
+            if (!owner)
+                return;
+            self->hub->publish_to(std::to_string(push.property.value), *owner, "view", data);
         }
     });
     impl.hub->start();
@@ -364,6 +370,8 @@ void HostServer::stop() {
         impl.hooks_http->stop();
     impl.sessions->stop();
     impl.traffic->stop();
+    boost::asio::post(impl.view_sweep.get_executor(),
+                      [self = impl_] { self->view_sweep.cancel(); });
     impl.notifications.reset();
     impl.view_pushes.reset();
     impl.blocking.join();

@@ -8,12 +8,14 @@
 #include "staff_sessions.hpp"
 #include "static_files.hpp"
 #include "traffic_summary.hpp"
+#include "view_registry.hpp"
 
 #include <pms/host/auth/login_throttle.hpp>
 #include <pms/host/auth/permissions.hpp>
 #include <pms/host/server/host_server.hpp>
 #include <pms/net/http_server.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
@@ -73,9 +75,10 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     Subscription notifications;
     std::atomic<bool> stopped{false};
 
-    /// Which staff session opened each view session: a view answers only to its opener.
-    std::mutex views_mutex;
-    std::unordered_map<std::string, std::string> view_owner; ///< view session -> token hash
+    /// Which staff session opened each view session (a view answers only to its opener), and
+    /// the view caps; `view_sweep` closes views idle past the limit.
+    ViewRegistry views;
+    boost::asio::steady_timer view_sweep;
 
     // -- dispatch (host_server.cpp, api_routes.cpp) --
     void handle(net::Request request, net::Responder respond);
@@ -137,6 +140,8 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     void forget_view(const std::string& session_id);
     /// Closes the views of a staff session that ended (sign-out, expiry, disabled user).
     void close_views_of(const std::string& token_hash);
+    /// Closes the views idle past AccessLimits::view_idle, then runs again later.
+    void schedule_view_sweep();
     /// The open view {session} of {property} that the caller opened; answers 404 otherwise.
     std::optional<ViewPush> own_open_view(ApiRequest& r);
 
