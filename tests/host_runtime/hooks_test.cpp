@@ -8,6 +8,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <future>
+#include <thread>
+
 #include <thread>
 
 using namespace pms::host;
@@ -536,6 +539,21 @@ BOOST_AUTO_TEST_CASE(notifications_are_routed_with_a_deadline) {
     BOOST_CHECK_EQUAL(twice.http_status, 200);
     BOOST_CHECK_EQUAL(twice.body, "first");
     BOOST_CHECK(h.logs.wait_for("notification reply completion called twice"));
+
+    // The deadline runs from receipt: a notification queued behind a plugin that holds its
+    // strand is answered 503 by the host while the plugin is still busy, and is never handed
+    // to the plugin afterwards.
+    auto blocked = std::async(std::launch::async,
+                              [&] { return h.notify("test.c-basic", "block", "1500", 10s); });
+    std::this_thread::sleep_for(100ms); // let "block" reach the strand first
+    const InboundReply queued = h.notify("test.c-basic", "echo", "queued", 200ms);
+    const bool block_still_running =
+        blocked.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    BOOST_CHECK_EQUAL(queued.http_status, 503);
+    BOOST_CHECK(!queued.from_plugin);
+    BOOST_CHECK(block_still_running);
+    BOOST_CHECK_EQUAL(blocked.get().body, "unblocked");
+    BOOST_CHECK_EQUAL(h.notify("test.c-basic", "echo", "after").body, "echo after deadline=yes");
 
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "unavailable").http_status, 503);
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "no-such-command").http_status, 404);

@@ -9,6 +9,7 @@
 
 #include <pms/host/storage/errors.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -978,8 +979,34 @@ void Runtime::deliver_notification(std::string plugin_id, PropertyId property,
     if (!inst->has_capability(PMS_HOOK_NOTIFICATION_SINK))
         return reply_async(std::move(done), host_reply(404, "not found"));
     const auto started = std::chrono::steady_clock::now();
-    inst->post([rt, inst, request = std::move(request), deadline, started,
+    // The deadline runs from now, not from when the instance's strand reaches the request: a
+    // notification queued behind slow work is answered 503 in time (the provider retries) and
+    // is then not handed to the plugin at all. Whichever answers first answers.
+    struct Pending {
+        std::atomic<bool> answered{false};
+        std::function<void(InboundReply)> done;
+        boost::asio::steady_timer timer;
+        explicit Pending(boost::asio::io_context& ioc) : timer{ioc} {}
+        void finish(InboundReply reply) {
+            if (answered.exchange(true))
+                return;
+            timer.cancel();
+            invoke_callback(done, std::move(reply));
+        }
+    };
+    auto pending = std::make_shared<Pending>(*rt->ioc);
+    pending->done = std::move(done);
+    pending->timer.expires_after(deadline);
+    pending->timer.async_wait([pending, deadline](const boost::system::error_code& ec) {
+        if (!ec)
+            pending->finish(host_reply(503, "no reply within " + std::to_string(deadline.count()) +
+                                                " ms of receipt"));
+    });
+    done = [pending](InboundReply reply) { pending->finish(std::move(reply)); };
+    inst->post([rt, inst, request = std::move(request), deadline, started, pending,
                 done = std::move(done)]() mutable {
+        if (pending->answered.load())
+            return; // answered 503 while it waited for the strand
         if (inst->state.load() != InstanceState::active || inst->hooks.sink == nullptr) {
             const bool draining = inst->state.load() == InstanceState::draining;
             return invoke_callback(done, draining ? host_reply(503, "unavailable")
