@@ -21,6 +21,11 @@ property=1
 merchant="5f3c2a9e-1b7d-4c8e-9a10-2d4b6e8f0a11"
 token="demo0token0f6a1c3e5b7d9f2a4c6e8b0d"
 api_key="demo-signature-key"
+# The second simulated shop: «ООО «ЙЕС-АРЕНДА»» (account 30682278) is paid into its own shop,
+# never into «Суперотель»'s (architecture §7). Legal entity ids are the seed's: 1 and 2.
+merchant2="5f3c2a9e-1b7d-4c8e-9a10-2d4b6e8f0a12"
+token2="demo1token0f6a1c3e5b7d9f2a4c6e8b0d"
+api_key2="demo-signature-key-2"
 
 host_url="http://127.0.0.1:$host_port"
 sim_url="http://127.0.0.1:$sim_port"
@@ -49,6 +54,7 @@ wait_for_line() {
 
 "$build/bin/invoicebox-sim" --listen "127.0.0.1:$sim_port" --merchant-id "$merchant" \
   --token "$token" --api-key "$api_key" --notification-url "$hook_url" \
+  --account "$merchant2:$token2:$api_key2" \
   --state "$data/invoicebox-sim.json" --shop-name "Гранд Отель Суперотель" --quiet \
   >"$data/sim.out" 2>"$data/sim.log" &
 pids+=($!)
@@ -57,7 +63,8 @@ wait_for_line "$data/sim.out" "http"
 # Secrets go to the host in files only it can read, never on the command line (ps shows argv).
 secrets="$data/secrets"
 (umask 077; mkdir -p "$secrets"; printf '%s\n' "$token" >"$secrets/api_token"; \
-  printf '%s\n' "$api_key" >"$secrets/api_key")
+  printf '%s\n' "$api_key" >"$secrets/api_key"; printf '%s\n' "$token2" >"$secrets/api_token_2"; \
+  printf '%s\n' "$api_key2" >"$secrets/api_key_2")
 
 "$build/bin/pms-host" --listen "127.0.0.1:$host_port" --data "$data" \
   --plugins "$build/plugins" --web-root "$here/host_stub/web" --seed-demo \
@@ -67,6 +74,11 @@ secrets="$data/secrets"
   --secret "$plugin:$property:api_token=@$secrets/api_token" \
   --secret "$plugin:$property:api_key=@$secrets/api_key" \
   --setting "$plugin:$property:api_base_url=$sim_url" \
+  --setting "$plugin:$property:legal_entity_id=1" \
+  --setting "$plugin:$property:legal_entities/0/legal_entity_id=2" \
+  --setting "$plugin:$property:legal_entities/0/merchant_id=$merchant2" \
+  --secret "$plugin:$property:legal_entities/0/api_token=@$secrets/api_token_2" \
+  --secret "$plugin:$property:legal_entities/0/api_key=@$secrets/api_key_2" \
   --setting "$plugin:$property:api_host_confirmed=127.0.0.1" \
   --setting "$plugin:$property:notification_url=$hook_url" \
   >"$data/host.out" 2>"$data/host.log" &

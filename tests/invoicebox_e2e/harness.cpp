@@ -202,7 +202,7 @@ std::string World::secret_file(const std::string& name, const std::string& value
 
 std::vector<std::string> World::host_args(const HostStart& start) {
     const std::string p = std::string(plugin_id) + ":1:";
-    return {"--listen", "127.0.0.1:" + std::to_string(host_port_),
+    std::vector<std::string> args{"--listen", "127.0.0.1:" + std::to_string(host_port_),
             "--data", (dir.path() / "data").string(),
             "--plugins", plugins_dir(),
             "--seed-demo",
@@ -212,10 +212,13 @@ std::vector<std::string> World::host_args(const HostStart& start) {
             "--secret", p + "api_token=@" + secret_file("api_token", start.token),
             "--secret", p + "api_key=@" + secret_file("api_key", api_key),
             "--setting", p + "api_base_url=" + sim_url_,
+            "--setting", p + "legal_entity_id=" + superhotel_legal_entity_id, // the main shop sells for «Суперотель»
             "--setting", p + "api_host_confirmed=127.0.0.1", // the plugin asks to confirm a non-InvoiceBox host
             "--setting", p + "notification_url=" + hook_url(),
             "--setting", p + "hotel_name=Гранд Отель Суперотель",
             "--setting", p + "poll_interval_seconds=10"};
+    args.insert(args.end(), start.extra_args.begin(), start.extra_args.end());
+    return args;
 }
 
 bool World::start_host(const HostStart& start) {

@@ -35,6 +35,9 @@ inline constexpr const char* plugin_id = "ru.invoicebox.pms.payment-link";
 inline constexpr const char* button_id = "invoicebox";
 inline constexpr const char* merchant_id = "2b1c7a52-3f0e-4d7b-9a51-6f5e1c0d9e11";
 inline constexpr const char* foreign_merchant_id = "9d9d9d9d-1111-4222-8333-444455556666";
+/// The demo seed's legal entities (GET /api/properties/1 → legal_entities, ids in seed order).
+inline constexpr const char* superhotel_legal_entity_id = "1"; // «ООО «Суперотель»», account 30682277
+inline constexpr const char* yes_arenda_legal_entity_id = "2"; // «ООО «ЙЕС-АРЕНДА»», account 30682278
 // Distinctive values so a leak is unmistakable in any log or body.
 inline constexpr const char* api_token = "e2etok5f3a9c1d7b2e8f4a6c0d9b1e3f";
 inline constexpr const char* api_key = "e2ekey-7Qx9Lm2Vb8Nc4Zr6Tw1Ys3";
@@ -97,6 +100,7 @@ struct HostStart {
     std::string failpoint;         // PMS_FAILPOINT for this run ("" = none)
     std::string token = api_token; // the --secret api_token preset
     bool expect_listening = true;  // false: the host may die before its first line
+    std::vector<std::string> extra_args; // appended to the host's command line (more --setting/--secret)
 };
 
 /// One test world: a simulator, a host (restartable on its port), the demo folio.

@@ -68,15 +68,68 @@ BOOST_AUTO_TEST_CASE(settings_schema_and_validation) {
     BOOST_TEST(e.contains("/api_key"));
     BOOST_TEST(e.contains("/api_flavour")); // an L3 token with v3
     BOOST_TEST(e.contains("/notification_url"));
-    BOOST_TEST(!validate_settings(R"({"merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",
+    BOOST_TEST(!validate_settings(R"({"legal_entity_id":"le1","merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",
         "notification_url":"http://127.0.0.1/hooks/x/hotel-1/notify"})"));
-    auto s = parse_settings(R"({"merchant_id":"m","notification_url":"http://h/n/","legal_entities":[{"legal_entity_id":"le2","merchant_id":"m2","api_token":"t2","api_key":"k2"}]})");
+    auto s = parse_settings(R"({"legal_entity_id":"le1","merchant_id":"m","notification_url":"http://h/n/","legal_entities":[{"legal_entity_id":"le2","merchant_id":"m2","api_token":"t2","api_key":"k2"}]})");
     BOOST_REQUIRE(s);
     BOOST_TEST(notification_url_for(*s, s->overrides[0]) == "http://h/n/le/le2");
+    // The main shop keeps the route without "/le/": orders created before it named its company carry it.
+    BOOST_TEST(notification_url_for(*s, s->shop) == "http://h/n");
     BOOST_TEST(route_of_path("notify/le/le2").value() == "le2");
     BOOST_TEST(route_of_path("notify").value() == "");
-    BOOST_TEST(s->shop_for("le2").merchant_id == "m2");
-    BOOST_TEST(s->shop_for("other").merchant_id == "m");
+    s->shop.api_token = "t";
+    s->shop.api_key = "k";
+    BOOST_TEST_REQUIRE(s->shop_for("le2"));
+    BOOST_TEST(s->shop_for("le2")->merchant_id == "m2");
+    BOOST_TEST_REQUIRE(s->shop_for("le1"));
+    BOOST_TEST(s->shop_for("le1")->merchant_id == "m");
+    BOOST_TEST(s->configured());
+}
+
+// Architecture §7: a company without its own shop gets no link, never the main shop's.
+BOOST_AUTO_TEST_CASE(every_shop_names_its_legal_entity_and_there_is_no_fallback) {
+    auto s = parse_settings(R"({"legal_entity_id":"le1","merchant_id":"m","legal_entities":[{"legal_entity_id":"le2","merchant_id":"m2"}]})");
+    BOOST_REQUIRE(s);
+    s->shop.api_token = "t";
+    s->shop.api_key = "k";
+    BOOST_TEST(s->shop_for("other") == nullptr);
+    BOOST_TEST(s->shop_for("") == nullptr);
+    BOOST_TEST(s->shop_for("le2") == nullptr); // override without its secrets is not a shop yet
+    BOOST_TEST(no_shop_message("ООО «ЙЕС-АРЕНДА»").starts_with("Для юрлица «ООО «ЙЕС-АРЕНДА»» не настроен магазин InvoiceBox"));
+
+    // Saved before shops named their company: complete, but not configured until the admin chooses.
+    auto old = parse_settings(R"({"merchant_id":"m"})");
+    BOOST_REQUIRE(old);
+    old->shop.api_token = "t";
+    old->shop.api_key = "k";
+    BOOST_TEST(old->shop.complete());
+    BOOST_TEST(!old->configured());
+    BOOST_TEST(old->shop_for("le1") == nullptr);
+
+    // The settings page refuses a main shop without a legal entity, in Russian, and a second
+    // shop for the main shop's company.
+    auto errors = validate_settings(R"({"merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",
+        "notification_url":"http://127.0.0.1/hooks/x/1/notify",
+        "legal_entities":[{"legal_entity_id":"","merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2e","api_token":"t2","api_key":"k2"}]})");
+    BOOST_REQUIRE(errors);
+    auto e = boost::json::parse(*errors).at("fields").as_object();
+    BOOST_TEST_REQUIRE(e.contains("/legal_entity_id"));
+    BOOST_TEST(std::string(e.at("/legal_entity_id").as_string()).find("Выберите юридическое лицо") == 0);
+    BOOST_TEST(e.contains("/legal_entities/0/legal_entity_id"));
+    errors = validate_settings(R"({"legal_entity_id":"1","merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",
+        "notification_url":"http://127.0.0.1/hooks/x/1/notify",
+        "legal_entities":[{"legal_entity_id":"1","merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2e","api_token":"t2","api_key":"k2"}]})");
+    BOOST_REQUIRE(errors);
+    e = boost::json::parse(*errors).at("fields").as_object();
+    BOOST_TEST(!e.contains("/legal_entity_id"));
+    BOOST_TEST_REQUIRE(e.contains("/legal_entities/0/legal_entity_id"));
+    BOOST_TEST(std::string(e.at("/legal_entities/0/legal_entity_id").as_string()) ==
+               "Для этого юридического лица уже указан основной магазин");
+
+    // The schema offers the company choice on the main shop, first on the page.
+    const auto schema = boost::json::parse(settings_schema_json()).as_object();
+    BOOST_TEST(schema.at("properties").at("legal_entity_id").at("x-widget").as_string() == "legal-entity");
+    BOOST_TEST(schema.at("x-order").at(0).as_string() == "legal_entity_id");
 }
 
 BOOST_AUTO_TEST_CASE(secrets_are_bound_to_the_api_address_and_flavour) {
@@ -100,7 +153,7 @@ namespace {
 
 // The settings errors for a valid document with `extra` members added.
 boost::json::object errors_with(const std::string& extra) {
-    const std::string doc = R"({"merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",)"
+    const std::string doc = R"({"legal_entity_id":"1","merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",)"
                             R"("notification_url":"http://127.0.0.1/hooks/x/1/notify")" +
                             (extra.empty() ? "" : "," + extra) + "}";
     auto errors = validate_settings(doc);

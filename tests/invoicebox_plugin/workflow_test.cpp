@@ -28,6 +28,8 @@ const char* folio_doc = R"({"schema":"pms.folio/1","folio_id":"F-1","folio_numbe
 
 Settings settings() {
     Settings s;
+    s.shop.legal_entity_id = "le-main";
+    s.shop.main = true;
     s.shop.merchant_id = merchant;
     s.shop.api_token = token;
     s.shop.api_key = api_key;
@@ -592,6 +594,129 @@ BOOST_FIXTURE_TEST_CASE(refresh_posts_a_correct_payment_after_a_wrong_amount_not
     BOOST_TEST(host.postings.size() == 1u);
     BOOST_TEST(int(links().at(0).posting) == int(PostingState::posted));
     BOOST_TEST(service->repository().suspense_list().empty());
+}
+
+namespace {
+
+std::string open_list(LinkDialog& dialog, const std::string& session) {
+    std::string view;
+    dialog.open(session, "F-1", [&](std::string v) { view = std::move(v); });
+    return view;
+}
+
+std::string dialog_event(LinkDialog& dialog, const std::string& session, const std::string& action) {
+    std::string view;
+    dialog.event(session, "F-1", StaffUser{"u", "A"}, R"({"action":")" + action + R"(","values":{}})",
+                 [&](std::string v) { view = std::move(v); });
+    return view;
+}
+
+/// The "value" of the create form's amount field ("" when the view has none).
+std::string form_amount(const std::string& view) {
+    const auto v = boost::json::parse(view);
+    for (const auto& e : v.at("elements").as_array())
+        if (e.as_object().contains("fields"))
+            for (const auto& f : e.at("fields").as_array())
+                if (f.at("name").as_string() == "amount")
+                    return f.as_object().contains("value") ? std::string(f.at("value").as_string()) : std::string();
+    return "<no form>";
+}
+
+/// Whether the button `id` of a view is shown and enabled.
+bool button_enabled(const std::string& view, const std::string& id) {
+    const auto v = boost::json::parse(view);
+    for (const auto& b : v.at("buttons").as_array())
+        if (b.at("id").as_string() == id)
+            return !(b.as_object().contains("disabled") && b.at("disabled").as_bool());
+    return false;
+}
+
+} // namespace
+
+// The default amount is what is still to be asked for: the balance minus the open links.
+BOOST_FIXTURE_TEST_CASE(default_amount_is_the_balance_minus_open_links, Fixture) {
+    LinkDialog dialog(*service);
+    open_list(dialog, "vs-a");
+    BOOST_TEST(form_amount(dialog_event(dialog, "vs-a", "create")) == "67680.00");
+    auto first = create("60000.00", false);
+    BOOST_REQUIRE(int(first.kind) == int(CreateOutcome::Kind::created));
+    BOOST_TEST(form_amount(dialog_event(dialog, "vs-a", "create")) == "7680.00");
+    // A cancelled link asks for nothing any more: its amount is due again.
+    std::optional<std::string> err;
+    service->cancel_link("F-1", first.link->merchant_order_id, StaffUser{"u", "A"}, [&](std::string e) { err = e; });
+    host.run();
+    BOOST_REQUIRE(err);
+    BOOST_TEST(*err == "");
+    BOOST_TEST(form_amount(dialog_event(dialog, "vs-a", "create")) == "67680.00");
+    // Open links above the balance (staff confirmed): never below 0, the form stays closed.
+    create("67680.00", false);
+    const auto list = dialog_event(dialog, "vs-a", "create");
+    BOOST_TEST(form_amount(list) == "<no form>");
+}
+
+// At 0 the dialog says the account is paid and opens the form only for «другую сумму».
+BOOST_FIXTURE_TEST_CASE(fully_paid_account_offers_only_another_amount, Fixture) {
+    std::string paid = folio_doc;
+    const std::string totals = R"("paid_minor":0,"balance_due_minor":6768000)";
+    const auto at = paid.find(totals);
+    BOOST_REQUIRE(at != std::string::npos);
+    paid.replace(at, totals.size(), R"("paid_minor":6768000,"balance_due_minor":0)");
+    host.folio_json = paid;
+    LinkDialog dialog(*service);
+    const auto list = open_list(dialog, "vs-p");
+    BOOST_TEST(list.find("Счёт оплачен полностью") != std::string::npos, list);
+    BOOST_TEST(!button_enabled(list, "create"));
+    BOOST_TEST(button_enabled(list, "create_other"));
+    // «Создать ссылку» from an older view does not open the form either.
+    BOOST_TEST(form_amount(dialog_event(dialog, "vs-p", "create")) == "<no form>");
+    const auto form = dialog_event(dialog, "vs-p", "create_other");
+    BOOST_TEST(form_amount(form) == "");
+    BOOST_TEST(form.find("Предоплата по заявке №471887") != std::string::npos);
+
+    // With a balance due the dialog says nothing of the kind and offers the ordinary button.
+    host.folio_json = folio_doc;
+    const auto due = open_list(dialog, "vs-d");
+    BOOST_TEST(due.find("Счёт оплачен полностью") == std::string::npos);
+    BOOST_TEST(button_enabled(due, "create"));
+    BOOST_TEST(!button_enabled(due, "create_other"));
+}
+
+// Architecture §7: a folio whose legal entity has no shop gets no link and an explanation;
+// nothing is recorded and nothing is sent to InvoiceBox.
+BOOST_FIXTURE_TEST_CASE(legal_entity_without_a_shop_gets_no_link, Fixture) {
+    std::string other = folio_doc;
+    const std::string le = R"("legal_entity":{"id":"le-main","name":"ООО «Отель»")";
+    const auto at = other.find(le);
+    BOOST_REQUIRE(at != std::string::npos);
+    other.replace(at, le.size(), R"("legal_entity":{"id":"le-2","name":"ООО «ЙЕС-АРЕНДА»")");
+    host.folio_json = other;
+    const auto http_before = host.http_calls;
+
+    LinkDialog dialog(*service);
+    const auto list = open_list(dialog, "vs-n");
+    BOOST_TEST(list.find("Для юрлица «ООО «ЙЕС-АРЕНДА»» не настроен магазин InvoiceBox") != std::string::npos, list);
+    BOOST_TEST(!button_enabled(list, "create"));
+    BOOST_TEST(!button_enabled(list, "create_other"));
+    BOOST_TEST(form_amount(dialog_event(dialog, "vs-n", "create")) == "<no form>");
+
+    auto out = create("100.00", false);
+    BOOST_TEST(int(out.kind) == int(CreateOutcome::Kind::no_shop));
+    BOOST_TEST(out.message.find("Для юрлица «ООО «ЙЕС-АРЕНДА»» не настроен магазин InvoiceBox") == 0, out.message);
+    BOOST_TEST(links().empty());
+    BOOST_TEST(host.http_calls == http_before);
+
+    // Its own shop configured: the link goes to that shop, not the main one.
+    auto s = settings();
+    ShopConfig second;
+    second.legal_entity_id = "le-2";
+    second.merchant_id = "0a0a0a0a-0000-4000-8000-000000000002";
+    second.api_token = "tok2";
+    second.api_key = "key2";
+    second.base_url = s.shop.base_url;
+    s.overrides.push_back(second);
+    service->configure(s);
+    BOOST_TEST(service->shop_for(*parse_folio(other))->merchant_id == second.merchant_id);
+    BOOST_TEST(button_enabled(open_list(dialog, "vs-n2"), "create"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -158,6 +158,56 @@ void ApiClient::attempt(std::shared_ptr<pr::HttpRequest> request, pr::RequestKin
               });
 }
 
+void ApiClient::find_all_orders(pr::OrderFilter filter, std::function<bool(const std::vector<pr::Order>&)> on_page,
+                                std::function<void(std::optional<pr::ApiError>)> done) {
+    auto f = std::make_shared<pr::OrderFilter>(std::move(filter));
+    f->paging = pr::Paging{1, list_page_size};
+    read_page(std::move(f), {}, std::move(on_page), std::move(done));
+}
+
+void ApiClient::read_page(std::shared_ptr<pr::OrderFilter> filter, std::string previous_first_id,
+                          std::function<bool(const std::vector<pr::Order>&)> on_page,
+                          std::function<void(std::optional<pr::ApiError>)> done) {
+    auto self = shared_from_this();
+    call(api_.find_orders(*filter), pr::RequestKind::read,
+         [self, filter, previous_first_id, on_page = std::move(on_page), done = std::move(done)](Outcome o) mutable {
+             auto page = pr::InvoiceboxApi::parse_orders(o);
+             if (!page) {
+                 done(page.error());
+                 return;
+             }
+             const auto& items = page->items;
+             // The same first order as the page before: the server ignored `_page`.
+             if (!items.empty() && !previous_first_id.empty() && items.front().id.str() == previous_first_id) {
+                 pr::ApiError e;
+                 e.kind = pr::ErrorKind::malformed_response;
+                 e.message = "page " + std::to_string(filter->paging->page) + " repeats the page before it";
+                 done(std::move(e));
+                 return;
+             }
+             if (!on_page(items)) {
+                 done(std::nullopt);
+                 return;
+             }
+             // A short page is the last one. metaData.totalCount is not trusted for this: it
+             // moves while orders are paid during the read, and a server may leave it out.
+             const bool full = static_cast<std::int64_t>(items.size()) >= filter->paging->page_size;
+             if (!full) {
+                 done(std::nullopt);
+                 return;
+             }
+             if (filter->paging->page >= max_list_pages) {
+                 pr::ApiError e;
+                 e.kind = pr::ErrorKind::malformed_response;
+                 e.message = "more than " + std::to_string(max_list_pages) + " pages";
+                 done(std::move(e));
+                 return;
+             }
+             ++filter->paging->page;
+             self->read_page(filter, items.front().id.str(), std::move(on_page), std::move(done));
+         });
+}
+
 struct ApiClient::CreateProgress {
     /// A create of this flow (or, in recovery, one before it) may have reached InvoiceBox.
     bool maybe_applied = false;

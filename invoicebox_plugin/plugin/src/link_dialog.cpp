@@ -20,6 +20,7 @@ std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notic
     if (!folio)
         m.notices.push_back({"error", "Счёт недоступен", "Не удалось прочитать счёт " + folio_id + " (" + pms_status_name(st) + ")"});
     m.folio = folio ? &*folio : nullptr;
+    m.has_shop = !folio || service_.shop_for(*folio) != nullptr;
     try {
         m.links = service_.repository().for_folio(folio_id);
     } catch (const StoreError&) {
@@ -88,7 +89,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         values = v->as_object();
     auto alive_session = session_id;
 
-    if (action == "create" || action == "back") {
+    if (action == "create" || action == "create_other" || action == "back") {
         if (action == "back") {
             session.showing_list = true;
             done(list_view(folio_id));
@@ -102,8 +103,29 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
             done(list_view(folio_id));
             return;
         }
+        // The buttons are disabled in these cases; an event may still arrive from an older view.
+        if (service_.configured() && !service_.shop_for(*folio)) {
+            session.showing_list = true;
+            done(list_view(folio_id));
+            return;
+        }
+        std::int64_t open = 0;
+        try {
+            open = service_.open_total(folio_id);
+        } catch (const StoreError&) {
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}));
+            return;
+        }
+        if (action == "create" && default_link_amount(*folio, open) == 0) {
+            session.showing_list = true;
+            done(list_view(folio_id));
+            return;
+        }
         session.showing_list = false;
-        done(create_view(folio_id, default_create_form(*folio, service_.settings())));
+        auto form = default_create_form(*folio, service_.settings(), open);
+        if (action == "create_other")
+            form.amount.clear(); // staff chose to type another amount
+        done(create_view(folio_id, std::move(form)));
         return;
     }
     if (action == "submit_create" || action == "submit_create_force") {

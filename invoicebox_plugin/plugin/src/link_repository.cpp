@@ -17,6 +17,7 @@ const std::string k_folio = "v1/folio/";
 const std::string k_open = "v1/open/";
 const std::string k_oid = "v1/oid/";
 const std::string k_suspense = "v1/suspense/";
+const std::string k_paid_cursor = "v1/cursor/paid/";
 
 std::string random_prefix() {
     // Base-32 without look-alikes; 6 characters = 30 bits: two installations sharing one shop
@@ -173,6 +174,27 @@ std::vector<SuspenseRecord> LinkRepository::suspense_list(bool include_resolved)
         return true;
     });
     return out;
+}
+
+std::optional<std::int64_t> LinkRepository::paid_cursor(std::string_view merchant_id) {
+    auto v = host_.store_get(k_paid_cursor + std::string(merchant_id));
+    if (!v)
+        return std::nullopt;
+    bj::error_code ec;
+    auto doc = bj::parse(*v, ec);
+    if (ec || !doc.is_object())
+        return std::nullopt;
+    const auto* ms = doc.as_object().if_contains("paid_at_ms");
+    if (!ms || !ms->is_int64())
+        return std::nullopt;
+    return ms->as_int64();
+}
+
+void LinkRepository::save_paid_cursor(std::string_view merchant_id, std::int64_t paid_at_ms) {
+    bj::object o;
+    o["v"] = 1;
+    o["paid_at_ms"] = paid_at_ms;
+    host_.store_write({StoreOp{StoreOp::Kind::put, k_paid_cursor + std::string(merchant_id), bj::serialize(o)}});
 }
 
 } // namespace invoicebox::plugin

@@ -35,6 +35,22 @@ std::int64_t to_ms(const std::optional<pr::UtcTime>& t, std::int64_t fallback) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
+/// The reason of a payment held back for its currency (suspense reason «валюта»).
+constexpr std::string_view currency_mismatch_prefix = "валюта: ";
+
+std::string currency_mismatch_reason(const pr::Order& order, const LinkRecord& link) {
+    return std::string(currency_mismatch_prefix) + "оплата " +
+           format_money_ru(order.amount.minor, std::string(pr::alpha_code(order.currency()))) + " в валюте " +
+           std::string(pr::alpha_code(order.currency())) + ", а ссылка в " + link.currency;
+}
+
+/// Order ids per list request (refresh, open links): keeps the query string a sane URL.
+constexpr std::size_t ids_per_list_read = 50;
+
+/// The paid-orders poll of a shop without a cursor (first start, a shop just added) looks back
+/// this far; once a cursor exists the poll continues from it, however long the host was down.
+constexpr std::int64_t first_poll_lookback_ms = 7LL * 24 * 3600'000;
+
 /// Counts outstanding parts of a pass and runs `done` once when the last one finishes.
 struct Join {
     int pending = 1; // the starter's own share, released by release()
@@ -69,10 +85,10 @@ std::shared_ptr<ApiClient> LinkService::client_for(const std::string& merchant_i
             if (o.merchant_id == merchant_id && o.complete())
                 return ApiClient::make(host_, o);
     }
-    const auto& shop = settings_.shop_for(legal_entity_id);
-    if (!shop.complete())
+    const auto* shop = settings_.shop_for(legal_entity_id);
+    if (!shop)
         return nullptr;
-    return ApiClient::make(host_, shop);
+    return ApiClient::make(host_, *shop);
 }
 
 std::int64_t LinkService::open_total(const std::string& folio_id) {
@@ -150,7 +166,16 @@ void LinkService::create_link(const CreateInput& in, const StaffUser& staff, std
         done(std::move(out));
         return;
     }
-    const auto& shop = settings_.shop_for(folio->legal_entity_id);
+    // The shop of the folio's own company, or no link at all: the money and the 54-FZ receipt
+    // must never go to another company's shop (architecture §7).
+    const auto* shop_ptr = settings_.shop_for(folio->legal_entity_id);
+    if (!shop_ptr) {
+        out.kind = CreateOutcome::Kind::no_shop;
+        out.message = no_shop_message(folio->legal_entity_name.empty() ? folio->legal_entity_id : folio->legal_entity_name);
+        done(std::move(out));
+        return;
+    }
+    const auto& shop = *shop_ptr;
     auto receipt = build_receipt_basket(settings_, *folio, *amount);
     if (!receipt.basket) {
         out.message = receipt.message;
@@ -452,11 +477,12 @@ bool LinkService::amount_in_suspense(const LinkRecord& link) {
         return false;
     try {
         if (auto s = repo_.find_suspense(link.order_id); s && !s->resolved)
-            return s->reason_code == "amount_mismatch";
+            return s->reason_code == "amount_mismatch" || s->reason_code == "currency_mismatch";
     } catch (const StoreError&) {
         // fall back to the link's own reason
     }
-    return link.suspense_reason.rfind(amount_mismatch_prefix, 0) == 0;
+    return link.suspense_reason.rfind(amount_mismatch_prefix, 0) == 0 ||
+           link.suspense_reason.rfind(currency_mismatch_prefix, 0) == 0;
 }
 
 Code LinkService::apply_order(LinkRecord& link, const pr::Order& order, Actor actor, const std::string& who) {
@@ -467,10 +493,14 @@ Code LinkService::apply_order(LinkRecord& link, const pr::Order& order, Actor ac
     if (link.order_id.empty()) {
         if (order.amount.minor != link.amount_minor || currency != link.currency) {
             // An order under our merchantOrderId with another amount is never adopted.
-            if (order.status.is_paid())
-                record_suspense(nullptr, order, "amount_mismatch",
-                                "сумма заказа " + format_money_ru(order.amount.minor, currency) +
-                                    " не совпадает с суммой ссылки " + format_money_ru(link.amount_minor, link.currency));
+            if (order.status.is_paid()) {
+                if (currency != link.currency)
+                    record_suspense(nullptr, order, "currency_mismatch", currency_mismatch_reason(order, link));
+                else
+                    record_suspense(nullptr, order, "amount_mismatch",
+                                    "сумма заказа " + format_money_ru(order.amount.minor, currency) +
+                                        " не совпадает с суммой ссылки " + format_money_ru(link.amount_minor, link.currency));
+            }
             return Code::order_wrong_amount;
         }
         link.order_id = order.id.str();
@@ -530,11 +560,18 @@ Code LinkService::apply_order(LinkRecord& link, const pr::Order& order, Actor ac
         link.paid_at_ms = to_ms(order.paid_at, now);
         link.paid_amount_minor = order.amount.minor;
         if (!amount_matches) {
+            // Architecture §8 "Currency mismatch": InvoiceBox documents no order_wrong_currency,
+            // so a payment in another currency is held in the unposted list with reason «валюта»
+            // and answered with the documented order_wrong_amount (§5.4: "compare amount (and
+            // currency) … otherwise answer order_wrong_amount"), which InvoiceBox does not retry.
+            const bool wrong_currency = currency != link.currency;
             link.posting = PostingState::suspense;
-            link.suspense_reason = amount_mismatch_prefix + format_money_ru(order.amount.minor, currency) +
-                                   " не совпадает с суммой ссылки " + format_money_ru(link.amount_minor, link.currency);
+            link.suspense_reason = wrong_currency ? currency_mismatch_reason(order, link)
+                                                  : amount_mismatch_prefix + format_money_ru(order.amount.minor, currency) +
+                                                        " не совпадает с суммой ссылки " +
+                                                        format_money_ru(link.amount_minor, link.currency);
             add_audit(link, now, actor, by, "Оплата не проведена: " + link.suspense_reason);
-            record_suspense(&link, order, "amount_mismatch", link.suspense_reason);
+            record_suspense(&link, order, wrong_currency ? "currency_mismatch" : "amount_mismatch", link.suspense_reason);
             return Code::order_wrong_amount;
         }
         link.posting = PostingState::pending;
@@ -800,42 +837,50 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
             post_payment(l.merchant_order_id, [join] { join->release(); });
         }
     }
+    // Every link of the folio, in chunks of ids_per_list_read (the query stays a sane URL), each
+    // chunk read page by page to its end: a folio with 310 paid links posts all 310.
     for (auto& [merchant, ids] : by_shop) {
         auto client = client_for(merchant, "");
         if (!client)
             continue;
         client->set_deadline(deadline);
-        pr::OrderFilter f;
-        f.ids = ids;
-        f.paging = pr::Paging{1, 100};
-        join->add();
-        client->call(client->api().find_orders(f), pr::RequestKind::read,
-                     [this, alive, join, error, staff](pr::HttpOutcome o) {
-                         if (!*alive)
-                             return;
-                         auto page = pr::InvoiceboxApi::parse_orders(o);
-                         if (!page) {
-                             *error = describe_for_staff(page.error());
-                         } else {
-                             try {
-                                 for (const auto& order : page->items) {
-                                     auto link = repo_.find(order.merchant_order_id.str());
-                                     if (!link)
-                                         link = repo_.find_by_order_id(order.id.str());
-                                     if (!link)
-                                         continue;
-                                     apply_order(*link, order, Actor::refresh, staff.label());
-                                     if (link->posting == PostingState::pending) {
-                                         join->add();
-                                         post_payment(link->merchant_order_id, [join] { join->release(); });
-                                     }
-                                 }
-                             } catch (const StoreError&) {
-                                 *error = "Не удалось записать статусы в базу PMS";
-                             }
-                         }
-                         join->release();
-                     });
+        for (std::size_t i = 0; i < ids.size(); i += ids_per_list_read) {
+            pr::OrderFilter f;
+            f.ids.assign(ids.begin() + static_cast<std::ptrdiff_t>(i),
+                         ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + ids_per_list_read)));
+            join->add();
+            client->find_all_orders(
+                std::move(f),
+                [this, alive, join, error, staff](const std::vector<pr::Order>& items) {
+                    if (!*alive)
+                        return false;
+                    try {
+                        for (const auto& order : items) {
+                            auto link = repo_.find(order.merchant_order_id.str());
+                            if (!link)
+                                link = repo_.find_by_order_id(order.id.str());
+                            if (!link)
+                                continue;
+                            apply_order(*link, order, Actor::refresh, staff.label());
+                            if (link->posting == PostingState::pending) {
+                                join->add();
+                                post_payment(link->merchant_order_id, [join] { join->release(); });
+                            }
+                        }
+                    } catch (const StoreError&) {
+                        *error = "Не удалось записать статусы в базу PMS";
+                        return false;
+                    }
+                    return true;
+                },
+                [alive, join, error](std::optional<pr::ApiError> e) {
+                    if (!*alive)
+                        return;
+                    if (e && error->empty())
+                        *error = describe_for_staff(*e);
+                    join->release();
+                });
+        }
     }
     join->release();
 }
@@ -988,22 +1033,23 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             send_link_mail(l.merchant_order_id, actor, "", [join](std::string) { join->release(); });
         }
     }
-    // Open links by id (their expiry and cancellation), 50 per request.
+    // Open links by id (their expiry and cancellation), in chunks of ids, each read to its end.
     for (auto& [merchant, ids] : by_shop) {
         auto client = client_for(merchant, "");
         if (!client)
             continue;
-        for (std::size_t i = 0; i < ids.size(); i += 50) {
+        for (std::size_t i = 0; i < ids.size(); i += ids_per_list_read) {
             pr::OrderFilter f;
             f.ids.assign(ids.begin() + static_cast<std::ptrdiff_t>(i),
-                         ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + 50)));
-            f.paging = pr::Paging{1, 50};
+                         ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + ids_per_list_read)));
             join->add();
-            client->call(client->api().find_orders(f), pr::RequestKind::read, [this, alive, join, actor](pr::HttpOutcome o) {
-                if (!*alive)
-                    return;
-                if (auto page = pr::InvoiceboxApi::parse_orders(o)) {
-                    for (const auto& order : page->items) {
+            client->find_all_orders(
+                std::move(f),
+                [this, alive, join, actor](const std::vector<pr::Order>& items) {
+                    if (!*alive)
+                        return false;
+                    std::set<std::string> folios; // one view update per folio and page, not per order
+                    for (const auto& order : items) {
                         try {
                             auto link = repo_.find_by_order_id(order.id.str());
                             if (!link)
@@ -1013,40 +1059,61 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                                 join->add();
                                 post_payment(link->merchant_order_id, [join] { join->release(); });
                             }
-                            changed(link->folio_id);
+                            folios.insert(link->folio_id);
                         } catch (const StoreError&) {
                         }
                     }
-                }
-                join->release();
-            });
+                    for (const auto& folio : folios)
+                        changed(folio);
+                    return true;
+                },
+                [this, alive, join](std::optional<pr::ApiError> e) {
+                    if (!*alive)
+                        return;
+                    if (e)
+                        host_.log(LogLevel::warning, "poller: open links not read to the end: " + pr::describe(*e));
+                    join->release();
+                });
         }
     }
-    // Paid orders since the cursor (status/paidAt filters): catches late payments of expired or
-    // canceled links and payments whose notification never arrived.
+    // Paid orders since each shop's durable cursor (status/paidAt filters, ascending by paidAt,
+    // id breaking ties so that pages of one read never overlap or leave a gap): catches late
+    // payments of expired or canceled links and payments whose notification never arrived.
+    // The read starts AT the cursor's second, not after it: orders paid in that second may sit
+    // on a page not yet applied. Reading them again is harmless (applying a report is
+    // idempotent; a posted link is skipped).
     std::vector<const ShopConfig*> shops{&settings_.shop};
     for (const auto& o : settings_.overrides)
         if (o.complete())
             shops.push_back(&o);
-    const std::int64_t since = paid_cursor_ms_ != 0 ? paid_cursor_ms_ - 10 * 60'000 : now - 7LL * 24 * 3600'000;
     for (const ShopConfig* shop : shops) {
+        std::int64_t since = 0;
+        try {
+            // No cursor yet (first start, or a shop just added): look back a bounded while.
+            since = repo_.paid_cursor(shop->merchant_id).value_or(now - first_poll_lookback_ms);
+        } catch (const StoreError&) {
+            continue;
+        }
         auto client = ApiClient::make(host_, *shop);
         pr::OrderFilter f;
         f.statuses = {"completed"};
         f.merchant_id = pr::MerchantId(shop->merchant_id);
         f.paid_from = std::chrono::floor<std::chrono::seconds>(
             std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(since)));
-        f.paging = pr::Paging{1, 100};
-        f.sort = {pr::SortKey{"paidAt", false}};
+        f.sort = {pr::SortKey{"paidAt", false}, pr::SortKey{"id", false}};
+        const std::string merchant = shop->merchant_id;
         join->add();
-        client->call(client->api().find_orders(f), pr::RequestKind::read, [this, alive, join, actor, now](pr::HttpOutcome o) {
-            if (!*alive)
-                return;
-            if (auto page = pr::InvoiceboxApi::parse_orders(o)) {
-                paid_cursor_ms_ = std::max(paid_cursor_ms_, now);
-                for (const auto& order : page->items) {
+        client->find_all_orders(
+            std::move(f),
+            [this, alive, join, actor, merchant, since](const std::vector<pr::Order>& items) {
+                if (!*alive)
+                    return false;
+                std::int64_t page_max = 0;
+                std::set<std::string> folios; // one view update per folio and page, not per order
+                for (const auto& order : items) {
                     if (!order.status.is_paid())
                         continue;
+                    page_max = std::max(page_max, to_ms(order.paid_at, 0));
                     try {
                         auto link = repo_.find(order.merchant_order_id.str());
                         if (!link)
@@ -1064,13 +1131,38 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                             join->add();
                             post_payment(link->merchant_order_id, [join] { join->release(); });
                         }
-                        changed(link->folio_id);
+                        folios.insert(link->folio_id);
                     } catch (const StoreError&) {
+                        // Not recorded: the cursor stays where it was, and the next pass reads
+                        // this page again.
+                        host_.log(LogLevel::error, "poller: paid order " + order.id.str() + " not recorded");
+                        for (const auto& folio : folios)
+                            changed(folio);
+                        return false;
                     }
                 }
-            }
-            join->release();
-        });
+                for (const auto& folio : folios)
+                    changed(folio);
+                // Every report of the page is durably recorded (postings follow from the
+                // records): only now may the cursor pass them. Whole seconds, never backwards.
+                const std::int64_t cursor = page_max - page_max % 1000;
+                if (cursor > since) {
+                    try {
+                        if (cursor > repo_.paid_cursor(merchant).value_or(0))
+                            repo_.save_paid_cursor(merchant, cursor);
+                    } catch (const StoreError&) {
+                        return false;
+                    }
+                }
+                return true;
+            },
+            [this, alive, join](std::optional<pr::ApiError> e) {
+                if (!*alive)
+                    return;
+                if (e)
+                    host_.log(LogLevel::warning, "poller: paid orders not read to the end: " + pr::describe(*e));
+                join->release();
+            });
     }
     if (++poll_count_ % 10 == 0 || actor == Actor::recovery)
         retry_suspense();

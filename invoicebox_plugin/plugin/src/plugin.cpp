@@ -183,6 +183,11 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
                 s.overrides[i].api_token = token(at + "/api_token");
                 s.overrides[i].api_key = host().secret(at + "/api_key").value_or("");
             }
+            // Settings saved before every shop named its legal entity: no link is created until the
+            // admin chooses the main shop's company (notifications of existing orders still apply).
+            if (s.shop.complete() && s.shop.legal_entity_id.empty())
+                host().error("Не настроен: у основного магазина InvoiceBox не выбрано юридическое лицо; ссылки не "
+                             "создаются, пока администратор не выберет его в настройках");
         } catch (const std::exception& e) {
             host().error(std::string("settings could not be read: ") + e.what());
         }

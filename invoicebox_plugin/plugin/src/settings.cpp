@@ -38,11 +38,21 @@ std::string default_message_template() {
 
 std::string default_item_name_template() { return "{description}, {date}, {hotel}"; }
 
-const ShopConfig& Settings::shop_for(std::string_view legal_entity_id) const {
+const ShopConfig* Settings::shop_for(std::string_view legal_entity_id) const {
+    if (legal_entity_id.empty())
+        return nullptr;
+    if (shop.legal_entity_id == legal_entity_id && shop.complete())
+        return &shop;
     for (const auto& o : overrides)
-        if (!legal_entity_id.empty() && o.legal_entity_id == legal_entity_id && o.complete())
-            return o;
-    return shop;
+        if (o.legal_entity_id == legal_entity_id && o.complete())
+            return &o;
+    return nullptr;
+}
+
+std::string no_shop_message(std::string_view legal_entity_name) {
+    return "Для юрлица «" + std::string(legal_entity_name) +
+           "» не настроен магазин InvoiceBox. Администратор может добавить его магазин в настройках интеграции "
+           "(«Отдельные магазины для юридических лиц»)";
 }
 
 const ShopConfig* Settings::shop_by_route(std::string_view route) const {
@@ -60,7 +70,7 @@ std::string notification_url_for(const Settings& s, const ShopConfig& shop) {
     std::string url = s.notification_url;
     while (!url.empty() && url.back() == '/')
         url.pop_back();
-    if (!shop.legal_entity_id.empty())
+    if (!shop.main)
         url += "/le/" + shop.legal_entity_id;
     return url;
 }
@@ -149,10 +159,12 @@ void write_bound_to(protocol::JsonWriter& w, bool override_item) {
 }
 
 void write_shop_properties(protocol::JsonWriter& w, bool override_item) {
-    if (override_item) {
-        w.key("legal_entity_id").begin_object().member("type", "string").member("title", "Юридическое лицо")
-            .member("x-widget", "legal-entity").end_object();
-    }
+    w.key("legal_entity_id").begin_object().member("type", "string").member("title", "Юридическое лицо")
+        .member("x-widget", "legal-entity");
+    if (!override_item)
+        w.member("description", "Компания, которой принадлежит магазин: ссылки создаются только по её счетам, "
+                                "она — продавец в чеке");
+    w.end_object();
     w.key("merchant_id").begin_object().member("type", "string").member("title", "Идентификатор магазина (merchantId)")
         .member("format", "uuid").member("description", "UUID из кабинета InvoiceBox: Мои магазины → Интеграция (API)")
         .end_object();
@@ -269,7 +281,7 @@ std::string settings_schema_json() {
     w.member("title", "InvoiceBox: платежные ссылки");
     w.key("required").begin_array().string("merchant_id").string("api_token").string("api_key").end_array();
     w.key("x-order").begin_array();
-    for (const char* k : {"merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "api_host_confirmed",
+    for (const char* k : {"legal_entity_id", "merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "api_host_confirmed",
                           "notification_url",
                           "hotel_name", "vat_code", "receipt_payment_type", "item_name_template", "default_lifetime",
                           "mail_subject", "message_template", "poll_interval_seconds", "legal_entities"})
@@ -319,6 +331,9 @@ std::string settings_schema_json() {
     w.key("poll_interval_seconds").begin_object().member("type", "integer").member("title", "Интервал проверки статусов, с")
         .member_int("minimum", 10).member_int("maximum", 3600).member_int("default", 60).end_object();
     w.key("legal_entities").begin_object().member("type", "array").member("title", "Отдельные магазины для юридических лиц")
+        .member("description", "Каждое юрлицо отеля продаёт через свой магазин. По счетам юрлица, которое не выбрано ни у "
+                               "основного магазина, ни здесь, ссылки не создаются: сотрудники увидят «Для юрлица «…» не "
+                               "настроен магазин InvoiceBox»")
         .key("items").begin_object().member("type", "object")
         .key("required").begin_array().string("legal_entity_id").string("merchant_id").string("api_token").string("api_key").end_array()
         .key("properties").begin_object();
@@ -356,7 +371,7 @@ std::optional<Settings> parse_settings(std::string_view json) {
     const auto& o = v.as_object();
     Settings s;
     s.shop = read_shop(o, ShopConfig{});
-    s.shop.legal_entity_id.clear();
+    s.shop.main = true;
     s.vat_code = str_member(o, "vat_code", s.vat_code);
     s.default_lifetime = str_member(o, "default_lifetime", s.default_lifetime);
     if (!lifetime_of(s.default_lifetime))
@@ -425,6 +440,12 @@ std::optional<std::string> validate_settings(std::string_view json) {
                 errors.emplace_back(at + problem->pointer, problem->message);
     };
     check_shop(o, "", true);
+    // The main shop names its company too: without it a folio of any company could be paid into
+    // this shop (architecture §7).
+    const auto main_le = str_member(o, "legal_entity_id");
+    if (main_le.empty())
+        errors.emplace_back("/legal_entity_id", "Выберите юридическое лицо, которому принадлежит магазин: без него "
+                                                "ссылки не создаются");
     const auto url = str_member(o, "notification_url");
     if (url.empty())
         errors.emplace_back("/notification_url", "Укажите публичный адрес для уведомлений: без него оплаты будут видны только при проверке статуса");
@@ -453,6 +474,8 @@ std::optional<std::string> validate_settings(std::string_view json) {
             const auto le = str_member(item.as_object(), "legal_entity_id");
             if (le.empty())
                 errors.emplace_back(at + "/legal_entity_id", "Выберите юридическое лицо");
+            else if (le == main_le)
+                errors.emplace_back(at + "/legal_entity_id", "Для этого юридического лица уже указан основной магазин");
             else if (std::find(seen.begin(), seen.end(), le) != seen.end())
                 errors.emplace_back(at + "/legal_entity_id", "Это юридическое лицо уже указано выше");
             else if (le.find('/') != std::string::npos)

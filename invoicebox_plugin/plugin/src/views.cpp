@@ -81,7 +81,14 @@ std::string render_links_view(const ListViewModel& m) {
     write_notices(w, m.notices);
     if (!m.configured)
         write_notices(w, {{"warning", "Интеграция не настроена",
-                           "Укажите идентификатор магазина, API токен и API ключ InvoiceBox в настройках интеграции"}});
+                           "Укажите юридическое лицо, идентификатор магазина, API токен и API ключ InvoiceBox в "
+                           "настройках интеграции"}});
+    else if (!m.has_shop && m.folio)
+        write_notices(w, {{"warning", "Ссылку создать нельзя",
+                           no_shop_message(m.folio->legal_entity_name.empty() ? m.folio->legal_entity_id
+                                                                              : m.folio->legal_entity_name)}});
+    // Nothing left to ask the guest for: say so instead of offering a link for 0,00.
+    bool fully_covered = false;
     if (m.folio) {
         const auto& f = *m.folio;
         std::int64_t open = 0;
@@ -99,6 +106,16 @@ std::string render_links_view(const ListViewModel& m) {
         w.begin_object().member("label", "Ожидается по открытым ссылкам").member("value", format_money_ru(open, f.currency))
             .member("tone", open > f.balance_due_minor ? "warning" : "neutral").end_object();
         w.end_array().end_object();
+        fully_covered = !f.closed && default_link_amount(f, open) == 0;
+        if (fully_covered && m.configured && m.has_shop)
+            write_notices(w, {{"info", "Счёт оплачен полностью",
+                               f.balance_due_minor <= 0
+                                   ? "Остаток к оплате " + format_money_ru(std::max<std::int64_t>(0, f.balance_due_minor), f.currency) +
+                                         ": новая ссылка не нужна. Если гостю всё же нужна ссылка, выберите «Создать ссылку на "
+                                         "другую сумму»"
+                                   : "С учётом открытых ссылок (" + format_money_ru(open, f.currency) +
+                                         ") весь остаток уже ожидается к оплате: новая ссылка не нужна. Если гостю всё же "
+                                         "нужна ссылка, выберите «Создать ссылку на другую сумму»"}});
         if (open > f.balance_due_minor)
             write_notices(w, {{"warning", "Открытые ссылки больше остатка",
                                "Сумма неоплаченных ссылок больше остатка к оплате: гость может заплатить лишнее. "
@@ -164,10 +181,13 @@ std::string render_links_view(const ListViewModel& m) {
     w.end_object();
     w.end_array(); // elements
     w.key("buttons").begin_array();
+    const bool can_create = m.configured && m.has_shop && m.folio && !m.folio->closed;
     w.begin_object().member("id", "create").member("label", "Создать ссылку").member("style", "primary");
-    if (!m.configured || !m.folio || m.folio->closed)
+    if (!can_create || fully_covered)
         w.member_bool("disabled", true);
     w.end_object();
+    if (can_create && fully_covered)
+        w.begin_object().member("id", "create_other").member("label", "Создать ссылку на другую сумму").end_object();
     w.begin_object().member("id", "refresh").member("label", "Обновить статус ссылок").end_object();
     w.begin_object().member("id", "close").member("label", "Отмена").member_bool("close", true).end_object();
     w.end_array();
@@ -175,9 +195,15 @@ std::string render_links_view(const ListViewModel& m) {
     return w.take();
 }
 
-CreateFormModel default_create_form(const Folio& f, const Settings& s) {
+std::int64_t default_link_amount(const Folio& f, std::int64_t open_total) {
+    return std::max<std::int64_t>(0, f.balance_due_minor - std::max<std::int64_t>(0, open_total));
+}
+
+CreateFormModel default_create_form(const Folio& f, const Settings& s, std::int64_t open_total) {
     CreateFormModel m;
-    m.amount = format_decimal(std::max<std::int64_t>(0, f.balance_due_minor));
+    // At 0 the field stays empty: staff who chose «другую сумму» type it, a 0,00 would only be refused.
+    if (const auto amount = default_link_amount(f, open_total); amount > 0)
+        m.amount = format_decimal(amount);
     m.description = "Предоплата";
     if (!f.booking_number.empty())
         m.description += " по заявке №" + f.booking_number + " и";

@@ -38,6 +38,19 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
     /// writes. `done` gets the last outcome.
     void call(protocol::HttpRequest request, protocol::RequestKind kind, std::function<void(Outcome)> done);
 
+    /// Reads an order list to its end (architecture §8 "Every list read pages to the end"):
+    /// `_page` 1, 2, … of `list_page_size` until a short page, each page one call() within the
+    /// account's rate limit. `on_page` gets each page's orders in turn and returns false to
+    /// stop (its reports could not be recorded: the rest is read next time). `done` runs once,
+    /// with the error that ended the read early or nullopt when the last page was read.
+    void find_all_orders(protocol::OrderFilter filter,
+                         std::function<bool(const std::vector<protocol::Order>&)> on_page,
+                         std::function<void(std::optional<protocol::ApiError>)> done);
+    /// InvoiceBox's largest page (the simulator caps `_pageSize` at 100 as well).
+    static constexpr std::int64_t list_page_size = 100;
+    /// A server that ignores `_page` answers the same full page forever: stop there.
+    static constexpr std::int64_t max_list_pages = 1000;
+
     /// Creates the order (or, with `recovery`, looks it up first) to the flow's end.
     void create(protocol::CreateOrderRequest request, bool recovery, std::function<void(CreateResult)> done);
 
@@ -62,6 +75,9 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
   private:
     ApiClient(HostPorts& host, const ShopConfig& shop);
     void send_once(protocol::HttpRequest request, std::chrono::milliseconds delay, std::function<void(Outcome)> done);
+    void read_page(std::shared_ptr<protocol::OrderFilter> filter, std::string previous_first_id,
+                   std::function<bool(const std::vector<protocol::Order>&)> on_page,
+                   std::function<void(std::optional<protocol::ApiError>)> done);
     void attempt(std::shared_ptr<protocol::HttpRequest> request, protocol::RequestKind kind, int attempts,
                  std::function<void(Outcome)> done);
     struct CreateProgress;

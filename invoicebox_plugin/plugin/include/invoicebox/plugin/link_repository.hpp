@@ -7,6 +7,7 @@
 //   v1/open/<moid>               index: links the poller and start-up recovery look at
 //   v1/oid/<orderId>             index: InvoiceBox order id -> merchantOrderId
 //   v1/suspense/<orderId>        SuspenseRecord
+//   v1/cursor/paid/<merchantId>  the paid-orders poll's cursor of a shop: {"v":1,"paid_at_ms":N}
 // Every save writes the record and its indexes in one atomic batch, so an index never points
 // at a state the record does not have. Failures throw StoreError (host_ports.hpp).
 #pragma once
@@ -42,6 +43,11 @@ class LinkRepository {
     std::optional<SuspenseRecord> find_suspense(std::string_view order_id);
     void save_suspense(const SuspenseRecord& s);
     std::vector<SuspenseRecord> suspense_list(bool include_resolved = false);
+
+    /// The paidAt (UTC ms, whole seconds) up to which the poller has applied every paid order of
+    /// a shop; nullopt before its first page was applied.
+    std::optional<std::int64_t> paid_cursor(std::string_view merchant_id);
+    void save_paid_cursor(std::string_view merchant_id, std::int64_t paid_at_ms);
 
     /// True when the merchantOrderId carries this installation's prefix.
     bool is_ours(std::string_view merchant_order_id);

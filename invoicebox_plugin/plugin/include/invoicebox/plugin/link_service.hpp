@@ -4,6 +4,9 @@
 //    unknown outcome stays `creating` and is resolved by lookup (poller, start-up recovery);
 //  - status by three roads: notifications (notification_handler.hpp), «Обновить статус ссылок»
 //    (refresh), and the background poller (open links by id, paid orders by status/paidAt);
+//    every list is read page by page to a short page, and the paid-orders read of each shop
+//    continues from a durable cursor in the store (advanced only past recorded pages), so
+//    start-up recovery picks up where the last run stopped, however long ago;
 //  - a `completed` order is recorded as "posting pending" first, then posted ONCE through
 //    pms.folio/1 with the idempotency key "<plugin>:payment:<order id>", then one staff
 //    notification (dedupe key "paid:<order id>"). Late payment (expired/canceled -> completed)
@@ -53,6 +56,7 @@ struct CreateOutcome {
         rejected,     ///< input problems (field_errors / message), nothing recorded
         over_balance, ///< would exceed the balance: ask staff to confirm
         failed,       ///< InvoiceBox refused; recorded as failed
+        no_shop,      ///< the folio's legal entity has no shop: nothing recorded, nothing sent
     } kind = Kind::rejected;
     std::optional<LinkRecord> link;
     std::map<std::string, std::string> field_errors; ///< form field name -> Russian message
@@ -73,6 +77,8 @@ class LinkService {
     void configure(Settings s);
     const Settings& settings() const noexcept { return settings_; }
     bool configured() const noexcept { return settings_.configured(); }
+    /// The shop that would take a link of this folio's legal entity (nullptr: none, no link).
+    const ShopConfig* shop_for(const Folio& folio) const { return settings_.shop_for(folio.legal_entity_id); }
     LinkRepository& repository() noexcept { return repo_; }
     HostPorts& host() noexcept { return host_; }
 
@@ -155,7 +161,6 @@ class LinkService {
     bool running_ = false;
     std::uint64_t poll_timer_ = 0;
     int poll_count_ = 0;
-    std::int64_t paid_cursor_ms_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

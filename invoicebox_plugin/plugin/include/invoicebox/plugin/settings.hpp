@@ -2,7 +2,9 @@
 // document, and the field-level checks in Russian.
 //
 // One property has a main shop and optional per-legal-entity overrides (architecture §7: money
-// and 54-FZ receipts of each company go to that company's shop). Secrets (API token, API key)
+// and 54-FZ receipts of each company go to that company's shop). Every shop, the main one too,
+// names the legal entity it serves; a legal entity without a shop gets no link, never another
+// company's shop. Secrets (API token, API key)
 // are marked x-secret: the host never shows them again and leaves them out of get(); the plugin
 // reads them with get_secret("/api_token"), "/legal_entities/<i>/api_token".
 #pragma once
@@ -26,7 +28,10 @@ inline constexpr std::string_view default_api_base_url = "https://api.invoicebox
 
 /// One InvoiceBox shop and how to reach it.
 struct ShopConfig {
-    std::string legal_entity_id; ///< "" for the property's main shop
+    std::string legal_entity_id; ///< the legal entity (folio's legal_entity.id) this shop sells for
+    /// The property's main shop: its notifications come to the route without "/le/<id>", which
+    /// orders created before shops named their legal entity still carry.
+    bool main = false;
     std::string merchant_id;
     std::string api_token; ///< secret
     std::string api_key;   ///< secret: notification signature key
@@ -60,11 +65,14 @@ struct Settings {
     std::string hotel_name;
     int poll_interval_seconds = 60;
 
-    /// The shop for a folio's legal entity: its override, else the main shop.
-    const ShopConfig& shop_for(std::string_view legal_entity_id) const;
+    /// The complete shop that serves a folio's legal entity, or nullptr: there is no fallback
+    /// to another company's shop (architecture §7).
+    const ShopConfig* shop_for(std::string_view legal_entity_id) const;
     /// The shop whose notification route suffix is `route` ("" main, else the legal entity id).
     const ShopConfig* shop_by_route(std::string_view route) const;
-    bool configured() const { return shop.complete(); }
+    /// The main shop is complete and names its legal entity. Settings saved before shops named
+    /// one are not configured until the admin chooses it.
+    bool configured() const { return shop.complete() && !shop.legal_entity_id.empty(); }
 };
 
 std::string default_message_template();
@@ -89,6 +97,10 @@ std::optional<std::string> api_address_problem(std::string_view json);
 
 /// The API address a settings document means: its api_base_url, or the default when blank.
 std::string effective_api_base_url(std::string_view json);
+
+/// The staff/admin explanation for a legal entity without a shop («Для юрлица «…» не настроен
+/// магазин InvoiceBox»); `name` falls back to the id when empty.
+std::string no_shop_message(std::string_view legal_entity_name);
 
 /// The notification URL for a shop: the configured URL, plus "/le/<id>" for an override.
 std::string notification_url_for(const Settings& s, const ShopConfig& shop);

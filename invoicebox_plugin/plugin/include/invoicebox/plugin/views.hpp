@@ -33,8 +33,15 @@ struct ListViewModel {
     std::vector<LinkRecord> links;
     int offset_minutes = 0;
     bool configured = true;
+    /// The folio's legal entity has a shop; false: explain and offer no create (architecture §7).
+    bool has_shop = true;
     std::vector<Notice> notices;
 };
+
+/// What a new link defaults to: the balance due minus the open (unpaid, not expired or
+/// cancelled) links of the folio, never below 0, so a second link does not ask the guest for
+/// money already asked for.
+std::int64_t default_link_amount(const Folio& f, std::int64_t open_total);
 
 std::string render_links_view(const ListViewModel& m);
 
@@ -49,9 +56,9 @@ struct CreateFormModel {
     bool ask_over_balance = false; ///< show «Создать всё равно»
 };
 
-/// Defaults: the folio's balance due, «Предоплата по заявке №471887 и номеру счёта 30682277»,
+/// Defaults: default_link_amount() (empty when 0), «Предоплата по заявке №471887 и номеру счёта 30682277»,
 /// the settings' template and lifetime, mail on when the guest has an e-mail.
-CreateFormModel default_create_form(const Folio& f, const Settings& s);
+CreateFormModel default_create_form(const Folio& f, const Settings& s, std::int64_t open_total = 0);
 
 std::string render_create_view(const Folio& f, const CreateFormModel& m, std::int64_t open_total);
 

@@ -1,0 +1,294 @@
+// The three list roads read InvoiceBox lists to the end (architecture §8 "Every list read pages
+// to the end"), and the paid-orders poll keeps a durable cursor per shop (issue 9, "Nothing
+// stuck"): against the fake host and the simulator's engine in-process, on one injected clock.
+// Also (suite `currency`): a notification in another currency is held with reason «валюта».
+//
+// Links are made to expire before they are paid late, so that only the paid-orders road (the
+// one with the cursor) can find the payments: open links are also read by id, which would
+// otherwise post them and hide a paging or cursor bug.
+#include "fake_host.hpp"
+
+#include <invoicebox/plugin/link_service.hpp>
+
+#include <invoicebox/protocol/signature.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+using namespace test;
+
+namespace {
+
+const char* folio_doc = R"({"schema":"pms.folio/1","folio_id":"F-1","folio_number":"30682277","status":"open",
+ "property_id":"hotel-1","currency":"RUB","legal_entity":{"id":"le-main","name":"ООО «Отель»","tax_id":""},
+ "booking":{"id":"B-1","number":"471887","arrival":"2025-05-12","departure":"2025-05-14"},
+ "guest":{"name":"Иван Петров","email":"ivan@example.org","phone":""},
+ "lines":[{"line_id":"L1","date":"2025-05-12","description":"Проживание, стандарт","quantity":"2",
+           "unit_amount_minor":2884000,"amount_minor":5768000,"vat_code":"vat20","category":"accommodation"},
+          {"line_id":"L2","date":"2025-05-13","description":"Завтрак","quantity":"2","unit_amount_minor":500000,
+           "amount_minor":1000000,"vat_code":"vat10","category":"food"}],
+ "payments":[],"totals":{"charges_minor":6768000,"paid_minor":0,"balance_due_minor":6768000}})";
+
+/// The fake host, plus: every request target (to see which pages were read), and a store write
+/// that fails when it touches one chosen key (a page whose reports cannot all be recorded).
+class RecordingHost : public FakeHost {
+  public:
+    std::vector<std::string> targets;
+    std::string fail_key;
+
+    void http_send(const pr::HttpRequest& request, std::string url, std::chrono::milliseconds timeout,
+                   std::function<void(pr::HttpOutcome)> done) override {
+        targets.push_back(request.target);
+        FakeHost::http_send(request, std::move(url), timeout, std::move(done));
+    }
+    void store_write(const std::vector<StoreOp>& ops) override {
+        for (const auto& op : ops)
+            if (!fail_key.empty() && op.key == fail_key)
+                throw StoreError("injected failure on " + fail_key);
+        FakeHost::store_write(ops);
+    }
+    /// Paid-orders reads since `from` (the paidAt filter is in every one of them).
+    std::vector<std::string> paid_reads(std::size_t from) const {
+        std::vector<std::string> out;
+        for (std::size_t i = from; i < targets.size(); ++i)
+            if (targets[i].find("paidAt%5B_ge%5D") != std::string::npos)
+                out.push_back(targets[i]);
+        return out;
+    }
+};
+
+Settings settings() {
+    Settings s;
+    s.shop.legal_entity_id = "le-main";
+    s.shop.main = true;
+    s.shop.merchant_id = merchant;
+    s.shop.api_token = token;
+    s.shop.api_key = api_key;
+    s.shop.base_url = "http://sim.test";
+    s.notification_url = "http://pms.test/hooks/ru.invoicebox.pms.payment-link/hotel-1/notify";
+    s.message_template = default_message_template();
+    s.mail_subject = "Оплата";
+    s.item_name_template = default_item_name_template();
+    s.hotel_name = "Берёзка";
+    return s;
+}
+
+struct Fixture {
+    RecordingHost host;
+    std::unique_ptr<LinkService> service;
+
+    Fixture() {
+        host.folio_json = folio_doc;
+        restart();
+    }
+    void restart() {
+        service = std::make_unique<LinkService>(host);
+        service->configure(settings());
+    }
+    /// `n` links of 1,00 ₽ (no mail). The clock moves past the account's rate-limit window now
+    /// and then, as staff creating links by hand would, so no create is held back.
+    std::vector<LinkRecord> create_links(int n) {
+        std::vector<LinkRecord> out;
+        for (int i = 0; i < n; ++i) {
+            if (i % 90 == 89)
+                host.now += 31'000;
+            CreateInput in;
+            in.folio_id = "F-1";
+            in.amount_text = "1.00";
+            in.description = "Предоплата по заявке №471887";
+            in.message_template = default_message_template();
+            in.lifetime = "24h";
+            std::optional<CreateOutcome> o;
+            service->create_link(in, StaffUser{"u-1", "Анна"}, [&](CreateOutcome r) { o = std::move(r); });
+            host.run();
+            BOOST_REQUIRE(o);
+            BOOST_REQUIRE_MESSAGE(int(o->kind) == int(CreateOutcome::Kind::created), o->message);
+            out.push_back(*o->link);
+        }
+        host.now += 31'000;
+        return out;
+    }
+    /// Lets every link expire and has the poller notice it (the links leave the open index).
+    void expire_all() {
+        host.now += 25LL * 3600 * 1000;
+        service->poll_once(Actor::poll);
+        host.run();
+        host.engine->take_deliveries();
+        for (const auto& l : service->repository().for_folio("F-1"))
+            BOOST_REQUIRE_MESSAGE(l.ib_status == "expired", l.merchant_order_id + " is " + l.ib_status);
+        BOOST_REQUIRE(service->repository().needing_attention().empty());
+    }
+    /// A late payment on InvoiceBox whose notification is lost.
+    void pay_late(const LinkRecord& l) {
+        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", R"({"late":true})");
+        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+        host.engine->take_deliveries();
+    }
+    std::size_t postings_of(const std::vector<LinkRecord>& links) {
+        std::size_t n = 0;
+        for (const auto& l : links)
+            n += host.postings.count("ru.invoicebox.pms.payment-link:payment:" + l.order_id);
+        return n;
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(poller)
+
+BOOST_FIXTURE_TEST_CASE(paid_orders_are_read_page_by_page_to_the_end, Fixture) {
+    auto links = create_links(250);
+    expire_all();
+    // Every payment in the same second: the worst case for page boundaries (equal paidAt).
+    for (const auto& l : links)
+        pay_late(l);
+    const auto before = host.targets.size();
+    service->poll_once(Actor::poll);
+    host.run();
+    const auto reads = host.paid_reads(before);
+    BOOST_REQUIRE_EQUAL(reads.size(), 3u); // 100 + 100 + 50: the short page ends the read
+    BOOST_TEST(reads[0].find("_page=1") != std::string::npos, reads[0]);
+    BOOST_TEST(reads[2].find("_page=3") != std::string::npos, reads[2]);
+    BOOST_TEST(host.postings.size() == 250u);
+    BOOST_TEST(postings_of(links) == 250u);
+    for (const auto& l : service->repository().for_folio("F-1"))
+        BOOST_TEST(int(l.posting) == int(PostingState::posted), l.merchant_order_id);
+
+    // The next pass reads the cursor's second again (overlap) and posts nothing twice.
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(host.postings.size() == 250u);
+    BOOST_TEST(host.post_calls == 250);
+}
+
+BOOST_FIXTURE_TEST_CASE(cursor_moves_only_past_recorded_pages_and_survives_a_restart, Fixture) {
+    auto links = create_links(150);
+    expire_all();
+    BOOST_TEST(!service->repository().paid_cursor(merchant));
+    // One payment a second: page 1 ends at the 100th payment's second.
+    std::vector<std::int64_t> paid_at;
+    for (const auto& l : links) {
+        host.now += 1000;
+        pay_late(l);
+        paid_at.push_back(host.now - host.now % 1000);
+    }
+    // The report of the 121st payment (on page 2) cannot be recorded.
+    host.fail_key = "v1/link/" + links[120].merchant_order_id;
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(postings_of(links) == 120u); // page 1, and page 2 up to the failure
+    const auto cursor = service->repository().paid_cursor(merchant);
+    BOOST_REQUIRE(cursor);
+    BOOST_TEST(*cursor == paid_at[99]); // page 1 recorded; page 2 not wholly
+
+    // The host is down for ten days (a 7-day look-back would never see these payments), then
+    // starts again: recovery continues from the stored cursor.
+    host.fail_key.clear();
+    host.queue.clear();
+    host.now += 10LL * 24 * 3600 * 1000;
+    restart();
+    const auto before = host.targets.size();
+    service->poll_once(Actor::recovery);
+    host.run();
+    const auto reads = host.paid_reads(before);
+    BOOST_REQUIRE_EQUAL(reads.size(), 1u); // 51 orders from the cursor's second on: one page
+    BOOST_TEST(postings_of(links) == 150u);
+    BOOST_TEST(host.postings.size() == 150u);
+    BOOST_TEST(*service->repository().paid_cursor(merchant) == paid_at.back());
+    for (const auto& l : service->repository().for_folio("F-1"))
+        BOOST_TEST(int(l.posting) == int(PostingState::posted), l.merchant_order_id);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_cursor_write_leaves_the_cursor_and_the_next_pass_repeats, Fixture) {
+    auto links = create_links(3);
+    expire_all();
+    for (const auto& l : links) {
+        host.now += 1000;
+        pay_late(l);
+    }
+    host.fail_key = std::string("v1/cursor/paid/") + merchant;
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(!service->repository().paid_cursor(merchant));
+    host.fail_key.clear();
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(service->repository().paid_cursor(merchant).has_value());
+    BOOST_TEST(postings_of(links) == 3u);
+    BOOST_TEST(host.postings.size() == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(refresh_posts_every_paid_link_of_a_big_folio, Fixture) {
+    // 310 paid links, no notification: the refresh of the folio posts all of them (measured on
+    // 76b34fa: only the first 100).
+    auto links = create_links(310);
+    for (const auto& l : links) {
+        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
+        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    }
+    host.engine->take_deliveries();
+    std::optional<std::string> result;
+    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
+    host.run();
+    BOOST_REQUIRE(result);
+    BOOST_TEST(result->empty(), *result);
+    BOOST_TEST(postings_of(links) == 310u);
+    BOOST_TEST(host.postings.size() == 310u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(currency)
+
+BOOST_FIXTURE_TEST_CASE(a_payment_in_another_currency_is_held_with_reason_valyuta, Fixture) {
+    const auto link = create_links(1).front();
+    auto r = host.sim_call("POST", "/__sim/orders/" + link.order_id + "/pay", "{}");
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    auto deliveries = host.engine->take_deliveries();
+    BOOST_REQUIRE(!deliveries.empty());
+    const std::string right = deliveries.back().body;
+    std::string wrong = right;
+    const std::string rub = R"("currencyId":"RUB")";
+    const auto at = wrong.find(rub);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, right);
+    wrong.replace(at, rub.size(), R"("currencyId":"USD")");
+
+    auto deliver = [&](const std::string& body) {
+        std::optional<NotificationOutcome> out;
+        std::optional<pr::NotificationReply> reply;
+        service->handle_notification("notify", body,
+                                     pr::HttpHeaders{{"Content-Type", "application/json"},
+                                                     {"x-signature", pr::sign(api_key, body)}},
+                                     [&](pr::NotificationReply rep, NotificationOutcome o) {
+                                         reply = std::move(rep);
+                                         out = std::move(o);
+                                     });
+        host.run();
+        BOOST_REQUIRE(out && reply);
+        BOOST_TEST(reply->status == 200);
+        return std::make_pair(*out, *reply);
+    };
+    const auto [out, reply] = deliver(wrong);
+    // A documented code that InvoiceBox does not retry (invoicebox-api.md §5.3), never
+    // order_wrong_currency (architecture §8).
+    BOOST_TEST(int(out.code) == int(pr::NotificationReplyCode::order_wrong_amount));
+    BOOST_TEST(reply.body.find("order_wrong_amount") != std::string::npos, reply.body);
+    BOOST_TEST(host.postings.empty());
+    const auto held = service->repository().suspense_list();
+    BOOST_REQUIRE_EQUAL(held.size(), 1u);
+    BOOST_TEST(held[0].reason_code == "currency_mismatch");
+    BOOST_TEST(held[0].reason.rfind("валюта", 0) == 0u, held[0].reason);
+    BOOST_TEST(held[0].currency == "USD");
+    BOOST_TEST(held[0].folio_id == "F-1");
+    BOOST_TEST(int(service->repository().find(link.merchant_order_id)->posting) == int(PostingState::suspense));
+    BOOST_TEST(host.alerts.count("suspense:" + link.order_id) == 1u);
+
+    // The same payment reported in the link's currency posts once and closes the entry.
+    BOOST_TEST(int(deliver(right).first.code) == int(pr::NotificationReplyCode::success));
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(service->repository().suspense_list().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
