@@ -14,14 +14,38 @@ export class ApiError extends Error {
   }
 }
 
-// Staff read Russian; the host's own messages are for logs and developers.
+// Staff read Russian; the host's own messages are for logs and developers. A message is shown
+// as the host or a plugin wrote it only when it is in Russian (Cyrillic); anything else — the
+// browser's «Failed to fetch», a proxy's page, an English host message — becomes a Russian text.
+export const NO_CONNECTION = 'Нет связи с сервером PMS';
+const isRussian = (text) => typeof text === 'string' && /[А-Яа-яЁё]/.test(text);
+
 function messageFor(status, body) {
   const code = body?.error?.code;
-  if (status === 0) return 'Нет связи с PMS. Проверьте сеть и повторите.';
+  if (status === 0) return NO_CONNECTION;
   if (status === 401) return code === 'invalid_credentials' ? 'Неверный логин или пароль' : 'Нужно войти в PMS';
   if (status === 403 && code === 'forbidden') return 'Недостаточно прав';
   if (status === 429) return 'Слишком много попыток, попробуйте позже';
-  return body?.error?.message ?? body?.message ?? `Ошибка ${status}`;
+  const own = body?.error?.message ?? body?.message;
+  if (isRussian(own)) return own;
+  if (status === 404) return 'Не найдено';
+  if (status === 409) return 'Данные изменились, обновите страницу и повторите';
+  if (status === 413) return 'Слишком большой запрос';
+  if (status === 400 || status === 422) return 'Сервер PMS не принял данные';
+  if (status === 502 || status === 503 || status === 504) return 'Сервер PMS временно недоступен';
+  return `Сервер PMS ответил ошибкой (код ${status})`;
+}
+
+/** Whether `error` means the host could not be reached (no answer, or a gateway's 502–504). */
+export const isConnectionError = (error) => error instanceof ApiError && [0, 502, 503, 504].includes(error.status);
+
+/** A Russian text for any failure: the API's own message, else a general one (never a script error's English). */
+export const errorText = (error) => (error instanceof ApiError ? error.message : 'Внутренняя ошибка страницы; обновите страницу');
+
+// Called when a request gets no answer from the host (the app shows «нет связи» and retries).
+let connectionLostHandler = null;
+export function onConnectionLost(fn) {
+  connectionLostHandler = fn;
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,7 +68,9 @@ async function call(method, path, body, { handles401 = false } = {}) {
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError(0, null);
+    const error = new ApiError(0, null);
+    connectionLostHandler?.(error);
+    throw error;
   }
   const text = await response.text();
   let data = null;
@@ -54,6 +80,7 @@ async function call(method, path, body, { handles401 = false } = {}) {
     const retryAfter = Number.isFinite(data?.error?.retry_after_s) ? data.error.retry_after_s
       : Number.isFinite(header) ? header : null;
     const error = new ApiError(response.status, data, { retryAfter });
+    if (isConnectionError(error) && !data?.error) connectionLostHandler?.(error);
     if (response.status === 401 && !handles401) unauthorizedHandler?.(error);
     throw error;
   }
@@ -65,6 +92,8 @@ const p = (property) => `/api/properties/${encodeURIComponent(property)}`;
 export const api = {
   // The staff session: who is signed in (401 when nobody), sign in, sign out.
   session: () => call('GET', '/api/session'),
+  // Open without a session: whether the host answers at all (the connection monitor's probe).
+  health: () => call('GET', '/api/health'),
   signIn: (login, password) => call('POST', '/api/session', { login, password }, { handles401: true }),
   signOut: () => call('DELETE', '/api/session', {}, { handles401: true }),
 

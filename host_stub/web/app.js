@@ -4,8 +4,8 @@
 // host's API. Who is signed in, and what they may do, comes from the host's session
 // (GET /api/session); the host checks every request again, the page only hides what a role
 // cannot use.
-import { api, ApiError, onUnauthorized } from './api.js';
-import { el, formatMoney, formatDateTime, formatDate, formatVat } from './format.js';
+import { api, ApiError, onUnauthorized, onConnectionLost, isConnectionError, errorText, NO_CONNECTION } from './api.js';
+import { el, formatMoney, formatDateTime, formatDate, formatVat, breadcrumbs } from './format.js';
 import { openViewDialog } from './view.js';
 import { buildSettingsForm } from './settings_form.js';
 import { copyText, showManualCopy } from './clipboard.js';
@@ -25,7 +25,12 @@ const state = {
   unread: 0,
   folio: null,            // what the folio page shows: {booking, accountIds, paymentIds}
   renderSeq: 0,           // the latest render; older ones drop their result
+  shownRoute: null,       // the route whose page is on screen (a later failure keeps it there)
 };
+
+// The host could not be reached: a banner says so in Russian, the page on screen stays as it is,
+// and /api/health is asked again with back-off until the host answers.
+const connection = { lost: false, timer: null, delay: 1000, pageFailed: false };
 
 // The roles of architecture §8, as staff call them.
 const ROLE_NAMES = { admin: 'Администратор', front_desk: 'Служба приёма', accountant: 'Бухгалтер' };
@@ -41,7 +46,7 @@ const toastLevel = (level) => (level === 'error' ? 'error' : level === 'warning'
 
 export function toast({ level = 'info', title, body, onOpen, openLabel = 'Открыть' }) {
   if (!state.user) return; // a late failure of a signed-out session: the sign-in page says it all
-  const dismiss = el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Скрыть' }, '×');
+  const dismiss = el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Закрыть уведомление', title: 'Закрыть' }, '×');
   const node = el('div', { class: `toast level-${toastLevel(level)}`, role: level === 'error' ? 'alert' : 'status' },
     dismiss, el('strong', {}, title ?? ''), body ? el('div', { class: 'toast-body' }, body) : null);
   if (onOpen) {
@@ -53,12 +58,17 @@ export function toast({ level = 'info', title, body, onOpen, openLabel = 'Отк
   const box = document.getElementById('toasts');
   box.append(node);
   while (box.children.length > 5) box.firstElementChild.remove();
-  // Errors stay until dismissed; a busy desk must not miss them.
-  if (level !== 'error') {
-    let timer = setTimeout(() => node.remove(), 10000);
-    node.addEventListener('mouseenter', () => clearTimeout(timer));
-    node.addEventListener('mouseleave', () => { timer = setTimeout(() => node.remove(), 4000); });
-  }
+  // Every toast closes by itself (errors stay a little longer), but not while the pointer or the
+  // keyboard focus is on it; «×» closes it at once. While a dialog is open the toasts sit below
+  // the dialog's layer (app.css), so they never cover its buttons.
+  const life = level === 'error' ? 8000 : 6000;
+  let timer = setTimeout(() => node.remove(), life);
+  const hold = () => clearTimeout(timer);
+  const release = () => { clearTimeout(timer); timer = setTimeout(() => node.remove(), 3000); };
+  node.addEventListener('mouseenter', hold);
+  node.addEventListener('focusin', hold);
+  node.addEventListener('mouseleave', release);
+  node.addEventListener('focusout', release);
 }
 
 function setUnread(count) {
@@ -66,7 +76,10 @@ function setUnread(count) {
   const badge = document.getElementById('bell-count');
   badge.hidden = state.unread === 0;
   badge.textContent = state.unread > 99 ? '99+' : String(state.unread);
-  document.getElementById('bell').title = state.unread ? `Уведомления: непрочитанных ${state.unread}` : 'Уведомления';
+  // The name holds the visible count (a name that differs from what is shown confuses voice control).
+  const bell = document.getElementById('bell');
+  bell.title = state.unread ? `Уведомления: непрочитанных ${badge.textContent}` : 'Уведомления';
+  bell.setAttribute('aria-label', bell.title);
 }
 
 // Opens the folio a notification or a link is about (the booking is found through the folio).
@@ -75,7 +88,7 @@ async function openFolio(folioId) {
     const folio = await api.folio(state.property.id, folioId);
     location.hash = `#/folio/${encodeURIComponent(folio.booking?.number ?? '')}/${encodeURIComponent(folio.id)}`;
   } catch (error) {
-    toast({ level: 'error', title: 'Счёт не открыт', body: error.message });
+    toast({ level: 'error', title: 'Счёт не открыт', body: errorText(error) });
   }
 }
 
@@ -105,10 +118,65 @@ function closeDrawer() {
 }
 
 function setLive(status) {
+  if (connection.lost && status === 'connecting') status = 'offline';
   const node = document.getElementById('live');
   node.dataset.status = status;
   node.textContent = status === 'online' ? 'на связи' : status === 'connecting' ? 'подключение…' : 'нет связи';
   node.title = status === 'online' ? 'Уведомления приходят сразу' : 'Уведомления временно не приходят; переподключаемся';
+}
+
+function setConnectionBanner(shown) {
+  const banner = document.getElementById('connection');
+  banner.hidden = !shown;
+  // Set once per loss: the banner is an alert, and a screen reader says each new text.
+  const text = banner.querySelector('.connection-text');
+  const wanted = shown ? `${NO_CONNECTION}, повторяем…` : '';
+  if (text.textContent !== wanted) text.textContent = wanted;
+}
+
+function connectionLost() {
+  setConnectionBanner(true);
+  if (state.user) setLive('offline');
+  if (connection.lost) return;
+  connection.lost = true;
+  connection.delay = 1000;
+  scheduleProbe();
+}
+
+function scheduleProbe() {
+  clearTimeout(connection.timer);
+  connection.timer = setTimeout(probeConnection, connection.delay);
+  connection.delay = Math.min(connection.delay * 2, 15000);
+}
+
+async function probeConnection() {
+  clearTimeout(connection.timer);
+  try {
+    await api.health();
+  } catch {
+    scheduleProbe();
+    return;
+  }
+  connectionRestored();
+}
+
+function connectionRestored() {
+  if (!connection.lost) return;
+  connection.lost = false;
+  clearTimeout(connection.timer);
+  connection.timer = null;
+  setConnectionBanner(false);
+  if (!state.user) {
+    // The start itself failed: start again (the sign-in page shows itself on a 401).
+    if (!document.getElementById('signin')) api.session().then(enterApp).catch(showStartError);
+    return;
+  }
+  if (!state.events || state.events.readyState === EventSource.CLOSED) connectEvents({ resumed: true });
+  else setLive(state.events.readyState === EventSource.OPEN ? 'online' : 'connecting');
+  const failed = connection.pageFailed;
+  connection.pageFailed = false;
+  if (failed || state.folio) renderRoute().catch(() => {});
+  toast({ level: 'success', title: 'Связь с сервером PMS восстановлена' });
 }
 
 function disconnectEvents() {
@@ -131,6 +199,7 @@ async function onEventsError(source, reconnect) {
     await api.session();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return; // signed out: sign-in page shown
+    if (isConnectionError(error)) connectionLost(); // the banner, «нет связи», and the probe
   }
   if (state.events !== source || source.readyState !== EventSource.CLOSED) return;
   // EventSource gave up (e.g. the host answered 503 while restarting): try again, backing off.
@@ -152,6 +221,7 @@ function connectEvents({ resumed = false } = {}) {
     if (typeof data.unread === 'number') setUnread(data.unread);
     setLive('online');
     state.reconnectDelay = 1000;
+    if (connection.lost) probeConnection();
     // After a reconnect the page may have missed changes: show the current state.
     if (wasOnline) refreshFolioIfShown();
     wasOnline = true;
@@ -282,10 +352,15 @@ async function renderFolioPage(bookingNumber, selectedFolioId, seq) {
     payments.length ? el('tfoot', {}, el('tr', {}, el('td', { colspan: 4 }, 'Итого платежей'),
       el('td', { class: 'align-right' }, money(selected.totals.payments_minor, currency)))) : null);
 
+  // A refresh (a live update, a dialog just closed) keeps the keyboard focus on the same control.
+  const active = document.activeElement;
+  const focusKey = active && main.contains(active) ? (active.dataset.plugin ? `[data-plugin="${CSS.escape(active.dataset.plugin)}"][data-button="${CSS.escape(active.dataset.button ?? '')}"]`
+    : active.dataset.folio ? `#accounts tr[data-folio="${CSS.escape(active.dataset.folio)}"]` : null) : null;
   main.replaceChildren(el('h1', {}, 'Лицевой счёт'), head,
     el('section', { class: 'panel' }, el('h2', {}, 'Счета'), toolbar, accountsTable),
     el('section', { class: 'panel' }, el('h2', {}, `Платежи по счёту ${selected?.number ?? ''}`), paymentsTable),
     el('section', { class: 'panel' }, el('h2', {}, `Услуги по счёту ${selected?.number ?? ''}`), linesTable));
+  if (focusKey) main.querySelector(focusKey)?.focus({ preventScroll: true });
 }
 
 async function openPluginView(account, button, node) {
@@ -308,14 +383,18 @@ async function openPluginView(account, button, node) {
         state.openViews.delete(sessionId);
         if (!state.user) return; // signed out: the host forgot the session's views itself
         api.closeView(state.property.id, sessionId).catch(() => {});
+        // The focus goes back to the button that opened the dialog (a live update may have
+        // drawn the folio anew meanwhile: then to the same button's new node); the folio's
+        // refresh below keeps it there.
+        const again = main.querySelector(`#folio-toolbar [data-plugin="${CSS.escape(button.plugin_id)}"][data-button="${CSS.escape(button.button_id)}"]`);
+        (again ?? node).focus?.();
         refreshFolioIfShown();
-        node.focus?.();
       },
     });
     state.openViews.set(sessionId, dialog);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return; // the sign-in page is shown
-    toast({ level: 'error', title: error.status === 403 ? 'Недостаточно прав' : 'Модуль не ответил', body: error.message });
+    toast({ level: 'error', title: error.status === 403 ? 'Недостаточно прав' : 'Модуль не ответил', body: errorText(error) });
   } finally {
     node.removeAttribute('aria-busy');
     node.disabled = false;
@@ -355,9 +434,9 @@ async function renderIntegrations(seq) {
     }
     if (loaded && here?.enabled) {
       const [settings, mapping] = await Promise.all([
-        settingsSection(plugin, propertyInfo).catch((error) => el('div', { class: 'notice level-error' }, `Настройки недоступны: ${error.message}`)),
+        settingsSection(plugin, propertyInfo).catch((error) => el('div', { class: 'notice level-error' }, `Настройки недоступны: ${errorText(error)}`)),
         mappingSection(plugin).catch((error) => (error instanceof ApiError && error.status === 404 ? null
-          : el('div', { class: 'notice level-error' }, `Сопоставление недоступно: ${error.message}`))),
+          : el('div', { class: 'notice level-error' }, `Сопоставление недоступно: ${errorText(error)}`))),
       ]);
       card.append(settings);
       if (mapping) card.append(mapping);
@@ -366,8 +445,8 @@ async function renderIntegrations(seq) {
   }
   if (seq !== undefined && seq !== state.renderSeq) return;
   state.folio = null;
-  main.replaceChildren(el('h1', {}, 'Стыковки'),
-    el('p', { class: 'muted breadcrumbs' }, `Администрирование → Разное → Стыковки · ${property.name}`),
+  main.replaceChildren(breadcrumbs(['Администрирование', 'Разное', 'Стыковки']), el('h1', {}, 'Стыковки'),
+    el('p', { class: 'muted' }, `Модули отеля «${property.name}»`),
     ...(cards.length ? cards : [el('p', { class: 'muted' }, 'Модули не найдены')]));
 }
 
@@ -379,11 +458,12 @@ function enableToggle(plugin, here) {
       await api.enable(state.property.id, plugin.id, box.checked);
       toast({ level: 'success', title: box.checked ? 'Модуль включён' : 'Модуль выключен', body: plugin.name });
     } catch (error) {
-      toast({ level: 'error', title: 'Не удалось переключить модуль', body: error.message });
+      toast({ level: 'error', title: 'Не удалось переключить модуль', body: errorText(error) });
     }
     await renderRoute();
   });
-  return el('label', { class: 'enable switch' }, box, el('span', {}, 'Включён для этого отеля'));
+  // The label names what the switch does; its state is the switch's own (checked or not).
+  return el('label', { class: 'enable switch' }, box, el('span', {}, 'Использовать в этом отеле'));
 }
 
 function copyControl(text, label = 'Скопировать') {
@@ -425,7 +505,7 @@ async function settingsSection(plugin, propertyInfo) {
         form.showErrors({ fields: error.body?.errors ?? {}, form: error.body?.form ?? null });
         toast({ level: 'warning', title: 'Настройки не сохранены', body: 'Исправьте поля, отмеченные красным' });
       } else {
-        toast({ level: 'error', title: 'Не удалось сохранить', body: error.message });
+        toast({ level: 'error', title: 'Не удалось сохранить', body: errorText(error) });
       }
     } finally {
       busy(save, false);
@@ -443,7 +523,7 @@ async function settingsSection(plugin, propertyInfo) {
         result.replaceChildren(el('div', { class: `notice level-${level}`, role: level === 'error' ? 'alert' : 'status', dataset: { result: action.id } },
           outcome.message || (answer.ok === false ? `Ошибка: ${answer.status ?? ''}` : 'Готово')));
       } catch (error) {
-        result.replaceChildren(el('div', { class: 'notice level-error', role: 'alert', dataset: { result: action.id } }, error.message));
+        result.replaceChildren(el('div', { class: 'notice level-error', role: 'alert', dataset: { result: action.id } }, errorText(error)));
       } finally {
         busy(button, false);
       }
@@ -485,7 +565,7 @@ async function mappingSection(plugin) {
   });
   const save = el('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'save-mapping' } }, 'Сохранить сопоставление');
   const table = el('table', { class: 'grid mapping' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Вид платежа модуля'), el('th', {}, 'Категория'), el('th', {}, 'Тип оплаты'), el('th', {}, ''))),
+    el('thead', {}, el('tr', {}, el('th', {}, 'Вид платежа модуля'), el('th', {}, 'Категория'), el('th', {}, 'Тип оплаты'), el('th', {}, 'Состояние'))),
     el('tbody', {}, rows));
   save.addEventListener('click', async () => {
     const mapping = [...table.querySelectorAll('tbody tr')].map((tr) => ({
@@ -505,7 +585,7 @@ async function mappingSection(plugin) {
       const fresh = await mappingSection(plugin);
       section.replaceWith(fresh);
     } catch (error) {
-      toast({ level: 'error', title: 'Не удалось сохранить сопоставление', body: error.message });
+      toast({ level: 'error', title: 'Не удалось сохранить сопоставление', body: errorText(error) });
     } finally {
       save.disabled = false;
       save.removeAttribute('aria-busy');
@@ -550,7 +630,7 @@ async function renderRoute() {
   if (!state.user) return; // the sign-in page is shown; it comes back here once signed in
   const route = currentRoute();
   const seq = ++state.renderSeq;
-  for (const link of document.querySelectorAll('[data-nav]')) link.classList.toggle('active', link.dataset.nav === route.page);
+  markCurrentPlace(route.page);
   document.title = route.page !== 'folio' ? `PMS — ${PAGES[route.page].title}` : route.booking ? `PMS — Заявка №${route.booking}` : 'PMS — Лицевой счёт';
   main.setAttribute('aria-busy', 'true');
   try {
@@ -566,19 +646,139 @@ async function renderRoute() {
     } else {
       await renderFolioPage(route.booking, route.folio, seq);
     }
+    if (seq === state.renderSeq) pageShown(route);
   } catch (error) {
     if (seq !== state.renderSeq || !state.user) {
       // a newer render, or the session ended (the sign-in page is shown)
     } else if (error instanceof ApiError && error.status === 403) {
       renderForbidden(route.page);
+      pageShown(route);
+    } else if (isConnectionError(error)) {
+      // No answer from the host: whatever page is on screen stays (a folio behind a dialog that
+      // was just closed, say); the banner says so and the page is loaded again once the host
+      // answers. Only an empty screen gets a notice.
+      connection.pageFailed = true;
+      connectionLost();
+      if (state.shownRoute === null) {
+        main.replaceChildren(el('h1', {}, PAGES[route.page]?.title ?? 'PMS'),
+          el('div', { class: 'notice level-warning', role: 'status' }, `${NO_CONNECTION}, повторяем…`));
+      }
     } else {
       const retry = el('button', { type: 'button', class: 'btn' }, 'Повторить');
       retry.addEventListener('click', () => renderRoute());
-      main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `Не удалось загрузить страницу: ${error.message}`,
-        el('div', {}, retry)));
+      main.replaceChildren(el('h1', {}, PAGES[route.page]?.title ?? 'PMS'),
+        el('div', { class: 'notice level-error', role: 'alert' }, `Не удалось загрузить страницу: ${errorText(error)}`,
+          el('div', {}, retry)));
+      pageShown(route);
     }
   } finally {
     if (seq === state.renderSeq) main.removeAttribute('aria-busy');
+  }
+}
+
+// A page of another route than the one shown before opens at its top (a refresh of the same
+// page, e.g. a live update of the folio, keeps the scroll position).
+function pageShown(route) {
+  const key = `${route.page}/${route.booking ?? ''}`;
+  if (state.shownRoute !== key) window.scrollTo(0, 0);
+  state.shownRoute = key;
+}
+
+// ---- the main menu -----------------------------------------------------------------------------
+// «Администрирование → Разное → Стыковки»: a disclosure menu that opens level by level. Mouse:
+// a click opens a level. Keyboard: Enter/Space on a level opens it, ↓ opens it and goes to its
+// first entry, ↑/↓ move within a level, → opens a sub-level, ← and Escape close the level and go
+// back to its button, Home/End go to the first/last entry. A click elsewhere closes the menu.
+// The current page's entry carries aria-current="page"; the levels above it are highlighted.
+
+const menuLevels = () => [...document.querySelectorAll('#admin-menu button[aria-controls]')];
+const levelList = (button) => document.getElementById(button.getAttribute('aria-controls'));
+const levelEntries = (list) => [...list.querySelectorAll(':scope > li:not([hidden]) > :is(a, button)')];
+
+function setLevelOpen(button, open) {
+  button.setAttribute('aria-expanded', open ? 'true' : 'false');
+  const list = levelList(button);
+  list.hidden = !open;
+  if (!open) for (const inner of list.querySelectorAll('button[aria-controls]')) setLevelOpen(inner, false);
+}
+
+function closeMenu({ focus = null } = {}) {
+  const top = document.getElementById('menu-admin');
+  setLevelOpen(top, false);
+  focus?.focus();
+}
+
+function wireMenu() {
+  const menu = document.getElementById('admin-menu');
+  for (const button of menuLevels()) {
+    setLevelOpen(button, false);
+    button.addEventListener('click', () => {
+      const open = button.getAttribute('aria-expanded') !== 'true';
+      // Opening a level closes its siblings.
+      const siblings = [...button.closest('ul, #admin-menu').querySelectorAll(':scope > li > button[aria-controls], :scope > button[aria-controls]')];
+      for (const other of siblings) if (other !== button) setLevelOpen(other, false);
+      setLevelOpen(button, open);
+    });
+  }
+  menu.addEventListener('keydown', (e) => {
+    const target = e.target.closest('a, button');
+    if (!target) return;
+    const list = target.closest('ul');
+    const isLevel = target.matches('button[aria-controls]');
+    const entries = list ? levelEntries(list) : [];
+    const index = entries.indexOf(target);
+    const parentButton = list ? document.querySelector(`[aria-controls="${CSS.escape(list.id)}"]`) : null;
+    const openAndEnter = () => {
+      const inner = levelList(target);
+      setLevelOpen(target, true);
+      levelEntries(inner)[0]?.focus();
+    };
+    switch (e.key) {
+      case 'ArrowDown':
+        e.preventDefault();
+        if (!list && isLevel) openAndEnter();
+        else if (entries.length) entries[(index + 1) % entries.length].focus();
+        break;
+      case 'ArrowUp':
+        e.preventDefault();
+        if (!list && isLevel) { setLevelOpen(target, true); const all = levelEntries(levelList(target)); all[all.length - 1]?.focus(); }
+        else if (entries.length) entries[(index - 1 + entries.length) % entries.length].focus();
+        break;
+      case 'ArrowRight':
+        if (list && isLevel) { e.preventDefault(); openAndEnter(); }
+        break;
+      case 'ArrowLeft':
+        if (list && parentButton && parentButton.closest('ul')) { e.preventDefault(); setLevelOpen(parentButton, false); parentButton.focus(); }
+        break;
+      case 'Home':
+        if (entries.length) { e.preventDefault(); entries[0].focus(); }
+        break;
+      case 'End':
+        if (entries.length) { e.preventDefault(); entries[entries.length - 1].focus(); }
+        break;
+      case 'Escape':
+        e.preventDefault();
+        e.stopPropagation();
+        if (isLevel && target.getAttribute('aria-expanded') === 'true') setLevelOpen(target, false);
+        else if (parentButton) { setLevelOpen(parentButton, false); parentButton.focus(); }
+        break;
+      default:
+    }
+  });
+  // A chosen page, or a click or focus elsewhere, closes the menu.
+  menu.addEventListener('click', (e) => { if (e.target.closest('a')) closeMenu(); });
+  document.addEventListener('click', (e) => { if (!menu.contains(e.target)) closeMenu(); });
+  document.addEventListener('focusin', (e) => { if (!menu.contains(e.target)) closeMenu(); });
+}
+
+function markCurrentPlace(page) {
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    const current = link.dataset.nav === page;
+    link.classList.toggle('active', current);
+    if (current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+  }
+  for (const button of menuLevels()) {
+    button.classList.toggle('has-current', Boolean(levelList(button).querySelector('[aria-current="page"]')));
   }
 }
 
@@ -611,6 +811,8 @@ function leaveApp() {
   document.getElementById('staff-name').textContent = '';
   document.getElementById('staff-role').textContent = '';
   document.getElementById('admin-menu').hidden = true;
+  closeMenu();
+  state.shownRoute = null;
   document.getElementById('property-name').textContent = '';
   document.getElementById('property').hidden = true;
 }
@@ -656,6 +858,10 @@ async function enterApp(user) {
   document.getElementById('admin-menu').hidden = !can('integrations.admin') && !can('users.admin');
   document.getElementById('menu-integrations').hidden = !can('integrations.admin');
   document.getElementById('menu-staff').hidden = !can('users.admin');
+  document.getElementById('menu-staff').closest('li').hidden = !can('users.admin');
+  document.getElementById('menu-integrations').closest('li').hidden = !can('integrations.admin');
+  document.getElementById('menu-misc').closest('li').hidden = !can('integrations.admin');
+  state.shownRoute = null;
   main.replaceChildren(el('p', { class: 'muted' }, 'Загрузка…'));
 
   const data = await api.properties();
@@ -682,7 +888,12 @@ function pickProperty(id) {
 
 function showStartError(error) {
   if (error instanceof ApiError && error.status === 401) return; // the sign-in page is shown
-  main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `PMS недоступна: ${error.message}`));
+  if (isConnectionError(error)) {
+    connectionLost(); // tries again and starts once the host answers
+    main.replaceChildren(el('div', { class: 'notice level-warning', role: 'status' }, `${NO_CONNECTION}, повторяем…`));
+    return;
+  }
+  main.replaceChildren(el('div', { class: 'notice level-error', role: 'alert' }, `PMS недоступна: ${errorText(error)}`));
 }
 
 // ---- start-up ----------------------------------------------------------------------------------
@@ -711,7 +922,7 @@ function wireTopBar() {
       // Opening the list counts as seeing it; the items keep their "new" mark until next time.
       if (state.unread > 0) setUnread((await api.readAll(state.property.id)).unread ?? 0);
     } catch (error) {
-      if (error.status !== 401) toast({ level: 'error', title: 'Уведомления недоступны', body: error.message });
+      if (error.status !== 401) toast({ level: 'error', title: 'Уведомления недоступны', body: errorText(error) });
     }
   });
   document.getElementById('notifications-close').addEventListener('click', closeDrawer);
@@ -721,7 +932,7 @@ function wireTopBar() {
       setUnread(result.unread ?? 0);
       await refreshNotifications();
     } catch (error) {
-      if (error.status !== 401) toast({ level: 'error', title: 'Не удалось отметить уведомления', body: error.message });
+      if (error.status !== 401) toast({ level: 'error', title: 'Не удалось отметить уведомления', body: errorText(error) });
     }
   });
   document.addEventListener('keydown', (e) => {
@@ -747,8 +958,12 @@ function wireTopBar() {
 }
 
 async function start() {
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
   wireTopBar();
+  wireMenu();
   onUnauthorized(onSessionLost);
+  onConnectionLost(connectionLost);
+  document.getElementById('connection-retry').addEventListener('click', () => probeConnection());
   const user = await api.session(); // 401: the handler shows the sign-in page
   await enterApp(user);
 }

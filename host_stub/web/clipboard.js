@@ -9,7 +9,7 @@ export async function copyText(text) {
       return true;
     } catch { /* fall through to the selection-based copy */ }
   }
-  const area = el('textarea', { class: 'clipboard-buffer', readonly: true });
+  const area = el('textarea', { class: 'clipboard-buffer', readonly: true, 'aria-hidden': 'true', tabindex: -1 });
   area.value = text;
   document.body.append(area);
   area.select();
@@ -21,7 +21,7 @@ export async function copyText(text) {
 
 /** Shows the text selected in a box so staff can copy it by hand when both ways fail. */
 export function showManualCopy(text, anchor) {
-  const box = el('input', { class: 'manual-copy', readonly: true, value: text });
+  const box = el('input', { class: 'manual-copy', readonly: true, value: text, 'aria-label': 'Скопируйте вручную: Ctrl+C' });
   anchor.after(box);
   box.select();
 }

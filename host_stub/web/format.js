@@ -11,27 +11,34 @@ export function formatMoney(minor, currency = 'RUB') {
   const abs = negative ? -big : big;
   const units = (abs / 100n).toString();
   const cents = (abs % 100n).toString().padStart(2, '0');
-  const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  const grouped = groupDigits(units);
   const sign = CURRENCY_SIGNS[currency] ?? currency;
   return `${negative ? '−' : ''}${grouped},${cents}\u00a0${sign}`;
 }
 
 /**
- * Formats a UTC instant (ms since epoch or ISO text) in the property's time zone. The host
- * sends the zone name; `Intl` does the conversion, so DST rules come from the browser.
+ * Formats a UTC instant (ms since epoch or ISO text) in the property's time zone as
+ * «05.12.2026 05:19» — the one date-time format of the whole UI (the folio, notifications and
+ * the plugins' dialogs, which write it the same way). The host sends the zone name; `Intl` does
+ * the conversion, so DST rules come from the browser.
  */
 export function formatDateTime(value, timeZone) {
   if (value === null || value === undefined || value === '') return '';
   const date = typeof value === 'number' ? new Date(value) : new Date(String(value));
   if (Number.isNaN(date.getTime())) return String(value);
+  let parts;
   try {
-    return new Intl.DateTimeFormat('ru-RU', {
+    parts = new Intl.DateTimeFormat('ru-RU', {
       timeZone: timeZone || undefined, day: '2-digit', month: '2-digit', year: 'numeric',
-      hour: '2-digit', minute: '2-digit',
-    }).format(date);
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(date);
   } catch {
-    return date.toISOString();
+    parts = new Intl.DateTimeFormat('ru-RU', {
+      day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(date);
   }
+  const part = (type) => parts.find((x) => x.type === type)?.value ?? '';
+  return `${part('day')}.${part('month')}.${part('year')} ${part('hour')}:${part('minute')}`;
 }
 
 /** A line's VAT code as staff read it: "vat20"/"RUS_VAT20" → «20 %», "none" → «без НДС». */
@@ -60,12 +67,22 @@ export function normaliseMoneyInput(text) {
   return `${units}.${(match[2] ?? '').padEnd(2, '0')}`;
 }
 
-/** Shows a decimal money string as staff type it: "67680.00" → «67 680,00». */
+/** Groups the digits of a whole number by thousands with no-break spaces: "67680" → «67 680». */
+export function groupDigits(digits) {
+  return String(digits).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
+/** Shows a decimal money string as staff type it: "67680.00" → «67 680,00» (no-break spaces). */
 export function formatDecimalInput(text) {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(text ?? '').trim());
   if (!m) return String(text ?? '');
-  const units = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-  return `${m[1]}${units}${m[3] !== undefined ? `,${m[3]}` : ''}`;
+  return `${m[1]}${groupDigits(m[2])}${m[3] !== undefined ? `,${m[3]}` : ''}`;
+}
+
+/** A decimal money string with its currency sign: "0.01", "RUB" → «0,01 ₽» (no-break spaces). */
+export function formatDecimalMoney(text, currency = 'RUB') {
+  const sign = CURRENCY_SIGNS[currency] ?? currency ?? '';
+  return sign ? `${formatDecimalInput(text)}\u00a0${sign}` : formatDecimalInput(text);
 }
 
 /** Compares two normalised decimal strings exactly ("1550.50" vs "100.00"). */
@@ -92,4 +109,13 @@ export function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+/**
+ * The breadcrumb of a page: where it sits in the main menu, e.g. ['Администрирование', 'Разное',
+ * 'Стыковки']; the last entry is the page itself (aria-current="page").
+ */
+export function breadcrumbs(trail) {
+  return el('nav', { class: 'breadcrumbs', 'aria-label': 'Вы здесь' },
+    el('ol', {}, trail.map((name, i) => el('li', { 'aria-current': i === trail.length - 1 ? 'page' : undefined }, name))));
 }

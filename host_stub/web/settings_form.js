@@ -54,6 +54,8 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
       input.value = value ?? spec.default ?? '';
     }
     input.dataset.pointer = pointer;
+    input.setAttribute('aria-describedby', spec.description ? `${id}-error ${id}-help` : `${id}-error`);
+    if (isRequired) input.setAttribute('aria-required', 'true');
     inputs.set(pointer, { input, spec });
     const secretBadge = spec['x-secret']
       ? el('span', { class: `badge ${secretsSet?.[pointer] ? 'tone-success' : 'tone-warning'}` }, secretsSet?.[pointer] ? 'сохранён' : 'не задан')
@@ -61,8 +63,8 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
     return el('div', { class: 'field', dataset: { pointer } },
       el('label', { for: id }, spec.title ?? pointer, isRequired ? el('span', { class: 'required' }, ' *') : null, secretBadge ? ' ' : null, secretBadge),
       input,
-      spec.description ? el('div', { class: 'help' }, spec.description) : null,
-      el('div', { class: 'field-error', dataset: { errorFor: pointer } }));
+      spec.description ? el('div', { id: `${id}-help`, class: 'help' }, spec.description) : null,
+      el('div', { id: `${id}-error`, class: 'field-error', dataset: { errorFor: pointer } }));
   };
 
   const arrayBlock = (pointer, spec, items) => {
@@ -143,6 +145,7 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
     queueMicrotask(focusFirst);
     for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
     for (const field of form.querySelectorAll('.field.has-error')) field.classList.remove('has-error');
+    for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
     formError.hidden = !errors?.form;
     formError.textContent = errors?.form ?? '';
     for (const [pointer, message] of Object.entries(errors?.fields ?? {})) {
@@ -150,6 +153,7 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
       if (slot) {
         slot.textContent = message;
         slot.closest('.field')?.classList.add('has-error');
+        inputs.get(pointer)?.input.setAttribute('aria-invalid', 'true');
       } else {
         formError.hidden = false;
         formError.textContent += `${pointer}: ${message}\n`;
@@ -209,6 +213,23 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
     if (!Object.keys(fields).length) return null;
     return { fields, form: null, first: [...inputs.keys()].find((k) => fields[k]) };
   };
+
+  // As the admin types: an error shown next to a field (the page's own or the host's) is checked
+  // again against the schema and disappears as soon as the value is right.
+  const recheck = (e) => {
+    const pointer = e.target?.dataset?.pointer;
+    const entry = pointer ? inputs.get(pointer) : null;
+    const field = e.target.closest?.('.field');
+    if (!entry || !field?.classList.contains('has-error')) return;
+    const problem = schemaError(pointer, entry.input, entry.spec);
+    const slot = field.querySelector('.field-error');
+    if (problem) { if (slot) slot.textContent = problem; return; }
+    if (slot) slot.textContent = '';
+    field.classList.remove('has-error');
+    entry.input.removeAttribute('aria-invalid');
+  };
+  form.addEventListener('input', recheck);
+  form.addEventListener('change', recheck);
 
   return { node: form, collect, showErrors, localErrors };
 }

@@ -2,7 +2,7 @@
 // member and their permissions and sets the HttpOnly session cookie; the page never sees or
 // keeps the session itself. A wrong login or password is never told apart (the host does not
 // say which), too many failures are answered with a wait.
-import { api, ApiError } from './api.js';
+import { api, ApiError, errorText } from './api.js';
 import { el } from './format.js';
 
 /**
@@ -61,9 +61,9 @@ export function renderSignIn(container, { notice = null, onSignedIn }) {
         const seconds = Math.max(1, Math.ceil(Number(failure.retryAfter ?? 60)));
         showError(`Слишком много попыток, попробуйте через ${seconds}\u00a0с`, password);
       } else if (failure instanceof ApiError && failure.status === 0) {
-        showError('Нет связи с PMS. Проверьте сеть и повторите.', password);
+        showError('Нет связи с сервером PMS. Проверьте сеть и повторите.', password);
       } else {
-        showError(`Не удалось войти: ${failure.message}`, password);
+        showError(`Не удалось войти: ${errorText(failure)}`, password);
       }
     } finally {
       busy = false;

@@ -1,8 +1,8 @@
 // «Сотрудники»: staff accounts for admins (permission users.admin). Lists every account with its
 // role, adds one, and disables or re-enables it — a disabled member loses every session within a
 // second (the host re-checks sessions), so a fired employee is out at once.
-import { api, ApiError } from './api.js';
-import { el } from './format.js';
+import { api, ApiError, errorText } from './api.js';
+import { el, breadcrumbs } from './format.js';
 
 const ROLES = [
   ['front_desk', 'Служба приёма'],
@@ -47,9 +47,12 @@ function addForm(onAdded, toast) {
       form.reset();
       await onAdded();
     } catch (error) {
-      const fields = error instanceof ApiError ? error.data?.errors : null;
-      if (fields) for (const [pointer, message] of Object.entries(fields)) if (errors[pointer]) errors[pointer].textContent = message;
-      else toast({ level: 'error', title: 'Сотрудник не добавлен', body: error.message });
+      const fields = error instanceof ApiError ? error.body?.errors : null;
+      if (fields) {
+        for (const [pointer, message] of Object.entries(fields)) if (errors[pointer]) errors[pointer].textContent = message;
+      } else {
+        toast({ level: 'error', title: 'Сотрудник не добавлен', body: errorText(error) });
+      }
     } finally {
       submit.disabled = false;
       password.value = '';
@@ -72,7 +75,7 @@ export async function renderStaffPage(main, { currentLogin, toast, isCurrent }) 
         await api.setUserDisabled(u.login, !u.disabled);
         toast({ level: 'success', title: u.disabled ? 'Учётная запись включена' : 'Учётная запись отключена', body: u.name });
       } catch (error) {
-        toast({ level: 'error', title: 'Не удалось изменить учётную запись', body: error.message });
+        toast({ level: 'error', title: 'Не удалось изменить учётную запись', body: errorText(error) });
       }
       await renderStaffPage(main, { currentLogin, toast, isCurrent });
     });
@@ -84,8 +87,7 @@ export async function renderStaffPage(main, { currentLogin, toast, isCurrent }) 
     el('caption', { class: 'sr-only' }, 'Учётные записи сотрудников'),
     el('thead', {}, el('tr', {}, ...['Логин', 'Имя', 'Роль', 'Состояние', 'Действия'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, ...rows));
-  main.replaceChildren(el('h1', {}, 'Сотрудники'),
-    el('p', { class: 'muted breadcrumbs' }, 'Администрирование → Сотрудники'),
+  main.replaceChildren(breadcrumbs(['Администрирование', 'Сотрудники']), el('h1', {}, 'Сотрудники'),
     el('section', { class: 'panel' }, table),
     addForm(() => renderStaffPage(main, { currentLogin, toast, isCurrent }), toast));
 }

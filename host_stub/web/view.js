@@ -1,11 +1,67 @@
 // Renders a plugin's declarative dialog ("pms.view/1", plugin_api/schema/view-v1.md) and turns
 // staff actions into "pms.view-event/1" documents. Every word shown comes from the view; this
 // file knows nothing about any provider.
-import { el, normaliseMoneyInput, compareDecimal, formatDecimalInput } from './format.js';
+import { el, normaliseMoneyInput, compareDecimal, formatDecimalInput, formatDecimalMoney } from './format.js';
 import { copyText, showManualCopy } from './clipboard.js';
+import { errorText } from './api.js';
 
 // Links a plugin marks as URLs open only when they are web addresses (never javascript: etc.).
 const safeHref = (value) => (/^https?:\/\//i.test(String(value ?? '')) ? String(value) : null);
+
+// What can take the keyboard focus inside `root`, in Tab order.
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const focusables = (root) => [...root.querySelectorAll(FOCUSABLE)].filter((node) => node.getClientRects().length > 0 && !node.closest('[hidden], [inert]'));
+
+// Keeps Tab and Shift+Tab inside `dialog` (a modal): from the last control to the first and back.
+function trapFocus(dialog, event) {
+  if (event.key !== 'Tab') return;
+  const list = focusables(dialog);
+  if (list.length === 0) { event.preventDefault(); dialog.focus(); return; }
+  const first = list[0];
+  const last = list[list.length - 1];
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || active === dialog || !dialog.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !dialog.contains(active))) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+/**
+ * Asks a yes/no question in a dialog of the UI's own (instead of the browser's confirm()), above
+ * whatever is open. Resolves true for «yes». Focus stays inside it and returns to where it was;
+ * Escape and «no» answer no.
+ */
+export function askConfirmation({ title = 'Подтвердите действие', text, yes = 'Да', no = 'Нет', danger = false }) {
+  return new Promise((resolve) => {
+    const opener = document.activeElement;
+    const id = `confirm-${Date.now().toString(36)}`;
+    const yesButton = el('button', { type: 'button', class: `btn ${danger ? 'btn-danger-solid' : 'btn-primary'}`, dataset: { confirm: 'yes' } }, yes);
+    const noButton = el('button', { type: 'button', class: 'btn', dataset: { confirm: 'no' } }, no);
+    const dialog = el('div', { class: 'modal size-small confirm', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text`, tabindex: -1 },
+      el('div', { class: 'modal-head' }, el('h2', { id: `${id}-title` }, title)),
+      el('div', { class: 'modal-body' }, el('p', { id: `${id}-text`, class: 'confirm-text' }, text)),
+      el('div', { class: 'modal-foot' }, noButton, yesButton));
+    const backdrop = el('div', { class: 'modal-backdrop modal-backdrop-confirm' }, dialog);
+    const finish = (answer) => {
+      document.removeEventListener('keydown', onKey, true);
+      backdrop.remove();
+      if (opener?.isConnected) opener.focus({ preventScroll: true });
+      resolve(answer);
+    };
+    const onKey = (e) => {
+      if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); finish(false); return; }
+      trapFocus(dialog, e);
+    };
+    yesButton.addEventListener('click', () => finish(true));
+    noButton.addEventListener('click', () => finish(false));
+    document.addEventListener('keydown', onKey, true);
+    document.getElementById('modal-root').append(backdrop);
+    noButton.focus(); // the safe answer first: Enter right away changes nothing
+  });
+}
 
 /**
  * Opens a dialog for a view session.
@@ -18,16 +74,20 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
   const titleId = `vt-${sessionId}`;
   const dialog = el('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: -1, dataset: { session: sessionId } });
   backdrop.append(dialog);
+  // Where the focus goes back to when the dialog closes (the button that opened it).
+  const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
   document.getElementById('modal-root').append(backdrop);
   let current = null;
   let pending = false;
   let closed = false;
 
   const onKey = (e) => {
-    // Escape closes the top-most dialog only, and not while a question is being answered.
-    if (e.key !== 'Escape' || closed) return;
+    // Only the top-most dialog answers keys (not while a question above it is being answered).
+    if (closed) return;
     const backdrops = document.querySelectorAll('#modal-root .modal-backdrop');
     if (backdrops[backdrops.length - 1] !== backdrop) return;
+    if (e.key === 'Tab') { trapFocus(dialog, e); return; }
+    if (e.key !== 'Escape') return;
     e.preventDefault();
     close();
   };
@@ -37,6 +97,7 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
     document.removeEventListener('keydown', onKey);
     backdrop.remove();
     onClose?.();
+    if (opener?.isConnected && !document.querySelector('#modal-root .modal-backdrop')) opener.focus({ preventScroll: true });
   };
   document.addEventListener('keydown', onKey);
 
@@ -57,30 +118,70 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
     return values;
   };
 
+  // The view's own rules for one field (required, money min/max, pattern): a Russian message, or
+  // null when the value is fine.
+  const fieldProblem = (input) => {
+    const field = JSON.parse(input.dataset.spec);
+    const value = input.type === 'checkbox' ? input.checked : input.value.trim();
+    if (field.required && (value === '' || value === false)) return 'Заполните поле';
+    if (field.type === 'money' && value !== '') {
+      const money = normaliseMoneyInput(value);
+      if (money === null) return 'Введите сумму, например 1550,00';
+      if (field.min && compareDecimal(money, field.min) < 0) return `Не меньше ${formatDecimalMoney(field.min, field.currency ?? 'RUB')}`;
+      if (field.max && compareDecimal(money, field.max) > 0) return `Не больше ${formatDecimalMoney(field.max, field.currency ?? 'RUB')}`;
+    } else if (field.pattern && value !== '') {
+      try { if (!new RegExp(field.pattern).test(value)) return 'Неверный формат'; } catch { /* the plugin checks it */ }
+    }
+    return null;
+  };
+
+  const showFieldError = (input, message) => {
+    const name = input.dataset.field;
+    const slot = dialog.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    if (slot) slot.textContent = message ?? '';
+    slot?.closest('.field')?.classList.toggle('has-error', Boolean(message));
+    if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  };
+
+  // As staff type: an error shown next to a field (the page's own or the plugin's) is checked
+  // again on every change and disappears as soon as the value is right; a new problem is shown
+  // when staff leave the field.
+  const onFieldInput = (e) => {
+    const input = e.target.closest?.('[data-field]');
+    if (!input) return;
+    const shown = input.closest('.field')?.classList.contains('has-error');
+    if (e.type === 'input' && !shown) return;
+    showFieldError(input, fieldProblem(input));
+  };
+  dialog.addEventListener('input', onFieldInput);
+  dialog.addEventListener('change', onFieldInput);
+  dialog.addEventListener('focusout', (e) => {
+    const input = e.target.closest?.('[data-field]');
+    if (input && input.value !== (input.dataset.initial ?? '') && input.type !== 'checkbox') showFieldError(input, fieldProblem(input));
+  });
+
   const validateLocally = () => {
     let ok = true;
     for (const input of dialog.querySelectorAll('[data-field]')) {
-      const field = JSON.parse(input.dataset.spec);
-      let message = null;
-      const value = input.type === 'checkbox' ? input.checked : input.value.trim();
-      if (field.required && (value === '' || value === false)) message = 'Заполните поле';
-      else if (field.type === 'money' && value !== '') {
-        const money = normaliseMoneyInput(value);
-        if (money === null) message = 'Введите сумму, например 1550,00';
-        else if (field.min && compareDecimal(money, field.min) < 0) message = `Не меньше ${formatDecimalInput(field.min)}`;
-        else if (field.max && compareDecimal(money, field.max) > 0) message = `Не больше ${formatDecimalInput(field.max)}`;
-      } else if (field.pattern && value !== '' && !new RegExp(field.pattern).test(value)) {
-        message = 'Неверный формат';
-      }
-      const slot = dialog.querySelector(`[data-error-for="${CSS.escape(field.name)}"]`);
-      if (slot) slot.textContent = message ?? field.error ?? '';
-      slot?.closest('.field')?.classList.toggle('has-error', Boolean(message ?? field.error));
+      const message = fieldProblem(input);
+      // A plugin's message for an untouched field stays until staff change the value.
+      const pluginError = input.value === (input.dataset.initial ?? '') ? JSON.parse(input.dataset.spec).error : null;
+      showFieldError(input, message ?? pluginError ?? null);
       if (message) {
         if (ok) input.focus();
         ok = false;
       }
     }
     return ok;
+  };
+
+  // A failed action is said inside the dialog (the toasts sit below it), in Russian.
+  const showActionError = (error) => {
+    const slot = dialog.querySelector('.modal-alert');
+    if (!slot) return;
+    slot.replaceChildren(el('strong', {}, 'Действие не выполнено. '), errorText(error),
+      error?.status === 0 ? '. Повторите, когда связь восстановится.' : '');
+    slot.hidden = false;
   };
 
   const dispatch = async (event, actionNode) => {
@@ -92,7 +193,8 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
       if (next === null) close();
       else if (next) render(next);
     } catch (error) {
-      toast?.({ level: 'error', title: 'Действие не выполнено', body: error.message });
+      if (closed) return;
+      showActionError(error);
     } finally {
       setPending(false);
       actionNode?.removeAttribute('aria-busy');
@@ -108,7 +210,8 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
       return;
     }
     if (action.close) { close(); return; }
-    if (action.confirm && !window.confirm(action.confirm)) return;
+    if (action.confirm && !(await askConfirmation({ title: action.label, text: action.confirm,
+      yes: `Да, ${String(action.label ?? '').toLowerCase()}`, no: 'Нет', danger: action.style === 'danger' }))) return;
     if (action.submit && !validateLocally()) return;
     await dispatch(event, node);
   };
@@ -159,8 +262,8 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
     const table = el('table', { class: 'grid', dataset: { table: element.id ?? '' } });
     const hasActions = element.rows.some((row) => row.actions?.length);
     table.append(el('thead', {}, el('tr', {},
-      element.columns.map((col) => el('th', { class: `align-${col.align ?? 'left'}` }, col.label)),
-      hasActions ? el('th', {}, '') : null)));
+      element.columns.map((col) => el('th', { scope: 'col', class: `align-${col.align ?? 'left'}` }, col.label)),
+      hasActions ? el('th', { scope: 'col', class: 'col-actions' }, el('span', { class: 'sr-only' }, 'Действия')) : null)));
     const body = el('tbody');
     if (element.rows.length === 0) {
       body.append(el('tr', {}, el('td', { colspan: element.columns.length + (hasActions ? 1 : 0), class: 'muted' }, element.empty_text ?? '')));
@@ -183,6 +286,7 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
   const renderField = (field) => {
     const id = `f-${sessionId}-${field.name}`;
     const spec = JSON.stringify(field);
+    const errorId = `${id}-error`;
     let input;
     if (field.type === 'textarea') {
       input = el('textarea', { id, rows: field.rows ?? 4, maxlength: field.max_length, readonly: field.readonly, placeholder: field.placeholder, dataset: { field: field.name, spec } });
@@ -191,10 +295,10 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
       input = el('select', { id, disabled: field.readonly, dataset: { field: field.name, spec } },
         field.options.map((option) => el('option', { value: option.value, selected: option.value === field.value }, option.label)));
     } else if (field.type === 'checkbox') {
-      input = el('input', { id, type: 'checkbox', checked: Boolean(field.value), disabled: field.readonly, dataset: { field: field.name, spec } });
-      return el('div', { class: 'field field-checkbox' }, el('label', { for: id }, input, ' ', field.label),
+      input = el('input', { id, type: 'checkbox', checked: Boolean(field.value), disabled: field.readonly, 'aria-describedby': errorId, dataset: { field: field.name, spec } });
+      return el('div', { class: `field field-checkbox${field.error ? ' has-error' : ''}` }, el('label', { for: id }, input, ' ', field.label),
         field.help ? el('div', { class: 'help' }, field.help) : null,
-        el('div', { class: 'field-error', dataset: { errorFor: field.name } }, field.error ?? ''));
+        el('div', { id: errorId, class: 'field-error', dataset: { errorFor: field.name } }, field.error ?? ''));
     } else {
       const money = field.type === 'money';
       input = el('input', {
@@ -203,13 +307,19 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
         dataset: { field: field.name, spec, kind: money ? 'money' : 'text' },
       });
       input.value = money && field.value ? formatDecimalInput(field.value) : (field.value ?? '');
+      input.dataset.initial = input.value;
       if (money) input = el('span', { class: 'money-input' }, input, el('span', { class: 'currency' }, field.currency === 'RUB' ? '₽' : field.currency));
     }
+    const control = input.matches('[data-field]') ? input : input.querySelector('[data-field]');
+    if (!control.dataset.initial) control.dataset.initial = control.value ?? '';
+    control.setAttribute('aria-describedby', field.help ? `${errorId} ${id}-help` : errorId);
+    if (field.required) control.setAttribute('aria-required', 'true');
+    if (field.error) control.setAttribute('aria-invalid', 'true');
     return el('div', { class: `field${field.error ? ' has-error' : ''}` },
-      el('label', { for: id }, field.label, field.required ? el('span', { class: 'required' }, ' *') : null),
+      el('label', { for: id }, field.label, field.required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null),
       input,
-      field.help ? el('div', { class: 'help' }, field.help) : null,
-      el('div', { class: 'field-error', dataset: { errorFor: field.name } }, field.error ?? ''));
+      field.help ? el('div', { id: `${id}-help`, class: 'help' }, field.help) : null,
+      el('div', { id: errorId, class: 'field-error', dataset: { errorFor: field.name } }, field.error ?? ''));
   };
 
   const renderElement = (element) => {
@@ -244,6 +354,7 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
       el('div', { class: 'modal-progress', 'aria-hidden': 'true' }),
       el('div', { class: 'modal-body' }, next.busy ? el('div', { class: 'progress' }, el('span', { class: 'spinner' }), 'Выполняется…') : null,
         next.elements.map(renderElement)),
+      el('div', { class: 'modal-alert notice level-error', role: 'alert', hidden: true }),
       el('div', { class: 'modal-foot' }, (next.buttons ?? []).map((button) =>
         actionButton(button.disabled || !next.busy ? button : { ...button, disabled: true }, { kind: 'button', action: button.id, table: null, row_key: null }))));
     // Enter in a one-line field presses the view's first submitting button.

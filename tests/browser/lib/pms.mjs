@@ -67,6 +67,7 @@ export async function startHost(h, { sim, configured = false, smtpUrl = null } =
     args.push('--enable', `${PLUGIN}:${PROPERTY}`,
               '--setting', `${PLUGIN}:${PROPERTY}:merchant_id=${SHOP.merchantId}`,
               '--setting', `${PLUGIN}:${PROPERTY}:api_base_url=${sim.url}`,
+              '--setting', `${PLUGIN}:${PROPERTY}:legal_entity_id=1`, // «ООО «Суперотель»», the seed's first legal entity
               // The plugin asks to confirm an API host other than InvoiceBox's own by typing it.
               '--setting', `${PLUGIN}:${PROPERTY}:api_host_confirmed=${new URL(sim.url).hostname}`,
               '--secret', `${PLUGIN}:${PROPERTY}:api_token=${SHOP.token}`,

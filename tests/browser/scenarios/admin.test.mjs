@@ -10,6 +10,7 @@ import {
   PLUGIN, PROPERTY, SHOP, startSimulator, startHost, recordResponses, tapEvents, pickOnlineType,
   assertNoSecretIn, assertNoSecretInBrowser, assertNoSecretInResponses, signIn, watchPage,
 } from '../lib/pms.mjs';
+import { checkA11y } from '../lib/axe.mjs';
 
 test('admin enables and configures the plugin on the Integrations page', async (t) => {
   const h = new Harness('admin');
@@ -26,10 +27,40 @@ test('admin enables and configures the plugin on the Integrations page', async (
   // Not signed in: the sign-in page; signed in as admin, back to the Integrations page.
   await page.goto(`${host.url}/#/admin/integrations`);
   await signIn(page, 'admin');
-  assert.equal(await page.locator('#admin-menu [data-nav="integrations"]').isVisible(), true, 'the admin does not see «Стыковки»');
   const card = page.locator(`section.plugin[data-plugin="${PLUGIN}"]`);
   await card.waitFor();
   await assert.doesNotReject(card.getByText('Загружен').first().waitFor());
+
+  // The page says where it is: a breadcrumb, and the menu that opens level by level with the
+  // current place marked (issue 10, item 7).
+  const crumbs = page.locator('#main nav.breadcrumbs li');
+  assert.deepEqual((await crumbs.allTextContents()).map((x) => x.trim()), ['Администрирование', 'Разное', 'Стыковки']);
+  assert.equal(await crumbs.last().getAttribute('aria-current'), 'page');
+  const entry = page.locator('#admin-menu [data-nav="integrations"]');
+  const top = page.getByRole('button', { name: 'Администрирование', exact: true });
+  assert.equal(await top.getAttribute('aria-expanded'), 'false');
+  assert.equal(await entry.isVisible(), false, 'the menu is open before anyone opened it');
+  await top.click();
+  const misc = page.getByRole('button', { name: 'Разное', exact: true });
+  await misc.waitFor();
+  assert.equal(await entry.isVisible(), false, '«Стыковки» is shown before «Разное» is opened');
+  await misc.click();
+  await entry.waitFor();
+  assert.equal(await entry.getAttribute('aria-current'), 'page', '«Стыковки» is not marked as the current page');
+  assert.match(await top.getAttribute('class'), /has-current/, '«Администрирование» is not highlighted as the current branch');
+  assert.match(await misc.getAttribute('class'), /has-current/, '«Разное» is not highlighted as the current branch');
+  assert.equal(await page.locator('#admin-menu [data-nav="staff"]').isVisible(), true, 'the admin does not see «Сотрудники»');
+  await h.screenshot(page, 'menu-open');
+  await checkA11y(page, 'меню «Администрирование → Разное» открыто');
+  // A click elsewhere closes it.
+  await page.locator('#main h1').click();
+  await entry.waitFor({ state: 'hidden' });
+  assert.equal(await top.getAttribute('aria-expanded'), 'false');
+  await checkA11y(page, 'Стыковки');
+
+  // The switch is named for what it does, not for a state it may not be in.
+  const switchLabel = (await card.locator('label.switch').textContent()).trim();
+  assert.doesNotMatch(switchLabel, /Включён/, `the switch reads «${switchLabel}» while it is off`);
 
   // Enable: the toggle starts off; switching it on shows the settings page of the plugin.
   const toggle = card.locator(`input[data-enable="${PLUGIN}"]`);
@@ -38,6 +69,7 @@ test('admin enables and configures the plugin on the Integrations page', async (
   const form = page.locator(`section.plugin[data-plugin="${PLUGIN}"] .settings-form`);
   await form.waitFor();
   await page.locator('.toast', { hasText: 'Модуль включён' }).waitFor();
+  await checkA11y(page, 'Стыковки: настройки модуля');
   const field = (pointer) => form.locator(`:is(input, select, textarea)[data-pointer="${pointer}"]`);
   const errorOf = (pointer) => form.locator(`[data-error-for="${pointer}"]`);
 
@@ -57,16 +89,23 @@ test('admin enables and configures the plugin on the Integrations page', async (
   assert.ok(await form.locator('.field.has-error[data-pointer="/merchant_id"]').count() === 1,
             'the shop id field is not marked as wrong');
   await h.screenshot(page, 'settings-field-error');
+  await checkA11y(page, 'Стыковки: ошибка в поле');
   const saved = await host.api('GET', `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}/settings`);
   assert.notEqual(saved.values.merchant_id, 'shop-42', 'a refused value was saved');
 
   // A rule only the plugin knows (its validate(), through the host's 422): an InvoiceBox.Business
   // token with the v3 API. The plugin's message stands next to its field.
   await field('/merchant_id').fill(SHOP.merchantId);
+  // The corrected shop id loses its error as it is typed, before anything is saved (issue 10, item 4).
+  assert.equal(await errorOf('/merchant_id').textContent(), '', 'the shop id error stayed after the id was corrected');
+  assert.equal(await form.locator('.field.has-error[data-pointer="/merchant_id"]').count(), 0);
   await field('/api_token').fill('12345-API:0123456789abcdef');
   await card.locator('[data-action="save-settings"]').click();
   await errorOf('/api_flavour').filter({ hasText: /\S/ }).waitFor();
   assert.match(await errorOf('/api_flavour').textContent(), /l3/);
+  // Every shop names its legal entity (architecture §7): the plugin refuses a shop without one.
+  assert.match(await errorOf('/legal_entity_id').textContent(), /Выберите юридическое лицо/);
+  await field('/legal_entity_id').selectOption({ label: 'ООО «Суперотель»' });
   assert.equal(await errorOf('/merchant_id').textContent(), '', 'the shop id error stayed after it was fixed');
   await field('/api_token').fill(SHOP.token);
 
@@ -106,6 +145,7 @@ test('admin enables and configures the plugin on the Integrations page', async (
   const resultClass = await result.getAttribute('class');
   assert.match(resultClass, /level-success/, `check connection: ${await result.textContent()}`);
   await h.screenshot(page, 'settings');
+  await checkA11y(page, 'Стыковки: настроено');
 
   // Disabling and enabling again keeps the settings (and still shows no secret).
   await page.reload();

@@ -11,6 +11,7 @@ import { Harness } from '../lib/harness.mjs';
 import {
   BOOKING, STAFF, STAFF_PASSWORD, PERMISSIONS, startHost, signIn, watchPage, recordResponses, assertNoSecretInBrowser, assertNoSecretInResponses,
 } from '../lib/pms.mjs';
+import { checkA11y } from '../lib/axe.mjs';
 
 // What the page itself gets from the host for `path` (same-origin fetch with its cookie).
 const pageFetch = (page, path, init = {}) => page.evaluate(async ([p, i]) => {
@@ -65,6 +66,7 @@ test('the sign-in page is Russian and labelled; a wrong password is refused in R
   for (const selector of ['nav', '#quick-search', '#sign-out', '#bell', '#staff'])
     assert.equal(await page.locator(`.topbar ${selector}`).isVisible(), false, `${selector} is shown before signing in`);
   await h.screenshot(page, 'signin');
+  await checkA11y(page, 'вход');
 
   // Nothing typed: said next to the form, nothing sent.
   await page.getByRole('button', { name: 'Войти', exact: true }).click();
@@ -82,6 +84,7 @@ test('the sign-in page is Russian and labelled; a wrong password is refused in R
   assert.equal(await password.inputValue(), '', 'the wrong password stays in the field');
   assert.equal(await form.isVisible(), true);
   await h.screenshot(page, 'signin-wrong-password');
+  await checkA11y(page, 'вход: неверный пароль');
 
   // An unknown login gets the very same answer: the host never says which part was wrong.
   const unknownLogin = await pageFetch(page, '/api/session', {

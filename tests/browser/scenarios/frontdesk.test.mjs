@@ -12,8 +12,34 @@ import path from 'node:path';
 import { Harness } from '../lib/harness.mjs';
 import {
   BOOKING, startSimulator, startHost, finishSetupByApi, recordResponses, tapEvents, eventually,
-  assertNoSecretIn, assertNoSecretInBrowser, assertNoSecretInResponses, signIn, watchPage,
+  assertNoSecretIn, assertNoSecretInBrowser, assertNoSecretInResponses, signIn, watchPage, STAFF_PASSWORD,
 } from '../lib/pms.mjs';
+import { checkA11y } from '../lib/axe.mjs';
+
+// The one date-time format of the UI (issue 10, item 9): «05.12.2026 05:19», on the folio and in
+// the dialog alike.
+const DATE_TIME = /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/;
+
+// Tab and Shift+Tab `times` times each: the focus never leaves `selector` (a modal dialog).
+async function assertFocusTrapped(page, selector, times) {
+  const inside = () => page.evaluate((s) => Boolean(document.activeElement?.closest(s)), selector);
+  for (const key of ['Tab', 'Shift+Tab']) {
+    for (let i = 0; i < times; ++i) {
+      await page.keyboard.press(key);
+      assert.ok(await inside(), `${key} #${i + 1} moved the focus out of ${selector} (to ${await page.evaluate(() => document.activeElement?.outerHTML?.slice(0, 120))})`);
+    }
+  }
+}
+
+// The dialog's buttons are not covered by anything (a toast, say): each one is what the page
+// finds at its centre.
+async function coveredButtons(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.modal-foot button')].filter((b) => {
+    const r = b.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return !b.contains(hit);
+  }).map((b) => b.textContent));
+}
 
 // The text of a MIME message with quoted-printable / base64 parts decoded, for searching.
 function decodeMime(raw) {
@@ -64,6 +90,7 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   assert.match(await page.locator('#booking-number').textContent(), /471887/);
   await page.evaluate(() => { window.__sameDocument = true; });
   await h.screenshot(page, 'folio');
+  await checkA11y(page, 'лицевой счёт');
 
   // ---- the plugin's dialog ----------------------------------------------------------------------
   const button = page.locator('#folio-toolbar button', { hasText: 'InvoiceBox' });
@@ -72,15 +99,32 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   await dialog.waitFor();
   await dialog.locator('.modal-foot [data-action="create"]').waitFor();
   await h.screenshot(page, 'dialog');
+  await checkA11y(page, 'окно InvoiceBox');
+  // Focus stays in the dialog: Tab and Shift+Tab cycle through its controls, never to the page
+  // behind (issue 10, item 9).
+  await assertFocusTrapped(page, '.modal', (await dialog.locator('button, a[href], input, select, textarea').count()) + 2);
 
   // A link with «Отправить пользователю».
   await dialog.locator('.modal-foot [data-action="create"]').click();
   const amount = dialog.locator('[data-field="amount"]');
   await amount.waitFor();
+  // Too small an amount: the error stands next to the field, the amount with a no-break space;
+  // correcting the amount removes it at once, before anything is sent (issue 10, item 4).
+  await amount.fill('0');
+  await dialog.locator('.modal-foot [data-action="submit_create"]').click();
+  const amountError = dialog.locator('[data-error-for="amount"]');
+  await amountError.filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await amountError.textContent(), 'Не меньше 0,01\u00a0₽');
+  assert.equal(await amount.getAttribute('aria-invalid'), 'true');
+  await h.screenshot(page, 'dialog-create-amount-error');
+  await checkA11y(page, 'форма создания ссылки: ошибка в сумме');
   await amount.fill('15 500,00');
+  assert.equal(await amountError.textContent(), '', 'the amount error stayed after the amount was corrected');
+  assert.equal(await dialog.locator('.field.has-error').count(), 0, 'a field is still marked as wrong');
   const sendMail = dialog.locator('[data-field="send_mail"]');
   await sendMail.check();
   await h.screenshot(page, 'dialog-create');
+  await checkA11y(page, 'форма создания ссылки');
   await dialog.locator('.modal-foot [data-action="submit_create"]').click();
   const payValue = dialog.locator('.view-value.kind-pay_url');
   await payValue.waitFor({ timeout: 30000 });
@@ -93,6 +137,10 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   if (!qrLoaded) t.diagnostic('the QR image did not load (GET /api/qr.svg missing in this pms-host?)');
   await dialog.locator('.notice', { hasText: 'Ссылка создана' }).waitFor();
   await h.screenshot(page, 'dialog-link-created');
+  await checkA11y(page, 'окно InvoiceBox: ссылка создана');
+  const createdAt = (await dialog.locator('table[data-table="links"] tbody tr[data-row] [data-col="created"]').first().textContent()).trim();
+  assert.match(createdAt, DATE_TIME, `the dialog's date «${createdAt}»`);
+  assert.equal(await dialog.locator('table[data-table="links"] thead th').last().textContent(), 'Действия', 'the actions column has no header');
 
   // The mail: at maildev over SMTP, or in the outbox when the host has no SMTP option.
   await t.test('the mail with the link and the rendered template reaches the guest', async (st) => {
@@ -130,6 +178,7 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
 
   await dialog.locator('.view-value.kind-pay_url [data-action="copy-value"]').click();
   await page.locator('.toast', { hasText: 'Скопировано' }).last().waitFor();
+  assert.deepEqual(await coveredButtons(page), [], 'a toast covers the dialog\'s buttons');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secondLink);
 
   // The fallback where the clipboard API is missing (plain http on a LAN address).
@@ -142,6 +191,37 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   const manual = dialog.locator('input.manual-copy');
   await manual.waitFor();
   assert.equal(await manual.inputValue(), secondLink);
+
+  // Cancelling a link asks in the UI's own dialog, never the browser's confirm() (issue 10,
+  // item 9): labelled buttons, the focus kept in it, Escape answers «no» and leaves the links
+  // dialog open.
+  let browserDialogs = 0;
+  page.on('dialog', (d) => { browserDialogs += 1; d.dismiss().catch(() => {}); });
+  const statusOf = () => copyRow.locator('[data-col="status"]').textContent();
+  const statusBefore = await statusOf();
+  await copyRow.locator('[data-action="cancel"]').click();
+  const ask = page.getByRole('alertdialog');
+  await ask.waitFor();
+  assert.match(await ask.textContent(), /Гость больше не сможет по ней заплатить/);
+  const yes = ask.getByRole('button', { name: 'Да, отменить ссылку', exact: true });
+  const no = ask.getByRole('button', { name: 'Нет', exact: true });
+  assert.equal(await yes.count(), 1);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.confirm), 'no', 'the safe answer has no focus');
+  await assertFocusTrapped(page, '[role="alertdialog"]', 3);
+  await h.screenshot(page, 'dialog-cancel-confirm');
+  await checkA11y(page, 'подтверждение отмены ссылки');
+  await page.keyboard.press('Escape');
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(await dialog.isVisible(), true, 'Escape in the question closed the links dialog');
+  assert.equal(await statusOf(), statusBefore, 'the link changed although the answer was no');
+  await copyRow.locator('[data-action="cancel"]').click();
+  await no.click();
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.action), 'cancel', 'the focus did not return to «Отменить ссылку»');
+  await copyRow.locator('[data-action="cancel"]').click();
+  await yes.click();
+  await copyRow.locator('[data-col="status"]', { hasText: 'Отменён' }).waitFor({ timeout: 30000 });
+  assert.equal(browserDialogs, 0, 'the browser\'s confirm() was used');
 
   // ---- the guest pays the first link on the simulator's page --------------------------------------
   const guest = await context.newPage();
@@ -160,6 +240,8 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   await paymentRow.first().waitFor({ timeout: 15000 });
   assert.match((await paymentRow.first().textContent()).replace(/\s/g, ' '), /15 500,00 ₽/);
   assert.match(await paymentRow.first().textContent(), /Онлайн-оплата/);
+  const postedAt = (await paymentRow.first().locator('td').first().textContent()).trim();
+  assert.match(postedAt, DATE_TIME, `the folio's date «${postedAt}»`);
   assert.equal((await mainRow.locator('[data-col=balance]').textContent()).replace(/\s/g, ' '), '52 180,00 ₽');
   assert.equal(await page.evaluate(() => window.__sameDocument === true), true, 'the page was reloaded');
   assert.ok(Number(await page.locator('#bell-count').textContent()) >= 1, 'the bell shows no unread notification');
@@ -174,14 +256,109 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   // The folio after the payment, then the notification list (opening it marks it read).
   await dialog.locator('.modal-close').click();
   await dialog.waitFor({ state: 'detached' });
+  // The focus is back on the button that opened the dialog.
+  await eventually(() => page.evaluate(() => document.activeElement?.dataset?.plugin !== undefined && document.activeElement?.textContent.includes('InvoiceBox')),
+    'the focus back on the InvoiceBox button', 5000);
   await h.screenshot(page, 'folio-paid');
+  await checkA11y(page, 'лицевой счёт после оплаты');
   await page.locator('#bell').click();
   await page.locator('#notification-list li', { hasText: 'Получена оплата' }).first().waitFor();
   await page.locator('#bell-count').waitFor({ state: 'hidden' });
   await h.screenshot(page, 'notifications');
+  await checkA11y(page, 'уведомления');
 
   assert.deepEqual(pageErrors, [], 'errors in the page');
   await assertNoSecretInBrowser(context);
   await assertNoSecretInResponses(responses);
   assertNoSecretIn('the live event stream', await events.stop());
+});
+
+// What the error places of the screen say (the connection banner, toasts, the dialog's alert,
+// the page's alerts): Russian only — the product's name «PMS» aside, no Latin-script text such as
+// the browser's «Failed to fetch».
+async function errorTexts(page) {
+  return page.evaluate(() => [...document.querySelectorAll('#connection, .toast, .modal-alert, #main [role="alert"], #main .notice, #live')]
+    .filter((node) => node.getClientRects().length > 0).map((node) => node.innerText.trim()).filter(Boolean));
+}
+async function assertRussianErrors(page) {
+  const texts = await errorTexts(page);
+  for (const text of texts) assert.doesNotMatch(text.replace(/\bPMS\b/g, ''), /[A-Za-z]/, `Latin-script text in an error: «${text}»`);
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Failed to fetch|NetworkError|TypeError|Load failed/);
+  return texts;
+}
+
+test('the host stops: «Нет связи с сервером PMS, повторяем…» in Russian, the folio stays, toasts close by themselves, the page recovers', async (t) => {
+  const h = new Harness('frontdesk-offline');
+  t.after(() => h.close());
+  const sim = await startSimulator(h);
+  const host = await startHost(h, { sim, configured: true });
+  await finishSetupByApi(host);
+  const context = await h.launchBrowser();
+  const page = await context.newPage();
+  const pageErrors = watchPage(page);
+  const probes = [];
+  page.on('request', (request) => { if (new URL(request.url()).pathname === '/api/health') probes.push(Date.now()); });
+
+  await page.goto(`${host.url}/#/folio/${BOOKING}`);
+  await signIn(page, 'front_desk');
+  await page.locator('#accounts').waitFor();
+  await page.locator('#live[data-status="online"]').waitFor();
+  const button = page.locator('#folio-toolbar button', { hasText: 'InvoiceBox' });
+  await button.click();
+  const dialog = page.locator('.modal');
+  await dialog.locator('.modal-foot [data-action="create"]').waitFor();
+
+  // The host goes away while the dialog is open.
+  await host.process.stop();
+
+  // The page notices by itself (the live stream breaks): the banner and «нет связи».
+  const banner = page.locator('#connection');
+  await banner.filter({ hasText: 'Нет связи с сервером PMS, повторяем…' }).waitFor({ timeout: 15000 });
+  await page.locator('#live', { hasText: 'нет связи' }).waitFor();
+
+  // An action in the dialog fails: said inside the dialog, in Russian; the dialog stays.
+  await dialog.locator('.modal-foot [data-action="create"]').click();
+  await dialog.locator('.modal-alert', { hasText: 'Нет связи с сервером PMS' }).waitFor();
+  assert.deepEqual(await coveredButtons(page), [], 'something covers the dialog\'s buttons');
+  await assertRussianErrors(page);
+  await h.screenshot(page, 'offline-dialog');
+  await checkA11y(page, 'нет связи: окно InvoiceBox');
+
+  // Closing the dialog keeps the folio: no error page instead of it.
+  await dialog.locator('.modal-close').click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForTimeout(1500); // the folio's refresh after the dialog fails meanwhile
+  assert.equal(await page.locator('#accounts').isVisible(), true, 'closing the dialog wiped the folio');
+  assert.match(await page.locator('#booking-number').textContent(), new RegExp(BOOKING));
+  assert.equal(await page.locator('#main', { hasText: 'Не удалось загрузить страницу' }).count(), 0);
+
+  // The module's button now: an error toast in Russian, with a close button, that closes by itself.
+  await button.click();
+  const toast = page.locator('.toast.level-error').first();
+  await toast.waitFor();
+  assert.equal(await toast.getByRole('button', { name: 'Закрыть уведомление' }).count(), 1, 'the error toast has no close button');
+  const texts = await assertRussianErrors(page);
+  t.diagnostic(`on screen: ${JSON.stringify(texts)}`);
+  await h.screenshot(page, 'offline-folio');
+  await checkA11y(page, 'нет связи: лицевой счёт');
+  await toast.waitFor({ state: 'detached', timeout: 15000 });
+
+  // The page keeps asking the host, less and less often.
+  await eventually(() => probes.length >= 3, 'three probes of /api/health', 20000);
+  const gaps = probes.slice(1).map((time, i) => time - probes[i]);
+  assert.ok(gaps[1] > gaps[0] * 1.5, `the probes do not back off: ${gaps.join(', ')} ms apart`);
+  assert.equal(await page.locator('#accounts').isVisible(), true, 'the folio went away while retrying');
+
+  // The host is back (same address, same data): the page finds it by itself, the banner goes,
+  // the live stream is on again, and the folio is still the one the user was on.
+  const again = await h.startHost(['--listen', new URL(host.url).host, '--public-url', host.url],
+                                  { dataDir: host.dataDir, env: { PMS_DEMO_PASSWORD: STAFF_PASSWORD } });
+  t.diagnostic(`host restarted at ${again.url}`);
+  await banner.waitFor({ state: 'hidden', timeout: 30000 });
+  await page.locator('#live[data-status="online"]').waitFor({ timeout: 30000 });
+  await page.locator('.toast', { hasText: 'Связь с сервером PMS восстановлена' }).waitFor();
+  assert.match(await page.locator('#booking-number').textContent(), new RegExp(BOOKING));
+  assert.equal(await page.locator('form#signin').count(), 0, 'the page asked to sign in again');
+  await h.screenshot(page, 'offline-recovered');
+  assert.deepEqual(pageErrors, [], 'errors in the page');
 });

@@ -11,6 +11,7 @@ import {
   BOOKING, PLUGIN, PROPERTY, PERMISSIONS, STAFF, startSimulator, startHost, finishSetupByApi, signIn,
   watchPage, pickOnlineType, otherMapping,
 } from '../lib/pms.mjs';
+import { checkA11y } from '../lib/axe.mjs';
 
 const pluginPath = `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}`;
 
@@ -73,6 +74,7 @@ async function assertNoIntegrations(t, page, role) {
     assert.equal(await page.locator('section.plugin').count(), 0, 'plugin cards are shown to a role without the permission');
   }
   await h.screenshot(page, `${role}-integrations-forbidden`);
+  await checkA11y(page, `недостаточно прав (${role})`);
 
   const before = await host.api('GET', `${pluginPath}/payment-mapping`);
   for (const path of ['/api/plugins', `/api/properties/${PROPERTY}/plugins`, `${pluginPath}/settings`, `${pluginPath}/payment-mapping`]) {
@@ -128,22 +130,64 @@ test('admin: the «Стыковки» menu leads to the Integrations page', asyn
   await h.screenshot(page, 'admin-main');
   const menu = page.locator('#admin-menu');
   assert.equal(await menu.isVisible(), true, 'the admin does not see the administration menu');
-  await menu.getByRole('link', { name: 'Стыковки' }).click();
+  await checkA11y(page, 'лицевой счёт (администратор)');
+
+  // The folio scrolled down: the next page must open at its top (issue 10, item 8).
+  await page.setViewportSize({ width: 1366, height: 480 });
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  assert.ok(await page.evaluate(() => window.scrollY) > 0, 'the folio does not scroll at 1366×480');
+
+  // The menu by keyboard, level by level (issue 10, item 7): Enter opens «Администрирование»,
+  // ↓ goes to «Разное», → opens it on «Стыковки», Escape closes one level at a time and gives the
+  // focus back to the level's button, Space opens again, Enter follows the link.
+  const activeId = () => page.evaluate(() => document.activeElement?.id ?? '');
+  const top = page.locator('#menu-admin');
+  await top.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#menu-admin-list').waitFor();
+  assert.equal(await top.getAttribute('aria-expanded'), 'true');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await activeId(), 'menu-misc', '↓ did not go to «Разное»');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await activeId(), 'menu-integrations', '→ did not open «Разное» on «Стыковки»');
+  assert.equal(await page.locator('#menu-misc').getAttribute('aria-expanded'), 'true');
+  await h.screenshot(page, 'admin-menu-keyboard', { fullPage: false });
+  await checkA11y(page, 'меню «Администрирование → Разное» (клавиатура)');
+  await page.keyboard.press('Escape');
+  assert.equal(await activeId(), 'menu-misc', 'Escape did not go back to «Разное»');
+  assert.equal(await page.locator('#menu-misc-list').isVisible(), false, 'Escape did not close «Разное»');
+  await page.keyboard.press('Escape');
+  assert.equal(await activeId(), 'menu-admin', 'Escape did not go back to «Администрирование»');
+  assert.equal(await page.locator('#menu-admin-list').isVisible(), false, 'Escape did not close the menu');
+  await page.keyboard.press('Space');
+  await page.locator('#menu-admin-list').waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
   const card = page.locator(`section.plugin[data-plugin="${PLUGIN}"]`);
   await card.locator('.settings-form').waitFor();
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'the Integrations page did not open at its top');
+  assert.equal(await page.locator('#menu-admin-list').isVisible(), false, 'the menu stayed open after choosing a page');
+  assert.equal(await page.locator('#menu-integrations').getAttribute('aria-current'), 'page');
+  assert.equal(await page.locator('[data-nav="folio"]').getAttribute('aria-current'), null);
+  await page.setViewportSize({ width: 1366, height: 900 });
   await page.locator('.mapping-section tr[data-kind="payment"] .badge', { hasText: 'сопоставлен' }).waitFor();
   const mapping = await host.api('GET', `${pluginPath}/payment-mapping`);
   const { type } = pickOnlineType(mapping.categories);
   assert.equal(await page.locator('.mapping-section tr[data-kind="payment"] select[data-role="type"]').inputValue(), String(type.id));
   assert.equal(await page.locator('#main [role="alert"]', { hasText: 'Недостаточно прав' }).count(), 0);
   await h.screenshot(page, 'admin-integrations');
+  await checkA11y(page, 'Стыковки (администратор)');
   assert.deepEqual(problems, [], 'errors in the page');
 });
 
 test('admin: «Сотрудники» adds a front desk member, who signs in; disabling them signs them out', async (t) => {
   const { page, problems } = await openFolioAs(t, 'admin');
+  await page.locator('#admin-menu').getByRole('button', { name: 'Администрирование' }).click();
   await page.locator('#admin-menu').getByRole('link', { name: 'Сотрудники' }).click();
   await page.locator('table.staff-table tr[data-login="frontdesk"]').waitFor();
+  assert.deepEqual((await page.locator('#main nav.breadcrumbs li').allTextContents()).map((x) => x.trim()), ['Администрирование', 'Сотрудники']);
+  await checkA11y(page, 'Сотрудники');
   const form = page.locator('form.staff-add');
   await form.getByLabel('Логин', { exact: true }).fill('olga');
   await form.getByLabel('Имя', { exact: true }).fill('Ольга Новикова');
