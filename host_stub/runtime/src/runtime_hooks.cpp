@@ -184,6 +184,21 @@ json::object saved_document(Instance& inst) {
     return std::move(v.as_object());
 }
 
+/// What a candidate is checked against: the pointers of the stored secrets and the saved
+/// document. Storage reads on the strand; throws on a storage failure.
+struct StoredSettings {
+    std::set<std::string> secrets;
+    json::object saved;
+};
+
+StoredSettings stored_settings(Instance& inst) {
+    StoredSettings out;
+    for (auto& k : inst.rt.storage.settings().secret_keys(inst.settings_scope()))
+        out.secrets.insert(k);
+    out.saved = saved_document(inst);
+    return out;
+}
+
 /// What "x-secret-bound-to" decides for one candidate.
 struct Binding {
     /// Secrets bound to a field the candidate changed: never filled in from storage.
@@ -282,9 +297,9 @@ void Runtime::save_settings(std::string plugin_id, PropertyId property, std::str
         std::set<std::string> stored;
         json::object saved;
         try {
-            for (auto& k : rt->storage.settings().secret_keys(inst->settings_scope()))
-                stored.insert(k);
-            saved = saved_document(*inst);
+            auto current = stored_settings(*inst);
+            stored = std::move(current.secrets);
+            saved = std::move(current.saved);
         } catch (const std::exception& e) {
             return invoke_callback(done, R{make_failure(RuntimeErrc::storage_error,
                                                         std::string{"storage: "} + e.what())});
@@ -412,9 +427,9 @@ void Runtime::run_settings_action(std::string plugin_id, PropertyId property, st
         std::set<std::string> stored;
         json::object saved;
         try {
-            for (auto& k : rt->storage.settings().secret_keys(inst->settings_scope()))
-                stored.insert(k);
-            saved = saved_document(*inst);
+            auto current = stored_settings(*inst);
+            stored = std::move(current.secrets);
+            saved = std::move(current.saved);
         } catch (const std::exception& e) {
             return invoke_callback(done, R{make_failure(RuntimeErrc::storage_error,
                                                         std::string{"storage: "} + e.what())});

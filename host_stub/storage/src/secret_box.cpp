@@ -1,6 +1,7 @@
 // See secret_box.hpp. libsodium does the cryptography: crypto_secretbox (XSalsa20-Poly1305) for
 // the values, keyed BLAKE2b (crypto_generichash) to derive a per-slot subkey from the master key.
 #include "secret_box.hpp"
+#include "os_text.hpp"
 
 #include "pms/host/storage/errors.hpp"
 
@@ -32,15 +33,8 @@ void ensure_sodium() {
         throw StorageError{StorageErrc::internal, "libsodium could not be initialised"};
 }
 
-std::string errno_text(int e) {
-    return std::error_code{e, std::generic_category()}.message();
-}
-
-std::string octal_mode(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
+using detail::errno_text;
+using detail::octal_mode;
 
 /// Closes a descriptor on every path out of a function.
 class Fd {

@@ -5,6 +5,7 @@
 #include "pms/host/storage/sqlite_storage.hpp"
 
 #include "../secret_box.hpp"
+#include "../os_text.hpp"
 #include "repositories.hpp"
 #include "schema.hpp"
 #include "sqlite_staff_repository.hpp"
@@ -22,15 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string errno_text(int e) {
-    return std::error_code{e, std::generic_category()}.message();
-}
-
-std::string octal_mode(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
+using detail::errno_text;
+using detail::octal_mode;
 
 // --- file modes ---------------------------------------------------------------------------------
 // Payments, settings and sealed secrets are the hotel's and no one else's: the folder is 0700 and
