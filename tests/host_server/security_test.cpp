@@ -720,6 +720,10 @@ BOOST_AUTO_TEST_CASE(failed_sign_ins_say_nothing_and_are_throttled) {
     BOOST_TEST((wrong.header("Content-Type") == unknown.header("Content-Type")));
     BOOST_TEST(!wrong.header("Set-Cookie").has_value());
     BOOST_TEST(!unknown.header("Set-Cookie").has_value());
+    // A password typed into the login field never reaches the log; a real login's name may.
+    BOOST_TEST(host.wait_for_log("sign-in refused for an unknown login", 5s));
+    BOOST_TEST(host.stderr_text().find("no-such-user") == std::string::npos);
+    BOOST_TEST(host.stderr_text().find("sign-in refused for login 'admin'") != std::string::npos);
 
     // Per client address: three more failures (five in all), then the 6th attempt is 429 with
     // Retry-After, whatever the login, a right password included; other addresses are not held.

@@ -116,7 +116,12 @@ void HostServer::Impl::post_session(ApiRequest& r) {
             std::fill(password.begin(), password.end(), '\0');
             if (!ok) {
                 self->throttle.failed(login, address, auth::LoginThrottle::Clock::now());
-                self->log(LogLevel::info, "sign-in refused for login '" + login + "' from " + address);
+                // A login nobody has is not repeated: people type their password into the
+                // login field, and the log must never hold a password.
+                self->log(LogLevel::info, "sign-in refused for " +
+                                              (user ? "login '" + user->login + "'"
+                                                    : std::string{"an unknown login"}) +
+                                              " from " + address);
                 respond(json_error(401, "invalid_credentials", "Неверный логин или пароль"));
                 return;
             }
