@@ -663,11 +663,11 @@ void LinkService::post_payment(const std::string& moid, std::function<void()> do
                               "Платёж проведён в счёт " + link->folio_number + " (" + res.posting_id +
                                   (res.category.empty() ? "" : ", " + res.category + " / " + res.type) + ")" +
                                   (res.is_repeat ? ", повтор без двойного проведения" : ""));
-                    repo_.save(*link);
-                    if (auto sus = repo_.find_suspense(link->order_id); sus && !sus->resolved) {
-                        sus->resolved = true;
-                        repo_.save_suspense(*sus);
-                    }
+                    // The alert goes out before the link is saved as posted: a crash between
+                    // the two leaves the link pending, the replay posts again (an idempotent
+                    // repeat) and raises the alert again under the same dedupe key, which the
+                    // host keeps as one notification and one toast. Saved first, a crash in
+                    // between would lose the alert for good.
                     host_.resolve_alert("suspense:" + link->order_id);
                     StaffAlert a;
                     a.level = StaffAlert::Level::success;
@@ -677,6 +677,11 @@ void LinkService::post_payment(const std::string& moid, std::function<void()> do
                              link->folio_number + (link->booking_number.empty() ? "" : ", заявка №" + link->booking_number);
                     a.folio_id = link->folio_id;
                     host_.raise_alert(a);
+                    repo_.save(*link);
+                    if (auto sus = repo_.find_suspense(link->order_id); sus && !sus->resolved) {
+                        sus->resolved = true;
+                        repo_.save_suspense(*sus);
+                    }
                 } else if (s == PMS_FOLIO_CLOSED || s == PMS_NO_MAPPING || s == PMS_CURRENCY_MISMATCH ||
                            s == PMS_INVALID_ARGUMENT || s == PMS_NOT_FOUND || s == PMS_CONFLICT) {
                     std::string code = s == PMS_FOLIO_CLOSED ? "folio_closed"
