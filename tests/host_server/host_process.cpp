@@ -204,6 +204,29 @@ std::optional<int> HostProcess::terminate(std::chrono::milliseconds timeout) {
     return child_->wait_exit(timeout);
 }
 
+namespace {
+
+// Waits up to `timeout` for bytes on `fd` and appends them to `out`; false on timeout, and on
+// end of stream or an error (then `closed` is set).
+bool read_available(int fd, bool& closed, std::string& out, std::chrono::milliseconds timeout) {
+    if (closed || fd < 0)
+        return false;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::max<long long>(timeout.count(), 0)));
+    if (ready <= 0)
+        return false;
+    char buffer[8192];
+    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+        closed = true;
+        return false;
+    }
+    out.append(buffer, static_cast<std::size_t>(n));
+    return true;
+}
+
+} // namespace
+
 // ---- EventStream
 // -----------------------------------------------------------------------------------
 
@@ -233,20 +256,7 @@ EventStream::~EventStream() {
 }
 
 bool EventStream::read_some(std::chrono::milliseconds timeout) {
-    if (closed_)
-        return false;
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (ready <= 0)
-        return false;
-    char buffer[4096];
-    const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
-    if (n <= 0) {
-        closed_ = true;
-        return false;
-    }
-    text_.append(buffer, static_cast<std::size_t>(n));
-    return true;
+    return read_available(fd_, closed_, text_, timeout);
 }
 
 std::optional<std::size_t> EventStream::wait_for(const std::string& needle,
@@ -345,20 +355,7 @@ bool RawHttp::send(std::string_view data) {
 }
 
 bool RawHttp::read_some(std::chrono::milliseconds timeout) {
-    if (closed_ || fd_ < 0)
-        return false;
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(std::max<long long>(timeout.count(), 0)));
-    if (ready <= 0)
-        return false;
-    char buffer[8192];
-    const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
-    if (n <= 0) {
-        closed_ = true;
-        return false;
-    }
-    buffer_.append(buffer, static_cast<std::size_t>(n));
-    return true;
+    return read_available(fd_, closed_, buffer_, timeout);
 }
 
 RawReply RawHttp::read_reply(std::chrono::milliseconds timeout) {
