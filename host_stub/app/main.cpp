@@ -5,6 +5,7 @@
 //
 // The first stdout line, flushed, is "pms-host listening on http://ADDR:PORT": tests and the
 // demo script read the port from it.
+#include "log_output.hpp"
 #include "options.hpp"
 #include "user_command.hpp"
 
@@ -41,68 +42,7 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace pms::host;
 
-// ---- logging ------------------------------------------------------------------------------------
-
-// One line per record on stderr: "2025-03-14T10:00:00.123Z info origin: text". The runtime
-// hands over lines already redacted; the server's own lines never carry secrets (no bodies,
-// header values or query strings), and the command-line secrets are never logged at all.
-class StderrLog {
-  public:
-    explicit StderrLog(LogLevel min) : min_{min} {}
-
-    void write(LogLevel level, std::string_view origin, std::string_view text) {
-        if (rank(level) < rank(min_))
-            return;
-        const auto now = std::chrono::system_clock::now();
-        const auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-        const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-        std::tm tm{};
-        gmtime_r(&seconds, &tm);
-        char stamp[96];
-        std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                      static_cast<int>(ms % 1000));
-        std::string line;
-        line.reserve(text.size() + 64);
-        line.append(stamp).append(" ").append(to_string(level)).append(" ");
-        line.append(origin).append(": ");
-        // One record, one line: a stray newline would let text forge a second record.
-        for (char c : text)
-            line += (c == '\n' || c == '\r') ? ' ' : c;
-        line += '\n';
-        std::lock_guard lock{mutex_};
-        std::fwrite(line.data(), 1, line.size(), stderr);
-        std::fflush(stderr);
-    }
-
-    static int rank(LogLevel level) {
-        switch (level) {
-        case LogLevel::debug:
-            return 0;
-        case LogLevel::info:
-            return 1;
-        case LogLevel::warning:
-            return 2;
-        default:
-            return 3; // error, fatal and the misbehaving levels always show
-        }
-    }
-
-  private:
-    LogLevel min_;
-    std::mutex mutex_;
-};
-
-LogLevel parse_level(const std::string& text) {
-    if (text == "debug")
-        return LogLevel::debug;
-    if (text == "warning")
-        return LogLevel::warning;
-    if (text == "error")
-        return LogLevel::error;
-    return LogLevel::info;
-}
+using LogOutput = pms::host::app::LogOutput;
 
 // ---- paths --------------------------------------------------------------------------------------
 
@@ -150,7 +90,7 @@ std::optional<PropertyId> resolve_property(Storage& storage, const std::string& 
 
 // Applies --enable presets. Returns false (after logging why) on the first failure.
 bool apply_enables(const pms::host::app::Options& options, Runtime& runtime, Storage& storage,
-                   StderrLog& log) {
+                   LogOutput& log) {
     for (const auto& e : options.enables) {
         const auto property = resolve_property(storage, e.property);
         if (!property) {
@@ -174,7 +114,7 @@ bool apply_enables(const pms::host::app::Options& options, Runtime& runtime, Sto
 // The text of a --setting/--secret preset: a secret may come from `@FILE` or `env:NAME` so
 // that it never shows in the process list. nullopt (logged, without the value) on failure.
 std::optional<std::string> preset_value(const pms::host::app::SettingPreset& preset,
-                                        StderrLog& log) {
+                                        LogOutput& log) {
     if (!preset.secret)
         return preset.value;
     const std::string where = "--secret " + preset.plugin_id + " " + preset.key;
@@ -210,7 +150,7 @@ std::optional<std::string> preset_value(const pms::host::app::SettingPreset& pre
 
 // Creates the demo staff accounts (admin, frontdesk, accountant) when they are missing. Their
 // password is PMS_DEMO_PASSWORD, else "demo".
-void seed_demo_staff(Storage& storage, StderrLog& log) {
+void seed_demo_staff(Storage& storage, LogOutput& log) {
     const char* from_env = std::getenv("PMS_DEMO_PASSWORD");
     const std::string password = from_env != nullptr && *from_env != '\0' ? from_env : "demo";
     struct Demo {
@@ -238,7 +178,7 @@ void seed_demo_staff(Storage& storage, StderrLog& log) {
 
 // Applies --setting/--secret presets, one save per (plugin, property), on top of what is saved.
 bool apply_settings(const pms::host::app::Options& options, Runtime& runtime, Storage& storage,
-                    StderrLog& log) {
+                    LogOutput& log) {
     std::map<std::pair<std::string, std::int64_t>,
              std::vector<const pms::host::app::SettingPreset*>>
         groups;
@@ -310,7 +250,7 @@ bool apply_settings(const pms::host::app::Options& options, Runtime& runtime, St
 }
 
 int run(const pms::host::app::Options& options, const sigset_t& signals) {
-    StderrLog log{parse_level(options.log_level)};
+    LogOutput log{pms::host::app::parse_log_level(options.log_level), options.log_file};
     const fs::path exe_dir = executable_dir();
     const fs::path data_dir =
         options.data_dir.empty() ? fs::current_path() / "pms-host-data" : options.data_dir;
@@ -386,7 +326,7 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
         log.write(LogLevel::info, "host", "mail: outbox " + runtime_options.outbox_dir.string());
     }
     runtime_options.http.extra_ca_file = options.extra_ca;
-    runtime_options.log_level = parse_level(options.log_level);
+    runtime_options.log_level = pms::host::app::parse_log_level(options.log_level);
     runtime_options.log = [&log](const LogLine& line) {
         log.write(line.level, line.origin, line.text);
     };
@@ -498,7 +438,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (pms::host::app::is_user_command(args))
         return pms::host::app::run_user_command(args);
-    auto parsed = pms::host::app::parse_options(args);
+    auto expanded = pms::host::app::expand_config_files(args);
+    if (auto* error = std::get_if<std::string>(&expanded)) {
+        std::cerr << "pms-host: " << *error << "\n";
+        return 2;
+    }
+    auto parsed = pms::host::app::parse_options(std::get<std::vector<std::string>>(expanded));
     if (auto* error = std::get_if<std::string>(&parsed)) {
         std::cerr << "pms-host: " << *error << "\n";
         return 2;

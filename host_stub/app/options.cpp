@@ -2,6 +2,7 @@
 #include "options.hpp"
 
 #include <charconv>
+#include <fstream>
 #include <string_view>
 
 namespace pms::host::app {
@@ -74,7 +75,97 @@ bool plausible_address(std::string_view a) {
     return true;
 }
 
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+        text.remove_suffix(1);
+    return text;
+}
+
+// Appends the options of one config file to `out`; a message on failure.
+std::optional<std::string> read_config_file(const std::string& path, std::vector<std::string>& out) {
+    std::ifstream in{path};
+    if (!in)
+        return "--config: cannot read " + path;
+    std::string raw;
+    for (unsigned line_no = 1; std::getline(in, raw); ++line_no) {
+        const auto line = trim(raw);
+        if (line.empty() || line.front() == '#')
+            continue;
+        const auto split = line.find_first_of(" \t=");
+        const auto name = line.substr(0, split);
+        const auto where = path + ":" + std::to_string(line_no);
+        if (name.empty() || name.starts_with("-"))
+            return where + ": expected `name value` with the option name without \"--\"";
+        if (name == "config")
+            return where + ": a config file cannot include another";
+        out.push_back("--" + std::string{name});
+        if (split == std::string_view::npos)
+            continue;
+        auto rest = trim(line.substr(split));
+        if (!rest.empty() && rest.front() == '=')
+            rest = trim(rest.substr(1));
+        if (!rest.empty())
+            out.emplace_back(rest);
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+bool parse_byte_size(std::string_view text, std::uint64_t& out) {
+    std::uint64_t unit = 1;
+    if (!text.empty()) {
+        switch (text.back()) {
+        case 'K':
+        case 'k':
+            unit = 1ull << 10;
+            break;
+        case 'M':
+        case 'm':
+            unit = 1ull << 20;
+            break;
+        case 'G':
+        case 'g':
+            unit = 1ull << 30;
+            break;
+        default:
+            break;
+        }
+        if (unit != 1)
+            text.remove_suffix(1);
+    }
+    std::uint64_t n = 0;
+    const auto* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, n);
+    if (text.empty() || result.ec != std::errc{} || result.ptr != end || n == 0 ||
+        n > UINT64_MAX / unit)
+        return false;
+    out = n * unit;
+    return true;
+}
+
+std::variant<std::vector<std::string>, std::string>
+expand_config_files(const std::vector<std::string>& args) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string path;
+        if (args[i] == "--config") {
+            if (i + 1 >= args.size())
+                return std::string{"--config needs a value"};
+            path = args[++i];
+        } else if (args[i].starts_with("--config=")) {
+            path = args[i].substr(9);
+        } else {
+            out.push_back(args[i]);
+            continue;
+        }
+        if (auto error = read_config_file(path, out))
+            return *error;
+    }
+    return out;
+}
 
 std::variant<Options, std::string> parse_options(const std::vector<std::string>& args) {
     Options options;
@@ -142,6 +233,21 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string>&
             else if (v != "debug" && v != "info" && v != "warning" && v != "error")
                 error = "--log-level must be debug, info, warning or error";
             options.log_level = v;
+        } else if (flag == "--log-file") {
+            error = value(v) && !v.empty() ? std::nullopt : std::optional{missing};
+            options.log_file.path = v;
+        } else if (flag == "--log-max-size") {
+            if (!value(v))
+                error = missing;
+            else if (!parse_byte_size(v, options.log_file.max_bytes))
+                error = "--log-max-size expects a size such as 64M, 512K or 1048576";
+        } else if (flag == "--log-keep") {
+            unsigned long n = 0;
+            if (!value(v))
+                error = missing;
+            else if (!parse_unsigned(v, 100, n))
+                error = "--log-keep must be a number 0..100";
+            options.log_file.keep = static_cast<unsigned>(n);
         } else if (flag == "--smtp") {
             if (!value(v)) {
                 error = missing;
@@ -236,6 +342,12 @@ std::string usage() {
   --max-views-per-session N, --max-views N  open plugin dialogs (default 8 and 512)
   --view-idle SECONDS     close a plugin dialog unused this long (default 1800)
   --log-level LEVEL       debug, info, warning or error (default info)
+  --log-file PATH         log to PATH instead of stderr, rotated by size (under systemd leave
+                          it unset: stderr goes to the journal, which rotates on its own)
+  --log-max-size SIZE     rotate the log file before it passes SIZE (default 64M; K, M, G)
+  --log-keep N            rotated files kept as PATH.1 … PATH.N (default 5)
+  --config FILE           read options from FILE, one per line: `listen = 0.0.0.0:8080`,
+                          `seed-demo`, `# comment` (names without "--"); later flags override
   --smtp URL              send plugin mail over SMTP instead of writing it to <data>/outbox, e.g.
                           smtp://user:pass@127.0.0.1:1025?starttls=0&from=pms@hotel.example
                           (smtps:// for TLS from connect; keys: starttls=0|1|required, from,

@@ -2,12 +2,15 @@
 // pure function of argv so that a wrong flag is reported before anything is opened or bound.
 #pragma once
 
+#include "log_output.hpp"
+
 #include <pms/host/mail/smtp_config.hpp>
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -45,6 +48,9 @@ struct Options {
     std::vector<EnablePreset> enables;
     std::vector<SettingPreset> settings; ///< settings and secrets, in command-line order
     std::string log_level = "info";      ///< debug, info, warning, error
+    /// `--log-file PATH`, `--log-max-size SIZE`, `--log-keep N`: log to a size-rotated file
+    /// instead of stderr.
+    LogFileOptions log_file;
     /// `--smtp URL`: send plugin mail over SMTP (parsed and validated); unset = the outbox.
     std::optional<pms::host::mail::SmtpConfig> smtp;
     /// `--mail-from ADDRESS`: the sender of host mail; empty = the --smtp URL's `from=`, else
@@ -69,10 +75,22 @@ struct Options {
     bool help = false;
 };
 
+/// Replaces every `--config FILE` in `args` by the options the file holds, in place, so that
+/// later command-line flags override it. The file has one option per line, `name value` or
+/// `name = value` with the name written without its leading "--" (`listen = 0.0.0.0:8080`,
+/// `seed-demo`); blank lines and lines starting with '#' are skipped. Returns the expanded
+/// arguments or a message naming the file and line. Values are never echoed (a file may hold
+/// `secret` presets).
+[[nodiscard]] std::variant<std::vector<std::string>, std::string>
+expand_config_files(const std::vector<std::string>& args);
+
 /// Parses argv (argv[0] excluded). Returns the options or a message naming the bad argument.
 /// Secret values are never part of the message.
 [[nodiscard]] std::variant<Options, std::string>
 parse_options(const std::vector<std::string>& args);
+
+/// "1048576", "512K", "64M", "1G" (binary units). False when malformed or zero.
+[[nodiscard]] bool parse_byte_size(std::string_view text, std::uint64_t& out);
 
 /// The --help text.
 [[nodiscard]] std::string usage();

@@ -1,0 +1,73 @@
+// `--config FILE`: the options of a file, in place of the flag, so later flags override it.
+#include <boost/test/unit_test.hpp>
+
+#include "options.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using pms::host::app::expand_config_files;
+using pms::host::app::Options;
+using pms::host::app::parse_options;
+using Args = std::vector<std::string>;
+
+namespace {
+
+struct ConfigFile {
+    fs::path path;
+    explicit ConfigFile(const std::string& text) {
+        std::string pattern = (fs::temp_directory_path() / "pms-conf-XXXXXX").string();
+        const int fd = ::mkstemp(pattern.data());
+        ::close(fd);
+        path = pattern;
+        std::ofstream{path} << text;
+    }
+    ~ConfigFile() { fs::remove(path); }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_config_file_expands_in_place_and_later_flags_win) {
+    ConfigFile conf{"# pms-host options\n"
+                    "listen = 0.0.0.0:8080\n"
+                    "\n"
+                    "data /var/lib/pms-host\n"
+                    "   seed-demo   \n"
+                    "allow-host=pms.hotel.example\r\n"};
+    auto expanded = expand_config_files({"--threads", "4", "--config", conf.path.string(),
+                                         "--listen", "127.0.0.1:9000"});
+    BOOST_REQUIRE(std::holds_alternative<Args>(expanded));
+    const Args want{"--threads", "4",     "--listen",     "0.0.0.0:8080",      "--data",
+                    "/var/lib/pms-host",  "--seed-demo",  "--allow-host", "pms.hotel.example",
+                    "--listen",           "127.0.0.1:9000"};
+    BOOST_TEST(std::get<Args>(expanded) == want, boost::test_tools::per_element());
+    auto parsed = parse_options(std::get<Args>(expanded));
+    BOOST_REQUIRE(std::holds_alternative<Options>(parsed));
+    const auto& o = std::get<Options>(parsed);
+    BOOST_TEST(o.listen_port == 9000);
+    BOOST_TEST(o.data_dir == "/var/lib/pms-host");
+    BOOST_TEST(o.seed_demo);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_config_line_is_named_by_file_and_line_without_its_value) {
+    ConfigFile conf{"listen 127.0.0.1:0\n--secret invoicebox:1:api_key=topsecret\n"};
+    auto expanded = expand_config_files({"--config=" + conf.path.string()});
+    BOOST_REQUIRE(std::holds_alternative<std::string>(expanded));
+    const auto& message = std::get<std::string>(expanded);
+    BOOST_TEST(message.find(conf.path.string() + ":2") != std::string::npos);
+    BOOST_TEST(message.find("topsecret") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_or_nested_config_is_refused) {
+    BOOST_TEST(std::holds_alternative<std::string>(expand_config_files({"--config"})));
+    BOOST_TEST(std::holds_alternative<std::string>(
+        expand_config_files({"--config", "/nonexistent/pms-host.conf"})));
+    ConfigFile nested{"config /etc/other.conf\n"};
+    BOOST_TEST(std::holds_alternative<std::string>(
+        expand_config_files({"--config", nested.path.string()})));
+}
