@@ -1,7 +1,7 @@
 // API error envelope (see api_error.hpp).
 #include "invoicebox/sim/api_error.hpp"
 
-#include <invoicebox/protocol/json_writer.hpp>
+#include "invoicebox/sim/json.hpp"
 
 namespace invoicebox::sim {
 
@@ -44,22 +44,25 @@ ApiError ApiError::too_many_requests() {
 }
 
 std::string ApiError::body() const {
-    protocol::JsonWriter w;
-    w.begin_object().key("error").begin_object();
-    w.member("message", message).member("code", code);
+    // §1.5: {"error":{"message":…,"code":…,"fields":[{"name","code","message"}]}}; `fields`
+    // only when a field is to blame, as in the SDK mocks.
+    JsonObject error;
+    error.emplace("message", message);
+    error.emplace("code", code);
     if (!fields.empty()) {
-        w.key("fields").begin_array();
+        JsonArray list;
         for (const auto& f : fields) {
-            w.begin_object()
-                .member("name", f.name)
-                .member("code", f.code)
-                .member("message", f.message);
-            w.end_object();
+            JsonObject fe;
+            fe.emplace("name", f.name);
+            fe.emplace("code", f.code);
+            fe.emplace("message", f.message);
+            list.emplace_back(std::move(fe));
         }
-        w.end_array();
+        error.emplace("fields", std::move(list));
     }
-    w.end_object().end_object();
-    return w.take();
+    JsonObject root;
+    root.emplace("error", std::move(error));
+    return to_json(root);
 }
 
 } // namespace invoicebox::sim

@@ -5,9 +5,9 @@
 #include "invoicebox/sim/payment_page.hpp"
 #include "invoicebox/sim/validation.hpp"
 
-#include <invoicebox/protocol/detail/decimal.hpp>
-#include <invoicebox/protocol/json_reader.hpp>
-#include <invoicebox/protocol/json_writer.hpp>
+#include "invoicebox/sim/amount.hpp"
+#include "invoicebox/sim/json.hpp"
+#include "invoicebox/sim/signing.hpp"
 
 #include <boost/json.hpp>
 
@@ -22,7 +22,6 @@
 
 namespace invoicebox::sim {
 
-namespace pr = invoicebox::protocol;
 namespace bj = boost::json;
 
 namespace {
@@ -30,31 +29,31 @@ namespace {
 constexpr std::string_view json_type = "application/json";
 constexpr int state_version = 1;
 
-std::string envelope(pr::JsonValue data) {
-    pr::JsonObject o;
+std::string envelope(JsonValue data) {
+    JsonObject o;
     o.emplace("data", std::move(data));
-    o.emplace("extendedData", pr::JsonArray{});
-    return pr::to_json(pr::JsonValue(std::move(o)));
+    o.emplace("extendedData", JsonArray{});
+    return to_json(JsonValue(std::move(o)));
 }
 
-std::string list_envelope(pr::JsonArray rows, std::size_t total, std::size_t page_size,
+std::string list_envelope(JsonArray rows, std::size_t total, std::size_t page_size,
                           std::size_t page) {
-    pr::JsonObject meta;
+    JsonObject meta;
     meta.emplace("totalCount", json_int(static_cast<std::int64_t>(total)));
     meta.emplace("pageSize", json_int(static_cast<std::int64_t>(page_size)));
     meta.emplace("page", json_int(static_cast<std::int64_t>(page)));
-    pr::JsonObject o;
+    JsonObject o;
     o.emplace("data", std::move(rows));
     o.emplace("metaData", std::move(meta));
-    o.emplace("extendedData", pr::JsonArray{});
-    return pr::to_json(pr::JsonValue(std::move(o)));
+    o.emplace("extendedData", JsonArray{});
+    return to_json(JsonValue(std::move(o)));
 }
 
 // The answer of a list endpoint (orders, refunds): the matching rows sorted as asked, cut to
 // the requested page, with the total count in metaData.
-std::string sorted_page_envelope(std::vector<pr::JsonObject> rows, const ListQuery& q) {
+std::string sorted_page_envelope(std::vector<JsonObject> rows, const ListQuery& q) {
     sort_rows(rows, q);
-    pr::JsonArray page;
+    JsonArray page;
     const std::size_t first = (q.page - 1) * q.page_size;
     for (std::size_t i = first; i < rows.size() && i < first + q.page_size; ++i) {
         page.emplace_back(std::move(rows[i]));
@@ -111,7 +110,7 @@ std::optional<std::string_view> bearer_token(const SimRequest& req) {
     while (!v.empty() && v.front() == ' ') {
         v.remove_prefix(1);
     }
-    if (v.size() < 7 || !pr::iequals(v.substr(0, 7), "bearer ")) {
+    if (v.size() < 7 || !iequals(v.substr(0, 7), "bearer ")) {
         return std::string_view{}; // present but not a bearer token: invalid
     }
     v.remove_prefix(7);
@@ -124,8 +123,8 @@ std::optional<std::string_view> bearer_token(const SimRequest& req) {
     return v;
 }
 
-std::optional<ApiError> parse_body(const SimRequest& req, pr::JsonValue& out) {
-    auto doc = pr::parse_json(req.body);
+std::optional<ApiError> parse_body(const SimRequest& req, JsonValue& out) {
+    auto doc = parse_json(req.body);
     if (!doc) {
         return ApiError::bad_request("The request body is not valid JSON: " + doc.error().message);
     }
@@ -155,8 +154,8 @@ std::optional<double> number_member(const bj::object& o, std::string_view key) {
     return v->to_number<double>();
 }
 
-pr::JsonValue rate_limit_json(const RateLimit& l) {
-    pr::JsonObject o;
+JsonValue rate_limit_json(const RateLimit& l) {
+    JsonObject o;
     o.emplace("requests", json_int(static_cast<std::int64_t>(l.requests)));
     o.emplace("windowSeconds",
               json_int(std::chrono::duration_cast<std::chrono::seconds>(l.window).count()));
@@ -342,7 +341,7 @@ SimReply Engine::api(const SimRequest& req, std::string_view path, std::string_v
         if (!account_limiter_.allow(account->merchant_id, steady_())) {
             return fail(ApiError::too_many_requests());
         }
-        pr::JsonObject data;
+        JsonObject data;
         data.emplace("userId", uuid_from_text("invoicebox-sim-user:" + account->merchant_id));
         data.emplace("profile", nullptr);
         data.emplace("accessToken", nullptr);
@@ -414,7 +413,7 @@ Order* Engine::find_order(const std::string& id, const std::string& merchant_id)
 
 const Account* Engine::account_by_token(std::string_view token) const {
     for (const auto& a : config_.accounts) {
-        if (!token.empty() && pr::constant_time_equal(a.token, token)) {
+        if (!token.empty() && constant_time_equal(a.token, token)) {
             return &a;
         }
     }
@@ -431,7 +430,7 @@ const Account* Engine::account_by_merchant(std::string_view merchant_id) const {
 }
 
 SimReply Engine::create_order(const Account& account, const SimRequest& req) {
-    pr::JsonValue body;
+    JsonValue body;
     if (auto err = parse_body(req, body)) {
         return fail(*err);
     }
@@ -486,7 +485,7 @@ SimReply Engine::find_orders(const Account& account, std::string_view query) {
     if (!q) {
         return fail(q.error());
     }
-    std::vector<pr::JsonObject> rows;
+    std::vector<JsonObject> rows;
     for (const auto& o : orders_) {
         if (o.merchant_id != account.merchant_id) {
             continue;
@@ -518,7 +517,7 @@ SimReply Engine::update_order(const Account& account, const std::string& id,
                                                                  std::string(to_string(o->status)) +
                                                                  " cannot be changed"));
     }
-    pr::JsonValue body;
+    JsonValue body;
     if (auto err = parse_body(req, body)) {
         return fail(*err);
     }
@@ -550,7 +549,7 @@ SimReply Engine::cancel_order(const Account& account, const std::string& id) {
 std::vector<Engine::LineBalance> Engine::refundable(const Order& parent) const {
     std::vector<LineBalance> left;
     for (const auto& it : parent.items) {
-        left.push_back({it.total_amount.minor, it.total_vat_amount.minor});
+        left.push_back({it.total_amount, it.total_vat_amount});
     }
     for (const auto& r : refunds_) {
         if (r.parent_id != parent.id || r.status == RefundStatus::canceled) {
@@ -558,9 +557,9 @@ std::vector<Engine::LineBalance> Engine::refundable(const Order& parent) const {
         }
         for (const auto& ri : r.items) {
             for (std::size_t i = 0; i < parent.items.size(); ++i) {
-                if (parent.items[i].sku == ri.sku && left[i].amount >= ri.total_amount.minor) {
-                    left[i].amount -= ri.total_amount.minor;
-                    left[i].vat -= std::min(left[i].vat, ri.total_vat_amount.minor);
+                if (parent.items[i].sku == ri.sku && left[i].amount >= ri.total_amount) {
+                    left[i].amount -= ri.total_amount;
+                    left[i].vat -= std::min(left[i].vat, ri.total_vat_amount);
                     break;
                 }
             }
@@ -580,7 +579,7 @@ SimReply Engine::refundable_items(const Account& account, const std::string& id)
     const auto left = refundable(*o);
     const auto* basket = o->fields.find("basketItems");
     const auto* items = basket ? basket->if_array() : nullptr;
-    pr::JsonArray out;
+    JsonArray out;
     for (std::size_t i = 0; items && i < items->size() && i < left.size(); ++i) {
         if (left[i].amount <= 0) {
             continue;
@@ -594,7 +593,7 @@ SimReply Engine::refundable_items(const Account& account, const std::string& id)
 }
 
 SimReply Engine::create_refund(const Account& account, const SimRequest& req) {
-    pr::JsonValue body;
+    JsonValue body;
     if (auto err = parse_body(req, body)) {
         return fail(*err);
     }
@@ -634,8 +633,8 @@ SimReply Engine::create_refund(const Account& account, const SimRequest& req) {
                 continue;
             }
             known = true;
-            if (left[i].amount >= ri.total_amount.minor) {
-                left[i].amount -= ri.total_amount.minor;
+            if (left[i].amount >= ri.total_amount) {
+                left[i].amount -= ri.total_amount;
                 placed = true;
             }
         }
@@ -661,7 +660,7 @@ SimReply Engine::list_refunds(const Account& account, std::string_view query) {
     if (!q) {
         return fail(q.error());
     }
-    std::vector<pr::JsonObject> rows;
+    std::vector<JsonObject> rows;
     for (const auto& r : refunds_) {
         if (r.merchant_id != account.merchant_id) {
             continue;
@@ -724,9 +723,9 @@ void Engine::notify(const Order& order) {
     if (spec.url.empty()) {
         spec.url = config_.notification_url;
     }
-    spec.body = pr::to_json(
-        pr::JsonValue(render_order(order, config_.public_url, OrderView::notification)));
-    spec.signature = pr::sign(account->api_key, spec.body, config_.signature_algorithm);
+    spec.body = to_json(
+        JsonValue(render_order(order, config_.public_url, OrderView::notification)));
+    spec.signature = sign_body(account->api_key, spec.body, config_.signature_algorithm);
     notifier_.enqueue(std::move(spec), clock_.now(), faults_);
     dirty_ = true;
 }
@@ -745,7 +744,7 @@ void Engine::send_probe(const std::string& url, const Account& account) {
     probe.expires_at = now + std::chrono::hours{24};
     probe.amount_minor = 100;
     probe.vat_minor = 0;
-    pr::JsonObject item;
+    JsonObject item;
     item.emplace("sku", "monitoring");
     item.emplace("name", "Проверка доступности");
     item.emplace("measure", "шт.");
@@ -759,17 +758,17 @@ void Engine::send_probe(const std::string& url, const Account& account) {
     item.emplace("type", "service");
     item.emplace("paymentType", "full_prepayment");
     probe.fields.emplace("description", "Тестовое уведомление мониторинга");
-    probe.fields.emplace("basketItems", pr::JsonArray{pr::JsonValue(std::move(item))});
-    probe.fields.emplace("customer", pr::JsonObject{});
+    probe.fields.emplace("basketItems", JsonArray{JsonValue(std::move(item))});
+    probe.fields.emplace("customer", JsonObject{});
     NotificationSpec spec;
     spec.order_id = probe.id;
     spec.order_status = "completed";
     spec.merchant_id = account.merchant_id;
     spec.url = url;
     spec.probe = true;
-    spec.body = pr::to_json(
-        pr::JsonValue(render_order(probe, config_.public_url, OrderView::notification)));
-    spec.signature = pr::sign(account.api_key, spec.body, config_.signature_algorithm);
+    spec.body = to_json(
+        JsonValue(render_order(probe, config_.public_url, OrderView::notification)));
+    spec.signature = sign_body(account.api_key, spec.body, config_.signature_algorithm);
     notifier_.enqueue(std::move(spec), now, faults_);
 }
 
@@ -800,7 +799,7 @@ SimReply Engine::payment_page(const SimRequest& req, std::string_view path) {
             }
             p.description = o->field("description");
             p.amount_minor = o->amount_minor;
-            p.currency = std::string(pr::alpha_code(o->currency));
+            p.currency = o->currency;
             p.expires_at = o->expires_at;
             p.status = std::string(to_string(o->status));
             p.success_url = o->field("successUrl");
@@ -857,13 +856,13 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
     }
 
     if (what == "health" && seg.size() == 2) {
-        pr::JsonObject d;
+        JsonObject d;
         d.emplace("status", "ok");
         d.emplace("pendingNotifications", json_int(static_cast<std::int64_t>(notifier_.pending())));
         return ok(envelope(std::move(d)));
     }
     if (what == "orders" && seg.size() == 2 && m == "GET") {
-        pr::JsonArray rows;
+        JsonArray rows;
         for (const auto& o : orders_) {
             if ((filter_status.empty() || to_string(o.status) == filter_status) &&
                 (filter_merchant_order.empty() || o.merchant_order_id == filter_merchant_order)) {
@@ -898,7 +897,7 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
         return not_found();
     }
     if (what == "refunds" && seg.size() == 2 && m == "GET") {
-        pr::JsonArray rows;
+        JsonArray rows;
         for (const auto& r : refunds_) {
             rows.emplace_back(render_refund(r));
         }
@@ -934,11 +933,11 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
         } else if (!(seg.size() == 2 && m == "GET")) {
             return not_found();
         }
-        pr::JsonObject d;
+        JsonObject d;
         d.emplace("now", format_rfc3339(clock_.now()));
         d.emplace("nowMs", json_int(clock_.now().time_since_epoch().count()));
         d.emplace("offsetSeconds",
-                  pr::JsonNumber{pr::detail::format_scaled(clock_.offset().count(), 3)});
+                  JsonNumber{write_scaled(clock_.offset().count(), 3)});
         return ok(envelope(std::move(d)));
     }
     if (what == "faults" && seg.size() == 2) {
@@ -957,8 +956,8 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
             return not_found();
         }
         const auto text = bj::serialize(faults_.describe());
-        auto parsed = pr::parse_json(text);
-        return ok(envelope(parsed ? std::move(parsed).value() : pr::JsonValue(pr::JsonObject{})));
+        auto parsed = parse_json(text);
+        return ok(envelope(parsed ? std::move(parsed).value() : JsonValue(JsonObject{})));
     }
     if (what == "notifications") {
         if (seg.size() == 2 && m == "GET") {
@@ -966,7 +965,7 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
         }
         if (seg.size() == 3 && seg[2] == "flush" && m == "POST") {
             notifier_.flush_held(clock_.now());
-            return ok(envelope(pr::JsonObject{}));
+            return ok(envelope(JsonObject{}));
         }
         if (seg.size() == 3 && seg[2] == "probe" && m == "POST") {
             auto body = control_body(req, err);
@@ -988,7 +987,7 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
                 return fail(ApiError::validation("url", "no notification URL configured"));
             }
             send_probe(url, *account);
-            return ok(envelope(pr::JsonObject{}));
+            return ok(envelope(JsonObject{}));
         }
         return not_found();
     }
@@ -1040,15 +1039,15 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
     }
     if (what == "reset" && seg.size() == 2 && m == "POST") {
         reset();
-        return ok(envelope(pr::JsonObject{}));
+        return ok(envelope(JsonObject{}));
     }
     return not_found();
 }
 
-pr::JsonObject Engine::describe_config() const {
-    pr::JsonObject d;
+JsonObject Engine::describe_config() const {
+    JsonObject d;
     d.emplace("flavour", std::string(flavour_name(config_.flavour)));
-    pr::JsonArray shops;
+    JsonArray shops;
     for (const auto& a : config_.accounts) {
         shops.emplace_back(a.merchant_id); // tokens and keys are secrets: never in an answer
     }
@@ -1058,12 +1057,12 @@ pr::JsonObject Engine::describe_config() const {
     d.emplace("retrySchedule", std::string(config_.schedule.name()));
     char scale[32];
     std::snprintf(scale, sizeof scale, "%.6g", config_.time_scale);
-    d.emplace("timeScale", pr::JsonNumber{scale});
+    d.emplace("timeScale", JsonNumber{scale});
     d.emplace("rateLimit", rate_limit_json(config_.account_limit));
     d.emplace("ipRateLimit", rate_limit_json(config_.ip_limit));
     d.emplace("refundCompletionSeconds",
-              pr::JsonNumber{pr::detail::format_scaled(config_.refund_completion.count(), 3)});
-    d.emplace("signatureAlgorithm", std::string(pr::to_string(config_.signature_algorithm)));
+              JsonNumber{write_scaled(config_.refund_completion.count(), 3)});
+    d.emplace("signatureAlgorithm", std::string(to_string(config_.signature_algorithm)));
     return d;
 }
 
@@ -1091,21 +1090,21 @@ void Engine::save_state() {
     if (!config_.state_file) {
         return;
     }
-    pr::JsonObject root;
+    JsonObject root;
     root.emplace("version", json_int(state_version));
     root.emplace("clockOffsetMs", json_int(clock_.offset().count()));
-    pr::JsonArray orders;
+    JsonArray orders;
     for (const auto& o : orders_) {
         orders.emplace_back(order_to_state(o));
     }
     root.emplace("orders", std::move(orders));
-    pr::JsonArray refunds;
+    JsonArray refunds;
     for (const auto& r : refunds_) {
         refunds.emplace_back(refund_to_state(r));
     }
     root.emplace("refunds", std::move(refunds));
     root.emplace("notifications", notifier_.save_pending());
-    const std::string text = pr::to_json(pr::JsonValue(std::move(root))) + "\n";
+    const std::string text = to_json(JsonValue(std::move(root))) + "\n";
 
     // Write a temporary file next to the target, flush it to disk, then rename it over the
     // target: a crash leaves either the old or the new state, never half of one.
@@ -1157,9 +1156,9 @@ std::optional<std::string> Engine::load_state() {
         text.append(buf, n);
     }
     std::fclose(f);
-    pr::JsonReadLimits limits;
+    JsonReadLimits limits;
     limits.max_bytes = std::size_t{1} << 30;
-    auto doc = pr::parse_json(text, limits);
+    auto doc = parse_json(text, limits);
     if (!doc || !doc->if_object()) {
         return "state file " + *config_.state_file + " is not valid JSON";
     }

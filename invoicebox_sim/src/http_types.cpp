@@ -1,12 +1,12 @@
 // Transport-neutral request and reply helpers (see http_types.hpp).
 #include "invoicebox/sim/http_types.hpp"
 
-#include <invoicebox/protocol/signature.hpp>
+#include "invoicebox/sim/signing.hpp"
 
 namespace invoicebox::sim {
 
 std::optional<std::string_view> SimRequest::header(std::string_view name) const {
-    return protocol::find_header_ci(headers, name);
+    return find_header(headers, name);
 }
 
 SimReply SimReply::json(int status, std::string body) {

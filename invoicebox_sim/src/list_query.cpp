@@ -3,16 +3,17 @@
 
 #include "invoicebox/sim/clock.hpp"
 
-#include <invoicebox/protocol/detail/decimal.hpp>
+#include "invoicebox/sim/amount.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
+#include <numeric>
 #include <optional>
 
 namespace invoicebox::sim {
 
-namespace pr = invoicebox::protocol;
 
 namespace {
 
@@ -73,7 +74,7 @@ std::string url_decode(std::string_view s) {
 }
 
 std::optional<std::int64_t> scaled_number(std::string_view text) {
-    auto v = pr::detail::parse_scaled(text, 6, INT64_MAX / 10);
+    auto v = read_scaled(text, 6, INT64_MAX / 10);
     if (!v) {
         return std::nullopt;
     }
@@ -91,7 +92,7 @@ std::optional<std::size_t> positive_size(std::string_view s) {
 
 // Compares a row value with a filter value of the field's kind: <0, 0, >0, or nullopt when
 // either side cannot be read.
-std::optional<int> compare(const pr::JsonValue& row_value, std::string_view filter,
+std::optional<int> compare(const JsonValue& row_value, std::string_view filter,
                            FieldKind kind) {
     switch (kind) {
     case FieldKind::string: {
@@ -146,7 +147,7 @@ bool value_valid(std::string_view v, FieldKind kind) {
     return false;
 }
 
-bool holds(const Condition& c, const pr::JsonValue& v) {
+bool holds(const Condition& c, const JsonValue& v) {
     auto cmp = [&](const std::string& filter) { return compare(v, filter, c.kind); };
     switch (c.op) {
     case Condition::Op::eq: {
@@ -214,9 +215,15 @@ std::vector<std::pair<std::string, std::string>> decode_query(std::string_view q
     return out;
 }
 
-pr::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
+Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
                                                    std::span<const FilterField> fields) {
     ListQuery q;
+    // (field, index) of `field[index]=` -> its place in the `in` list; `fresh` until first seen.
+    struct Slot {
+        std::size_t slot = 0;
+        bool fresh = true;
+    };
+    std::map<std::pair<std::string, std::string>, Slot> numbered_slots;
     auto field_kind = [&](std::string_view name) -> std::optional<FieldKind> {
         for (const auto& f : fields) {
             if (f.name == name) {
@@ -229,7 +236,7 @@ pr::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
         if (key == "page" || key == "_page" || key == "pageSize" || key == "_pageSize") {
             const auto n = positive_size(value);
             if (!n) {
-                return pr::unexpected(ApiError::validation(key, "must be a positive integer"));
+                return unexpected(ApiError::validation(key, "must be a positive integer"));
             }
             if (key.ends_with("ize")) {
                 q.page_size = std::min(*n, max_page_size);
@@ -243,38 +250,54 @@ pr::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
         std::string op;
         if (bracket != std::string::npos) {
             if (key.back() != ']' || key.find('[', bracket + 1) != std::string::npos) {
-                return pr::unexpected(ApiError::validation(key, "malformed filter parameter"));
+                return unexpected(ApiError::validation(key, "malformed filter parameter"));
             }
             op = key.substr(bracket + 1, key.size() - bracket - 2);
         }
         if (name == "_order") {
             if (bracket == std::string::npos || !field_kind(op)) {
-                return pr::unexpected(
+                return unexpected(
                     ApiError::validation(key, "use _order[<field>]=asc|desc with a known field"));
             }
             if (value != "asc" && value != "desc") {
-                return pr::unexpected(ApiError::validation(key, "must be asc or desc"));
+                return unexpected(ApiError::validation(key, "must be asc or desc"));
             }
             q.order.emplace_back(op, value == "desc");
             continue;
         }
         const auto kind = field_kind(name);
         if (!kind) {
-            return pr::unexpected(ApiError::validation(key, "unknown filter field"));
+            return unexpected(ApiError::validation(key, "unknown filter field"));
         }
         Condition c;
         c.field = name;
         c.kind = *kind;
+        // PHP reads `status[0]=a&status[1]=b` (what http_build_query writes for a list, so the
+        // official SDK sends it) exactly like `status[]=a&status[]=b`: both build the array
+        // [a, b]. A repeated index overwrites its earlier value, as in PHP.
+        const bool numbered =
+            !op.empty() && std::all_of(op.begin(), op.end(), [](char ch) {
+                return ch >= '0' && ch <= '9';
+            });
         if (bracket == std::string::npos || op == "_eq") {
             c.op = Condition::Op::eq;
-        } else if (op.empty()) {
+        } else if (op.empty() || numbered) {
             // status[]=a&status[]=b: merge into one `in` condition
             auto it =
                 std::find_if(q.conditions.begin(), q.conditions.end(), [&](const Condition& x) {
                     return x.field == name && x.op == Condition::Op::in;
                 });
             if (!value_valid(value, *kind)) {
-                return pr::unexpected(ApiError::validation(key, "invalid value"));
+                return unexpected(ApiError::validation(key, "invalid value"));
+            }
+            if (numbered) {
+                const auto [slot, fresh] = numbered_slots[{name, op}];
+                if (!fresh && it != q.conditions.end()) {
+                    it->values[slot] = value;
+                    continue;
+                }
+                numbered_slots[{name, op}] = {it == q.conditions.end() ? 0 : it->values.size(),
+                                              false};
             }
             if (it != q.conditions.end()) {
                 it->values.push_back(value);
@@ -292,10 +315,10 @@ pr::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
                    : op == "_lt" ? Condition::Op::lt
                                  : Condition::Op::le;
         } else {
-            return pr::unexpected(ApiError::validation(key, "operator not allowed for this field"));
+            return unexpected(ApiError::validation(key, "operator not allowed for this field"));
         }
         if (!value_valid(value, *kind)) {
-            return pr::unexpected(ApiError::validation(key, "invalid value"));
+            return unexpected(ApiError::validation(key, "invalid value"));
         }
         c.values.push_back(value);
         q.conditions.push_back(std::move(c));
@@ -303,7 +326,7 @@ pr::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
     return q;
 }
 
-bool matches(const pr::JsonObject& row, const ListQuery& q) {
+bool matches(const JsonObject& row, const ListQuery& q) {
     for (const auto& c : q.conditions) {
         const auto* v = row.find(c.field);
         if (!v || v->is_null() || !holds(c, *v)) {
@@ -313,47 +336,68 @@ bool matches(const pr::JsonObject& row, const ListQuery& q) {
     return true;
 }
 
-void sort_rows(std::vector<pr::JsonObject>& rows, const ListQuery& q) {
+void sort_rows(std::vector<JsonObject>& rows, const ListQuery& q) {
     if (q.order.empty()) {
         return;
     }
+    // Rows arrive in creation order, so a row's index is its creation sequence. Dates are
+    // written with whole seconds; InvoiceBox keeps finer timestamps (its ids are time-ordered
+    // UUIDs), so two orders created in the same second still have an order. The index stands in
+    // for the sub-second part of createdAt: without it, "_order[createdAt]=desc&_pageSize=1"
+    // would return the older of two orders made in one second.
+    std::vector<std::size_t> idx(rows.size());
+    std::iota(idx.begin(), idx.end(), std::size_t{0});
     // Values compare by their JSON type: numbers exactly, date strings as instants.
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](const pr::JsonObject& a, const pr::JsonObject& b) {
-                         for (const auto& [field, desc] : q.order) {
-                             const auto* va = a.find(field);
-                             const auto* vb = b.find(field);
-                             const bool ha = va && !va->is_null();
-                             const bool hb = vb && !vb->is_null();
-                             if (!ha || !hb) {
-                                 if (ha != hb) {
-                                     return desc ? ha : hb; // missing values sort first ascending
-                                 }
-                                 continue;
-                             }
-                             int c = 0;
-                             if (const auto* na = va->if_number(); na && vb->if_number()) {
-                                 const auto x = scaled_number(na->text);
-                                 const auto y = scaled_number(vb->if_number()->text);
-                                 c = (x && y) ? (*x < *y ? -1 : (*x > *y ? 1 : 0)) : 0;
-                             } else if (const auto* sa = va->if_string(); sa && vb->if_string()) {
-                                 const auto ta = parse_rfc3339(*sa);
-                                 const auto tb = parse_rfc3339(*vb->if_string());
-                                 if (ta && tb) {
-                                     c = *ta < *tb ? -1 : (*ta > *tb ? 1 : 0);
-                                 } else {
-                                     const int r = sa->compare(*vb->if_string());
-                                     c = r < 0 ? -1 : (r > 0 ? 1 : 0);
-                                 }
-                             } else if (va->if_bool() && vb->if_bool()) {
-                                 c = int(*va->if_bool()) - int(*vb->if_bool());
-                             }
-                             if (c != 0) {
-                                 return desc ? c > 0 : c < 0;
-                             }
-                         }
-                         return false;
-                     });
+    auto compare_field = [](const JsonValue& va, const JsonValue& vb) {
+        if (const auto* na = va.if_number(); na && vb.if_number()) {
+            const auto x = scaled_number(na->text);
+            const auto y = scaled_number(vb.if_number()->text);
+            return (x && y) ? (*x < *y ? -1 : (*x > *y ? 1 : 0)) : 0;
+        }
+        if (const auto* sa = va.if_string(); sa && vb.if_string()) {
+            const auto ta = parse_rfc3339(*sa);
+            const auto tb = parse_rfc3339(*vb.if_string());
+            if (ta && tb) {
+                return *ta < *tb ? -1 : (*ta > *tb ? 1 : 0);
+            }
+            const int r = sa->compare(*vb.if_string());
+            return r < 0 ? -1 : (r > 0 ? 1 : 0);
+        }
+        if (va.if_bool() && vb.if_bool()) {
+            return int(*va.if_bool()) - int(*vb.if_bool());
+        }
+        return 0;
+    };
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t ia, std::size_t ib) {
+        const auto& a = rows[ia];
+        const auto& b = rows[ib];
+        for (const auto& [field, desc] : q.order) {
+            const auto* va = a.find(field);
+            const auto* vb = b.find(field);
+            const bool ha = va && !va->is_null();
+            const bool hb = vb && !vb->is_null();
+            if (!ha || !hb) {
+                if (ha != hb) {
+                    return desc ? ha : hb; // missing values sort first ascending
+                }
+                continue;
+            }
+            int c = compare_field(*va, *vb);
+            if (c == 0 && field == "createdAt") {
+                c = ia < ib ? -1 : (ia > ib ? 1 : 0);
+            }
+            if (c != 0) {
+                return desc ? c > 0 : c < 0;
+            }
+        }
+        return false;
+    });
+    std::vector<JsonObject> sorted;
+    sorted.reserve(rows.size());
+    for (const auto k : idx) {
+        sorted.push_back(std::move(rows[k]));
+    }
+    rows = std::move(sorted);
 }
 
 } // namespace invoicebox::sim

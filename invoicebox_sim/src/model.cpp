@@ -1,26 +1,27 @@
 // Order and refund records and their JSON forms (see model.hpp).
 #include "invoicebox/sim/model.hpp"
 
+#include "invoicebox/sim/amount.hpp"
+
 #include <array>
 #include <charconv>
 
 namespace invoicebox::sim {
 
-namespace pr = invoicebox::protocol;
 
 namespace {
 
 constexpr std::array order_status_names{"created", "completed", "expired", "canceled"};
 constexpr std::array refund_status_names{"draft", "created", "completed", "canceled"};
 
-std::string string_member(const pr::JsonObject& o, std::string_view key) {
+std::string string_member(const JsonObject& o, std::string_view key) {
     const auto* v = o.find(key);
     const auto* s = v ? v->if_string() : nullptr;
     return s ? *s : std::string{};
 }
 
 // Appends the members of `from` that `out` does not have yet, in their order.
-void append_rest(pr::JsonObject& out, const pr::JsonObject& from) {
+void append_rest(JsonObject& out, const JsonObject& from) {
     for (const auto& m : from.members) {
         if (!out.contains(m.first)) {
             out.members.push_back(m);
@@ -28,17 +29,17 @@ void append_rest(pr::JsonObject& out, const pr::JsonObject& from) {
     }
 }
 
-void copy_if_present(pr::JsonObject& out, const pr::JsonObject& from, std::string_view key) {
+void copy_if_present(JsonObject& out, const JsonObject& from, std::string_view key) {
     if (const auto* v = from.find(key)) {
         out.emplace(std::string(key), *v);
     }
 }
 
-pr::JsonValue instant_ms(Instant t) {
+JsonValue instant_ms(Instant t) {
     return json_int(t.time_since_epoch().count());
 }
 
-std::optional<std::int64_t> int_of(const pr::JsonValue* v) {
+std::optional<std::int64_t> int_of(const JsonValue* v) {
     const auto* n = v ? v->if_number() : nullptr;
     if (!n) {
         return std::nullopt;
@@ -56,18 +57,17 @@ std::optional<std::int64_t> int_of(const pr::JsonValue* v) {
 // Reads the money members shared by orders and refunds out of `fields`.
 template <class Record>
 std::optional<std::string> load_amounts(Record& r) {
-    const auto currency = pr::currency_from_alpha(r.field("currencyId"));
-    if (!currency) {
+    r.currency = r.field("currencyId");
+    if (!known_currency(r.currency)) {
         return "unknown currencyId";
     }
-    r.currency = *currency;
     const auto* amount = r.fields.find("amount");
     const auto* vat = r.fields.find("vatAmount");
     if (!amount || !amount->if_number() || !vat || !vat->if_number()) {
         return "amount or vatAmount missing";
     }
-    auto a = pr::parse_amount_minor(amount->if_number()->text);
-    auto v = pr::parse_amount_minor(vat->if_number()->text);
+    auto a = read_amount(amount->if_number()->text);
+    auto v = read_amount(vat->if_number()->text);
     if (!a || !v) {
         return "bad amount";
     }
@@ -77,15 +77,70 @@ std::optional<std::string> load_amounts(Record& r) {
     if (!items) {
         return "basketItems missing";
     }
-    auto parsed = pr::read_basket_items(*items, r.currency, "basketItems");
+    // The state file holds baskets that passed validation; read them with the same reader.
+    auto parsed = basket_lines(*items);
     if (!parsed) {
-        return parsed.error().path + ": " + parsed.error().message;
+        return parsed.error();
     }
     r.items = std::move(parsed).value();
     return std::nullopt;
 }
 
 } // namespace
+
+Expected<std::vector<BasketLine>, std::string> basket_lines(const JsonValue& items) {
+    const auto* arr = items.if_array();
+    if (!arr) {
+        return unexpected(std::string("basketItems is not an array"));
+    }
+    std::vector<BasketLine> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const std::string base = "basketItems[" + std::to_string(i) + "]";
+        const auto* o = (*arr)[i].if_object();
+        if (!o) {
+            return unexpected(base + " is not an object");
+        }
+        BasketLine line;
+        auto text = [&](std::string_view key) -> std::optional<std::string> {
+            const auto* v = o->find(key);
+            if (v && v->if_string()) {
+                return *v->if_string();
+            }
+            if (v && v->if_number()) {
+                return v->if_number()->text; // sku may be a number
+            }
+            return std::nullopt;
+        };
+        auto money = [&](std::string_view key, std::int64_t& to) {
+            const auto* v = o->find(key);
+            const auto* n = v ? v->if_number() : nullptr;
+            auto m = n ? read_amount(n->text) : Expected<std::int64_t, AmountError>(
+                                                    unexpected(AmountError::not_a_number));
+            if (m) {
+                to = *m;
+            }
+            return m.has_value();
+        };
+        const auto* q = o->find("quantity");
+        const auto qty = q && q->if_number()
+                             ? read_quantity(q->if_number()->text)
+                             : Expected<std::int64_t, AmountError>(
+                                   unexpected(AmountError::not_a_number));
+        const auto sku = text("sku");
+        const auto vat = text("vatCode");
+        if (!sku || !vat || !qty || !money("amount", line.amount) ||
+            !money("amountWoVat", line.amount_wo_vat) ||
+            !money("totalAmount", line.total_amount) ||
+            !money("totalVatAmount", line.total_vat_amount)) {
+            return unexpected(base + " lacks a readable sku, vatCode, quantity or amount");
+        }
+        line.sku = *sku;
+        line.vat_code = *vat;
+        line.quantity = *qty;
+        out.push_back(std::move(line));
+    }
+    return out;
+}
 
 std::string_view to_string(OrderStatus s) noexcept {
     return order_status_names[static_cast<std::size_t>(s)];
@@ -124,15 +179,11 @@ std::string payment_path(std::string_view container_id) {
     return "/order/" + std::string(container_id);
 }
 
-pr::JsonValue json_amount(std::int64_t minor) {
-    return pr::JsonNumber{pr::format_amount(minor)};
+JsonValue json_int(std::int64_t v) {
+    return JsonNumber{std::to_string(v)};
 }
 
-pr::JsonValue json_int(std::int64_t v) {
-    return pr::JsonNumber{std::to_string(v)};
-}
-
-void set_member(pr::JsonObject& o, std::string_view key, pr::JsonValue v) {
+void set_member(JsonObject& o, std::string_view key, JsonValue v) {
     bool replaced = false;
     auto& m = o.members;
     for (auto it = m.begin(); it != m.end();) {
@@ -153,12 +204,12 @@ void set_member(pr::JsonObject& o, std::string_view key, pr::JsonValue v) {
     }
 }
 
-pr::JsonObject render_order(const Order& o, std::string_view public_base, OrderView view) {
-    pr::JsonObject out;
+JsonObject render_order(const Order& o, std::string_view public_base, OrderView view) {
+    JsonObject out;
     const auto& f = o.fields;
     out.emplace("id", o.id);
     copy_if_present(out, f, "description");
-    out.emplace("currencyId", std::string(pr::alpha_code(o.currency)));
+    out.emplace("currencyId", o.currency);
     out.emplace("amount", json_amount(o.amount_minor));
     out.emplace("vatAmount", json_amount(o.vat_minor));
     copy_if_present(out, f, "basketItems");
@@ -180,7 +231,7 @@ pr::JsonObject render_order(const Order& o, std::string_view public_base, OrderV
         out.emplace("merchantOrderIdVisible", o.merchant_order_id);
     }
     out.emplace("expirationDate", format_rfc3339(o.expires_at));
-    out.emplace("fileIds", pr::JsonArray{});
+    out.emplace("fileIds", JsonArray{});
     copy_if_present(out, f, "successUrl");
     copy_if_present(out, f, "failUrl");
     copy_if_present(out, f, "returnUrl");
@@ -189,7 +240,7 @@ pr::JsonObject render_order(const Order& o, std::string_view public_base, OrderV
     if (const auto* v = f.find("customer")) {
         out.emplace("customer", *v);
     } else {
-        out.emplace("customer", pr::JsonObject{});
+        out.emplace("customer", JsonObject{});
     }
     if (const auto* v = f.find("languageId")) {
         out.emplace("languageId", *v);
@@ -205,8 +256,8 @@ pr::JsonObject render_order(const Order& o, std::string_view public_base, OrderV
     return out;
 }
 
-pr::JsonObject render_refund(const Refund& r) {
-    pr::JsonObject out;
+JsonObject render_refund(const Refund& r) {
+    JsonObject out;
     const auto& f = r.fields;
     out.emplace("id", r.id);
     out.emplace("parentId", r.parent_id);
@@ -215,7 +266,7 @@ pr::JsonObject render_refund(const Refund& r) {
     out.emplace("merchantId", r.merchant_id);
     out.emplace("amount", json_amount(r.amount_minor));
     out.emplace("vatAmount", json_amount(r.vat_minor));
-    out.emplace("currencyId", std::string(pr::alpha_code(r.currency)));
+    out.emplace("currencyId", r.currency);
     copy_if_present(out, f, "basketItems");
     out.emplace("createdAt", format_rfc3339(r.created_at));
     out.emplace("status", std::string(to_string(r.status)));
@@ -223,8 +274,8 @@ pr::JsonObject render_refund(const Refund& r) {
     return out;
 }
 
-pr::JsonObject order_to_state(const Order& o) {
-    pr::JsonObject out;
+JsonObject order_to_state(const Order& o) {
+    JsonObject out;
     out.emplace("id", o.id);
     out.emplace("orderContainerId", o.container_id);
     out.emplace("merchantId", o.merchant_id);
@@ -239,10 +290,10 @@ pr::JsonObject order_to_state(const Order& o) {
     return out;
 }
 
-pr::Expected<Order, std::string> order_from_state(const pr::JsonValue& v) {
+Expected<Order, std::string> order_from_state(const JsonValue& v) {
     const auto* o = v.if_object();
     if (!o) {
-        return pr::unexpected(std::string("order is not an object"));
+        return unexpected(std::string("order is not an object"));
     }
     Order r;
     r.id = string_member(*o, "id");
@@ -255,7 +306,7 @@ pr::Expected<Order, std::string> order_from_state(const pr::JsonValue& v) {
     const auto* fields = o->find("fields");
     if (r.id.empty() || r.container_id.empty() || !status || !created || !expires || !fields ||
         !fields->if_object()) {
-        return pr::unexpected("order " + r.id + ": incomplete record");
+        return unexpected("order " + r.id + ": incomplete record");
     }
     r.status = *status;
     r.created_at = Instant{Millis{*created}};
@@ -265,13 +316,13 @@ pr::Expected<Order, std::string> order_from_state(const pr::JsonValue& v) {
     }
     r.fields = *fields->if_object();
     if (auto err = load_amounts(r)) {
-        return pr::unexpected("order " + r.id + ": " + *err);
+        return unexpected("order " + r.id + ": " + *err);
     }
     return r;
 }
 
-pr::JsonObject refund_to_state(const Refund& r) {
-    pr::JsonObject out;
+JsonObject refund_to_state(const Refund& r) {
+    JsonObject out;
     out.emplace("id", r.id);
     out.emplace("parentId", r.parent_id);
     out.emplace("merchantId", r.merchant_id);
@@ -282,10 +333,10 @@ pr::JsonObject refund_to_state(const Refund& r) {
     return out;
 }
 
-pr::Expected<Refund, std::string> refund_from_state(const pr::JsonValue& v) {
+Expected<Refund, std::string> refund_from_state(const JsonValue& v) {
     const auto* o = v.if_object();
     if (!o) {
-        return pr::unexpected(std::string("refund is not an object"));
+        return unexpected(std::string("refund is not an object"));
     }
     Refund r;
     r.id = string_member(*o, "id");
@@ -296,13 +347,13 @@ pr::Expected<Refund, std::string> refund_from_state(const pr::JsonValue& v) {
     const auto created = int_of(o->find("createdAtMs"));
     const auto* fields = o->find("fields");
     if (r.id.empty() || !status || !created || !fields || !fields->if_object()) {
-        return pr::unexpected("refund " + r.id + ": incomplete record");
+        return unexpected("refund " + r.id + ": incomplete record");
     }
     r.status = *status;
     r.created_at = Instant{Millis{*created}};
     r.fields = *fields->if_object();
     if (auto err = load_amounts(r)) {
-        return pr::unexpected("refund " + r.id + ": " + *err);
+        return unexpected("refund " + r.id + ": " + *err);
     }
     return r;
 }

@@ -3,7 +3,7 @@
 
 #include "invoicebox/sim/model.hpp"
 
-#include <invoicebox/protocol/json_reader.hpp>
+#include "invoicebox/sim/json.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -11,7 +11,6 @@
 
 namespace invoicebox::sim {
 
-namespace pr = invoicebox::protocol;
 
 namespace {
 
@@ -21,13 +20,13 @@ constexpr std::string_view wrong_key = "invoicebox-sim-wrong-key";
 constexpr Millis reorder_gap{100};
 constexpr Millis notification_timeout{20'000};
 
-std::string member_string(const pr::JsonObject& o, std::string_view key) {
+std::string member_string(const JsonObject& o, std::string_view key) {
     const auto* v = o.find(key);
     const auto* s = v ? v->if_string() : nullptr;
     return s ? *s : std::string{};
 }
 
-std::optional<std::int64_t> member_int(const pr::JsonObject& o, std::string_view key) {
+std::optional<std::int64_t> member_int(const JsonObject& o, std::string_view key) {
     const auto* v = o.find(key);
     const auto* n = v ? v->if_number() : nullptr;
     if (!n) {
@@ -51,7 +50,7 @@ AnswerVerdict classify_answer(const DeliveryAnswer& a) {
     if (a.http_status != 200) {
         return {Kind::retry, "http_" + std::to_string(a.http_status)};
     }
-    const auto doc = pr::parse_json(a.body);
+    const auto doc = parse_json(a.body);
     if (!doc) {
         return {Kind::retry, "invalid_json"};
     }
@@ -162,7 +161,7 @@ std::vector<Delivery> Notifier::take_due(Instant now, FaultModel& faults) {
         ++n->attempts;
         const bool wrong = faults.wrong_signature();
         const bool duplicate = faults.duplicate_notification();
-        const std::string signature = wrong ? pr::sign(wrong_key, n->spec.body) : n->spec.signature;
+        const std::string signature = wrong ? sign_body(wrong_key, n->spec.body) : n->spec.signature;
         for (int copy = 0; copy < (duplicate ? 2 : 1); ++copy) {
             Attempt a;
             a.id = next_attempt_id_++;
@@ -243,9 +242,9 @@ std::size_t Notifier::pending() const {
         }));
 }
 
-pr::JsonArray Notifier::describe_attempts(const std::string& order_id) const {
-    pr::JsonArray out;
-    auto describe = [](const Notification& n, pr::JsonObject& o) {
+JsonArray Notifier::describe_attempts(const std::string& order_id) const {
+    JsonArray out;
+    auto describe = [](const Notification& n, JsonObject& o) {
         o.emplace("notificationId", json_int(static_cast<std::int64_t>(n.id)));
         o.emplace("orderId", n.spec.order_id);
         o.emplace("merchantOrderId", n.spec.merchant_order_id);
@@ -256,13 +255,13 @@ pr::JsonArray Notifier::describe_attempts(const std::string& order_id) const {
     };
     // Skipped notifications (no URL) and held ones have no attempt yet; list them too so a
     // test sees every status change.
-    std::vector<std::pair<std::uint64_t, pr::JsonObject>> rows;
+    std::vector<std::pair<std::uint64_t, JsonObject>> rows;
     for (const auto& [id, n] : notifications_) {
         if (!order_id.empty() && n.spec.order_id != order_id) {
             continue;
         }
         if (n.attempts == 0) {
-            pr::JsonObject o;
+            JsonObject o;
             describe(n, o);
             o.emplace("attempt", json_int(0));
             o.emplace("body", n.spec.body);
@@ -278,7 +277,7 @@ pr::JsonArray Notifier::describe_attempts(const std::string& order_id) const {
             continue;
         }
         const auto& n = it->second;
-        pr::JsonObject o;
+        JsonObject o;
         o.emplace("seq", json_int(static_cast<std::int64_t>(a.id)));
         describe(n, o);
         o.emplace("attempt", json_int(a.attempt));
@@ -288,7 +287,7 @@ pr::JsonArray Notifier::describe_attempts(const std::string& order_id) const {
         o.emplace("body", n.spec.body);
         o.emplace("signature", a.signature);
         if (a.answered) {
-            pr::JsonObject ans;
+            JsonObject ans;
             if (a.answer.responded) {
                 ans.emplace("httpStatus", json_int(a.answer.http_status));
                 ans.emplace("body", a.answer.body);
@@ -314,13 +313,13 @@ pr::JsonArray Notifier::describe_attempts(const std::string& order_id) const {
     return out;
 }
 
-pr::JsonArray Notifier::save_pending() const {
-    pr::JsonArray out;
+JsonArray Notifier::save_pending() const {
+    JsonArray out;
     for (const auto& [id, n] : notifications_) {
         if (n.state != State::held && n.state != State::waiting && n.state != State::in_flight) {
             continue;
         }
-        pr::JsonObject o;
+        JsonObject o;
         o.emplace("orderId", n.spec.order_id);
         o.emplace("merchantOrderId", n.spec.merchant_order_id);
         o.emplace("orderStatus", n.spec.order_status);
@@ -336,7 +335,7 @@ pr::JsonArray Notifier::save_pending() const {
     return out;
 }
 
-void Notifier::restore_pending(const pr::JsonArray& saved, Instant now) {
+void Notifier::restore_pending(const JsonArray& saved, Instant now) {
     for (const auto& v : saved) {
         const auto* o = v.if_object();
         if (!o) {

@@ -201,7 +201,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
             }
         } else if (a == "--signature-algorithm") {
             const auto algo =
-                value(v) ? protocol::signature_algorithm_from_string(v) : std::nullopt;
+                value(v) ? signature_algorithm_from(v) : std::nullopt;
             if (!algo) {
                 return fail("--signature-algorithm needs sha1 or sha256");
             }

@@ -3,7 +3,8 @@
 
 #include "invoicebox/sim/ids.hpp"
 
-#include <invoicebox/protocol/basket.hpp>
+#include "invoicebox/sim/amount.hpp"
+#include "invoicebox/sim/basket_rules.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +12,6 @@
 
 namespace invoicebox::sim {
 
-namespace pr = invoicebox::protocol;
 
 namespace {
 
@@ -30,7 +30,7 @@ std::string path_of(std::string_view base, std::string_view key) {
 }
 
 // Present and not null.
-const pr::JsonValue* member(const pr::JsonObject& o, std::string_view key) {
+const JsonValue* member(const JsonObject& o, std::string_view key) {
     const auto* v = o.find(key);
     return (v && !v->is_null()) ? v : nullptr;
 }
@@ -41,7 +41,7 @@ void check_length(const std::string& s, std::size_t max, const std::string& fiel
     }
 }
 
-std::optional<std::string> opt_string(const pr::JsonObject& o, std::string_view key,
+std::optional<std::string> opt_string(const JsonObject& o, std::string_view key,
                                       std::string_view base, std::size_t max) {
     const auto* v = member(o, key);
     if (!v) {
@@ -55,7 +55,7 @@ std::optional<std::string> opt_string(const pr::JsonObject& o, std::string_view 
     return *s;
 }
 
-std::string req_string(const pr::JsonObject& o, std::string_view key, std::string_view base,
+std::string req_string(const JsonObject& o, std::string_view key, std::string_view base,
                        std::size_t max) {
     auto s = opt_string(o, key, base, max);
     if (!s) {
@@ -68,7 +68,7 @@ std::string req_string(const pr::JsonObject& o, std::string_view key, std::strin
 }
 
 // A string, or a number kept as its text (measureCode was an int in 2021, shopId is in the SDK).
-std::optional<std::string> opt_string_or_number(const pr::JsonObject& o, std::string_view key,
+std::optional<std::string> opt_string_or_number(const JsonObject& o, std::string_view key,
                                                 std::string_view base, std::size_t max) {
     const auto* v = member(o, key);
     if (!v) {
@@ -80,7 +80,7 @@ std::optional<std::string> opt_string_or_number(const pr::JsonObject& o, std::st
     return opt_string(o, key, base, max);
 }
 
-std::int64_t req_amount(const pr::JsonObject& o, std::string_view key, std::string_view base) {
+std::int64_t req_amount(const JsonObject& o, std::string_view key, std::string_view base) {
     const auto* v = member(o, key);
     const std::string field = path_of(base, key);
     if (!v) {
@@ -90,9 +90,10 @@ std::int64_t req_amount(const pr::JsonObject& o, std::string_view key, std::stri
     if (!n) {
         reject_field(field, "must be a number");
     }
-    const auto minor = pr::parse_amount_minor(n->text);
+    // amount.hpp: the value must be whole kopecks; float noise is refused, not rounded.
+    const auto minor = read_amount(n->text);
     if (!minor) {
-        reject_field(field, minor.error() == pr::DecimalError::too_precise
+        reject_field(field, minor.error() == AmountError::too_precise
                                 ? "must have at most two decimals"
                                 : "is not a valid amount");
     }
@@ -102,38 +103,37 @@ std::int64_t req_amount(const pr::JsonObject& o, std::string_view key, std::stri
     return *minor;
 }
 
-void opt_object(const pr::JsonObject& o, std::string_view key, std::string_view base) {
+void opt_object(const JsonObject& o, std::string_view key, std::string_view base) {
     const auto* v = member(o, key);
     if (v && !v->if_object()) {
         reject_field(path_of(base, key), "must be an object");
     }
 }
 
-void opt_bool(const pr::JsonObject& o, std::string_view key) {
+void opt_bool(const JsonObject& o, std::string_view key) {
     const auto* v = member(o, key);
     if (v && !v->if_bool()) {
         reject_field(std::string(key), "must be a boolean");
     }
 }
 
-void check_url(const pr::JsonObject& o, std::string_view key) {
+void check_url(const JsonObject& o, std::string_view key) {
     const auto url = opt_string(o, key, "", 1000);
     if (url && !(url->starts_with("http://") || url->starts_with("https://"))) {
         reject_field(std::string(key), "must be an absolute http(s) URL");
     }
 }
 
-pr::Currency read_currency(const pr::JsonObject& o) {
+std::string read_currency(const JsonObject& o) {
     const auto text = req_string(o, "currencyId", "", 3);
-    const auto c = pr::currency_from_alpha(text);
-    if (!c) {
+    if (!known_currency(text)) {
         throw Reject{
             ApiError::business("wrong_currency", "Unknown currency " + text, "currencyId")};
     }
-    return *c;
+    return text;
 }
 
-Instant read_expiration(const pr::JsonObject& o, Instant now) {
+Instant read_expiration(const JsonObject& o, Instant now) {
     const auto* v = member(o, "expirationDate");
     if (!v) {
         reject_field("expirationDate", "is required", "required");
@@ -152,7 +152,7 @@ Instant read_expiration(const pr::JsonObject& o, Instant now) {
     return *t;
 }
 
-void check_customer(const pr::JsonObject& o, bool required) {
+void check_customer(const JsonObject& o, bool required) {
     const auto* v = member(o, "customer");
     if (!v) {
         if (required) {
@@ -176,7 +176,7 @@ void check_customer(const pr::JsonObject& o, bool required) {
     opt_string(*c, "registrationAddress", "customer", 1000);
 }
 
-bool valid_item_type(const pr::JsonValue& v) {
+bool valid_item_type(const JsonValue& v) {
     if (const auto* s = v.if_string()) {
         return *s == "service" || *s == "commodity";
     }
@@ -193,7 +193,7 @@ bool valid_item_type(const pr::JsonValue& v) {
 
 // Checks the members InvoiceBox requires of a basket item beyond what the reader needs, and
 // returns the item with its amounts and quantity re-formatted.
-pr::JsonObject normalise_item(const pr::JsonObject& item, const std::string& base) {
+JsonObject normalise_item(const JsonObject& item, const std::string& base) {
     opt_string_or_number(item, "sku", base, 500);
     if (!member(item, "sku")) {
         reject_field(base + ".sku", "is required", "required");
@@ -218,6 +218,12 @@ pr::JsonObject normalise_item(const pr::JsonObject& item, const std::string& bas
         reject_field(base + ".paymentType", "unknown payment type");
     }
     req_string(item, "vatCode", base, 20);
+    // Every member the five reconciliation rules read is required (§4.1).
+    for (const char* key : {"quantity", "amount", "amountWoVat", "totalAmount", "totalVatAmount"}) {
+        if (!member(item, key)) {
+            reject_field(base + "." + key, "is required", "required");
+        }
+    }
     if (member(item, "category") && !member(item, "categoryType")) {
         reject_field(base + ".categoryType", "is required with category", "required");
     }
@@ -226,7 +232,7 @@ pr::JsonObject normalise_item(const pr::JsonObject& item, const std::string& bas
         reject_field(base + ".serviceDate", "must be a date YYYY-MM-DD");
     }
 
-    pr::JsonObject out;
+    JsonObject out;
     for (const auto& [key, value] : item.members) {
         if (key == "amount" || key == "amountWoVat" || key == "totalAmount" ||
             key == "totalVatAmount" || key == "excise") {
@@ -237,13 +243,13 @@ pr::JsonObject normalise_item(const pr::JsonObject& item, const std::string& bas
             out.emplace(key, json_amount(req_amount(item, key, base)));
         } else if (key == "quantity") {
             const auto* n = value.if_number();
-            const auto q = n ? pr::parse_quantity(n->text)
-                             : pr::Expected<pr::Quantity, pr::DecimalError>(
-                                   pr::unexpected(pr::DecimalError::syntax));
+            const auto q = n ? read_quantity(n->text)
+                             : Expected<std::int64_t, AmountError>(
+                                   unexpected(AmountError::not_a_number));
             if (!q) {
                 reject_field(base + ".quantity", "must be a number with at most six decimals");
             }
-            out.emplace(key, pr::JsonNumber{pr::format_quantity(*q)});
+            out.emplace(key, JsonNumber{write_scaled(*q, quantity_decimals)});
         } else if (key == "availableAmount" || key == "availableVatAmount") {
             // Response-only members of the refundable-items list: not part of a request.
         } else {
@@ -254,8 +260,8 @@ pr::JsonObject normalise_item(const pr::JsonObject& item, const std::string& bas
 }
 
 // Validates `basketItems`, returns the normalised array and the parsed items.
-std::pair<pr::JsonArray, std::vector<pr::BasketItem>> read_basket(const pr::JsonObject& o,
-                                                                  pr::Currency currency) {
+std::pair<JsonArray, std::vector<BasketLine>> read_basket(const JsonObject& o,
+                                                                  const std::string&) {
     const auto* v = member(o, "basketItems");
     if (!v) {
         reject_field("basketItems", "is required", "required");
@@ -264,7 +270,7 @@ std::pair<pr::JsonArray, std::vector<pr::BasketItem>> read_basket(const pr::Json
     if (!arr) {
         reject_field("basketItems", "must be an array");
     }
-    pr::JsonArray normalised;
+    JsonArray normalised;
     for (std::size_t i = 0; i < arr->size(); ++i) {
         const std::string base = "basketItems[" + std::to_string(i) + "]";
         const auto* item = (*arr)[i].if_object();
@@ -273,38 +279,29 @@ std::pair<pr::JsonArray, std::vector<pr::BasketItem>> read_basket(const pr::Json
         }
         normalised.emplace_back(normalise_item(*item, base));
     }
-    auto items = pr::read_basket_items(pr::JsonValue(normalised), currency, "basketItems");
+    auto items = basket_lines(JsonValue(normalised));
     if (!items) {
-        reject_field(items.error().path, items.error().message);
+        reject_field("basketItems", items.error());
     }
     return {std::move(normalised), std::move(items).value()};
 }
 
-void check_reconciliation(const std::vector<pr::BasketItem>& items, pr::Currency currency,
-                          std::int64_t amount, std::int64_t vat) {
-    const auto violations =
-        pr::check_basket(items, pr::Money{amount, currency}, pr::Money{vat, currency});
-    if (!violations.empty()) {
-        const auto& v = violations.front();
-        std::string message(pr::describe(v.rule));
-        if (pr::is_documented(v.rule)) {
-            message += " (expected " + pr::format_amount(v.expected_minor) + ", got " +
-                       pr::format_amount(v.actual_minor) + ")";
-        }
-        throw Reject{ApiError::business(std::string(v.code()), message, v.field)};
+void reconcile(const std::vector<BasketLine>& items, std::int64_t amount, std::int64_t vat) {
+    if (const auto f = check_reconciliation(items, amount, vat)) {
+        throw Reject{ApiError::business(f->code, f->message, f->field)};
     }
 }
 
 template <class T, class F>
-pr::Expected<T, ApiError> guarded(F&& f) {
+Expected<T, ApiError> guarded(F&& f) {
     try {
         return f();
     } catch (Reject& r) {
-        return pr::unexpected(std::move(r.error));
+        return unexpected(std::move(r.error));
     }
 }
 
-const pr::JsonObject& body_object(const pr::JsonValue& body) {
+const JsonObject& body_object(const JsonValue& body) {
     const auto* o = body.if_object();
     if (!o) {
         throw Reject{ApiError::bad_request("The request body must be a JSON object")};
@@ -314,9 +311,9 @@ const pr::JsonObject& body_object(const pr::JsonValue& body) {
 
 // Copies the members named in `keys` from `in` to `out` in the order they arrived, with
 // amounts and the basket replaced by their normalised forms.
-void copy_members(pr::JsonObject& out, const pr::JsonObject& in,
+void copy_members(JsonObject& out, const JsonObject& in,
                   std::initializer_list<std::string_view> keys, std::int64_t amount,
-                  std::int64_t vat, const pr::JsonArray* basket, std::optional<Instant> expires) {
+                  std::int64_t vat, const JsonArray* basket, std::optional<Instant> expires) {
     for (const auto& [key, value] : in.members) {
         if (std::find(keys.begin(), keys.end(), key) == keys.end() || out.contains(key)) {
             continue;
@@ -347,7 +344,7 @@ std::size_t utf8_length(std::string_view s) noexcept {
     return n;
 }
 
-pr::Expected<OrderInput, ApiError> validate_create_order(const pr::JsonValue& body, Instant now) {
+Expected<OrderInput, ApiError> validate_create_order(const JsonValue& body, Instant now) {
     return guarded<OrderInput>([&]() -> OrderInput {
         const auto& o = body_object(body);
         OrderInput in;
@@ -380,7 +377,7 @@ pr::Expected<OrderInput, ApiError> validate_create_order(const pr::JsonValue& bo
         opt_string(o, "userAccountId", "", 36);
         opt_string_or_number(o, "shopId", "", 36);
         auto [basket, items] = read_basket(o, in.currency);
-        check_reconciliation(items, in.currency, in.amount_minor, in.vat_minor);
+        reconcile(items, in.amount_minor, in.vat_minor);
         in.items = std::move(items);
         copy_members(in.fields, o, {"merchantId",      "merchantOrderId", "merchantOrderIdVisible",
                                     "description",     "amount",          "vatAmount",
@@ -395,7 +392,7 @@ pr::Expected<OrderInput, ApiError> validate_create_order(const pr::JsonValue& bo
     });
 }
 
-pr::Expected<Order, ApiError> validate_update_order(const Order& current, const pr::JsonValue& body,
+Expected<Order, ApiError> validate_update_order(const Order& current, const JsonValue& body,
                                                     Instant now) {
     return guarded<Order>([&]() -> Order {
         const auto& o = body_object(body);
@@ -415,15 +412,15 @@ pr::Expected<Order, ApiError> validate_update_order(const Order& current, const 
         check_customer(o, false);
         opt_object(o, "metaData", "");
         opt_string_or_number(o, "shopId", "", 36);
-        pr::JsonArray basket;
+        JsonArray basket;
         const bool has_basket = member(o, "basketItems") != nullptr;
         if (has_basket) {
             auto [b, items] = read_basket(o, next.currency);
             basket = std::move(b);
             next.items = std::move(items);
         }
-        check_reconciliation(next.items, next.currency, next.amount_minor, next.vat_minor);
-        pr::JsonObject changed;
+        reconcile(next.items, next.amount_minor, next.vat_minor);
+        JsonObject changed;
         copy_members(changed, o,
                      {"description", "amount", "vatAmount", "expirationDate", "basketItems",
                       "metaData", "customer", "shopId"},
@@ -436,12 +433,12 @@ pr::Expected<Order, ApiError> validate_update_order(const Order& current, const 
     });
 }
 
-pr::Expected<std::string, ApiError> refund_parent_id(const pr::JsonValue& body) {
+Expected<std::string, ApiError> refund_parent_id(const JsonValue& body) {
     return guarded<std::string>(
         [&]() -> std::string { return req_string(body_object(body), "parentId", "", 36); });
 }
 
-pr::Expected<Refund, ApiError> validate_create_refund(const pr::JsonValue& body,
+Expected<Refund, ApiError> validate_create_refund(const JsonValue& body,
                                                       const Order& parent) {
     return guarded<Refund>([&]() -> Refund {
         const auto& o = body_object(body);
@@ -460,13 +457,13 @@ pr::Expected<Refund, ApiError> validate_create_refund(const pr::JsonValue& body,
             r.status = *status == "draft" ? RefundStatus::draft : RefundStatus::created;
         }
         auto [basket, items] = read_basket(o, r.currency);
-        check_reconciliation(items, r.currency, r.amount_minor, r.vat_minor);
+        reconcile(items, r.amount_minor, r.vat_minor);
         r.items = std::move(items);
         copy_members(
             r.fields, o,
             {"parentId", "merchantOrderId", "description", "amount", "vatAmount", "basketItems"},
             r.amount_minor, r.vat_minor, &basket, std::nullopt);
-        set_member(r.fields, "currencyId", std::string(pr::alpha_code(r.currency)));
+        set_member(r.fields, "currencyId", r.currency);
         return r;
     });
 }

@@ -4,6 +4,11 @@
 
 #include "invoicebox/protocol/endpoints.hpp"
 #include "invoicebox/protocol/order_codec.hpp"
+#include "invoicebox/protocol/api_error.hpp"
+#include "invoicebox/protocol/envelope.hpp"
+
+#include <optional>
+#include <vector>
 
 #include <string>
 #include <string_view>
@@ -99,6 +104,33 @@ inline ClientConfig test_config() {
 
 inline HttpResponse response(int status, std::string body, HttpHeaders headers = {}) {
     return HttpResponse{status, std::move(headers), std::move(body)};
+}
+
+/// A success body as InvoiceBox sends it (§1.5): {"data":…,"extendedData":[]} plus `metaData`
+/// for lists. Test-only: the protocol library reads envelopes, the simulator writes them.
+inline std::string envelope_body(std::string_view data_json,
+                                 const std::optional<PageMeta>& meta = std::nullopt) {
+    std::string out = "{\"data\":" + std::string(data_json) + ",\"extendedData\":[]";
+    if (meta) {
+        out += ",\"metaData\":{\"totalCount\":" + std::to_string(meta->total_count) +
+               ",\"pageSize\":" + std::to_string(meta->page_size) +
+               ",\"page\":" + std::to_string(meta->page) + "}";
+    }
+    return out + "}";
+}
+
+/// The documented error body (§1.5) with plain-ASCII texts, as a server would write it.
+/// Test-only, like envelope_body.
+inline std::string write_error_body(std::string_view code, std::string_view message,
+                                    const std::vector<FieldError>& fields = {}) {
+    auto q = [](std::string_view s) { return "\"" + std::string(s) + "\""; };
+    std::string out = "{\"error\":{\"message\":" + q(message) + ",\"code\":" + q(code) +
+                      ",\"fields\":[";
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        out += (i ? ",{" : "{") + std::string("\"name\":") + q(fields[i].name) +
+               ",\"code\":" + q(fields[i].code) + ",\"message\":" + q(fields[i].message) + "}";
+    }
+    return out + "]}}";
 }
 
 /// A list response holding the given orders' JSON objects.

@@ -5,9 +5,8 @@
 
 #include "sim_test_util.hpp"
 
-#include <invoicebox/protocol/json_reader.hpp>
-#include <invoicebox/protocol/json_writer.hpp>
-#include <invoicebox/protocol/signature.hpp>
+#include <invoicebox/sim/json.hpp>
+#include <invoicebox/sim/signing.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -20,7 +19,6 @@ using namespace invoicebox::sim;
 using namespace invoicebox::sim::test;
 using namespace std::chrono_literals;
 namespace bj = boost::json;
-namespace pr = invoicebox::protocol;
 
 namespace {
 
@@ -158,7 +156,7 @@ BOOST_AUTO_TEST_CASE(worked_notification_is_byte_exact) {
         R"("basketItems":[{"sku":"KT-100","name":"Чайник электрический KT-100","measure":"шт.","measureCode":"796","quantity":1,"amount":2190.5,"amountWoVat":1825.42,"totalAmount":2190.5,"totalVatAmount":365.08,"vatCode":"RUS_VAT20","type":"commodity","paymentType":"full_prepayment"},)"
         R"({"sku":"DLV-1","name":"Доставка курьером","measure":"шт.","measureCode":"796","quantity":1,"amount":300,"amountWoVat":250,"totalAmount":300,"totalVatAmount":50,"vatCode":"RUS_VAT20","type":"service","paymentType":"full_prepayment"}],)"
         R"("customer":{"type":"private","name":"Иван Петров","phone":"79001234567","email":"ivan@example.com"}})";
-    const auto in = validate_create_order(*pr::parse_json(request),
+    const auto in = validate_create_order(*invoicebox::sim::parse_json(request),
                                           *parse_rfc3339("2024-11-05T09:12:44+00:00"));
     BOOST_REQUIRE(in);
     Order o;
@@ -175,13 +173,13 @@ BOOST_AUTO_TEST_CASE(worked_notification_is_byte_exact) {
     o.vat_minor = in->vat_minor;
     o.items = in->items;
     o.fields = in->fields;
-    const auto body = pr::to_json(
-        pr::JsonValue(render_order(o, "https://pay.invoicebox.ru", OrderView::notification)));
+    const auto body = invoicebox::sim::to_json(
+        invoicebox::sim::JsonValue(render_order(o, "https://pay.invoicebox.ru", OrderView::notification)));
     const std::string expected =
         R"json({"id":"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","description":"Заказ 10025: чайник электрический","currencyId":"RUB","amount":2490.5,"vatAmount":415.08,"basketItems":[{"sku":"KT-100","name":"Чайник электрический KT-100","measure":"шт.","measureCode":"796","quantity":1,"amount":2190.5,"amountWoVat":1825.42,"totalAmount":2190.5,"totalVatAmount":365.08,"vatCode":"RUS_VAT20","type":"commodity","paymentType":"full_prepayment"},{"sku":"DLV-1","name":"Доставка курьером","measure":"шт.","measureCode":"796","quantity":1,"amount":300,"amountWoVat":250,"totalAmount":300,"totalVatAmount":50,"vatCode":"RUS_VAT20","type":"service","paymentType":"full_prepayment"}],"orderContainerId":"0190a1b2-c3a0-71aa-9bcd-112233445566","merchantId":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","status":"completed","subtype":"order","createdAt":"2024-11-05T09:12:44+00:00","paidAt":"2024-11-05T09:20:03+00:00","merchantOrderId":"10025","merchantOrderIdVisible":"10025","expirationDate":"2024-11-06T09:12:40+00:00","fileIds":[],"paymentUrl":"https:\/\/pay.invoicebox.ru\/order\/0190a1b2-c3a0-71aa-9bcd-112233445566","customer":{"type":"private","name":"Иван Петров","phone":"79001234567","email":"ivan@example.com"},"languageId":"ru","processable":true})json";
     BOOST_TEST(body == expected);
     BOOST_TEST(body.size() == 1297u);
-    BOOST_TEST(pr::sign("s3cr3t-notify-key", body) == "a4f2f1735dc956ce9e8a8b02739c00596b0702a9");
+    BOOST_TEST(invoicebox::sim::sign_body("s3cr3t-notify-key", body) == "a4f2f1735dc956ce9e8a8b02739c00596b0702a9");
 }
 
 BOOST_AUTO_TEST_CASE(find_by_id_and_merchant_order_id_with_paging) {
@@ -233,6 +231,81 @@ BOOST_AUTO_TEST_CASE(find_by_id_and_merchant_order_id_with_paging) {
     BOOST_TEST(r.status == 404);
 }
 
+// Deviation found by the official PHP SDK (issue 11): Filter::addInCondition goes through
+// http_build_query, which writes `status[0]=…&status[1]=…`. PHP reads that like `status[]=`;
+// the simulator answered 422 `operator not allowed`.
+BOOST_AUTO_TEST_CASE(php_numbered_in_filter) {
+    EngineFixture f;
+    const auto a = f.create("N-1");
+    f.create("N-2");
+    const auto c = f.create("N-3");
+    BOOST_TEST(f.call("DELETE", create_path + "/" + str(c.at("id"))).status == 200);
+    BOOST_TEST(f.call("POST", "/__sim/orders/" + str(a.at("id")) + "/pay", "{}", "").status == 200);
+
+    for (const char* q : {"status%5B0%5D=created&status%5B1%5D=completed",
+                          "status[0]=created&status[1]=completed",
+                          "status%5B%5D=created&status%5B%5D=completed"}) {
+        const auto r = f.call("GET", std::string("/v3/filter/api/order/order?") + q);
+        BOOST_TEST_REQUIRE(r.status == 200, q << ": " << r.body);
+        const auto doc = parse(r.body);
+        BOOST_TEST(doc.at("metaData").at("totalCount").as_int64() == 2, q);
+        for (const auto& row : doc.at("data").as_array()) {
+            BOOST_TEST(str(row.at("merchantOrderId")) != "N-3");
+        }
+    }
+    // One numbered value is a one-element set.
+    auto r = f.call("GET", "/v3/filter/api/order/order?status%5B0%5D=canceled");
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    BOOST_TEST(str(parse(r.body).at("data").at(0).at("merchantOrderId")) == "N-3");
+}
+
+// Deviation found by InvoiceBox's own clients (issue 11): `_order[createdAt]=desc` compared dates
+// at second precision and left orders of one second in creation order, so "newest first, page
+// size 1" returned the older one.
+BOOST_AUTO_TEST_CASE(newest_first_within_one_second) {
+    EngineFixture f;
+    f.create("S-1");
+    f.advance(300ms); // same second: both render createdAt 10:01:12
+    f.create("S-2");
+    auto r = f.call("GET", "/v3/filter/api/order/order?_order%5BcreatedAt%5D=desc&_pageSize=1");
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    auto doc = parse(r.body);
+    BOOST_TEST(str(doc.at("data").at(0).at("merchantOrderId")) == "S-2");
+    BOOST_TEST(str(doc.at("data").at(0).at("createdAt")) == "2024-11-05T10:01:12+00:00");
+    // Ascending: the older first; page 2 of size 1 is the newer.
+    r = f.call("GET", "/v3/filter/api/order/order?_order[createdAt]=asc&_pageSize=1&_page=2");
+    BOOST_TEST(str(parse(r.body).at("data").at(0).at("merchantOrderId")) == "S-2");
+    // A later second still wins over creation order within a second.
+    f.advance(1s);
+    f.create("S-3");
+    r = f.call("GET", "/v3/filter/api/order/order?_order[createdAt]=desc");
+    doc = parse(r.body);
+    BOOST_TEST(str(doc.at("data").at(0).at("merchantOrderId")) == "S-3");
+    BOOST_TEST(str(doc.at("data").at(1).at("merchantOrderId")) == "S-2");
+    BOOST_TEST(str(doc.at("data").at(2).at("merchantOrderId")) == "S-1");
+}
+
+// amount.hpp's strict choice: float noise is a 422 naming the field, never rounded.
+BOOST_AUTO_TEST_CASE(float_noise_amount_is_refused) {
+    EngineFixture f;
+    auto r = f.call("POST", create_path,
+                    patched(create_body("F-1"), R"("amount":1550,)",
+                            R"("amount":1550.0000000000002,)"));
+    BOOST_TEST(r.status == 422);
+    BOOST_TEST(error_code(r) == "validation_error");
+    BOOST_TEST(str(parse(r.body).at("error").at("fields").at(0).at("name")) == "amount");
+    r = f.call("POST", create_path,
+               patched(create_body("F-2"), R"("totalAmount":200,)",
+                       R"("totalAmount":200.00000000000003,)"));
+    BOOST_TEST(r.status == 422);
+    BOOST_TEST(str(parse(r.body).at("error").at("fields").at(0).at("name")) ==
+               "basketItems[1].totalAmount");
+    // The same value spelt as PHP writes a float is fine.
+    r = f.call("POST", create_path,
+               patched(create_body("F-3"), R"("amount":1550,)", R"("amount":1550.0,)"));
+    BOOST_TEST(r.status == 200, r.body);
+}
+
 BOOST_AUTO_TEST_CASE(pay_completes_and_notifies_with_valid_signature) {
     EngineFixture f;
     const auto o = f.create();
@@ -247,8 +320,8 @@ BOOST_AUTO_TEST_CASE(pay_completes_and_notifies_with_valid_signature) {
     BOOST_TEST_REQUIRE(deliveries.size() == 1u);
     const auto& d = deliveries.front();
     BOOST_TEST(d.url == "http://receiver.test/notify");
-    BOOST_TEST(d.signature == pr::sign(api_key, d.body));
-    BOOST_TEST(pr::verify_signature(api_key, d.body, d.signature));
+    BOOST_TEST(d.signature == invoicebox::sim::sign_body(api_key, d.body));
+    BOOST_TEST((invoicebox::sim::sign_body(api_key, d.body) == d.signature));
     BOOST_TEST(d.signature.size() == 40u);
     BOOST_TEST(d.body.find(R"("paymentUrl":"http:\/\/sim.test\/order\/)") != std::string::npos);
     BOOST_TEST(d.body.find("processingStatus") == std::string::npos);
@@ -694,7 +767,7 @@ BOOST_AUTO_TEST_CASE(fault_duplicate_and_wrong_signature) {
     BOOST_TEST_REQUIRE(d.size() == 2u);
     BOOST_TEST(d[0].body == d[1].body);
     BOOST_TEST(d[0].signature == d[1].signature);
-    BOOST_TEST(!pr::verify_signature(api_key, d[0].body, d[0].signature));
+    BOOST_TEST(!(invoicebox::sim::sign_body(api_key, d[0].body) == d[0].signature));
     // The receiver rejects the bad signature: final, not retried.
     f.engine->complete_delivery(d[0].attempt_id,
                                 http_answer(200, R"({"status":"error","code":"signature_error"})"));
@@ -711,7 +784,7 @@ BOOST_AUTO_TEST_CASE(fault_duplicate_and_wrong_signature) {
     f.call("POST", "/__sim/orders/" + id + "/notify", "", "");
     d = f.engine->take_deliveries();
     BOOST_TEST_REQUIRE(d.size() == 1u);
-    BOOST_TEST(pr::verify_signature(api_key, d[0].body, d[0].signature));
+    BOOST_TEST((invoicebox::sim::sign_body(api_key, d[0].body) == d[0].signature));
 }
 
 BOOST_AUTO_TEST_CASE(fault_out_of_order) {
@@ -785,7 +858,7 @@ BOOST_AUTO_TEST_CASE(monitoring_probe) {
     BOOST_TEST(str(n.at("id")) == "ffffffff-ffff-ffff-ffff-ffffffffffff");
     BOOST_TEST(str(n.at("merchantOrderId")).empty());
     BOOST_TEST(str(n.at("merchantId")) == std::string(merchant_id));
-    BOOST_TEST(pr::verify_signature(api_key, d[0].body, d[0].signature));
+    BOOST_TEST((invoicebox::sim::sign_body(api_key, d[0].body) == d[0].signature));
     // A probe is not retried.
     f.engine->complete_delivery(d[0].attempt_id, http_answer(500, ""));
     f.advance(1h);
@@ -798,7 +871,7 @@ BOOST_AUTO_TEST_CASE(monitoring_probe) {
     d = f.engine->take_deliveries();
     BOOST_TEST_REQUIRE(d.size() == 1u);
     BOOST_TEST(d[0].url == "http://other.test/n");
-    BOOST_TEST(pr::verify_signature(other_api_key, d[0].body, d[0].signature));
+    BOOST_TEST((invoicebox::sim::sign_body(other_api_key, d[0].body) == d[0].signature));
 }
 
 BOOST_AUTO_TEST_CASE(payment_page) {

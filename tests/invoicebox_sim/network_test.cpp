@@ -3,7 +3,7 @@
 // retry schedule, business codes, duplicates, reordering).
 #include "net_test_util.hpp"
 
-#include <invoicebox/protocol/signature.hpp>
+#include <invoicebox/sim/signing.hpp>
 #include <pms/test_support/temp_dir.hpp>
 #include <pms/test_support/test_certificates.hpp>
 
@@ -12,7 +12,6 @@
 using namespace invoicebox::sim;
 using namespace invoicebox::sim::test;
 using namespace std::chrono_literals;
-namespace pr = invoicebox::protocol;
 
 namespace {
 
@@ -85,7 +84,7 @@ BOOST_AUTO_TEST_CASE(create_find_pay_on_page_and_notify) {
     const auto hits = rx.wait_for(1);
     BOOST_TEST_REQUIRE(hits.size() == 1u);
     BOOST_TEST(hits[0].content_type == "application/json");
-    BOOST_TEST(pr::verify_signature(api_key, hits[0].body, hits[0].signature));
+    BOOST_TEST((invoicebox::sim::sign_body(api_key, hits[0].body) == hits[0].signature));
     BOOST_TEST(hits[0].body.find(R"(:\/\/)") != std::string::npos);      // `\/` as signed
     BOOST_TEST(hits[0].body.find("Анна Смирнова") != std::string::npos); // Cyrillic raw
     BOOST_TEST(str(parse(hits[0].body).at("status")) == "completed");
@@ -140,7 +139,7 @@ BOOST_AUTO_TEST_CASE(receiver_failing_n_times_gets_n_plus_one_attempts) {
     BOOST_TEST_REQUIRE(hits.size() == 5u);
     for (const auto& h : hits) {
         BOOST_TEST(h.body == hits[0].body);
-        BOOST_TEST(pr::verify_signature(api_key, h.body, h.signature));
+        BOOST_TEST((invoicebox::sim::sign_body(api_key, h.body) == h.signature));
     }
     // Scaled fast schedule (x0.01): 10, 20, 30, 40 ms between attempts.
     BOOST_TEST((hits[1].at - hits[0].at) >= 9ms);
@@ -285,7 +284,7 @@ BOOST_AUTO_TEST_CASE(duplicate_out_of_order_and_wrong_signature_notifications) {
     c.send("POST", sim.base + "/__sim/orders/" + id + "/notify", "", "");
     hits = rx.wait_for(5);
     BOOST_TEST_REQUIRE(hits.size() == 5u);
-    BOOST_TEST(!pr::verify_signature(api_key, hits[4].body, hits[4].signature));
+    BOOST_TEST(!(invoicebox::sim::sign_body(api_key, hits[4].body) == hits[4].signature));
     std::this_thread::sleep_for(300ms);
     BOOST_TEST(rx.hits().size() == 5u);
 
@@ -294,7 +293,7 @@ BOOST_AUTO_TEST_CASE(duplicate_out_of_order_and_wrong_signature_notifications) {
     hits = rx.wait_for(6);
     BOOST_TEST_REQUIRE(hits.size() == 6u);
     BOOST_TEST(str(parse(hits[5].body).at("id")) == "ffffffff-ffff-ffff-ffff-ffffffffffff");
-    BOOST_TEST(pr::verify_signature(api_key, hits[5].body, hits[5].signature));
+    BOOST_TEST((invoicebox::sim::sign_body(api_key, hits[5].body) == hits[5].signature));
 }
 
 BOOST_AUTO_TEST_CASE(expiry_notification_by_clock_advance) {

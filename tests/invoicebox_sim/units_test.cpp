@@ -180,8 +180,8 @@ BOOST_AUTO_TEST_CASE(list_query_parsing) {
 }
 
 BOOST_AUTO_TEST_CASE(list_query_matching) {
-    using invoicebox::protocol::JsonNumber;
-    using invoicebox::protocol::JsonObject;
+    using invoicebox::sim::JsonNumber;
+    using invoicebox::sim::JsonObject;
     JsonObject row;
     row.emplace("status", "completed");
     row.emplace("amount", JsonNumber{"1550"});

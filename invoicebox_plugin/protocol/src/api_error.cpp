@@ -251,22 +251,4 @@ ApiError malformed_response(const HttpResponse& r, std::string what) {
     return e;
 }
 
-std::string write_error_body(std::string_view code, std::string_view message,
-                             std::span<const FieldError> fields) {
-    JsonWriter w;
-    w.begin_object().key("error").begin_object();
-    w.member("message", message);
-    w.member("code", code);
-    w.key("fields").begin_array();
-    for (const auto& f : fields) {
-        w.begin_object()
-            .member("name", f.name)
-            .member("code", f.code)
-            .member("message", f.message)
-            .end_object();
-    }
-    w.end_array().end_object().end_object();
-    return w.take();
-}
-
 } // namespace invoicebox::protocol

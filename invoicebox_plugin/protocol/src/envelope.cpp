@@ -51,17 +51,4 @@ Result<Envelope> read_envelope(const HttpOutcome& outcome) {
     return env;
 }
 
-std::string envelope_body(std::string_view data_json, const std::optional<PageMeta>& meta) {
-    std::string out = "{\"data\":";
-    out += data_json;
-    out += ",\"extendedData\":[]";
-    if (meta) {
-        out += ",\"metaData\":{\"totalCount\":" + std::to_string(meta->total_count) +
-               ",\"pageSize\":" + std::to_string(meta->page_size) +
-               ",\"page\":" + std::to_string(meta->page) + "}";
-    }
-    out += "}";
-    return out;
-}
-
 } // namespace invoicebox::protocol

@@ -1,4 +1,4 @@
-// Notification verification, replies, and the simulator's signing and reply judging.
+// Notification verification and replies.
 #include "invoicebox/protocol/notification.hpp"
 
 #include "invoicebox/protocol/json_reader.hpp"
@@ -102,53 +102,6 @@ Expected<VerifiedNotification, NotificationRejection>
 verify_notification(const NotificationSettings& s, std::string_view raw_body,
                     const HttpHeaders& headers) {
     return verify_notification(s, raw_body, find_header(headers, signature_header));
-}
-
-SignedNotification make_signed_notification(const Order& order, std::string_view api_key,
-                                            SignatureAlgorithm algo) {
-    SignedNotification n;
-    n.body = order_json(order);
-    n.signature = sign(api_key, n.body, algo);
-    n.headers = {{"Content-Type", "application/json"},
-                 {std::string(signature_header), n.signature}};
-    return n;
-}
-
-ReplyVerdict judge_notification_reply(const HttpResponse& r) {
-    ReplyVerdict v;
-    if (r.status != 200) {
-        v.retry = true;
-        v.detail = "HTTP " + std::to_string(r.status);
-        return v;
-    }
-    auto doc = parse_json(r.body);
-    const JsonValue* status = doc ? doc->find("status") : nullptr;
-    if (!status || !status->if_string()) {
-        v.retry = true;
-        v.detail = doc ? "no status in the reply" : "reply is not JSON";
-        return v;
-    }
-    if (*status->if_string() == "success") {
-        v.accepted = true;
-        v.code = NotificationReplyCode::success;
-        return v;
-    }
-    if (*status->if_string() != "error") {
-        v.retry = true;
-        v.detail = "unknown status " + *status->if_string();
-        return v;
-    }
-    // `code` is optional and defaults to out_of_service (§5.3).
-    const JsonValue* code = doc->find("code");
-    const std::string code_text = code && code->if_string() ? *code->if_string() : "out_of_service";
-    v.code = notification_reply_code_from_wire(code_text);
-    // Only out_of_service is repeated; any other code, even one we do not know, is a business
-    // answer.
-    v.retry = code_text == "out_of_service";
-    v.detail = code_text;
-    if (const JsonValue* m = doc->find("message"); m && m->if_string())
-        v.detail += ": " + *m->if_string();
-    return v;
 }
 
 } // namespace invoicebox::protocol

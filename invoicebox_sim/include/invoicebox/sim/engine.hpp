@@ -29,7 +29,7 @@
 #include "invoicebox/sim/rate_limiter.hpp"
 #include "invoicebox/sim/retry_schedule.hpp"
 
-#include <invoicebox/protocol/signature.hpp>
+#include "invoicebox/sim/signing.hpp"
 
 #include <chrono>
 #include <functional>
@@ -52,7 +52,7 @@ struct EngineConfig {
     RateLimit account_limit{100, std::chrono::seconds{30}};
     RateLimit ip_limit{500, std::chrono::seconds{30}};
     std::optional<std::string> state_file;
-    protocol::SignatureAlgorithm signature_algorithm = protocol::SignatureAlgorithm::hmac_sha1;
+    SignatureAlgorithm signature_algorithm = SignatureAlgorithm::hmac_sha1;
     Millis refund_completion{5'000}; // simulated time until a created refund is completed
 };
 
@@ -129,7 +129,7 @@ class Engine {
 
     void reset();
     void save_state();
-    protocol::JsonObject describe_config() const;
+    JsonObject describe_config() const;
 
     std::mutex mu_;
     EngineConfig initial_;

@@ -2,10 +2,12 @@
 // `…/filter/api/order/refund-order` (invoicebox-api.md §1.6).
 //
 //   status=created                       equality
-//   status[]=created&status[]=completed  one of
-//   amount[_ge]=1000                     _eq _ne (all), _gt _ge _lt _le (numbers, dates), _start
-//   (strings) _order[createdAt]=desc               sort, repeatable; `_order=createdAt:desc` is a
-//   422 _page / _pageSize, page / pageSize   paging, 1-based, default page size 30 (max 100)
+//   status[]=created&status[]=completed  one of; `status[0]=…&status[1]=…` (PHP's
+//                                        http_build_query, the official SDK) reads the same
+//   amount[_ge]=1000                     _eq _ne (all), _gt _ge _lt _le (numbers, dates),
+//                                        _start (strings)
+//   _order[createdAt]=desc               sort, repeatable; `_order=createdAt:desc` is a 422
+//   _page / _pageSize, page / pageSize   paging, 1-based, default page size 30 (max 100)
 // The query is decoded as PHP does: `+` is a space, so an offset in a date must be sent as
 // `%2B03:00`. An unknown field or operator is a 422 `validation_error` naming the parameter.
 // Dates without an offset are read as UTC (the docs' examples). A row without the field (an
@@ -14,8 +16,7 @@
 
 #include "invoicebox/sim/api_error.hpp"
 
-#include <invoicebox/protocol/expected.hpp>
-#include <invoicebox/protocol/json_value.hpp>
+#include "invoicebox/sim/json.hpp"
 
 #include <cstddef>
 #include <span>
@@ -57,13 +58,14 @@ inline constexpr std::size_t max_page_size = 100;
 // Splits and percent-decodes a query string (the part after '?'), PHP style.
 std::vector<std::pair<std::string, std::string>> decode_query(std::string_view query);
 
-protocol::Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
+Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
                                                          std::span<const FilterField> fields);
 
 // True when the row (a rendered order or refund) satisfies every condition.
-bool matches(const protocol::JsonObject& row, const ListQuery& q);
+bool matches(const JsonObject& row, const ListQuery& q);
 
-// Sorts rows by the query's `_order` (stable: rows keep their creation order otherwise).
-void sort_rows(std::vector<protocol::JsonObject>& rows, const ListQuery& q);
+// Sorts rows by the query's `_order` (stable: rows keep their creation order otherwise). `rows`
+// must be in creation order: equal createdAt seconds are ordered by it (sub-second precision).
+void sort_rows(std::vector<JsonObject>& rows, const ListQuery& q);
 
 } // namespace invoicebox::sim

@@ -10,10 +10,8 @@
 
 #include "invoicebox/sim/clock.hpp"
 
-#include <invoicebox/protocol/basket_item.hpp>
-#include <invoicebox/protocol/expected.hpp>
-#include <invoicebox/protocol/json_value.hpp>
-#include <invoicebox/protocol/money.hpp>
+#include "invoicebox/sim/basket_rules.hpp"
+#include "invoicebox/sim/json.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -40,11 +38,11 @@ struct Order {
     Instant created_at;
     std::optional<Instant> paid_at;
     Instant expires_at;
-    protocol::Currency currency = protocol::Currency::rub;
+    std::string currency = "RUB"; // currencyId as sent
     std::int64_t amount_minor = 0;
     std::int64_t vat_minor = 0;
-    std::vector<protocol::BasketItem> items;
-    protocol::JsonObject fields; // client-supplied members, normalised (see above)
+    std::vector<BasketLine> items;
+    JsonObject fields; // client-supplied members, normalised (see above)
 
     // A string member of `fields`, or "" when absent or not a string.
     std::string field(std::string_view key) const;
@@ -57,11 +55,11 @@ struct Refund {
     std::string merchant_order_id;
     RefundStatus status = RefundStatus::created;
     Instant created_at;
-    protocol::Currency currency = protocol::Currency::rub;
+    std::string currency = "RUB"; // currencyId as sent
     std::int64_t amount_minor = 0;
     std::int64_t vat_minor = 0;
-    std::vector<protocol::BasketItem> items;
-    protocol::JsonObject fields;
+    std::vector<BasketLine> items;
+    JsonObject fields;
 
     std::string field(std::string_view key) const;
 };
@@ -74,21 +72,24 @@ std::string payment_path(std::string_view container_id);
 enum class OrderView { api, notification };
 
 // OrderResponse. `public_base` is prepended to the payment path ("http://127.0.0.1:8080").
-protocol::JsonObject render_order(const Order& o, std::string_view public_base,
+JsonObject render_order(const Order& o, std::string_view public_base,
                                   OrderView view = OrderView::api);
 // RefundOrderResponse.
-protocol::JsonObject render_refund(const Refund& r);
+JsonObject render_refund(const Refund& r);
 
 // State-file form: the client fields plus the server facts, with millisecond times.
-protocol::JsonObject order_to_state(const Order& o);
-protocol::Expected<Order, std::string> order_from_state(const protocol::JsonValue& v);
-protocol::JsonObject refund_to_state(const Refund& r);
-protocol::Expected<Refund, std::string> refund_from_state(const protocol::JsonValue& v);
+JsonObject order_to_state(const Order& o);
+Expected<Order, std::string> order_from_state(const JsonValue& v);
+JsonObject refund_to_state(const Refund& r);
+Expected<Refund, std::string> refund_from_state(const JsonValue& v);
 
-// Helpers for building JsonValues.
-protocol::JsonValue json_amount(std::int64_t minor);
-protocol::JsonValue json_int(std::int64_t v);
+// The rule-relevant members of a basket array that already passed validation (normalised
+// amounts and quantities), or what is wrong with it.
+Expected<std::vector<BasketLine>, std::string> basket_lines(const JsonValue& items);
+
+// Helpers for building JsonValues (json_amount is in amount.hpp).
+JsonValue json_int(std::int64_t v);
 // Replaces the member `key` (all duplicates) or appends it.
-void set_member(protocol::JsonObject& o, std::string_view key, protocol::JsonValue v);
+void set_member(JsonObject& o, std::string_view key, JsonValue v);
 
 } // namespace invoicebox::sim

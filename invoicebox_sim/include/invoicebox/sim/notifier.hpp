@@ -15,8 +15,8 @@
 #include "invoicebox/sim/faults.hpp"
 #include "invoicebox/sim/retry_schedule.hpp"
 
-#include <invoicebox/protocol/json_value.hpp>
-#include <invoicebox/protocol/signature.hpp>
+#include "invoicebox/sim/json.hpp"
+#include "invoicebox/sim/signing.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -95,12 +95,12 @@ class Notifier {
     std::size_t pending() const;
 
     // The attempt log for GET /__sim/notifications, oldest first; `order_id` filters when set.
-    protocol::JsonArray describe_attempts(const std::string& order_id) const;
+    JsonArray describe_attempts(const std::string& order_id) const;
 
     // Pending notifications for the state file, and their restoration (in-flight ones become
     // due immediately).
-    protocol::JsonArray save_pending() const;
-    void restore_pending(const protocol::JsonArray& saved, Instant now);
+    JsonArray save_pending() const;
+    void restore_pending(const JsonArray& saved, Instant now);
 
     void reset();
 

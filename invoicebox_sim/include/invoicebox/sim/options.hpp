@@ -3,7 +3,7 @@
 
 #include "invoicebox/sim/rate_limiter.hpp"
 
-#include <invoicebox/protocol/signature.hpp>
+#include "invoicebox/sim/signing.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -37,7 +37,7 @@ struct Options {
     std::string shop_name = "Тестовый магазин";
     RateLimit account_limit{100, std::chrono::seconds{30}};
     RateLimit ip_limit{500, std::chrono::seconds{30}};
-    protocol::SignatureAlgorithm signature_algorithm = protocol::SignatureAlgorithm::hmac_sha1;
+    SignatureAlgorithm signature_algorithm = SignatureAlgorithm::hmac_sha1;
     bool quiet = false; // no request log on stderr
 };
 

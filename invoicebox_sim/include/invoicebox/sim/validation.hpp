@@ -4,8 +4,8 @@
 // Order of the checks for a create: shape and required members (422 `validation_error`),
 // currency (`wrong_currency`), language (`language_not_found`), expiration date
 // (`wrong_expiration_date`: unreadable, without offset, or not in the future), then the basket:
-// the first violation reported by protocol::check_basket (its five documented checks and their
-// 422 codes). Fields outside the documented request are ignored and not echoed, as a typed
+// the first violation of the five reconciliation rules (basket_rules.hpp, with their 422
+// codes). Fields outside the documented request are ignored and not echoed, as a typed
 // request DTO would; `orderSetting.roundPolicy` is echoed but every basket is checked strictly.
 #pragma once
 
@@ -13,8 +13,7 @@
 #include "invoicebox/sim/clock.hpp"
 #include "invoicebox/sim/model.hpp"
 
-#include <invoicebox/protocol/expected.hpp>
-#include <invoicebox/protocol/json_value.hpp>
+#include "invoicebox/sim/json.hpp"
 
 #include <optional>
 #include <string>
@@ -23,32 +22,32 @@ namespace invoicebox::sim {
 
 // A create-order request that passed validation; the server facts are still to be added.
 struct OrderInput {
-    protocol::JsonObject fields; // normalised client members (orderContainerId excluded)
+    JsonObject fields; // normalised client members (orderContainerId excluded)
     std::string merchant_id;
     std::string merchant_order_id;
     std::optional<std::string> container_id; // join an existing invoice
-    protocol::Currency currency = protocol::Currency::rub;
+    std::string currency = "RUB"; // currencyId as sent
     std::int64_t amount_minor = 0;
     std::int64_t vat_minor = 0;
-    std::vector<protocol::BasketItem> items;
+    std::vector<BasketLine> items;
     Instant expires_at;
 };
 
-protocol::Expected<OrderInput, ApiError> validate_create_order(const protocol::JsonValue& body,
+Expected<OrderInput, ApiError> validate_create_order(const JsonValue& body,
                                                                Instant now);
 
 // PUT: applies the documented updatable members (description, amount, vatAmount,
 // expirationDate, basketItems, metaData, customer, shopId) to a copy of `current` and checks
 // the result as a whole. Status rules are the caller's.
-protocol::Expected<Order, ApiError>
-validate_update_order(const Order& current, const protocol::JsonValue& body, Instant now);
+Expected<Order, ApiError>
+validate_update_order(const Order& current, const JsonValue& body, Instant now);
 
 // `parentId` of a create-refund body, or the error for a body without one.
-protocol::Expected<std::string, ApiError> refund_parent_id(const protocol::JsonValue& body);
+Expected<std::string, ApiError> refund_parent_id(const JsonValue& body);
 
 // A create-refund request against `parent` (currency and merchant are the parent's).
 // Refundable amounts and merchantOrderId uniqueness are the caller's.
-protocol::Expected<Refund, ApiError> validate_create_refund(const protocol::JsonValue& body,
+Expected<Refund, ApiError> validate_create_refund(const JsonValue& body,
                                                             const Order& parent);
 
 // Number of Unicode code points in UTF-8 text (length limits count characters).

@@ -111,8 +111,4 @@ struct RetryAfter {
 };
 RetryAfter parse_retry_after(std::string_view value) noexcept;
 
-/// The documented error body, for the simulator: {"error":{"message":..,"code":..,"fields":[..]}}.
-std::string write_error_body(std::string_view code, std::string_view message,
-                             std::span<const FieldError> fields = {});
-
 } // namespace invoicebox::protocol

@@ -1,6 +1,6 @@
 // Baskets that reconcile: the builder that turns folio lines into BasketItems whose totals pass
-// InvoiceBox's checks, and check_basket, which tells which check a basket fails (the simulator
-// answers 422 with it).
+// InvoiceBox's checks, and check_basket, which tells which check a basket fails (the client's
+// own check before sending; the simulator has its own rules, tests/contract compares the two).
 //
 // The five checks (invoicebox-api.md §4.3), amounts in minor units, rounding half away from zero:
 //   1. item totalAmount    == round(amount x quantity)              wrong_basket_item_total_amount

@@ -33,7 +33,7 @@ struct AuthInfo {
     std::string user_id;
 };
 
-/// Endpoint paths below the flavour prefix (shared with the simulator's router).
+/// Endpoint paths below the flavour prefix.
 namespace paths {
 inline constexpr std::string_view auth = "/security/api/auth/auth";
 inline constexpr std::string_view order = "/billing/api/order/order";

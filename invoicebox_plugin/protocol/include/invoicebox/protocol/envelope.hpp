@@ -47,9 +47,4 @@ using HttpOutcome = Expected<HttpResponse, TransportError>;
 /// malformed_response.
 Result<Envelope> read_envelope(const HttpOutcome& outcome);
 
-/// {"data":<data_json>,"extendedData":[]} plus "metaData" when given; `data_json` must be JSON
-/// produced by JsonWriter (it is inserted verbatim). For the simulator.
-std::string envelope_body(std::string_view data_json,
-                          const std::optional<PageMeta>& meta = std::nullopt);
-
 } // namespace invoicebox::protocol

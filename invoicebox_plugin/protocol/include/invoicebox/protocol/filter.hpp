@@ -71,19 +71,4 @@ class QueryString {
 std::string to_query(const OrderFilter& f, PagingStyle style);
 std::string to_query(const RefundFilter& f, PagingStyle style);
 
-// ---- simulator side: reading a filter back from a query ------------------------------------
-
-template <class Filter>
-struct ParsedFilter {
-    Filter filter;
-    /// Parameters this model does not represent (e.g. `amount[_ge]`), decoded "name=value".
-    std::vector<std::string> unrecognised;
-};
-
-/// Reads a query (with or without the leading '?') written by to_query or by another client:
-/// both paging styles, single and `[]` sets, `+` as space. Errors name the parameter
-/// ("createdAt[_ge]: not an RFC 3339 date-time").
-Expected<ParsedFilter<OrderFilter>, std::string> parse_order_filter(std::string_view query);
-Expected<ParsedFilter<RefundFilter>, std::string> parse_refund_filter(std::string_view query);
-
 } // namespace invoicebox::protocol

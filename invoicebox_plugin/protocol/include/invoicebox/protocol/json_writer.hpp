@@ -3,8 +3,8 @@
 // Why not boost::json::serialize: Boost.JSON 1.81 writes 1550.0 as 1.55E3 and has no way to
 // write amounts from integer minor units. Here amounts come from format_amount (at most two
 // decimals), `/` is escaped as `\/` and non-ASCII UTF-8 is written raw, as InvoiceBox's PHP
-// (json_encode with JSON_UNESCAPED_UNICODE) does — so a body we sign (the simulator's
-// notifications) has the same shape as InvoiceBox's own. U+2028/U+2029 are escaped as PHP does.
+// (json_encode with JSON_UNESCAPED_UNICODE) does — so what we write has the same
+// shape as InvoiceBox's own bodies. U+2028/U+2029 are escaped as PHP does.
 #pragma once
 
 #include "invoicebox/protocol/json_value.hpp"

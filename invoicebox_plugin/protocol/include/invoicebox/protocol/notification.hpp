@@ -1,6 +1,6 @@
 // Payment notifications (invoicebox-api.md §5): verifying and reading what InvoiceBox POSTs to
-// the shop, the replies the shop sends back, and — for the simulator — signing a notification
-// and judging a shop's reply.
+// the shop, and the replies the shop sends back. (Signing notifications and judging replies is
+// InvoiceBox's side: the simulator does it with its own code, invoicebox_sim/.)
 //
 // Order of checks (§5.4, §8.2): signature over the raw bytes, then JSON, then merchantId; the
 // monitoring probe is recognised only after those, so a forged probe is still a signature_error.
@@ -75,31 +75,5 @@ verify_notification(const NotificationSettings& s, std::string_view raw_body,
 Expected<VerifiedNotification, NotificationRejection>
 verify_notification(const NotificationSettings& s, std::string_view raw_body,
                     const HttpHeaders& headers);
-
-// ---- simulator side ------------------------------------------------------------------------
-
-struct SignedNotification {
-    std::string body;      ///< the exact bytes to POST
-    std::string signature; ///< the X-Signature value
-    HttpHeaders headers;   ///< Content-Type and X-Signature
-};
-
-/// Serialises the order as InvoiceBox does (write_order: `\/`, raw UTF-8, our amounts) and signs
-/// it.
-SignedNotification
-make_signed_notification(const Order& order, std::string_view api_key,
-                         SignatureAlgorithm algo = SignatureAlgorithm::hmac_sha1);
-
-/// How InvoiceBox treats a shop's answer (§5.3, architecture §7): accepted on 200 + success;
-/// retried on non-200, non-JSON, a missing/unknown `status` or code out_of_service (also the
-/// default when `code` is absent); not retried on any other code.
-struct ReplyVerdict {
-    bool accepted = false;
-    bool retry = false;
-    std::optional<NotificationReplyCode> code; ///< the code read, when there was one
-    std::string detail;
-};
-
-ReplyVerdict judge_notification_reply(const HttpResponse& r);
 
 } // namespace invoicebox::protocol

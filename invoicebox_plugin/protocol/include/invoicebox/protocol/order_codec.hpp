@@ -1,7 +1,7 @@
 // JSON codec for orders and order requests. Reading ignores unknown fields and keeps unknown
 // statuses and VAT codes; writing uses JsonWriter (amounts by format_amount, `/` as `\/`).
-// Both directions are public so that the simulator reads what the plugin writes and writes what
-// InvoiceBox would send.
+// Both directions are public: the plugin reads InvoiceBox's answers and its own stored requests,
+// and the tests check that what is written reads back.
 #pragma once
 
 #include "invoicebox/protocol/decode_error.hpp"
@@ -29,13 +29,13 @@ std::string order_json(const Order& o);
 
 void write_create_order_request(JsonWriter& w, const CreateOrderRequest& r);
 std::string create_order_body(const CreateOrderRequest& r);
-/// For the simulator. Paths name the offending field: "currencyId" (unknown currency),
+/// Paths name the offending field: "currencyId" (unknown currency),
 /// "expirationDate" (not RFC 3339), "basketItems[2].amount" (too many decimals), ...
 Expected<CreateOrderRequest, DecodeError> read_create_order_request(const JsonValue& v);
 
 void write_update_order_request(JsonWriter& w, const UpdateOrderRequest& r);
 std::string update_order_body(const UpdateOrderRequest& r);
-/// For the simulator; amounts take the existing order's currency.
+/// Amounts take the existing order's currency.
 Expected<UpdateOrderRequest, DecodeError> read_update_order_request(const JsonValue& v,
                                                                     Currency currency);
 

@@ -55,7 +55,7 @@ void write_refund(JsonWriter& w, const Refund& r);
 
 void write_create_refund_request(JsonWriter& w, const CreateRefundRequest& r);
 std::string create_refund_body(const CreateRefundRequest& r);
-/// For the simulator: amounts take the parent order's currency.
+/// Amounts take the parent order's currency.
 Expected<CreateRefundRequest, DecodeError> read_create_refund_request(const JsonValue& v,
                                                                       Currency currency);
 
