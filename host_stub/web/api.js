@@ -88,6 +88,7 @@ async function call(method, path, body, { handles401 = false } = {}) {
 }
 
 const p = (property) => `/api/properties/${encodeURIComponent(property)}`;
+const pp = (property, plugin, page) => `${p(property)}/pages/${encodeURIComponent(plugin)}/${encodeURIComponent(page)}`;
 
 export const api = {
   // The staff session: who is signed in (401 when nobody), sign in, sign out.
@@ -106,6 +107,16 @@ export const api = {
     call('POST', `${p(property)}/folios/${encodeURIComponent(folio)}/buttons/${encodeURIComponent(plugin)}/${encodeURIComponent(button)}/click`, {}),
   viewEvent: (property, session, event) => call('POST', `${p(property)}/views/${encodeURIComponent(session)}/events`, event),
   closeView: (property, session) => call('POST', `${p(property)}/views/${encodeURIComponent(session)}/close`, {}),
+  // Plugin pages (pms.admin-page/1): the ones this staff member may open, and one page's session.
+  pages: (property) => call('GET', `${p(property)}/pages`),
+  page: (property, plugin, page) => call('GET', `${pp(property, plugin, page)}`),
+  openPage: (property, plugin, page) => call('POST', `${pp(property, plugin, page)}/open`, {}),
+  pageEvent: (property, plugin, page, session, event) =>
+    call('POST', `${pp(property, plugin, page)}/views/${encodeURIComponent(session)}/events`, event),
+  pageView: (property, plugin, page, session) =>
+    call('GET', `${pp(property, plugin, page)}/views/${encodeURIComponent(session)}`),
+  closePage: (property, plugin, page, session) =>
+    call('POST', `${pp(property, plugin, page)}/views/${encodeURIComponent(session)}/close`, {}),
   notifications: (property) => call('GET', `${p(property)}/notifications?limit=100`),
   markRead: (property, id) => call('POST', `${p(property)}/notifications/${encodeURIComponent(id)}/read`, {}),
   readAll: (property) => call('POST', `${p(property)}/notifications/read-all`, {}),

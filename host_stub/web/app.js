@@ -1,12 +1,13 @@
 // The reference PMS screen: the sign-in page, the folio page («Лицевой счёт») with the plugins'
-// toolbar buttons, the Integrations menu («Администрирование → Разное → Стыковки», for admins)
-// and live staff notifications. Generic: every plugin word comes from the plugin through the
+// toolbar buttons, the Integrations menu («Администрирование → Разное → Стыковки», for admins),
+// the plugins' own pages (pms.admin-page/1) in the menu of the section each names, and live
+// staff notifications. Generic: every plugin word comes from the plugin through the
 // host's API. Who is signed in, and what they may do, comes from the host's session
 // (GET /api/session); the host checks every request again, the page only hides what a role
 // cannot use.
 import { api, ApiError, onUnauthorized, onConnectionLost, isConnectionError, errorText, NO_CONNECTION } from './api.js';
 import { el, formatMoney, formatDateTime, formatDate, formatVat, breadcrumbs } from './format.js';
-import { openViewDialog } from './view.js';
+import { openViewDialog, mountViewPage } from './view.js';
 import { buildSettingsForm } from './settings_form.js';
 import { copyText, showManualCopy } from './clipboard.js';
 import { renderSignIn } from './signin.js';
@@ -26,6 +27,8 @@ const state = {
   folio: null,            // what the folio page shows: {booking, accountIds, paymentIds}
   renderSeq: 0,           // the latest render; older ones drop their result
   shownRoute: null,       // the route whose page is on screen (a later failure keeps it there)
+  pages: [],              // the plugin pages this staff member may open (GET .../pages)
+  pageView: null,         // the open plugin page: {property, plugin, page, sessionId, handle}
 };
 
 // The host could not be reached: a banner says so in Russian, the page on screen stays as it is,
@@ -223,7 +226,7 @@ function connectEvents({ resumed = false } = {}) {
     state.reconnectDelay = 1000;
     if (connection.lost) probeConnection();
     // After a reconnect the page may have missed changes: show the current state.
-    if (wasOnline) refreshFolioIfShown();
+    if (wasOnline) { refreshFolioIfShown(); refreshPluginPage(); }
     wasOnline = true;
   });
   source.addEventListener('error', () => onEventsError(source, () => connectEvents({ resumed: true })));
@@ -460,6 +463,7 @@ function enableToggle(plugin, here) {
     } catch (error) {
       toast({ level: 'error', title: 'Не удалось переключить модуль', body: errorText(error) });
     }
+    await loadPageMenus(); // the module's pages come and go with it
     await renderRoute();
   });
   // The label names what the switch does; its state is the switch's own (checked or not).
@@ -597,12 +601,145 @@ async function mappingSection(plugin) {
   return section;
 }
 
+// ---- plugin pages (pms.admin-page/1) ------------------------------------------------------------
+// Each page a plugin lists appears in the menu of the section it names, for the staff members
+// whose role has the page's permission (the host filters the list and checks every call again).
+// Opening one starts a view session on the host; the view is drawn by the same renderer as the
+// folio dialogs, as the whole page, and live pushes ("view" events) update it in place. Leaving
+// the page ends the session.
+
+const SECTIONS = [
+  { id: 'finance', title: 'Финансы' },
+  { id: 'reports', title: 'Отчёты' },
+];
+const pageNavKey = (plugin, page) => `page:${plugin}/${page}`;
+const pageHref = (page) => `#/pages/${encodeURIComponent(page.plugin_id)}/${encodeURIComponent(page.page_id)}`;
+const findPage = (route) => state.pages.find((x) => x.plugin_id === route.plugin && x.page_id === route.pageId);
+const pageTitle = (route) => findPage(route)?.title ?? PAGES.plugin.title;
+const isOpenPage = (route) => route.page === 'plugin' && state.pageView !== null &&
+  state.pageView.plugin === route.plugin && state.pageView.page === route.pageId && state.pageView.property === state.property?.id;
+
+// The menus: «Финансы» and «Отчёты» on the top bar when they have pages; pages of the «admin»
+// section (and of sections this host does not know) at the end of «Администрирование».
+function renderPageMenus() {
+  const holder = document.getElementById('page-menus');
+  const adminList = document.getElementById('menu-admin-list');
+  for (const old of adminList.querySelectorAll(':scope > li[data-plugin-page]')) old.remove();
+  const menus = [];
+  for (const section of SECTIONS) {
+    const pages = state.pages.filter((x) => x.section === section.id);
+    if (pages.length === 0) continue;
+    const listId = `menu-${section.id}-list`;
+    const button = el('button', { id: `menu-${section.id}`, type: 'button', class: 'menu-button', 'aria-expanded': 'false', 'aria-controls': listId }, section.title);
+    const list = el('ul', { id: listId, class: 'menu-list', 'aria-label': section.title, hidden: true },
+      pages.map((x) => el('li', {}, el('a', { href: pageHref(x), dataset: { nav: pageNavKey(x.plugin_id, x.page_id) } }, x.title))));
+    menus.push(el('div', { class: 'menu', dataset: { section: section.id } }, button, list));
+  }
+  holder.replaceChildren(...menus);
+  for (const button of holder.querySelectorAll('button[aria-controls]')) wireLevel(button);
+  const adminPages = state.pages.filter((x) => !SECTIONS.some((section) => section.id === x.section));
+  for (const x of adminPages) {
+    adminList.append(el('li', { dataset: { pluginPage: pageNavKey(x.plugin_id, x.page_id) } },
+      el('a', { href: pageHref(x), dataset: { nav: pageNavKey(x.plugin_id, x.page_id) } }, x.title)));
+  }
+  document.getElementById('admin-menu').hidden = !can('integrations.admin') && !can('users.admin') && adminPages.length === 0;
+}
+
+async function loadPageMenus() {
+  const property = state.property;
+  let pages = [];
+  if (property) {
+    try {
+      pages = (await api.pages(property.id)).pages ?? [];
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      pages = []; // no menu entries rather than no screen; the page itself says what failed
+    }
+  }
+  if (state.property !== property || !state.user) return; // another hotel or user meanwhile
+  state.pages = pages;
+  renderPageMenus();
+  markCurrentPlace(currentRoute().nav ?? currentRoute().page);
+}
+
+// A push missed while the live stream was down: ask the host for the page's current view.
+async function refreshPluginPage() {
+  const open = state.pageView;
+  if (!open) return;
+  try {
+    const current = await api.pageView(open.property, open.plugin, open.page, open.sessionId);
+    if (state.pageView === open && current.view) open.handle.update(current.view);
+  } catch {
+    // 404: the session ended meanwhile (idle, or the plugin was disabled); the page stays as is
+    // until staff act on it, which then says so.
+  }
+}
+
+function closePluginPage() {
+  const open = state.pageView;
+  if (!open) return;
+  state.pageView = null;
+  open.handle.close(); // onClose tells the host
+}
+
+async function renderPluginPage(route, seq) {
+  if (isOpenPage(route)) return; // already on screen (a re-render of the same page)
+  const property = state.property;
+  const [info, opened] = await Promise.all([
+    api.page(property.id, route.plugin, route.pageId),
+    api.openPage(property.id, route.plugin, route.pageId),
+  ]);
+  const sessionId = opened.session_id;
+  const forget = () => api.closePage(property.id, route.plugin, route.pageId, sessionId).catch(() => {});
+  if (seq !== state.renderSeq || !state.user || state.property !== property) {
+    if (!opened.closed) forget(); // a newer route won meanwhile: nobody will show this session
+    return;
+  }
+  document.title = `PMS — ${info.title}`;
+  if (opened.closed || !opened.view) {
+    main.replaceChildren(el('h1', {}, info.title), el('div', { class: 'notice level-info' }, 'Модуль закрыл страницу.'));
+    return;
+  }
+  const container = el('div', { class: 'plugin-page', dataset: { plugin: route.plugin, page: route.pageId } });
+  main.replaceChildren(container);
+  let closedByPlugin = false;
+  const handle = mountViewPage({
+    container,
+    view: opened.view,
+    sessionId,
+    toast,
+    send: async (event) => {
+      const next = await api.pageEvent(property.id, route.plugin, route.pageId, sessionId, event);
+      if (next.closed) { closedByPlugin = true; return null; }
+      return next.view;
+    },
+    onClose: () => {
+      state.openViews.delete(sessionId);
+      const wasCurrent = state.pageView?.sessionId === sessionId;
+      if (wasCurrent) state.pageView = null;
+      if (!state.user) return; // signed out: the host forgot the session's views itself
+      if (!closedByPlugin) forget();
+      // Closed on the page itself (its × or the plugin): back to the start page.
+      if (wasCurrent && currentRoute().page === 'plugin') location.hash = '#/folio';
+    },
+  });
+  state.openViews.set(sessionId, handle);
+  state.pageView = { property: property.id, plugin: route.plugin, page: route.pageId, sessionId, handle };
+  // The menu entry that opened the page has just closed with its menu: the page's heading takes
+  // the focus, so keyboard users land on what they opened.
+  const heading = container.querySelector('h1');
+  heading?.setAttribute('tabindex', '-1');
+  heading?.focus({ preventScroll: true });
+}
+
 // ---- routing -----------------------------------------------------------------------------------
 
 const PAGES = {
   folio: { title: 'Лицевой счёт', permission: 'folio.view' },
   integrations: { title: 'Стыковки', permission: 'integrations.admin' },
   staff: { title: 'Сотрудники', permission: 'users.admin' },
+  // A plugin's page: its title and permission come from the page itself; the host decides.
+  plugin: { title: 'Страница модуля', permission: null },
 };
 
 function currentRoute() {
@@ -610,14 +747,14 @@ function currentRoute() {
     try { return decodeURIComponent(x); } catch { return x; }
   });
   if (parts[0] === 'admin' && parts[1] === 'staff') return { page: 'staff' };
+  if (parts[0] === 'pages' && parts[1] && parts[2]) return { page: 'plugin', plugin: parts[1], pageId: parts[2], nav: pageNavKey(parts[1], parts[2]) };
   if (parts[0] === 'admin' || parts[0] === 'integrations') return { page: 'integrations' };
   return { page: 'folio', booking: parts[1], folio: parts[2] };
 }
 
 // A screen the signed-in role may not use (typed in the address bar, or refused by the host).
-function renderForbidden(page) {
+function renderForbidden(page, title = PAGES[page]?.title ?? 'Страница') {
   state.folio = null;
-  const title = PAGES[page]?.title ?? 'Страница';
   const back = el('a', { href: '#/folio', class: 'btn' }, 'К лицевому счёту');
   main.replaceChildren(el('h1', {}, title),
     el('div', { class: 'notice level-warning forbidden', role: 'alert' },
@@ -630,11 +767,14 @@ async function renderRoute() {
   if (!state.user) return; // the sign-in page is shown; it comes back here once signed in
   const route = currentRoute();
   const seq = ++state.renderSeq;
-  markCurrentPlace(route.page);
-  document.title = route.page !== 'folio' ? `PMS — ${PAGES[route.page].title}` : route.booking ? `PMS — Заявка №${route.booking}` : 'PMS — Лицевой счёт';
+  // Leaving a plugin page (another route, another hotel) ends its session on the host.
+  if (state.pageView && !isOpenPage(route)) closePluginPage();
+  markCurrentPlace(route.nav ?? route.page);
+  document.title = route.page === 'plugin' ? `PMS — ${pageTitle(route)}`
+    : route.page !== 'folio' ? `PMS — ${PAGES[route.page].title}` : route.booking ? `PMS — Заявка №${route.booking}` : 'PMS — Лицевой счёт';
   main.setAttribute('aria-busy', 'true');
   try {
-    if (!can(PAGES[route.page].permission)) {
+    if (PAGES[route.page].permission && !can(PAGES[route.page].permission)) {
       renderForbidden(route.page);
     } else if (!state.property) {
       main.replaceChildren(el('div', { class: 'notice level-warning' }, 'Нет ни одного отеля'));
@@ -643,6 +783,9 @@ async function renderRoute() {
     } else if (route.page === 'staff') {
       state.folio = null;
       await renderStaffPage(main, { currentLogin: state.user.login, toast, isCurrent: () => seq === state.renderSeq });
+    } else if (route.page === 'plugin') {
+      state.folio = null;
+      await renderPluginPage(route, seq);
     } else {
       await renderFolioPage(route.booking, route.folio, seq);
     }
@@ -651,7 +794,7 @@ async function renderRoute() {
     if (seq !== state.renderSeq || !state.user) {
       // a newer render, or the session ended (the sign-in page is shown)
     } else if (error instanceof ApiError && error.status === 403) {
-      renderForbidden(route.page);
+      renderForbidden(route.page, route.page === 'plugin' ? pageTitle(route) : undefined);
       pageShown(route);
     } else if (isConnectionError(error)) {
       // No answer from the host: whatever page is on screen stays (a folio behind a dialog that
@@ -679,7 +822,7 @@ async function renderRoute() {
 // A page of another route than the one shown before opens at its top (a refresh of the same
 // page, e.g. a live update of the folio, keeps the scroll position).
 function pageShown(route) {
-  const key = `${route.page}/${route.booking ?? ''}`;
+  const key = `${route.page}/${route.booking ?? route.nav ?? ''}`;
   if (state.shownRoute !== key) window.scrollTo(0, 0);
   state.shownRoute = key;
 }
@@ -691,7 +834,9 @@ function pageShown(route) {
 // back to its button, Home/End go to the first/last entry. A click elsewhere closes the menu.
 // The current page's entry carries aria-current="page"; the levels above it are highlighted.
 
-const menuLevels = () => [...document.querySelectorAll('#admin-menu button[aria-controls]')];
+// Every top-bar menu (the administration menu and the plugin pages' section menus) works alike.
+const menuLevels = () => [...document.querySelectorAll('header nav .menu button[aria-controls]')];
+const topLevels = () => [...document.querySelectorAll('header nav .menu > button[aria-controls]')];
 const levelList = (button) => document.getElementById(button.getAttribute('aria-controls'));
 const levelEntries = (list) => [...list.querySelectorAll(':scope > li:not([hidden]) > :is(a, button)')];
 
@@ -703,26 +848,29 @@ function setLevelOpen(button, open) {
 }
 
 function closeMenu({ focus = null } = {}) {
-  const top = document.getElementById('menu-admin');
-  setLevelOpen(top, false);
+  for (const top of topLevels()) setLevelOpen(top, false);
   focus?.focus();
 }
 
+// A click opens a level; opening one closes its siblings (and the other top-bar menus).
+function wireLevel(button) {
+  setLevelOpen(button, false);
+  button.addEventListener('click', () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    const siblings = button.closest('ul')
+      ? [...button.closest('ul').querySelectorAll(':scope > li > button[aria-controls]')]
+      : topLevels();
+    for (const other of siblings) if (other !== button) setLevelOpen(other, false);
+    setLevelOpen(button, open);
+  });
+}
+
 function wireMenu() {
-  const menu = document.getElementById('admin-menu');
-  for (const button of menuLevels()) {
-    setLevelOpen(button, false);
-    button.addEventListener('click', () => {
-      const open = button.getAttribute('aria-expanded') !== 'true';
-      // Opening a level closes its siblings.
-      const siblings = [...button.closest('ul, #admin-menu').querySelectorAll(':scope > li > button[aria-controls], :scope > button[aria-controls]')];
-      for (const other of siblings) if (other !== button) setLevelOpen(other, false);
-      setLevelOpen(button, open);
-    });
-  }
+  const menu = document.querySelector('header nav');
+  for (const button of menuLevels()) wireLevel(button);
   menu.addEventListener('keydown', (e) => {
     const target = e.target.closest('a, button');
-    if (!target) return;
+    if (!target || !target.closest('.menu')) return;
     const list = target.closest('ul');
     const isLevel = target.matches('button[aria-controls]');
     const entries = list ? levelEntries(list) : [];
@@ -767,8 +915,14 @@ function wireMenu() {
   });
   // A chosen page, or a click or focus elsewhere, closes the menu.
   menu.addEventListener('click', (e) => { if (e.target.closest('a')) closeMenu(); });
-  document.addEventListener('click', (e) => { if (!menu.contains(e.target)) closeMenu(); });
-  document.addEventListener('focusin', (e) => { if (!menu.contains(e.target)) closeMenu(); });
+  const inMenus = (node) => Boolean(node?.closest?.('header nav .menu'));
+  document.addEventListener('click', (e) => { if (!inMenus(e.target)) closeMenu(); });
+  document.addEventListener('focusin', (e) => {
+    // Focus moving between the top-bar menus closes the one left behind.
+    if (!inMenus(e.target)) { closeMenu(); return; }
+    const here = e.target.closest('.menu');
+    for (const top of topLevels()) if (!here.contains(top)) setLevelOpen(top, false);
+  });
 }
 
 function markCurrentPlace(page) {
@@ -799,8 +953,11 @@ function leaveApp() {
   state.user = null;
   state.renderSeq += 1; // renders still running drop their result
   disconnectEvents();
+  state.pageView = null;
   for (const dialog of [...state.openViews.values()]) dialog.close();
   state.openViews.clear();
+  state.pages = [];
+  renderPageMenus();
   document.getElementById('modal-root').replaceChildren();
   closeDrawer();
   document.getElementById('notification-list').replaceChildren();
@@ -833,12 +990,14 @@ async function signOut() {
   state.signingOut = true;
   try {
     const property = state.property?.id;
-    const views = [...state.openViews.keys()];
+    const page = state.pageView;
+    const views = [...state.openViews.keys()].filter((id) => id !== page?.sessionId);
     leaveApp();
     document.body.classList.add('signed-out');
     main.replaceChildren(el('p', { class: 'muted', role: 'status' }, 'Выход…'));
     // Tell the plugins about the dialogs that were open while the session still exists.
-    await Promise.all(views.map((id) => api.closeView(property, id).catch(() => {})));
+    await Promise.all([...views.map((id) => api.closeView(property, id).catch(() => {})),
+      page ? api.closePage(page.property, page.plugin, page.page, page.sessionId).catch(() => {}) : null]);
     await api.signOut().catch(() => {}); // a 401 here means the session had already ended
   } finally {
     state.signingOut = false;
@@ -876,6 +1035,7 @@ async function enterApp(user) {
   pickProperty(select.value);
   connectEvents();
   refreshNotifications().catch(() => {});
+  await loadPageMenus();
   await renderRoute();
   // Keyboard users land on the page they signed in for.
   if (!main.contains(document.activeElement)) main.querySelector('h1')?.setAttribute('tabindex', '-1');
@@ -907,6 +1067,7 @@ function wireTopBar() {
     connectEvents();
     refreshNotifications().catch(() => {});
     if (currentRoute().page === 'folio') location.hash = '#/folio';
+    await loadPageMenus();
     await renderRoute();
   });
 

@@ -1,5 +1,6 @@
-// Renders a plugin's declarative dialog ("pms.view/1", plugin_api/schema/view-v1.md) and turns
-// staff actions into "pms.view-event/1" documents. Every word shown comes from the view; this
+// Renders a plugin's declarative dialog ("pms.view/1", plugin_api/schema/view-v1.md) — over the
+// folio as a modal, or as a full plugin page (pms.admin-page/1) — and turns staff actions into
+// "pms.view-event/1" documents. One renderer for both, so a page and a dialog behave alike. Every word shown comes from the view; this
 // file knows nothing about any provider.
 import { el, normaliseMoneyInput, compareDecimal, formatDecimalInput, formatDecimalMoney } from './format.js';
 import { copyText, showManualCopy } from './clipboard.js';
@@ -66,17 +67,38 @@ export function askConfirmation({ title = 'Подтвердите действи
 /**
  * Opens a dialog for a view session.
  *  send(event) -> Promise<view|null>: delivers a view event, resolves with the next view
- *  (null = close).  onClose(): the dialog was closed by staff.
+ *  (null = close).  onClose(): the dialog was closed by staff (or by the plugin).
  * Returns {update(view), close(), root}.
  */
 export function openViewDialog({ view, sessionId, send, onClose, toast }) {
-  const backdrop = el('div', { class: 'modal-backdrop' });
+  return openView({ view, sessionId, send, onClose, toast, container: null });
+}
+
+/**
+ * Shows the view of a plugin page session as the whole content of `container` (no modal, no
+ * focus trap, Escape is left to the page). The view's `size` is ignored; its title is the
+ * page's heading. Same contract as openViewDialog.
+ */
+export function mountViewPage({ container, view, sessionId, send, onClose, toast }) {
+  return openView({ view, sessionId, send, onClose, toast, container });
+}
+
+function openView({ view, sessionId, send, onClose, toast, container }) {
+  const asPage = container !== null;
+  const backdrop = asPage ? null : el('div', { class: 'modal-backdrop' });
   const titleId = `vt-${sessionId}`;
-  const dialog = el('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: -1, dataset: { session: sessionId } });
-  backdrop.append(dialog);
+  // The page keeps the dialog's classes, so busy/pending styles and tests' selectors hold.
+  const dialog = asPage
+    ? el('section', { class: 'modal view-page', 'aria-labelledby': titleId, tabindex: -1, dataset: { session: sessionId } })
+    : el('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: -1, dataset: { session: sessionId } });
   // Where the focus goes back to when the dialog closes (the button that opened it).
-  const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
-  document.getElementById('modal-root').append(backdrop);
+  const opener = !asPage && document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  if (asPage) {
+    container.replaceChildren(dialog);
+  } else {
+    backdrop.append(dialog);
+    document.getElementById('modal-root').append(backdrop);
+  }
   let current = null;
   let pending = false;
   let closed = false;
@@ -94,12 +116,16 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
   const close = () => {
     if (closed) return;
     closed = true;
-    document.removeEventListener('keydown', onKey);
-    backdrop.remove();
+    if (asPage) {
+      dialog.remove();
+    } else {
+      document.removeEventListener('keydown', onKey);
+      backdrop.remove();
+    }
     onClose?.();
     if (opener?.isConnected && !document.querySelector('#modal-root .modal-backdrop')) opener.focus({ preventScroll: true });
   };
-  document.addEventListener('keydown', onKey);
+  if (!asPage) document.addEventListener('keydown', onKey);
 
   const setPending = (on) => {
     pending = on;
@@ -345,12 +371,14 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
     current = next;
     const hadFocus = dialog.contains(document.activeElement) ? document.activeElement : null;
     const focusKey = hadFocus?.dataset?.field ?? null;
-    dialog.className = `modal size-${next.size ?? 'medium'}${next.busy ? ' is-busy' : ''}${pending ? ' is-pending' : ''}`;
+    dialog.className = `modal ${asPage ? 'view-page' : `size-${next.size ?? 'medium'}`}${next.busy ? ' is-busy' : ''}${pending ? ' is-pending' : ''}`;
     dialog.setAttribute('aria-busy', next.busy || pending ? 'true' : 'false');
-    const closeButton = el('button', { type: 'button', class: 'modal-close', 'aria-label': 'Закрыть', title: 'Закрыть (Esc)' }, '×');
+    const closeButton = asPage
+      ? el('button', { type: 'button', class: 'modal-close', 'aria-label': 'Закрыть страницу', title: 'Закрыть страницу' }, '×')
+      : el('button', { type: 'button', class: 'modal-close', 'aria-label': 'Закрыть', title: 'Закрыть (Esc)' }, '×');
     closeButton.addEventListener('click', close);
     dialog.replaceChildren(
-      el('div', { class: 'modal-head' }, el('h2', { id: titleId }, next.title), closeButton),
+      el('div', { class: 'modal-head' }, el(asPage ? 'h1' : 'h2', { id: titleId }, next.title), closeButton),
       el('div', { class: 'modal-progress', 'aria-hidden': 'true' }),
       el('div', { class: 'modal-body' }, next.busy ? el('div', { class: 'progress' }, el('span', { class: 'spinner' }), 'Выполняется…') : null,
         next.elements.map(renderElement)),
@@ -370,6 +398,9 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
     const target = (focusKey && dialog.querySelector(`[data-field="${CSS.escape(focusKey)}"]`))
       ?? dialog.querySelector('.field.has-error [data-field]')
       ?? dialog.querySelector('[data-field]:not([readonly]):not([disabled])');
+    // A page takes the focus only when it had it before this render: a live push must not pull
+    // the caret out of the menu, and the app puts the focus on a new page's heading itself.
+    if (asPage && !hadFocus) return;
     (target ?? dialog).focus({ preventScroll: true });
   }
 

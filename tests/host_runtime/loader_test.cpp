@@ -20,10 +20,11 @@ namespace {
 
 // The API this host implements. Pinned here, not taken from version.h, so that a bump is a
 // deliberate edit: each minor keeps loading every older plugin of the major (below).
-constexpr const char* host_api = "1.1.0";
-static_assert(PMS_PLUGIN_API_VERSION_MAJOR == 1 && PMS_PLUGIN_API_VERSION_MINOR == 1 &&
+constexpr const char* host_api = "1.2.0";
+static_assert(PMS_PLUGIN_API_VERSION_MAJOR == 1 && PMS_PLUGIN_API_VERSION_MINOR == 2 &&
               PMS_PLUGIN_API_VERSION_PATCH == 0);
 const std::string future_minor = std::to_string(PMS_PLUGIN_API_VERSION_MINOR + 1);
+const std::string host_minor = "2";
 
 std::map<std::string, PluginInfo> by_id(const std::vector<PluginInfo>& list) {
     std::map<std::string, PluginInfo> out;
@@ -70,8 +71,10 @@ BOOST_AUTO_TEST_CASE(each_fixture_is_accepted_or_refused_with_its_reason) {
             BOOST_CHECK(p.refusal_reason.empty());
             BOOST_CHECK_EQUAL(p.api_version, host_api);
             BOOST_CHECK_EQUAL(p.min_host_minor, PMS_PLUGIN_API_VERSION_MINOR);
-            BOOST_CHECK_EQUAL(p.capabilities.size(), 4u);
+            // The C fixtures add pms.admin-page/1 (1.2); the SDK fixture has no pages.
+            BOOST_CHECK_EQUAL(p.capabilities.size(), std::string{ok} == "test.sdk" ? 4u : 5u);
             BOOST_CHECK(p.has_capability("pms.notification-sink/1"));
+            BOOST_CHECK_EQUAL(p.has_capability("pms.admin-page/1"), std::string{ok} != "test.sdk");
         }
     }
     // Built against the frozen 1.0 headers: a v1.0 plugin, asking for host minor 0.
@@ -81,6 +84,13 @@ BOOST_AUTO_TEST_CASE(each_fixture_is_accepted_or_refused_with_its_reason) {
                         plugins.at("test.v1-0").refusal_reason);
     BOOST_CHECK_EQUAL(plugins.at("test.v1-0").api_version, "1.0.0");
     BOOST_CHECK_EQUAL(plugins.at("test.v1-0").min_host_minor, 0u);
+    // Built against the frozen 1.1 headers: a v1.1 plugin without the 1.2 hook.
+    BOOST_REQUIRE(plugins.count("test.v1-1") == 1);
+    BOOST_CHECK(plugins.at("test.v1-1").state == PluginState::loaded);
+    BOOST_CHECK_MESSAGE(plugins.at("test.v1-1").refusal_reason.empty(),
+                        plugins.at("test.v1-1").refusal_reason);
+    BOOST_CHECK_EQUAL(plugins.at("test.v1-1").api_version, "1.1.0");
+    BOOST_CHECK(!plugins.at("test.v1-1").has_capability("pms.admin-page/1"));
     BOOST_CHECK_EQUAL(plugins.at("test.sdk").version, "2.1.0");
     BOOST_CHECK_EQUAL(plugins.at("test.sdk").name, "SDK fixture");
 
@@ -90,10 +100,11 @@ BOOST_AUTO_TEST_CASE(each_fixture_is_accepted_or_refused_with_its_reason) {
                   {"plugin API 2.", "major version 2 differs", "(entry)"});
     check_refused(plugins, h.logs, "test.future-minor", "fx_future_minor.so",
                   {std::string{"plugin API "} + host_api,
-                   "requires host API minor " + future_minor + " or newer, host has 1",
+                   "requires host API minor " + future_minor + " or newer, host has " + host_minor,
                    "module not opened"});
     check_refused(plugins, h.logs, "test.future-minor-entry", "fx_future_minor_entry.so",
-                  {"requires host API minor " + future_minor + " or newer, host has 1", "(entry)"});
+                  {"requires host API minor " + future_minor + " or newer, host has " + host_minor,
+                   "(entry)"});
     check_refused(plugins, h.logs, "test.no-entry", "fx_no_entry.so",
                   {"does not export pms_plugin_entry_v1"});
     check_refused(
@@ -141,6 +152,21 @@ BOOST_AUTO_TEST_CASE(a_v1_0_plugin_runs_in_this_host) {
     });
     BOOST_REQUIRE(saved.ok());
     BOOST_CHECK_MESSAGE(saved.value().saved, saved.value().errors_json);
+}
+
+// ... and the same for a plugin of release 1.1, which knows nothing of pages: it runs, and
+// lists none.
+BOOST_AUTO_TEST_CASE(a_v1_1_plugin_runs_in_this_host) {
+    Harness h;
+    h.enable("test.v1-1");
+    BOOST_CHECK(h.runtime->instance("test.v1-1", h.seed.property)->state == InstanceState::active);
+    auto view = h.wait<ViewUpdate>([&](Callback<ViewUpdate> cb) {
+        h.runtime->click_button("test.v1-1", "open", h.folio_context(), std::move(cb));
+    });
+    BOOST_REQUIRE(view.ok());
+    BOOST_CHECK(view.value().view_json.find("Step 1") != std::string::npos);
+    BOOST_CHECK(view.value().page_id.empty());
+    BOOST_CHECK(h.runtime->admin_pages(h.seed.property).empty());
 }
 
 BOOST_AUTO_TEST_CASE(loading_again_loads_only_new_plugins) {

@@ -1,8 +1,8 @@
 // Every route of pms-host's HTTP server, against the real executable with the server fixture
 // plugins: plugin list (loaded and refused), enable/disable, settings with a secret that never
 // comes back, validation errors, payment mapping, folio data of the demo booking, folio buttons,
-// views and view events, the notification route, notifications and the live event stream,
-// static files and the JSON errors.
+// views and view events, plugin pages (pms.admin-page/1), the notification route, notifications
+// and the live event stream, static files and the JSON errors.
 #include "host_process.hpp"
 
 #include <boost/json/array.hpp>
@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(health_and_plugin_list_with_refused_plugin) {
     const auto* fixture = find_by(plugins, "id", fixture_id);
     BOOST_TEST_REQUIRE(fixture != nullptr);
     BOOST_TEST(fixture->at("state").as_string() == "loaded");
-    BOOST_TEST(fixture->at("capabilities").as_array().size() == 4u);
+    BOOST_TEST(fixture->at("capabilities").as_array().size() == 5u); // with pms.admin-page/1
     BOOST_TEST(fixture->at("properties").as_array().size() >= 1u);
     BOOST_TEST(!fixture->at("properties").as_array()[0].at("enabled").as_bool());
 
@@ -510,6 +510,85 @@ BOOST_AUTO_TEST_CASE(live_events_carry_notifications_and_pushed_views) {
     BOOST_TEST(replay.wait_for("Fixture notification 1", 10s, *ready).has_value());
 
     BOOST_TEST(host.get("/api/properties/999/events").status == 404);
+}
+
+// A plugin page end to end as the admin: listed with its section and permission, opened (a view
+// session answering to its opener), an event (the plugin sees the page and no folio), a push
+// reaching the opener's live stream, a reload, and the close. A page session is not reachable
+// through the folio dialogs' views/{session} routes, nor through another page's routes.
+BOOST_AUTO_TEST_CASE(plugin_page_list_open_event_push_close) {
+    HostProcess host;
+    const std::string pages = property_path(host) + "/pages";
+    auto list = host.get(pages);
+    BOOST_TEST_REQUIRE(list.status == 200, list.body);
+    BOOST_TEST(list.json.at("pages").as_array().empty()); // the plugin is not enabled yet
+    BOOST_TEST(host.get(pages + "/" + fixture_id + "/suspense").status == 404);
+
+    enable_fixture(host);
+    list = host.get(pages);
+    BOOST_TEST_REQUIRE(list.status == 200, list.body);
+    const auto* page = find_by(list.json.at("pages").as_array(), "page_id", "suspense");
+    BOOST_TEST_REQUIRE(page != nullptr, list.body);
+    BOOST_TEST(page->at("plugin_id").as_string() == fixture_id);
+    BOOST_TEST(page->at("section").as_string() == "finance");
+    BOOST_TEST(page->at("permission").as_string() == "suspense.manage");
+    BOOST_TEST(page->at("title").as_string() == "Фикстура: нераспределённые");
+
+    const std::string base = pages + "/" + fixture_id + "/suspense";
+    const auto info = host.get(base);
+    BOOST_TEST_REQUIRE(info.status == 200, info.body);
+    BOOST_TEST(info.json.at("title").as_string() == "Фикстура: нераспределённые");
+    BOOST_TEST(host.get(pages + "/" + fixture_id + "/no-such-page").status == 404);
+
+    const auto opened = host.post_json(base + "/open", json::object{});
+    BOOST_TEST_REQUIRE(opened.status == 200, opened.body);
+    const std::string session{opened.json.at("session_id").as_string()};
+    BOOST_TEST(opened.json.at("page_id").as_string() == "suspense");
+    BOOST_TEST(opened.json.at("view").at("title").as_string() == "Fixture page");
+    BOOST_TEST(opened.json.at("view").at("elements").at(0).at("text").as_string() ==
+               "page suspense by admin");
+
+    const auto event = host.post_json(base + "/views/" + session + "/events",
+                                      json::object{{"kind", "row_action"},
+                                                   {"action", "post"},
+                                                   {"table", "unposted"},
+                                                   {"row_key", "order-1"}});
+    BOOST_TEST_REQUIRE(event.status == 200, event.body);
+    BOOST_TEST(event.json.at("view").at("elements").at(0).at("text").as_string() ==
+               "page event by admin on suspense, page ok");
+
+    // Not through the dialogs' routes, and not as another page of the plugin.
+    BOOST_TEST(host.get(property_path(host) + "/views/" + session).status == 404);
+    BOOST_TEST(host.post_json(property_path(host) + "/views/" + session + "/events",
+                              json::object{{"action", "next"}})
+                   .status == 404);
+
+    // A push into the page reaches the opener's stream, and is the page's current view.
+    EventStream events{host.port(), "/api/properties/" + host.demo_property() + "/events",
+                       host.cookie_header_line()};
+    BOOST_TEST_REQUIRE(events.wait_for("event: ready", 10s).has_value(), events.text());
+    const auto hook = host.request("POST", "/hooks/" + fixture_id + "/" + host.demo_property() +
+                                               "/notify", "{}");
+    BOOST_TEST_REQUIRE(hook.status == 200, hook.body);
+    const auto pushed = events.wait_for("Fixture page pushed", 10s);
+    BOOST_TEST_REQUIRE(pushed.has_value(), events.text());
+    BOOST_TEST(events.text().find("\"page_id\":\"suspense\"") != std::string::npos, events.text());
+    const auto current = host.get(base + "/views/" + session);
+    BOOST_TEST_REQUIRE(current.status == 200, current.body);
+    BOOST_TEST(current.json.at("view").at("title").as_string() == "Fixture page pushed");
+
+    const auto closed = host.post_json(base + "/views/" + session + "/close", json::object{});
+    BOOST_TEST_REQUIRE(closed.status == 200, closed.body);
+    BOOST_TEST(host.get(base + "/views/" + session).status == 404);
+    BOOST_TEST(host.post_json(base + "/views/" + session + "/events",
+                              json::object{{"action", "refresh"}})
+                   .status == 404);
+
+    // Disabled: the page is gone from the list and its routes.
+    BOOST_TEST_REQUIRE(host.post_json(plugin_path(host) + "/disable", json::object{}).status == 200);
+    list = host.get(pages);
+    BOOST_TEST(list.json.at("pages").as_array().empty(), list.body);
+    BOOST_TEST(host.post_json(base + "/open", json::object{}).status == 404);
 }
 
 BOOST_AUTO_TEST_CASE(static_files_and_json_errors) {

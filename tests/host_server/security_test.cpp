@@ -41,6 +41,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 const std::string fixture_id = "test.pms.server-fixture";
+// The fixture's plugin page (pms.admin-page/1) and the permission it declares.
+const std::string fixture_page = "suspense";
+const std::string fixture_page_permission = "suspense.manage";
 // 64 hex digits, shaped like a real token, that no sign-in ever handed out.
 const std::string forged_cookie =
     "pms_session=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -257,6 +260,7 @@ BOOST_AUTO_TEST_CASE(every_route_of_the_table_is_guarded) {
             {"plugin", fixture_id},        {"button", "fixture-dialog"},
             {"action", "check"},           {"number", "471887"},
             {"id", notification},          {"login", "walk-target"},
+            {"page", fixture_page},
             {"session", views.count(login) ? views.at(login) : views.at("admin")}};
         std::string path = "/api/";
         std::size_t pos = 0;
@@ -278,10 +282,14 @@ BOOST_AUTO_TEST_CASE(every_route_of_the_table_is_guarded) {
         }
         return path;
     };
+    // "page": the permission the page {plugin}/{page} declares (the fixture's: suspense.manage).
     const std::set<std::string> known_access{"public",          "signed_in",     "folio.view",
                                              "link.manage",     "suspense.manage",
                                              "refund.manage",   "integrations.admin",
-                                             "users.admin"};
+                                             "users.admin",     "page"};
+    auto needed = [&](const std::string& access) {
+        return access == "page" ? fixture_page_permission : access;
+    };
 
     std::size_t public_rows = 0;
     std::size_t checks = 0;
@@ -312,7 +320,7 @@ BOOST_AUTO_TEST_CASE(every_route_of_the_table_is_guarded) {
         const auto& has = contract_permissions().at(login);
         for (const auto& row : table) {
             const bool allowed = row.access == "public" || row.access == "signed_in" ||
-                                 has.count(row.access) == 1;
+                                 has.count(needed(row.access)) == 1;
             std::string cookie = cookies.at(login);
             // A row that ends the caller's session is walked with a session of its own.
             const bool signs_out = row.method == "DELETE" && row.pattern == "session";
@@ -334,7 +342,7 @@ BOOST_AUTO_TEST_CASE(every_route_of_the_table_is_guarded) {
                 const auto body = json_of(reply.body);
                 BOOST_TEST_REQUIRE(body.is_object(), what);
                 BOOST_TEST(body.at("error").at("code").as_string() == "forbidden", what);
-                BOOST_TEST(body.at("error").at("permission").as_string() == row.access, what);
+                BOOST_TEST(body.at("error").at("permission").as_string() == needed(row.access), what);
             }
             if (signs_out)
                 BOOST_TEST(get_as(host, "/api/session", cookie).status == 401, what);
@@ -357,6 +365,76 @@ BOOST_AUTO_TEST_CASE(every_route_of_the_table_is_guarded) {
         BOOST_TEST(error_code_of(reply.body) == "no_such_route");
     }
     BOOST_TEST_MESSAGE("route walk: " << checks << " guarded requests");
+}
+
+// A plugin page answers to the permission it declares (suspense.manage for the fixture's page),
+// checked by the route table's guard: the front desk neither sees it in the list nor reaches
+// any of its routes (403 naming the permission, before the page session is even looked up);
+// an accountant does. An unknown page is 404 for everyone signed in; a page session of one
+// staff member is nobody else's.
+BOOST_AUTO_TEST_CASE(a_plugin_page_answers_to_its_declared_permission) {
+    HostProcess host{with_fixture()};
+    const std::string pages = "/api/properties/" + host.demo_property() + "/pages";
+    const std::string base = pages + "/" + fixture_id + "/" + fixture_page;
+    const std::string frontdesk = host.extra_session("frontdesk");
+    const std::string accountant = host.extra_session("accountant");
+
+    auto listed = [&](const std::string& cookie) {
+        const auto reply = get_as(host, pages, cookie);
+        BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+        for (const auto& p : reply.json.at("pages").as_array())
+            if (p.at("page_id").as_string() == fixture_page)
+                return true;
+        return false;
+    };
+    BOOST_TEST(!listed(frontdesk));
+    BOOST_TEST(listed(accountant));
+    BOOST_TEST(listed(host.cookie())); // admin
+
+    auto forbidden = [&](const RawReply& reply, const std::string& what) {
+        BOOST_TEST(reply.status == 403, what << " -> " << reply.status << " " << reply.body);
+        const auto body = json_of(reply.body);
+        BOOST_TEST_REQUIRE(body.is_object(), what);
+        BOOST_TEST(body.at("error").at("code").as_string() == "forbidden", what);
+        BOOST_TEST(body.at("error").at("permission").as_string() == fixture_page_permission, what);
+    };
+    forbidden(raw(host, "GET", base, frontdesk), "front desk GET page");
+    forbidden(raw(host, "POST", base + "/open", frontdesk), "front desk open");
+
+    const auto opened = raw(host, "POST", base + "/open", accountant);
+    BOOST_TEST_REQUIRE(opened.status == 200, opened.body);
+    const auto view = json_of(opened.body);
+    const std::string session{view.at("session_id").as_string()};
+    BOOST_TEST(view.at("view").at("elements").at(0).at("text").as_string() ==
+               "page suspense by accountant");
+
+    // The front desk cannot drive the accountant's page session either: 403 for the page.
+    forbidden(raw(host, "POST", base + "/views/" + session + "/events", frontdesk, {},
+                  R"({"action":"refresh"})"),
+              "front desk event");
+    forbidden(raw(host, "POST", base + "/views/" + session + "/close", frontdesk), "front desk close");
+    forbidden(raw(host, "GET", base + "/views/" + session, frontdesk), "front desk reload");
+    // Nor through the dialogs' routes, which front desk may use for its own dialogs.
+    BOOST_TEST(raw(host, "GET", "/api/properties/" + host.demo_property() + "/views/" + session,
+                   frontdesk)
+                   .status == 404);
+    // The admin has the permission but did not open it: it does not exist for them.
+    BOOST_TEST(raw(host, "GET", base + "/views/" + session, host.cookie()).status == 404);
+    // The opener works it.
+    const auto event = raw(host, "POST", base + "/views/" + session + "/events", accountant, {},
+                           R"({"action":"refresh"})");
+    BOOST_TEST_REQUIRE(event.status == 200, event.body);
+    BOOST_TEST(json_of(event.body).at("view").at("elements").at(0).at("text").as_string() ==
+               "page event by accountant on suspense, page ok");
+
+    // An unknown page, or an unknown plugin: 404 after sign-in, 401 before.
+    for (const std::string& path : {pages + "/" + fixture_id + "/no-such-page",
+                                    pages + "/no.such.plugin/" + fixture_page}) {
+        const auto unknown = raw(host, "GET", path, frontdesk);
+        BOOST_TEST(unknown.status == 404, path << " -> " << unknown.status);
+        BOOST_TEST(error_code_of(unknown.body) == "unknown_page", path);
+        BOOST_TEST(raw(host, "GET", path, {}).status == 401, path);
+    }
 }
 
 // ---- CSRF ---------------------------------------------------------------------------------------

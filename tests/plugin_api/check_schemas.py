@@ -45,7 +45,15 @@ manifest = validator("plugin-manifest-v1.schema.json")
 
 full = json.loads((data_dir / "view-valid-full.json").read_text())
 expect(not list(view.iter_errors(full)), "view-valid-full.json must be valid")
-expect(not list(event.iter_errors(examples("view-v1.md")[-1])), "view-v1.md event example")
+property_doc = validator("property-v1.schema.json")
+expect(not list(event.iter_errors(examples("view-v1.md")[-2])), "view-v1.md folio event example")
+page_event = examples("view-v1.md")[-1]
+expect(not list(event.iter_errors(page_event)), "view-v1.md page event example")
+# An event names its folio or its page (since 1.2), never both and never neither.
+expect(list(event.iter_errors(dict(page_event, folio_id="42"))), "must be refused: event with folio and page")
+expect(list(event.iter_errors({k: v for k, v in page_event.items() if k != "page_id"})),
+       "must be refused: event with neither folio nor page")
+expect(not list(property_doc.iter_errors(examples("property-v1.md")[0])), "property-v1.md example")
 expect(not list(folio.iter_errors(examples("folio-v1.md")[0])), "folio-v1.md example")
 m = examples("plugin-manifest-v1.md")[0]
 m.pop("sha256")

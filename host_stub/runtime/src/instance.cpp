@@ -5,11 +5,13 @@
 #include "runtime_impl.hpp"
 #include "services/services.hpp"
 
+#include <pms/host/auth/permissions.hpp>
 #include <pms/host/storage/errors.hpp>
 #include <pms/host/storage/settings_repository.hpp>
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace pms::host::detail {
@@ -144,6 +146,12 @@ void Instance::cache_hooks() {
         else
             log(LogLevel::plugin_misbehaving, "pms.notification-sink/1 table has a NULL function");
     }
+    if (const auto* t = static_cast<const pms_plugin_admin_page*>(lookup(PMS_HOOK_ADMIN_PAGE))) {
+        if (t->count && t->get && t->on_open && t->on_view_event && t->on_view_closed)
+            hooks.admin_page = t;
+        else
+            log(LogLevel::plugin_misbehaving, "pms.admin-page/1 table has a NULL function");
+    }
     if (hooks.payment_types != nullptr) {
         const std::uint32_t n = hooks.payment_types->count(plugin);
         for (std::uint32_t i = 0; i < n && i < 256; ++i) {
@@ -162,6 +170,94 @@ void Instance::cache_hooks() {
                                                                     : PaymentDirection::incoming;
             payment_kinds.push_back(std::move(kind));
         }
+    }
+}
+
+namespace {
+
+// A page id is part of the page's address in the UI and the API: a plain identifier.
+bool plain_page_id(std::string_view id) {
+    if (id.empty() || id.size() > 64)
+        return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '.' || c == '-';
+    });
+}
+
+} // namespace
+
+// Reads and checks the pages once. One bad page refuses them all: a partial menu would hide
+// the mistake, and a page guarded by a permission the host does not know could never be shown
+// to the right people anyway.
+void Instance::load_admin_pages() {
+    std::vector<AdminPage> pages;
+    if (hooks.admin_page != nullptr && plugin != nullptr) {
+        std::string refusal;
+        const std::uint32_t n = hooks.admin_page->count(plugin);
+        if (n > 64)
+            refusal = "lists " + std::to_string(n) + " pages (at most 64)";
+        for (std::uint32_t i = 0; i < n && refusal.empty(); ++i) {
+            pms_admin_page_info info{};
+            info.struct_size = sizeof(info);
+            const std::string where = "page " + std::to_string(i);
+            if (hooks.admin_page->get(plugin, i, &info) != PMS_OK) {
+                refusal = where + ": get failed";
+                break;
+            }
+            if (info.id == nullptr || !plain_page_id(info.id)) {
+                refusal = where + ": the id is missing or not ^[A-Za-z0-9_.-]{1,64}$";
+                break;
+            }
+            const std::string id = info.id;
+            if (info.title == nullptr || info.title[0] == '\0') {
+                refusal = "page '" + id + "' has no title";
+                break;
+            }
+            if (info.permission == nullptr || !auth::parse_permission(info.permission)) {
+                refusal = "page '" + id + "' requires the unknown permission '" +
+                          (info.permission != nullptr ? info.permission : "") + "'";
+                break;
+            }
+            if (std::any_of(pages.begin(), pages.end(),
+                            [&](const AdminPage& p) { return p.page_id == id; })) {
+                refusal = "page id '" + id + "' is listed twice";
+                break;
+            }
+            const std::string_view section = info.section != nullptr ? info.section : "";
+            AdminPage page;
+            page.plugin_id = plugin_id;
+            page.page_id = id;
+            page.title = info.title;
+            page.section = section == PMS_ADMIN_SECTION_FINANCE || section == PMS_ADMIN_SECTION_REPORTS
+                               ? std::string{section}
+                               : std::string{PMS_ADMIN_SECTION_ADMIN};
+            page.permission = info.permission;
+            pages.push_back(std::move(page));
+        }
+        if (!refusal.empty()) {
+            log(LogLevel::plugin_misbehaving, "pms.admin-page/1 pages refused: " + refusal);
+            pages.clear();
+        }
+    }
+    std::lock_guard lock(pages_mutex_);
+    admin_pages_ = std::move(pages);
+}
+
+std::vector<AdminPage> Instance::admin_pages() const {
+    std::lock_guard lock(pages_mutex_);
+    return admin_pages_;
+}
+
+void Instance::view_closed(std::string_view session_id, bool page) noexcept {
+    if (plugin == nullptr || !activated)
+        return;
+    const pms_str id{session_id.data(), session_id.size()};
+    if (page) {
+        if (hooks.admin_page != nullptr)
+            hooks.admin_page->on_view_closed(plugin, id);
+    } else if (hooks.folio_button != nullptr) {
+        hooks.folio_button->on_view_closed(plugin, id);
     }
 }
 
@@ -215,6 +311,7 @@ pms_status Instance::activate_now(std::string& error) {
         return s;
     }
     activated = true;
+    load_admin_pages();
     set_state(InstanceState::active);
     log(LogLevel::info, "activated");
     return PMS_OK;
@@ -334,9 +431,7 @@ void Instance::stop(std::function<void()> done) {
         }
         for (auto& q : queued)
             asio::post(strand, std::move(q)); // each sees the session closed and fails
-        if (hooks.folio_button != nullptr && activated)
-            hooks.folio_button->on_view_closed(plugin,
-                                               pms_str{session->id.data(), session->id.size()});
+        view_closed(session->id, session->kind == ViewKind::admin_page);
     }
     // Hook completions the plugin still owes: the callers get "cancelled" now; the plugin may
     // still complete them until it is destroyed (the answer is then discarded).
@@ -400,6 +495,10 @@ void Instance::destroy_plugin() noexcept {
         return;
     const pms_plugin* p = std::exchange(plugin, nullptr);
     hooks = {};
+    {
+        std::lock_guard lock(pages_mutex_);
+        admin_pages_.clear(); // its strings came from a plugin that is gone
+    }
     p->destroy(p);
     HookCompletions::instance().forget(this);
 }

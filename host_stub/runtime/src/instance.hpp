@@ -33,12 +33,16 @@ namespace pms::host::detail {
 namespace asio = boost::asio;
 using Strand = asio::strand<asio::io_context::executor_type>;
 
+/// Which hook opened a view session.
+enum class ViewKind { folio_button, admin_page };
+
 /// The hook tables the plugin returned for its declared capabilities (NULL = not offered).
 struct InstanceHooks {
     const pms_plugin_folio_button* folio_button = nullptr;
     const pms_plugin_settings_schema* settings = nullptr;
     const pms_plugin_payment_types* payment_types = nullptr;
     const pms_plugin_notification_sink* sink = nullptr;
+    const pms_plugin_admin_page* admin_page = nullptr; ///< since 1.2
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {
@@ -86,6 +90,15 @@ class Instance : public std::enable_shared_from_this<Instance> {
     std::atomic<InstanceState> state{InstanceState::starting};
     std::atomic<bool> in_scan{false}; ///< a store scan visitor is running
 
+    /// The checked pages (pms.admin-page/1), read once after activate(); empty when the
+    /// plugin has none or they were refused. [thread-safe]
+    [[nodiscard]] std::vector<AdminPage> admin_pages() const;
+
+    /// Tells the plugin that view session `session_id` ended, through the hook that opened it
+    /// (`page`: pms.admin-page/1, else pms.folio-button/1). No-op when the instance is not
+    /// active or the hook is gone. [strand]
+    void view_closed(std::string_view session_id, bool page) noexcept;
+
     void log(LogLevel level, std::string_view text) noexcept;
     void set_state(InstanceState s, std::string message = {});
     [[nodiscard]] InstanceInfo info() const;
@@ -131,11 +144,14 @@ class Instance : public std::enable_shared_from_this<Instance> {
     void finish_stop();
     void destroy_plugin() noexcept;
     void cache_hooks();
+    void load_admin_pages();
 
     std::uint64_t magic_;
     pms_host host_{};
     mutable std::mutex status_mutex_;
     std::string status_message_;
+    mutable std::mutex pages_mutex_;
+    std::vector<AdminPage> admin_pages_; ///< guarded by pages_mutex_
     std::vector<std::function<void()>> stop_waiters_;
     std::unique_ptr<asio::steady_timer> drain_timer_;
     bool stopping_ = false;

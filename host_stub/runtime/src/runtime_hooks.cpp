@@ -1,5 +1,5 @@
 // Runtime: the calls that reach plugin hooks (settings pages, payment kinds, folio buttons and
-// views, inbound notifications). Each finds the instance, hops onto its strand, calls the hook
+// views, plugin pages, inbound notifications). Each finds the instance, hops onto its strand, calls the hook
 // there and completes the caller's callback exactly once (on the strand, or on an io thread when
 // the instance is gone).
 #include "runtime_impl.hpp"
@@ -87,6 +87,24 @@ struct CFolioContext {
     }
     CFolioContext(const CFolioContext&) = delete;
     CFolioContext& operator=(const CFolioContext&) = delete;
+};
+
+/// The pms_admin_page_context of a page session; owns the strings it points to.
+struct CPageContext {
+    std::string property, page;
+    FolioContext source; ///< property and staff only
+    pms_admin_page_context c{};
+    CPageContext(const FolioContext& ctx, std::string page_id)
+        : property{std::to_string(ctx.property.value)}, page{std::move(page_id)}, source{ctx} {
+        c.struct_size = sizeof(c);
+        c.property_id = str(property);
+        c.page_id = str(page);
+        c.staff_user_id = str(source.staff_user_id);
+        c.staff_user_name = str(source.staff_user_name);
+        c.locale = str(source.locale);
+    }
+    CPageContext(const CPageContext&) = delete;
+    CPageContext& operator=(const CPageContext&) = delete;
 };
 
 /// The instance is usable for hooks that do not need it active (schema, validate, kinds).
@@ -700,9 +718,8 @@ Result<ViewUpdate> finish_view(const ImplPtr& rt, const std::shared_ptr<Instance
             was_open = std::exchange(session->open, false);
         }
         rt->erase_session(session->id);
-        if (was_open && inst->state.load() == InstanceState::active &&
-            inst->hooks.folio_button != nullptr)
-            inst->hooks.folio_button->on_view_closed(inst->plugin, str(session->id));
+        if (was_open && inst->state.load() == InstanceState::active)
+            inst->view_closed(session->id, session->kind == detail::ViewKind::admin_page);
     };
     if (!r.ok()) {
         if (is_click)
@@ -721,6 +738,7 @@ Result<ViewUpdate> finish_view(const ImplPtr& rt, const std::shared_ptr<Instance
     update.session_id = session->id;
     update.plugin_id = inst->plugin_id;
     update.property = inst->property;
+    update.page_id = session->page_id;
     if (a.text.empty()) {
         close_session();
         update.closed = true;
@@ -845,7 +863,9 @@ void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
                               make_failure(RuntimeErrc::invalid_argument,
                                            "view event values are strings or booleans"));
 
-    // The event document: the session, property and folio come from the host, not the caller.
+    // The event document: the session, property and folio (or page) come from the host, not the
+    // caller.
+    const bool page = session->kind == detail::ViewKind::admin_page;
     FolioContext ctx = session->context;
     ctx.staff_user_id = event.staff_user_id;
     ctx.staff_user_name = event.staff_user_name;
@@ -853,15 +873,18 @@ void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
     json::object doc{
         {"schema", PMS_VIEW_EVENT_SCHEMA},
         {"view_session_id", session->id},
-        {"property_id", std::to_string(ctx.property.value)},
-        {"folio_id", std::to_string(ctx.folio.value)},
-        {"kind", event.kind},
-        {"action", event.action},
-        {"table", event.table ? json::value(*event.table) : json::value(nullptr)},
-        {"row_key", event.row_key ? json::value(*event.row_key) : json::value(nullptr)},
-        {"values", values},
-        {"staff", {{"id", event.staff_user_id}, {"name", event.staff_user_name}}}};
-    auto dispatch = [rt, inst, session, ctx = std::move(ctx), text = json::serialize(doc),
+        {"property_id", std::to_string(ctx.property.value)}};
+    if (page)
+        doc["page_id"] = session->page_id;
+    else
+        doc["folio_id"] = std::to_string(ctx.folio.value);
+    doc["kind"] = event.kind;
+    doc["action"] = event.action;
+    doc["table"] = event.table ? json::value(*event.table) : json::value(nullptr);
+    doc["row_key"] = event.row_key ? json::value(*event.row_key) : json::value(nullptr);
+    doc["values"] = values;
+    doc["staff"] = json::object{{"id", event.staff_user_id}, {"name", event.staff_user_name}};
+    auto dispatch = [rt, inst, session, page, ctx = std::move(ctx), text = json::serialize(doc),
                      done = std::move(done)]() mutable {
         bool open = false;
         {
@@ -869,7 +892,7 @@ void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
             open = session->open;
         }
         if (!open || inst->state.load() != InstanceState::active ||
-            inst->hooks.folio_button == nullptr) {
+            (page ? inst->hooks.admin_page == nullptr : inst->hooks.folio_button == nullptr)) {
             session_next(session);
             return invoke_callback(done,
                                    Result<ViewUpdate>{make_failure(RuntimeErrc::cancelled,
@@ -890,15 +913,25 @@ void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
         inst->arm_deadline(
             id, rt->options.hook_timeout,
             make_failure(RuntimeErrc::timeout, "the plugin did not answer the view event in time"));
-        const CFolioContext c{ctx};
-        pms_view_event ev{};
-        ev.struct_size = sizeof(ev);
-        ev.view_session_id = str(session->id);
-        ev.event_json = str(text);
-        ev.context = &c.c;
-        const pms_status s = inst->hooks.folio_button->on_view_event(
-            inst->plugin, &ev,
-            pms_view_done{&HookCompletions::view_done, HookCompletions::user_of(id)});
+        const pms_view_done view_done{&HookCompletions::view_done, HookCompletions::user_of(id)};
+        pms_status s = PMS_INTERNAL;
+        if (page) {
+            const CPageContext c{ctx, session->page_id};
+            pms_admin_page_event ev{};
+            ev.struct_size = sizeof(ev);
+            ev.view_session_id = str(session->id);
+            ev.event_json = str(text);
+            ev.context = &c.c;
+            s = inst->hooks.admin_page->on_view_event(inst->plugin, &ev, view_done);
+        } else {
+            const CFolioContext c{ctx};
+            pms_view_event ev{};
+            ev.struct_size = sizeof(ev);
+            ev.view_session_id = str(session->id);
+            ev.event_json = str(text);
+            ev.context = &c.c;
+            s = inst->hooks.folio_button->on_view_event(inst->plugin, &ev, view_done);
+        }
         if (s != PMS_OK)
             HookCompletions::instance().plugin_declined(
                 id, make_failure(RuntimeErrc::plugin_error,
@@ -941,8 +974,8 @@ void Runtime::close_view(std::string session_id_text) {
     for (auto& q : queued)
         inst->post(std::move(q)); // each sees the session closed and completes cancelled
     inst->post([inst, session] {
-        if (inst->state.load() == InstanceState::active && inst->hooks.folio_button != nullptr)
-            inst->hooks.folio_button->on_view_closed(inst->plugin, str(session->id));
+        if (inst->state.load() == InstanceState::active)
+            inst->view_closed(session->id, session->kind == detail::ViewKind::admin_page);
     });
 }
 
@@ -953,8 +986,106 @@ std::optional<ViewPush> Runtime::current_view(std::string_view session_id_text) 
     std::lock_guard lock(session->mutex);
     if (!session->open || session->current_view.empty())
         return std::nullopt;
-    return ViewPush{session->id, session->plugin_id, session->context.property,
-                    session->context.folio, session->current_view};
+    return ViewPush{session->id,          session->plugin_id,   session->context.property,
+                    session->context.folio, session->current_view, session->page_id};
+}
+
+// ---- Plugin pages -------------------------------------------------------------------------------
+
+std::vector<AdminPage> Runtime::admin_pages(PropertyId property) const {
+    std::vector<std::shared_ptr<Instance>> targets;
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (const auto& [key, inst] : impl_->instances) // a map: plugin id order
+            if (key.second == property.value && inst->state.load() == InstanceState::active)
+                targets.push_back(inst);
+    }
+    std::vector<AdminPage> out;
+    for (const auto& inst : targets)
+        for (auto& page : inst->admin_pages())
+            out.push_back(std::move(page));
+    return out;
+}
+
+std::optional<AdminPage> Runtime::admin_page(std::string_view plugin_id, PropertyId property,
+                                             std::string_view page_id) const {
+    auto inst = impl_->find_instance(plugin_id, property, true, nullptr);
+    if (!inst)
+        return std::nullopt;
+    for (auto& page : inst->admin_pages())
+        if (page.page_id == page_id)
+            return std::move(page);
+    return std::nullopt;
+}
+
+void Runtime::open_admin_page(std::string plugin_id, std::string page_id,
+                              AdminPageContext context, Callback<ViewUpdate> done) {
+    auto rt = impl_;
+    Failure why;
+    auto inst = rt->find_instance(plugin_id, context.property, true, &why);
+    if (!inst)
+        return fail_async(rt, std::move(done), why);
+    if (context.staff_user_id.empty())
+        return fail_async(
+            rt, std::move(done),
+            make_failure(RuntimeErrc::invalid_argument, "opening a page needs the staff user"));
+    const auto pages = inst->admin_pages();
+    if (std::none_of(pages.begin(), pages.end(),
+                     [&](const AdminPage& p) { return p.page_id == page_id; }))
+        return fail_async(rt, std::move(done),
+                          make_failure(RuntimeErrc::invalid_argument,
+                                       "plugin " + plugin_id + " has no page '" + page_id + "'"));
+    auto session = std::make_shared<detail::ViewSession>();
+    session->id = session_id();
+    session->kind = detail::ViewKind::admin_page;
+    session->page_id = page_id;
+    session->instance = inst;
+    session->owner = inst.get();
+    session->plugin_id = inst->plugin_id;
+    session->context.property = context.property;
+    session->context.staff_user_id = std::move(context.staff_user_id);
+    session->context.staff_user_name = std::move(context.staff_user_name);
+    session->context.locale = std::move(context.locale);
+    session->busy = true;
+    {
+        std::lock_guard lock(rt->mutex);
+        rt->sessions.emplace(session->id, session);
+    }
+    inst->post([rt, inst, session, done = std::move(done)]() mutable {
+        if (inst->state.load() != InstanceState::active || inst->hooks.admin_page == nullptr) {
+            rt->erase_session(session->id);
+            return invoke_callback(
+                done, Result<ViewUpdate>{make_failure(inst->hooks.admin_page == nullptr &&
+                                                              inst->plugin != nullptr
+                                                          ? RuntimeErrc::not_supported
+                                                          : RuntimeErrc::unavailable,
+                                                      "the plugin cannot open pages now")});
+        }
+        // Same bookkeeping as a click: one hook op, its deadline, exactly one answer; a failed
+        // opening closes the session (finish_view with is_click = true).
+        const std::uint64_t id =
+            open_hook<ViewUpdate>(rt, inst, "admin-page on_open view_done", std::move(done),
+                                  [rt, inst, session](Result<HookAnswer> r) {
+                                      auto out = finish_view(rt, inst, session, true, std::move(r));
+                                      session_next(session);
+                                      return out;
+                                  });
+        {
+            std::lock_guard lock(session->mutex);
+            session->pending_hook = id;
+        }
+        inst->arm_deadline(id, rt->options.hook_timeout,
+                           make_failure(RuntimeErrc::timeout, "the plugin did not open page '" +
+                                                                  session->page_id + "' in time"));
+        const CPageContext c{session->context, session->page_id};
+        const pms_status s = inst->hooks.admin_page->on_open(
+            inst->plugin, session->page_id.c_str(), str(session->id), &c.c,
+            pms_view_done{&HookCompletions::view_done, HookCompletions::user_of(id)});
+        if (s != PMS_OK)
+            HookCompletions::instance().plugin_declined(
+                id, make_failure(RuntimeErrc::plugin_error,
+                                 std::string{"on_open failed: "} + pms_status_name(s), s));
+    });
 }
 
 // ---- Inbound notifications ----------------------------------------------------------------------

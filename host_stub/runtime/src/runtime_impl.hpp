@@ -33,13 +33,16 @@ namespace pms::host {
 
 namespace detail {
 
-/// An open dialog of a folio button. Fields below `mutex` are guarded by it.
+/// An open dialog of a folio button, or an open plugin page. Fields below `mutex` are guarded
+/// by it.
 struct ViewSession {
     std::string id;
+    ViewKind kind = ViewKind::folio_button;
+    std::string page_id; ///< kind == admin_page
     std::weak_ptr<Instance> instance;
     const Instance* owner = nullptr;
     std::string plugin_id;
-    FolioContext context;
+    FolioContext context; ///< a page session: property and staff only (folio/booking 0)
 
     std::mutex mutex;
     std::string current_view;

@@ -117,19 +117,25 @@ void HostServer::Impl::get_folio_buttons(ApiRequest& r) {
 }
 
 // POST /api/properties/{p}/folios/{f}/buttons/{plugin}/{button}/click
-void HostServer::Impl::post_button_click(ApiRequest& r) {
+bool HostServer::Impl::admit_view(ApiRequest& r) {
     switch (views.admit(r.staff->token_hash)) {
     case ViewRegistry::Admission::ok:
-        break;
+        return true;
     case ViewRegistry::Admission::session_full:
         r.respond(json_error(429, "too_many_views",
                              "Слишком много открытых окон модулей: закройте лишние"));
-        return;
+        return false;
     case ViewRegistry::Admission::total_full:
         r.respond(json_error(503, "too_many_views",
                              "Слишком много открытых окон модулей у всех сотрудников; повторите позже"));
-        return;
+        return false;
     }
+    return false;
+}
+
+void HostServer::Impl::post_button_click(ApiRequest& r) {
+    if (!admit_view(r))
+        return;
     const PropertyId property = r.property();
     with_property(r.respond, property, [self = shared_from_this(), r, property](const Property&) {
         const auto& folio_text = r.param("folio");
@@ -163,11 +169,15 @@ net::Response unknown_view(const std::string& session) {
 
 // The open view {session} of this property that the caller's staff session opened; answers
 // 404 otherwise (another staff member's view does not exist for the caller).
-std::optional<ViewPush> HostServer::Impl::own_open_view(ApiRequest& r) {
+std::optional<ViewPush> HostServer::Impl::own_open_view(ApiRequest& r, bool page_route) {
     const std::string& session = r.param("session");
     auto current = runtime.current_view(session);
     const bool mine = views.use(session, r.staff->token_hash, ViewRegistry::Clock::now());
-    if (!current || current->property != r.property() || !mine) {
+    const bool right_kind =
+        current && (page_route ? current->page_id == r.param("page") &&
+                                     current->plugin_id == r.param("plugin")
+                               : current->page_id.empty());
+    if (!current || current->property != r.property() || !mine || !right_kind) {
         r.respond(unknown_view(session));
         return std::nullopt;
     }
@@ -201,17 +211,22 @@ void HostServer::Impl::post_view_event(ApiRequest& r) {
     const auto current = own_open_view(r);
     if (!current)
         return;
-    const auto& body = r.body;
     ViewEventInput event;
+    if (parse_view_event(r, event))
+        send_view_event(r, current->session_id, std::move(event));
+}
+
+bool HostServer::Impl::parse_view_event(ApiRequest& r, ViewEventInput& event) {
+    const auto& body = r.body;
     event.kind = string_member(body, "kind", "button");
     event.action = string_member(body, "action");
     if (event.kind != "button" && event.kind != "row_action") {
         r.respond(json_error(400, "invalid_request", "\"kind\" must be \"button\" or \"row_action\""));
-        return;
+        return false;
     }
     if (event.action.empty()) {
         r.respond(json_error(400, "invalid_request", "\"action\" is required"));
-        return;
+        return false;
     }
     if (const auto* t = body.if_contains("table"); t != nullptr && t->is_string())
         event.table = std::string{t->as_string()};
@@ -219,18 +234,18 @@ void HostServer::Impl::post_view_event(ApiRequest& r) {
         event.row_key = std::string{k->as_string()};
     if (event.kind == "row_action" && (!event.table || !event.row_key)) {
         r.respond(json_error(400, "invalid_request", "A row action needs \"table\" and \"row_key\""));
-        return;
+        return false;
     }
     if (const auto* v = body.if_contains("values"); v != nullptr) {
         if (!v->is_object()) {
             r.respond(json_error(400, "invalid_request", "\"values\" must be an object"));
-            return;
+            return false;
         }
         for (const auto& [name, value] : v->as_object())
             if (!value.is_string() && !value.is_bool()) {
                 r.respond(json_error(400, "invalid_request",
                                      "Form values are strings or booleans (money as a decimal string)"));
-                return;
+                return false;
             }
         event.values_json = json::serialize(*v);
     }
@@ -238,7 +253,12 @@ void HostServer::Impl::post_view_event(ApiRequest& r) {
     event.staff_user_id = r.staff->login;
     event.staff_user_name = r.staff->name;
     event.locale = r.locale;
-    runtime.send_view_event(current->session_id, std::move(event),
+    return true;
+}
+
+void HostServer::Impl::send_view_event(ApiRequest& r, const std::string& session_id,
+                                       ViewEventInput event) {
+    runtime.send_view_event(session_id, std::move(event),
                             [self = shared_from_this(), respond = r.respond](Result<ViewUpdate> update) {
                                 if (!update) {
                                     respond(failure_response(update.error()));

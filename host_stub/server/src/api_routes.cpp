@@ -1,6 +1,7 @@
 // The /api route table and the one place where every staff request is checked: the route's
-// access rule (public, any signed-in staff member, or one permission of auth::Permission)
-// is applied here, before any handler runs; handlers never decide who may call them.
+// access rule (public, any signed-in staff member, one permission of auth::Permission, or the
+// permission the plugin page {plugin}/{page} of {property} declares) is applied here, before
+// any handler runs; handlers never decide who may call them.
 //
 // Order of the checks for a staff request (Host was checked by the caller):
 //   1. a state change (POST/PUT/PATCH/DELETE) must be JSON from this host's own origin;
@@ -8,8 +9,10 @@
 //   3. the staff session (cookie `pms_session`) is looked up — without one, 401 for every
 //      path but the public routes, known or not, so an anonymous caller learns nothing;
 //   4. 404 for an unknown path, 405 for a known path with another method;
-//   5. 403 when the staff member's role lacks the route's permission;
-//   6. the JSON body is parsed, then the handler runs.
+//   5. a page route: 404 when {property} or the page {plugin}/{page} is unknown (no active
+//      instance lists it), else the page's declared permission is the route's permission;
+//   6. 403 when the staff member's role lacks the route's permission;
+//   7. the JSON body is parsed, then the handler runs.
 #include "server_impl.hpp"
 
 #include "json_response.hpp"
@@ -27,13 +30,16 @@ using auth::Permission;
 
 namespace {
 
-enum class Access { public_route, signed_in, permission };
+// `page`: the permission is dynamic — the one the plugin page named by the route's {plugin} and
+// {page} declares (pms.admin-page/1). The runtime refuses pages naming a permission outside
+// auth::Permission, so every page resolves to one row of the one permission table.
+enum class Access { public_route, signed_in, permission, page };
 
 struct Route {
     std::string_view method;
     std::string_view pattern; ///< segments after "/api/"; {name} matches any one segment
     Access access;
-    Permission permission; ///< when access == permission
+    Permission permission; ///< when access == permission (ignored for page)
     void (HostServer::Impl::*handler)(ApiRequest&);
 };
 
@@ -41,6 +47,7 @@ using I = HostServer::Impl;
 constexpr auto pub = Access::public_route;
 constexpr auto any = Access::signed_in;
 constexpr auto perm = Access::permission;
+constexpr auto page = Access::page;
 constexpr auto folio_view = Permission::folio_view;
 constexpr auto link_manage = Permission::link_manage;
 constexpr auto integrations = Permission::integrations_admin;
@@ -84,6 +91,20 @@ const Route route_table[] = {
     {"DELETE", "properties/{property}/views/{session}",               perm, link_manage,  &I::close_view},
     {"POST",   "properties/{property}/views/{session}/close",         perm, link_manage,  &I::close_view},
     {"POST",   "properties/{property}/views/{session}/events",        perm, link_manage,  &I::post_view_event},
+
+    // Plugin pages (pms.admin-page/1): the list is filtered by the caller's permissions; every
+    // route of one page is guarded by the permission that page declares.
+    {"GET",    "properties/{property}/pages",                         perm, folio_view,   &I::get_pages},
+    {"GET",    "properties/{property}/pages/{plugin}/{page}",         page, folio_view,   &I::get_page},
+    {"POST",   "properties/{property}/pages/{plugin}/{page}/open",    page, folio_view,   &I::post_page_open},
+    {"GET",    "properties/{property}/pages/{plugin}/{page}/views/{session}",
+                                                                      page, folio_view,   &I::get_page_view},
+    {"DELETE", "properties/{property}/pages/{plugin}/{page}/views/{session}",
+                                                                      page, folio_view,   &I::close_page_view},
+    {"POST",   "properties/{property}/pages/{plugin}/{page}/views/{session}/close",
+                                                                      page, folio_view,   &I::close_page_view},
+    {"POST",   "properties/{property}/pages/{plugin}/{page}/views/{session}/events",
+                                                                      page, folio_view,   &I::post_page_event},
 
     {"GET",    "properties/{property}/notifications",                 perm, folio_view,   &I::get_notifications},
     {"POST",   "properties/{property}/notifications/read-all",        perm, folio_view,   &I::post_notifications_read_all},
@@ -195,6 +216,8 @@ std::string access_text(const Route& r) {
         return "signed_in";
     case Access::permission:
         return std::string{auth::to_string(r.permission)};
+    case Access::page:
+        return "page";
     }
     return "public";
 }
@@ -267,12 +290,30 @@ void HostServer::Impl::handle_api(net::Request request, net::Responder respond) 
                 r.respond(allow.empty() ? no_such_route(r.request) : method_not_allowed(allow));
                 return;
             }
-            if (route->access == Access::permission &&
-                !auth::role_has(staff->role, route->permission)) {
+            std::optional<Permission> required;
+            if (route->access == Access::permission)
+                required = route->permission;
+            if (route->access == Access::page) {
+                // A page route always has {property}, {plugin} and {page}.
+                const auto property = parse_id(r.param("property"));
+                if (!property) {
+                    r.respond(json_error(404, "unknown_property", "Property ids are positive numbers"));
+                    return;
+                }
+                const auto declared = self->runtime.admin_page(r.param("plugin"), PropertyId{*property},
+                                                               r.param("page"));
+                required = declared ? auth::parse_permission(declared->permission) : std::nullopt;
+                if (!required) {
+                    r.respond(json_error(404, "unknown_page",
+                                         "No page '" + r.param("page") + "' of plugin '" +
+                                             r.param("plugin") + "' in this property"));
+                    return;
+                }
+            }
+            if (required && !auth::role_has(staff->role, *required)) {
                 json::object body{{"error", json::object{{"code", "forbidden"},
                                                          {"message", "Недостаточно прав"},
-                                                         {"permission", auth::to_string(
-                                                                            route->permission)}}}};
+                                                         {"permission", auth::to_string(*required)}}}};
                 r.respond(json_ok(body, 403));
                 return;
             }

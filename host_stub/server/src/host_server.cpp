@@ -102,6 +102,8 @@ std::string view_update_json(const ViewUpdate& update) {
                       ",\"property_id\":" + json_quote(std::to_string(update.property.value)) +
                       ",\"closed\":" + (update.closed ? "true" : "false") + ",\"view\":";
     out += update.closed || update.view_json.empty() ? std::string{"null"} : update.view_json;
+    if (!update.page_id.empty()) // a page session (pms.admin-page/1)
+        out += ",\"page_id\":" + json_quote(update.page_id);
     out += '}';
     return out;
 }
@@ -323,6 +325,7 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
                 ",\"plugin_id\":" + json_quote(push.plugin_id) +
                 ",\"property_id\":" + json_quote(std::to_string(push.property.value)) +
                 ",\"folio_id\":" + json_quote(std::to_string(push.folio.value)) +
+                (push.page_id.empty() ? std::string{} : ",\"page_id\":" + json_quote(push.page_id)) +
                 ",\"view\":" + (push.view_json.empty() ? "null" : push.view_json) + "}";
             // Only the staff session that opened the view sees its updates.
             const auto owner = self->views.owner_of(push.session_id);

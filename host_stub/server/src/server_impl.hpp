@@ -116,6 +116,12 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     void get_view(ApiRequest& r);
     void close_view(ApiRequest& r);
     void post_view_event(ApiRequest& r);
+    void get_pages(ApiRequest& r);
+    void get_page(ApiRequest& r);
+    void post_page_open(ApiRequest& r);
+    void get_page_view(ApiRequest& r);
+    void close_page_view(ApiRequest& r);
+    void post_page_event(ApiRequest& r);
     void get_notifications(ApiRequest& r);
     void post_notifications_read_all(ApiRequest& r);
     void post_notification_read(ApiRequest& r);
@@ -141,7 +147,17 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     /// Closes the views idle past AccessLimits::view_idle, then runs again later.
     void schedule_view_sweep();
     /// The open view {session} of {property} that the caller opened; answers 404 otherwise.
-    std::optional<ViewPush> own_open_view(ApiRequest& r);
+    /// On the views/{session} routes only folio dialogs are found; on the page routes only
+    /// sessions of the route's {plugin}/{page} (`page_route`), so that a page session is
+    /// always driven under the permission its page declares.
+    std::optional<ViewPush> own_open_view(ApiRequest& r, bool page_route = false);
+    /// Admits one more view for the caller, or answers 429/503 and returns false.
+    bool admit_view(ApiRequest& r);
+    /// Parses a view event body into `event` (the staff member comes from the session), or
+    /// answers 400 and returns false.
+    bool parse_view_event(ApiRequest& r, ViewEventInput& event);
+    /// Sends a parsed event to the runtime and answers with the next view.
+    void send_view_event(ApiRequest& r, const std::string& session_id, ViewEventInput event);
 
     void log(LogLevel level, std::string_view text) const;
     [[nodiscard]] std::string public_base() const;
@@ -163,7 +179,8 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
 [[nodiscard]] net::Response no_such_route(const net::Request& request);
 
 /// The JSON of a view answer, with the view document spliced in byte for byte (no re-encoding
-/// of the plugin's numbers): {"session_id", "plugin_id", "property_id", "closed", "view"}.
+/// of the plugin's numbers): {"session_id", "plugin_id", "property_id", "closed", "view"}, and
+/// "page_id" for a page session.
 [[nodiscard]] std::string view_update_json(const ViewUpdate& update);
 
 /// JSON string literal of `text` (quotes included).

@@ -82,6 +82,12 @@ public:
     std::string settings_json = "{\"shop_id\":\"s-1\"}";
     std::map<std::string, std::string> secrets;
     std::vector<std::pair<std::string, std::string>> pushed_views;
+    /// Views pushed through pms.admin-page/1 (since 1.2), apart from the dialogs' pushes.
+    std::vector<std::pair<std::string, std::string>> pushed_page_views;
+    /// What pms.property/1 get_property writes; `offer_property` false = a host older than 1.2.
+    std::string property_json = "{\"schema\":\"pms.property/1\",\"property_id\":\"hotel-1\","
+                                "\"name\":\"Hotel\",\"legal_entities\":[]}";
+    bool offer_property = true;
     std::vector<std::string> notifications;
     std::int64_t now_ms = 1'700'000'000'000;
 
@@ -457,6 +463,18 @@ private:
         return PMS_OK;
     }
 
+    // ---- pms.admin-page/1 (host twin) and pms.property/1, since 1.2 ---------------------------
+    static pms_status push_page_view(const pms_host* h, pms_str session, pms_str json) {
+        if (str(session) == "closed")
+            return PMS_NOT_FOUND;
+        self(h).pushed_page_views.emplace_back(str(session), str(json));
+        return PMS_OK;
+    }
+    static pms_status property_get(const pms_host* h, const pms_writer* out) {
+        const std::string& j = self(h).property_json;
+        return out->write(out->ctx, j.data(), j.size());
+    }
+
     static const void* get_extension(const pms_host* h, const char* id) {
         static const pms_host_log log{&log_log, &log_enabled};
         static const pms_host_executor executor{&ex_post, &ex_timer_start, &ex_timer_cancel};
@@ -469,6 +487,8 @@ private:
         static const pms_host_notify notify{&notify_raise, &notify_resolve};
         static const pms_host_settings settings{&settings_get, &settings_secret};
         static const pms_host_folio_button folio_button{&push_view};
+        static const pms_host_admin_page admin_page{&push_page_view};
+        static const pms_host_property property{&property_get};
         auto& s = self(h);
         const std::string_view i(id);
         if (i == PMS_EXT_LOG)
@@ -491,6 +511,10 @@ private:
             return &settings;
         if (i == PMS_HOOK_FOLIO_BUTTON)
             return &folio_button;
+        if (i == PMS_HOOK_ADMIN_PAGE)
+            return s.offer_property ? &admin_page : nullptr;
+        if (i == PMS_EXT_PROPERTY)
+            return s.offer_property ? &property : nullptr;
         return nullptr;
     }
 

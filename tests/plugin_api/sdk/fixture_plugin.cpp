@@ -1,6 +1,7 @@
 // A minimal SDK plugin built exactly like a real one (pms_add_plugin: hidden visibility,
 // version script, -z defs), loaded by module_load_test.cpp with dlopen. Proves the packaging
-// rules: the module exports pms_plugin_entry_v1 and nothing else, and works when loaded.
+// rules: the module exports pms_plugin_entry_v1 and nothing else, and works when loaded. It also
+// offers a plugin page (pms.admin-page/1, ABI 1.2) that the loaded module must serve.
 #include <pms/plugin_sdk/entry.hpp>
 #include <pms/plugin_sdk/sdk.hpp>
 
@@ -22,6 +23,15 @@ public:
 
     std::vector<pms::sdk::payment_type> payment_types() {
         return {{"payment", "Fixture payment", PMS_PAYMENT_INCOMING}};
+    }
+
+    std::vector<pms::sdk::admin_page> admin_pages() {
+        return {{"suspense", "Fixture page", PMS_ADMIN_SECTION_FINANCE, "suspense.manage"}};
+    }
+    void on_page_open(std::string_view page_id, std::string_view, const pms::sdk::page_context& ctx,
+                      pms::sdk::view_reply reply) {
+        reply.show("{\"schema\":\"pms.view/1\",\"title\":\"" + std::string(page_id) + " for " +
+                   ctx.staff_user_name + "\",\"elements\":[]}");
     }
 
     void activate() {

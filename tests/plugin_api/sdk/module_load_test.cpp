@@ -52,6 +52,35 @@ BOOST_AUTO_TEST_CASE(load_init_create_run_unload) {
         t.struct_size = sizeof t;
         BOOST_TEST(pt->get(p, 0, &t) == PMS_OK);
         BOOST_TEST(std::string(t.code) == "payment");
+        // The page hook (1.2), declared and served by the loaded module.
+        BOOST_TEST(std::string(d->capabilities[1]) == PMS_HOOK_ADMIN_PAGE);
+        const auto* ap = static_cast<const pms_plugin_admin_page*>(
+            p->get_extension(p, PMS_HOOK_ADMIN_PAGE));
+        BOOST_REQUIRE(ap != nullptr);
+        pms_admin_page_info page{};
+        page.struct_size = sizeof page;
+        BOOST_TEST(ap->get(p, 0, &page) == PMS_OK);
+        BOOST_TEST(std::string(page.permission) == "suspense.manage");
+        const std::string property = "hotel-1", page_id = "suspense", user = "u-5", name = "Olga";
+        const pms_admin_page_context ctx{sizeof ctx,           pms_test::view(property),
+                                         pms_test::view(page_id), pms_test::view(user),
+                                         pms_test::view(name),  pms_str{nullptr, 0}};
+        std::string shown;
+        int calls = 0;
+        struct sink_t {
+            std::string* shown;
+            int* calls;
+        } sink{&shown, &calls};
+        BOOST_TEST(ap->on_open(p, "suspense", pms_str{"vs-1", 4}, &ctx,
+                               pms_view_done{[](void* u, pms_status s, pms_str json) {
+                                                 auto* k = static_cast<sink_t*>(u);
+                                                 ++*k->calls;
+                                                 if (s == PMS_OK)
+                                                     *k->shown = pms_test::str(json);
+                                             },
+                                             &sink}) == PMS_OK);
+        BOOST_TEST(calls == 1);
+        BOOST_TEST(shown.find("suspense for Olga") != std::string::npos, shown);
         h.drain();
         h.run();
         p->deactivate(p);

@@ -102,6 +102,32 @@ public:
     }
     void on_view_closed(std::string_view session) { closed_sessions.emplace_back(session); }
 
+    // pms.admin-page/1 (since 1.2): its own member names, so its sessions never reach the
+    // folio button's on_view_event/on_view_closed.
+    std::vector<std::string> closed_pages;
+    std::vector<sdk::admin_page> admin_pages() {
+        return {{"suspense", "Unposted payments", PMS_ADMIN_SECTION_FINANCE, "suspense.manage"},
+                {"report", "Report", PMS_ADMIN_SECTION_REPORTS, "folio.view"}};
+    }
+    void on_page_open(std::string_view page_id, std::string_view session,
+                      const sdk::page_context& ctx, sdk::view_reply reply) {
+        if (mode == "throw-page")
+            throw std::runtime_error("page failed");
+        asio::post(get_executor(), [reply = std::move(reply), id = std::string(page_id),
+                                    s = std::string(session), user = ctx.staff_user_name,
+                                    page = ctx.page_id]() mutable {
+            reply.show("{\"schema\":\"pms.view/1\",\"title\":\"" + id + "/" + s + "/" + user +
+                       "/" + page + "\"}");
+        });
+    }
+    void on_page_event(const sdk::page_event& ev, sdk::view_reply reply) {
+        if (ev.event_json.find("\"close\"") != std::string::npos)
+            return reply.close();
+        host().push_page_view(ev.view_session_id, "{\"schema\":\"pms.view/1\",\"title\":\"pushed\"}");
+        reply.show("{\"page_event\":" + ev.event_json + ",\"page\":\"" + ev.context.page_id + "\"}");
+    }
+    void on_page_closed(std::string_view session) { closed_pages.emplace_back(session); }
+
     // pms.settings-schema/1
     std::string settings_schema() { return "{\"type\":\"object\"}"; }
     std::optional<std::string> validate_settings(std::string_view json) {
@@ -275,7 +301,8 @@ BOOST_AUTO_TEST_CASE(factory_lists_and_creates) {
     for (const char* const* c = d0->capabilities; *c != nullptr; ++c)
         caps.emplace_back(*c);
     BOOST_TEST(caps == (std::vector<std::string>{PMS_HOOK_FOLIO_BUTTON, PMS_HOOK_SETTINGS_SCHEMA,
-                                                 PMS_HOOK_PAYMENT_TYPES, PMS_HOOK_NOTIFICATION_SINK}));
+                                                 PMS_HOOK_PAYMENT_TYPES, PMS_HOOK_NOTIFICATION_SINK,
+                                                 PMS_HOOK_ADMIN_PAGE}));
     BOOST_TEST(std::string(d1->id) == "com.example.pms.small");
     BOOST_TEST(std::string(d1->capabilities[0]) == PMS_HOOK_PAYMENT_TYPES);
     BOOST_TEST(d1->capabilities[1] == nullptr);
@@ -289,6 +316,7 @@ BOOST_AUTO_TEST_CASE(factory_lists_and_creates) {
     BOOST_TEST(small->desc == d1);
     BOOST_TEST(small->get_extension(small, PMS_HOOK_FOLIO_BUTTON) == nullptr);
     BOOST_TEST(small->get_extension(small, PMS_HOOK_PAYMENT_TYPES) != nullptr);
+    BOOST_TEST(small->get_extension(small, PMS_HOOK_ADMIN_PAGE) == nullptr);
     small->destroy(small);
 }
 
@@ -453,6 +481,103 @@ BOOST_FIXTURE_TEST_CASE(view_events_and_close, instance) {
     fb->on_view_closed(p, pms_str{"vs-1", 4});
     BOOST_TEST(cpp().closed_sessions == std::vector<std::string>{"vs-1"});
     BOOST_TEST(fb->on_view_event(p, &ev, pms_view_done{nullptr, nullptr}) == PMS_INVALID_ARGUMENT);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(admin_page)
+
+pms_admin_page_context make_page_context(const std::string& page) {
+    static std::string property = "hotel-1", user = "u-5", name = "Olga", locale = "ru-RU";
+    static std::string pg;
+    pg = page;
+    return pms_admin_page_context{sizeof(pms_admin_page_context), pms_test::view(property),
+                                  pms_test::view(pg),       pms_test::view(user),
+                                  pms_test::view(name),     pms_test::view(locale)};
+}
+
+BOOST_FIXTURE_TEST_CASE(pages_are_listed_within_the_hosts_struct_size, instance) {
+    const auto* ap = ext<pms_plugin_admin_page>(PMS_HOOK_ADMIN_PAGE);
+    BOOST_REQUIRE(ap != nullptr);
+    BOOST_TEST(ap->count(p) == 2u);
+    pms_admin_page_info info{};
+    info.struct_size = sizeof info;
+    BOOST_TEST(ap->get(p, 0, &info) == PMS_OK);
+    BOOST_TEST(std::string(info.id) == "suspense");
+    BOOST_TEST(std::string(info.title) == "Unposted payments");
+    BOOST_TEST(std::string(info.section) == PMS_ADMIN_SECTION_FINANCE);
+    BOOST_TEST(std::string(info.permission) == "suspense.manage");
+    BOOST_TEST(ap->get(p, 2, &info) == PMS_INVALID_ARGUMENT);
+    BOOST_TEST(ap->get(p, 0, nullptr) == PMS_INVALID_ARGUMENT);
+    // A host that knows a shorter struct: the fields beyond it stay untouched.
+    pms_admin_page_info small{};
+    small.struct_size = static_cast<std::uint32_t>(offsetof(pms_admin_page_info, section));
+    BOOST_TEST(ap->get(p, 1, &small) == PMS_OK);
+    BOOST_TEST(std::string(small.title) == "Report");
+    BOOST_TEST(small.section == nullptr);
+    BOOST_TEST(small.permission == nullptr);
+}
+
+BOOST_FIXTURE_TEST_CASE(open_answers_once_events_push_and_close, instance) {
+    const auto* ap = ext<pms_plugin_admin_page>(PMS_HOOK_ADMIN_PAGE);
+    pms_admin_page_context ctx = make_page_context("suspense");
+    view_sink opened;
+    BOOST_TEST(ap->on_open(p, "suspense", pms_str{"vs-9", 4}, &ctx, opened.done()) == PMS_OK);
+    BOOST_TEST(opened.calls == 0);
+    h.run();
+    BOOST_TEST(opened.calls == 1);
+    BOOST_TEST(opened.json == "{\"schema\":\"pms.view/1\",\"title\":\"suspense/vs-9/Olga/suspense\"}");
+
+    const std::string ev_json = "{\"action\":\"post\",\"page_id\":\"suspense\"}";
+    pms_admin_page_event ev{sizeof(pms_admin_page_event), pms_str{"vs-9", 4},
+                            pms_test::view(ev_json), &ctx};
+    view_sink next;
+    BOOST_TEST(ap->on_view_event(p, &ev, next.done()) == PMS_OK);
+    BOOST_TEST(next.calls == 1);
+    BOOST_TEST(next.json == "{\"page_event\":" + ev_json + ",\"page\":\"suspense\"}");
+    // The push went through the page twin, not the folio button's.
+    BOOST_REQUIRE(h.pushed_page_views.size() == 1u);
+    BOOST_TEST(h.pushed_page_views[0].first == "vs-9");
+    BOOST_TEST(h.pushed_views.empty());
+
+    const std::string close_json = "{\"action\":\"close\"}";
+    ev.event_json = pms_test::view(close_json);
+    view_sink closing;
+    BOOST_TEST(ap->on_view_event(p, &ev, closing.done()) == PMS_OK);
+    BOOST_TEST(closing.status == PMS_OK);
+    BOOST_TEST(closing.json.empty());
+    ap->on_view_closed(p, pms_str{"vs-9", 4});
+    BOOST_TEST(cpp().closed_pages == std::vector<std::string>{"vs-9"});
+    BOOST_TEST(cpp().closed_sessions.empty()); // never the folio button's member
+    BOOST_TEST(ap->on_open(p, "suspense", pms_str{"vs-9", 4}, &ctx, pms_view_done{nullptr, nullptr}) ==
+               PMS_INVALID_ARGUMENT);
+}
+
+BOOST_FIXTURE_TEST_CASE(exception_in_on_page_open_answers_internal_once, instance) {
+    const auto* ap = ext<pms_plugin_admin_page>(PMS_HOOK_ADMIN_PAGE);
+    pms_admin_page_context ctx = make_page_context("suspense");
+    view_sink sink;
+    cpp().mode = "throw-page";
+    BOOST_TEST(ap->on_open(p, "suspense", pms_str{"vs-1", 4}, &ctx, sink.done()) == PMS_OK);
+    h.run();
+    BOOST_TEST(sink.calls == 1);
+    BOOST_TEST(sink.status == PMS_INTERNAL);
+    BOOST_TEST(logged(h, PMS_LOG_PLUGIN_MISBEHAVING, "page failed"));
+}
+
+BOOST_FIXTURE_TEST_CASE(the_property_document_and_an_older_host, instance) {
+    BOOST_TEST(cpp().host().property_ext() != nullptr);
+    BOOST_TEST(cpp().host().property_json() == h.property_json);
+    // A host older than 1.2 offers neither: the wrappers say not_supported.
+    fake_host old;
+    old.offer_property = false;
+    sdk::host older(old.c_host());
+    older.load_extensions();
+    BOOST_TEST(older.property_ext() == nullptr);
+    BOOST_TEST(older.admin_page_ext() == nullptr);
+    BOOST_CHECK_THROW((void)older.property_json(), boost::system::system_error);
+    BOOST_CHECK_THROW((void)older.push_page_view("vs-1", "{}"), boost::system::system_error);
+    BOOST_TEST(!cpp().host().push_page_view("closed", "{}"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

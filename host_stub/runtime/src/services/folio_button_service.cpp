@@ -13,7 +13,8 @@ pms_status folio_button_push_view(const pms_host* host, pms_str view_session_id,
         if (inst == nullptr || !valid(view_session_id) || !valid(view_json))
             return PMS_INVALID_ARGUMENT;
         const auto session = inst->rt.find_session(view_of(view_session_id));
-        if (!session || session->owner != inst)
+        // Page sessions are pushed through pms.admin-page/1 (admin_page_service.cpp).
+        if (!session || session->owner != inst || session->kind != ViewKind::folio_button)
             return PMS_NOT_FOUND;
         if (view_json.len > 256 * 1024)
             return PMS_TOO_LARGE;

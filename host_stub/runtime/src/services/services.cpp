@@ -26,6 +26,10 @@ const void* host_extension(const char* id) noexcept {
         {PMS_EXT_NOTIFY, []() noexcept -> const void* { return notify_service(); }},
         {PMS_EXT_SETTINGS, []() noexcept -> const void* { return settings_service(); }},
         {PMS_HOOK_FOLIO_BUTTON, []() noexcept -> const void* { return folio_button_service(); }},
+        // Since 1.2: offered to every instance, whatever minor the plugin was built against
+        // (an older plugin never asks for them).
+        {PMS_EXT_PROPERTY, []() noexcept -> const void* { return property_service(); }},
+        {PMS_HOOK_ADMIN_PAGE, []() noexcept -> const void* { return admin_page_service(); }},
     };
     for (const auto& e : entries)
         if (std::strcmp(e.id, id) == 0)

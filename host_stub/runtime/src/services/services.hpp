@@ -1,4 +1,5 @@
-// The host services (pms.log/1 ... pms.settings/1) and the host side of pms.folio-button/1:
+// The host services (pms.log/1 ... pms.settings/1, pms.property/1) and the host sides of
+// pms.folio-button/1 and pms.admin-page/1:
 // one static function table per extension id, shared by every instance (each function finds
 // its instance through the pms_host it receives). Every function validates its arguments and
 // never throws across the boundary.
@@ -22,5 +23,7 @@ namespace pms::host::detail {
 [[nodiscard]] const pms_host_notify* notify_service() noexcept;
 [[nodiscard]] const pms_host_settings* settings_service() noexcept;
 [[nodiscard]] const pms_host_folio_button* folio_button_service() noexcept;
+[[nodiscard]] const pms_host_admin_page* admin_page_service() noexcept; ///< since 1.2
+[[nodiscard]] const pms_host_property* property_service() noexcept;     ///< since 1.2
 
 } // namespace pms::host::detail

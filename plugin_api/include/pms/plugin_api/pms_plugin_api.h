@@ -23,10 +23,12 @@
 #include "ext/mail.h"
 #include "ext/notify.h"
 #include "ext/settings.h"
+#include "ext/property.h"
 
 #include "hooks/folio_button.h"
 #include "hooks/settings_schema.h"
 #include "hooks/payment_types.h"
 #include "hooks/notification_sink.h"
+#include "hooks/admin_page.h"
 
 #endif /* PMS_PLUGIN_API_H */

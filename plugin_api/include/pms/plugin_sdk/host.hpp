@@ -1,5 +1,5 @@
 // pms/plugin_sdk/host.hpp — a typed view of the pms_host an instance was created with, and of
-// its synchronous services (log, clock, notify, settings).
+// its synchronous services (log, clock, notify, settings, property).
 //
 // `host` holds only C pointers: copying it is cheap, and nothing it owns crosses the boundary.
 // Extension tables are fetched once by load_extensions() (the plugin base class calls it in
@@ -16,8 +16,10 @@
 #include <pms/plugin_api/ext/log.h>
 #include <pms/plugin_api/ext/mail.h>
 #include <pms/plugin_api/ext/notify.h>
+#include <pms/plugin_api/ext/property.h>
 #include <pms/plugin_api/ext/settings.h>
 #include <pms/plugin_api/ext/store.h>
+#include <pms/plugin_api/hooks/admin_page.h>
 #include <pms/plugin_api/hooks/folio_button.h>
 #include <pms/plugin_api/host.h>
 
@@ -73,6 +75,9 @@ public:
         notify_ = get<pms_host_notify>(PMS_EXT_NOTIFY);
         settings_ = get<pms_host_settings>(PMS_EXT_SETTINGS);
         folio_button_ = get<pms_host_folio_button>(PMS_HOOK_FOLIO_BUTTON);
+        // Since 1.2; NULL on an older host, which the wrappers report as not_supported.
+        property_ = get<pms_host_property>(PMS_EXT_PROPERTY);
+        admin_page_ = get<pms_host_admin_page>(PMS_HOOK_ADMIN_PAGE);
     }
 
     /// Any extension by id (also vendor extensions), or NULL. [thread-safe]
@@ -104,6 +109,8 @@ public:
     const pms_host_notify* notify_ext() const noexcept { return notify_; }
     const pms_host_settings* settings_ext() const noexcept { return settings_; }
     const pms_host_folio_button* folio_button_ext() const noexcept { return folio_button_; }
+    const pms_host_property* property_ext() const noexcept { return property_; }
+    const pms_host_admin_page* admin_page_ext() const noexcept { return admin_page_; }
 
     // ---- pms.log/1 [thread-safe] ----------------------------------------------------------
 
@@ -190,6 +197,31 @@ public:
         return true;
     }
 
+    // ---- pms.admin-page/1 host twin [strand] (since 1.2) --------------------------------
+
+    /// Replaces the view of an open page session. Returns false when the session is closed.
+    bool push_page_view(std::string_view view_session_id, std::string_view view_json) const {
+        const pms_status s = require(admin_page_, "pms.admin-page/1")
+                                 ->push_view(host_, to_pms_str(view_session_id), to_pms_str(view_json));
+        if (s == PMS_NOT_FOUND)
+            return false;
+        throw_if_failed(s, "pms.admin-page/1 push_view");
+        return true;
+    }
+
+    // ---- pms.property/1 [strand] (since 1.2) ----------------------------------------------
+
+    /// The property document ("pms.property/1" JSON: property id, name, legal entities with
+    /// id, name, tax_id). The SDK does not parse it, as with the folio document: the plugin
+    /// keeps its own JSON reader. Throws not_supported on a host older than 1.2
+    /// (property_ext() == nullptr tells beforehand).
+    std::string property_json() const {
+        string_writer out;
+        throw_if_failed(require(property_, "pms.property/1")->get_property(host_, out.writer()),
+                        "pms.property/1 get_property");
+        return out.take();
+    }
+
     /// Returns `ext`, or throws not_supported naming `id`.
     template <class T>
     static const T* require(const T* ext, const char* id) {
@@ -210,6 +242,8 @@ private:
     const pms_host_notify* notify_ = nullptr;
     const pms_host_settings* settings_ = nullptr;
     const pms_host_folio_button* folio_button_ = nullptr;
+    const pms_host_property* property_ = nullptr;
+    const pms_host_admin_page* admin_page_ = nullptr;
 };
 
 } // namespace pms::sdk

@@ -35,6 +35,13 @@
 //  pms.payment-types/1   required: std::vector<payment_type> payment_types()  (read once, cached)
 //                        optional: on_mapping_changed()
 //  pms.notification-sink/1 required: on_notification(const inbound_request&, inbound_reply)
+//  pms.admin-page/1      required: std::vector<admin_page> admin_pages()    (read once, cached)
+//   (since 1.2)                    on_page_open(page_id, view_session_id, page_context, view_reply)
+//                        optional: on_page_event(const page_event&, view_reply)  [PMS_NOT_SUPPORTED]
+//                                  on_page_closed(std::string_view view_session_id)
+//                        (own names, not on_view_event/on_view_closed: a plugin with folio
+//                        buttons and pages tells the two kinds of session apart by the member
+//                        that is called; pushes go through host().push_page_view)
 //
 // Lifecycle members may return void or pms_status. An exception escaping any member becomes
 // PMS_INTERNAL (or the hook's neutral value) and is logged as PLUGIN_MISBEHAVING. For the
@@ -46,6 +53,7 @@
 #pragma once
 
 #include <pms/plugin_api/host.h>
+#include <pms/plugin_api/hooks/admin_page.h>
 #include <pms/plugin_api/hooks/folio_button.h>
 #include <pms/plugin_api/hooks/notification_sink.h>
 #include <pms/plugin_api/hooks/payment_types.h>
@@ -133,6 +141,43 @@ struct view_event {
     folio_context context;
 };
 
+/// A page in the staff menu (pms.admin-page/1). `section` is a PMS_ADMIN_SECTION_* value;
+/// `permission` one of the host's permission names (e.g. "suspense.manage").
+struct admin_page {
+    std::string id{};
+    std::string title{};
+    std::string section{PMS_ADMIN_SECTION_ADMIN};
+    std::string permission{};
+};
+
+/// pms_admin_page_context as owned strings.
+struct page_context {
+    std::string property_id{};
+    std::string page_id{};
+    std::string staff_user_id{};
+    std::string staff_user_name{};
+    std::string locale{};
+
+    static page_context from(const pms_admin_page_context* c) {
+        page_context out;
+        if (c == nullptr)
+            return out;
+        out.property_id.assign(to_string_view(c->property_id));
+        out.page_id.assign(to_string_view(c->page_id));
+        out.staff_user_id.assign(to_string_view(c->staff_user_id));
+        out.staff_user_name.assign(to_string_view(c->staff_user_name));
+        out.locale.assign(to_string_view(c->locale));
+        return out;
+    }
+};
+
+/// pms_admin_page_event as owned strings.
+struct page_event {
+    std::string view_session_id{};
+    std::string event_json{}; // "pms.view-event/1" with "page_id"
+    page_context context;
+};
+
 /// pms_inbound_request as owned values.
 struct inbound_request {
     std::string method{};
@@ -181,6 +226,12 @@ concept has_folio_buttons = requires(P& p, std::string_view s, const folio_conte
                                      view_reply r) {
     { p.buttons() } -> std::convertible_to<std::vector<button>>;
     p.on_click(s, s, c, std::move(r));
+};
+
+template <class P>
+concept has_admin_pages = requires(P& p, std::string_view s, const page_context& c, view_reply r) {
+    { p.admin_pages() } -> std::convertible_to<std::vector<admin_page>>;
+    p.on_page_open(s, s, c, std::move(r));
 };
 
 template <class P>
@@ -291,7 +342,8 @@ private:
         constexpr std::size_t n = std::size_t(has_folio_buttons<Derived>) +
                                   std::size_t(has_settings_schema<Derived>) +
                                   std::size_t(has_payment_types<Derived>) +
-                                  std::size_t(has_notification_sink<Derived>);
+                                  std::size_t(has_notification_sink<Derived>) +
+                                  std::size_t(has_admin_pages<Derived>);
         static constexpr std::array<const char*, n + 1> list = [] {
             std::array<const char*, n + 1> a{};
             std::size_t i = 0;
@@ -303,6 +355,8 @@ private:
                 a[i++] = PMS_HOOK_PAYMENT_TYPES;
             if constexpr (has_notification_sink<Derived>)
                 a[i++] = PMS_HOOK_NOTIFICATION_SINK;
+            if constexpr (has_admin_pages<Derived>)
+                a[i++] = PMS_HOOK_ADMIN_PAGE;
             a[i] = nullptr;
             return a;
         }();
@@ -353,6 +407,9 @@ private:
         if constexpr (has_notification_sink<Derived>)
             if (std::strcmp(id, PMS_HOOK_NOTIFICATION_SINK) == 0)
                 return notification_sink_table();
+        if constexpr (has_admin_pages<Derived>)
+            if (std::strcmp(id, PMS_HOOK_ADMIN_PAGE) == 0)
+                return admin_page_table();
         return nullptr;
     }
 
@@ -575,6 +632,83 @@ private:
     }
     static const pms_plugin_notification_sink* notification_sink_table() noexcept {
         static constexpr pms_plugin_notification_sink table{&ns_handle};
+        return &table;
+    }
+
+    // ---- pms.admin-page/1 ----------------------------------------------------------------------
+
+    std::vector<admin_page> admin_pages_{};
+    bool admin_pages_loaded_ = false;
+
+    static std::vector<admin_page>& cached_admin_pages(const pms_plugin* p) {
+        plugin& b = base(p);
+        if (!b.admin_pages_loaded_) {
+            b.admin_pages_ = self(p).admin_pages();
+            b.admin_pages_loaded_ = true;
+        }
+        return b.admin_pages_;
+    }
+    static std::uint32_t ap_count(const pms_plugin* p) noexcept {
+        return guard_value<std::uint32_t>(host_of(p), "admin-page count", 0u, [&] {
+            return static_cast<std::uint32_t>(cached_admin_pages(p).size());
+        });
+    }
+    static pms_status ap_get(const pms_plugin* p, std::uint32_t index,
+                             pms_admin_page_info* info) noexcept {
+        return guard(host_of(p), "admin-page get", [&]() -> pms_status {
+            const auto& list = cached_admin_pages(p);
+            if (info == nullptr || index >= list.size())
+                return PMS_INVALID_ARGUMENT;
+            const admin_page& pg = list[index];
+            if (PMS_HAS_FIELD(info, pms_admin_page_info, id))
+                info->id = pg.id.c_str();
+            if (PMS_HAS_FIELD(info, pms_admin_page_info, title))
+                info->title = pg.title.c_str();
+            if (PMS_HAS_FIELD(info, pms_admin_page_info, section))
+                info->section = pg.section.c_str();
+            if (PMS_HAS_FIELD(info, pms_admin_page_info, permission))
+                info->permission = pg.permission.c_str();
+            return PMS_OK;
+        });
+    }
+    static pms_status ap_on_open(const pms_plugin* p, const char* page_id, pms_str view_session_id,
+                                 const pms_admin_page_context* ctx, pms_view_done done) noexcept {
+        if (done.fn == nullptr)
+            return PMS_INVALID_ARGUMENT;
+        view_reply reply(done, host_of(p));
+        return run_async_hook(p, "admin-page on_open", reply, [&] {
+            self(p).on_page_open(to_string_view(page_id), to_string_view(view_session_id),
+                                 page_context::from(ctx), std::move(reply));
+        });
+    }
+    static pms_status ap_on_view_event(const pms_plugin* p, const pms_admin_page_event* ev,
+                                       pms_view_done done) noexcept {
+        if (done.fn == nullptr || ev == nullptr)
+            return PMS_INVALID_ARGUMENT;
+        if constexpr (requires(Derived& d, const page_event& e, view_reply r) {
+                          d.on_page_event(e, std::move(r));
+                      }) {
+            view_reply reply(done, host_of(p));
+            return run_async_hook(p, "admin-page on_view_event", reply, [&] {
+                page_event e;
+                e.view_session_id.assign(to_string_view(ev->view_session_id));
+                e.event_json.assign(to_string_view(ev->event_json));
+                e.context = page_context::from(ev->context);
+                self(p).on_page_event(e, std::move(reply));
+            });
+        } else {
+            return PMS_NOT_SUPPORTED;
+        }
+    }
+    static void ap_on_view_closed(const pms_plugin* p, pms_str view_session_id) noexcept {
+        guard_void(host_of(p), "admin-page on_view_closed", [&] {
+            if constexpr (requires(Derived& d, std::string_view s) { d.on_page_closed(s); })
+                self(p).on_page_closed(to_string_view(view_session_id));
+        });
+    }
+    static const pms_plugin_admin_page* admin_page_table() noexcept {
+        static constexpr pms_plugin_admin_page table{&ap_count, &ap_get, &ap_on_open,
+                                                     &ap_on_view_event, &ap_on_view_closed};
         return &table;
     }
 

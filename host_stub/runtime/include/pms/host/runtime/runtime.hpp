@@ -1,7 +1,8 @@
 // The plugin runtime of pms-host: loads payment plugins through the C ABI v1 (plugin_api/),
 // runs one instance per (plugin, property) where a plugin is enabled, implements the host
 // services the plugins call (pms.log/1 ... pms.settings/1) and exposes the plugin hooks
-// (folio buttons and views, settings pages, payment kinds, inbound notifications) to the host's
+// (folio buttons and views, plugin pages, settings pages, payment kinds, inbound notifications)
+// to the host's
 // HTTP server as plain C++ calls with std::function completions.
 //
 // Threads (architecture §3):
@@ -207,7 +208,25 @@ struct FolioButton {
     bool enabled = false; ///< the plugin's is_enabled() for the folio context
 };
 
-/// The answer to a click or a view event.
+/// Where a plugin page (pms.admin-page/1) is used, and by whom.
+struct AdminPageContext {
+    PropertyId property;
+    std::string staff_user_id; ///< required
+    std::string staff_user_name;
+    std::string locale; ///< staff UI locale (BCP 47); empty = the property's
+};
+
+/// A page of one plugin instance in the staff menu, as the plugin listed it after activate()
+/// and the runtime checked it (id shape, unique id, a known host permission).
+struct AdminPage {
+    std::string plugin_id;
+    std::string page_id;
+    std::string title;
+    std::string section;    ///< "finance", "reports" or "admin" (unknown/empty ones become "admin")
+    std::string permission; ///< an auth::Permission name, e.g. "suspense.manage"
+};
+
+/// The answer to a click, a page opening or a view event.
 struct ViewUpdate {
     std::string session_id; ///< the view session (the host's id, "vs-<hex>")
     std::string plugin_id;
@@ -216,6 +235,8 @@ struct ViewUpdate {
     std::string view_json;
     /// True when the plugin closed the dialog (PMS_OK with an empty view); the session is gone.
     bool closed = false;
+    /// The page of a page session (pms.admin-page/1); empty for a folio dialog.
+    std::string page_id;
 };
 
 /// A staff action in an open view; the runtime builds the "pms.view-event/1" document from it
@@ -231,13 +252,15 @@ struct ViewEventInput {
     std::string locale;
 };
 
-/// A view pushed by a plugin into an open session (pms_host_folio_button.push_view).
+/// A view pushed by a plugin into an open session (pms_host_folio_button.push_view or
+/// pms_host_admin_page.push_view).
 struct ViewPush {
     std::string session_id;
     std::string plugin_id;
     PropertyId property;
-    FolioId folio;
+    FolioId folio; ///< 0 for a page session
     std::string view_json;
+    std::string page_id; ///< the page of a page session; empty for a folio dialog
 };
 
 /// The settings page of an instance, as the browser may see it.
@@ -443,13 +466,34 @@ class Runtime {
     void click_button(std::string plugin_id, std::string button_id, FolioContext context,
                       Callback<ViewUpdate> done);
 
-    /// Sends a staff action in open session `session_id` to the plugin (on_view_event) and
+    /// Sends a staff action in open session `session_id` (a dialog's or a page's) to the plugin
+    /// (the hook's on_view_event) and
     /// completes with the next view, exactly once. Events of one session are delivered one at
     /// a time: a second event waits for the first completion. invalid_argument when the session
     /// is unknown or closed; plugin_error leaves the session and its previous view open.
     void send_view_event(std::string session_id, ViewEventInput event, Callback<ViewUpdate> done);
 
-    /// Closes a session (the dialog was closed): on_view_closed() on the strand. Pending
+    // -- Plugin pages (pms.admin-page/1) --
+    // A page session is a view session like a dialog's: send_view_event, close_view,
+    // current_view and subscribe_view_pushes serve both kinds (ViewUpdate/ViewPush.page_id tells
+    // them apart).
+
+    /// The checked pages of every active instance of `property`, in plugin id order, then the
+    /// plugin's order. Any thread, non-blocking (the list is read once after activate()).
+    /// Who may see which page is the caller's decision (AdminPage::permission).
+    [[nodiscard]] std::vector<AdminPage> admin_pages(PropertyId property) const;
+    /// One page of an active instance, when it exists.
+    [[nodiscard]] std::optional<AdminPage> admin_page(std::string_view plugin_id,
+                                                      PropertyId property,
+                                                      std::string_view page_id) const;
+
+    /// Opens a page session and calls on_open(); completes with the page's first view (or
+    /// closed) exactly once, with the same failures as click_button (invalid_argument for a
+    /// page the instance does not list). A failed opening leaves no session open.
+    void open_admin_page(std::string plugin_id, std::string page_id, AdminPageContext context,
+                         Callback<ViewUpdate> done);
+
+    /// Closes a session (the dialog was closed or the page left): on_view_closed() on the strand. Pending
     /// completions of the session are then discarded (their callbacks get cancelled). Unknown
     /// ids are ignored.
     void close_view(std::string session_id);

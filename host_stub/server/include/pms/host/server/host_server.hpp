@@ -134,7 +134,8 @@ class HostServer {
     struct RouteInfo {
         std::string method;  ///< "GET", "POST", ...
         std::string pattern; ///< after "/api/", e.g. "properties/{property}/folios/{folio}"
-        /// "public", "signed_in" (any staff member) or a permission name ("folio.view").
+        /// "public", "signed_in" (any staff member), a permission name ("folio.view"), or
+        /// "page": the permission the plugin page {plugin}/{page} declares (pms.admin-page/1).
         std::string access;
     };
     [[nodiscard]] static std::vector<RouteInfo> routes();
