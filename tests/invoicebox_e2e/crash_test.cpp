@@ -23,10 +23,13 @@ constexpr int killed = 128 + SIGKILL;
 /// The failpoints in the code today, each with the step that reaches it.
 struct Case {
     std::string failpoint;
-    enum Step { create, notify } step;
+    enum Step { create, create_mail, notify } step;
+    int mails = -1; ///< the guest's mails expected in the outbox at the end (-1: at most one)
 };
 
-std::string step_name(Case::Step s) { return s == Case::create ? "create" : "notify"; }
+std::string step_name(Case::Step s) {
+    return s == Case::create ? "create" : s == Case::create_mail ? "create with mail" : "notify";
+}
 
 /// No merchantOrderId twice, and at most one order per folio+amount request we made.
 void check_no_duplicate_orders(World& w, const std::string& ctx) {
@@ -102,7 +105,7 @@ void run_case(const Case& c) {
         } else {
             w.sim_pay(std::string(orders[0].at("id").as_string()));
         }
-    } else {
+    } else { // create, create_mail
         w.stop_host(SIGTERM);
         HostStart armed;
         armed.failpoint = c.failpoint;
@@ -125,7 +128,7 @@ void run_case(const Case& c) {
                                                                           {"description", "Предоплата по заявке №471887"},
                                                                           {"message_template", "Оплата: {link}"},
                                                                           {"lifetime", "72h"},
-                                                                          {"send_mail", false}}}},
+                                                                          {"send_mail", c.step == Case::create_mail}}}},
                                      20s);
                     BOOST_TEST_MESSAGE(ctx << ": submit answered " << r.reply.describe().substr(0, 300));
                 }
@@ -146,7 +149,7 @@ void run_case(const Case& c) {
 
     if (c.step == Case::notify && died_at_start)
         w.sim_pay(order_to_pay);
-    if (c.step == Case::create) {
+    if (c.step == Case::create || c.step == Case::create_mail) {
         // A link recorded before the crash is resumed by start-up recovery (looked up by
         // merchantOrderId, created at most once). If nothing was recorded, staff simply retry.
         std::this_thread::sleep_for(1500ms);
@@ -212,8 +215,22 @@ BOOST_AUTO_TEST_CASE(store_batch_after_commit_on_create) { run_case({"store.batc
 BOOST_AUTO_TEST_CASE(store_batch_mid_on_notify) { run_case({"store.batch.mid", Case::notify}); }
 BOOST_AUTO_TEST_CASE(store_batch_after_commit_on_notify) { run_case({"store.batch.after_commit", Case::notify}); }
 
-// No failpoint sits between "InvoiceBox created the order" and "the plugin recorded it" (the
-// plugin has none of its own). The same step is reached deterministically by holding the
+// The plugin's own failpoints (invoicebox_plugin/plugin/include/invoicebox/plugin/failpoint.hpp).
+// After the link record, before the create call: recovery creates the order, once.
+BOOST_AUTO_TEST_CASE(plugin_create_after_record) { run_case({"invoicebox.create.after_record", Case::create}); }
+// InvoiceBox answered, the answer not recorded: recovery finds the order by merchantOrderId.
+BOOST_AUTO_TEST_CASE(plugin_create_after_answer) { run_case({"invoicebox.create.after_answer", Case::create}); }
+// Posted at the host, the outcome and its alert not recorded: the replay posts a repeat, alerts once.
+BOOST_AUTO_TEST_CASE(plugin_post_after_posting) { run_case({"invoicebox.post.after_posting", Case::notify}); }
+// The posting and its alert recorded, the alert not raised: the replay raises it, once.
+BOOST_AUTO_TEST_CASE(plugin_alert_before_raise) { run_case({"invoicebox.alert.before_raise", Case::notify}); }
+// The mail recorded as attempted, not yet handed to the host: never sent (at most once; staff
+// see it unconfirmed and may resend).
+BOOST_AUTO_TEST_CASE(plugin_mail_before_send) { run_case({"invoicebox.mail.before_send", Case::create_mail, 0}); }
+// The host took the mail, its result not recorded: not sent again.
+BOOST_AUTO_TEST_CASE(plugin_mail_after_send) { run_case({"invoicebox.mail.after_send", Case::create_mail, 1}); }
+
+// The same step as invoicebox.create.after_answer, reached without a failpoint: holding the
 // simulator's answer to the create (latency fault: the order is applied at once) and killing
 // the host while it waits: the order exists, the PMS never heard back.
 BOOST_AUTO_TEST_CASE(kill_while_create_answer_pending) {

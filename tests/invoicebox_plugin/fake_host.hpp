@@ -65,7 +65,19 @@ class FakeHost : public HostPorts {
             return std::nullopt;
         return it->second;
     }
+    /// SQLite-style fault injection: counts batches; the `fail_write_at`-th batch from now
+    /// (1-based; 0 = off) fails, as do all later ones while `fail_writes_after` is set.
+    int store_writes = 0;
+    int fail_write_at = 0;
+    bool fail_writes_after = false;
+    /// Fails the batches it returns true for (aims at one step, e.g. "mail attempted").
+    std::function<bool(const std::vector<StoreOp>&)> fail_if;
     void store_write(const std::vector<StoreOp>& ops) override {
+        ++store_writes;
+        if (fail_if && fail_if(ops))
+            throw StoreError("injected by predicate");
+        if (fail_write_at > 0 && store_writes >= fail_write_at && (store_writes == fail_write_at || fail_writes_after))
+            throw StoreError("injected at write " + std::to_string(store_writes));
         if (fail_writes)
             throw StoreError("injected");
         for (const auto& op : ops) {
@@ -84,26 +96,33 @@ class FakeHost : public HostPorts {
         status = PMS_OK;
         return folio_json;
     }
-    void post_payment(const PaymentPosting& p, std::function<void(pms_status, const PostingResult&)> done) override {
+    void post_payment(const PaymentPosting& p, std::function<void(PostOutcome, const PostingResult&)> done) override {
         ++post_calls;
         queue.push_back([this, p, done] {
             PostingResult r;
             if (folio_closed_on_post)
-                return done(PMS_FOLIO_CLOSED, r);
+                return done(PostOutcome::folio_closed, r);
             if (no_mapping)
-                return done(PMS_NO_MAPPING, r);
+                return done(PostOutcome::no_mapping, r);
             auto it = postings.find(p.idempotency_key);
             if (it != postings.end()) {
+                // As the host: the same key with another payload is a conflict, not a repeat.
+                const auto& q = it->second.p;
+                if (q.folio_id != p.folio_id || q.amount_minor != p.amount_minor || q.currency != p.currency ||
+                    q.kind != p.kind) {
+                    r.error_message = "idempotency key already used";
+                    return done(PostOutcome::conflict, r);
+                }
                 r.is_repeat = true;
                 r.posting_id = it->second.id;
-                return done(PMS_DUPLICATE, r);
+                return done(PostOutcome::repeat, r);
             }
             const std::string id = "P-" + std::to_string(postings.size() + 1);
             postings[p.idempotency_key] = Posted{p, id};
             r.posting_id = id;
             r.category = "card";
             r.type = "invoicebox";
-            done(PMS_OK, r);
+            done(PostOutcome::posted, r);
         });
     }
     void http_send(const pr::HttpRequest& request, std::string, std::chrono::milliseconds,
@@ -130,9 +149,9 @@ class FakeHost : public HostPorts {
             done(pr::HttpOutcome(std::move(resp)));
         });
     }
-    void send_mail(const MailMessage& m, std::function<void(pms_status, std::string)> done) override {
+    void send_mail(const MailMessage& m, std::function<void(MailOutcome, std::string)> done) override {
         outbox.push_back(m);
-        queue.push_back([done] { done(PMS_OK, ""); });
+        queue.push_back([done] { done(MailOutcome::sent, ""); });
     }
     void raise_alert(const StaffAlert& a) override {
         auto& slot = alerts[a.dedupe_key];

@@ -84,7 +84,41 @@ void HostAdapter::post(std::function<void(bool)> fn) {
     }
 }
 
-void HostAdapter::post_payment(const PaymentPosting& p, std::function<void(pms_status, const PostingResult&)> done) {
+namespace {
+
+/// The C statuses of pms.folio/1 post_payment in the workflow's words (host_ports.hpp).
+PostOutcome post_outcome_of(pms_status s, bool is_repeat) {
+    if (s == PMS_DUPLICATE)
+        return PostOutcome::repeat;
+    if (PMS_STATUS_IS_SUCCESS(s))
+        return is_repeat ? PostOutcome::repeat : PostOutcome::posted;
+    switch (s) {
+    case PMS_FOLIO_CLOSED: return PostOutcome::folio_closed;
+    case PMS_NO_MAPPING: return PostOutcome::no_mapping;
+    case PMS_CURRENCY_MISMATCH: return PostOutcome::currency_mismatch;
+    case PMS_NOT_FOUND: return PostOutcome::folio_missing;
+    case PMS_CONFLICT: return PostOutcome::conflict;
+    case PMS_INVALID_ARGUMENT: return PostOutcome::rejected;
+    default: return PostOutcome::failed; // storage, cancelled, not supported: may pass
+    }
+}
+
+MailOutcome mail_outcome_of(pms_status s) {
+    if (PMS_STATUS_IS_SUCCESS(s))
+        return MailOutcome::sent;
+    return s == PMS_CANCELLED ? MailOutcome::interrupted : MailOutcome::refused;
+}
+
+} // namespace
+
+void HostAdapter::post_payment(const PaymentPosting& p, std::function<void(PostOutcome, const PostingResult&)> user_done) {
+    std::function<void(pms_status, const PostingResult&)> done =
+        [cb = std::move(user_done)](pms_status s, const PostingResult& r) {
+            PostingResult res = r;
+            if (res.error_message.empty() && !PMS_STATUS_IS_SUCCESS(s))
+                res.error_message = pms_status_name(s);
+            cb(post_outcome_of(s, r.is_repeat), res);
+        };
     using H = Holder<std::function<void(pms_status, const PostingResult&)>>;
     const auto* ext = host_.folio_ext();
     pms_payment_posting c{};
@@ -166,7 +200,10 @@ void HostAdapter::http_send(const pr::HttpRequest& request, std::string url, std
     }
 }
 
-void HostAdapter::send_mail(const MailMessage& m, std::function<void(pms_status, std::string)> done) {
+void HostAdapter::send_mail(const MailMessage& m, std::function<void(MailOutcome, std::string)> user_done) {
+    std::function<void(pms_status, std::string)> done = [cb = std::move(user_done)](pms_status s, std::string text) {
+        cb(mail_outcome_of(s), PMS_STATUS_IS_SUCCESS(s) ? std::string() : (text.empty() ? pms_status_name(s) : text));
+    };
     using H = Holder<std::function<void(pms_status, std::string)>>;
     const auto* ext = host_.mail_ext();
     pms_mail_message c{};

@@ -18,10 +18,10 @@ class HostAdapter final : public HostPorts {
     void store_write(const std::vector<StoreOp>& ops) override;
     void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override;
     std::optional<std::string> get_folio(std::string_view folio_id, pms_status& status) override;
-    void post_payment(const PaymentPosting& posting, std::function<void(pms_status, const PostingResult&)> done) override;
+    void post_payment(const PaymentPosting& posting, std::function<void(PostOutcome, const PostingResult&)> done) override;
     void http_send(const protocol::HttpRequest& request, std::string url, std::chrono::milliseconds timeout,
                    std::function<void(protocol::HttpOutcome)> done) override;
-    void send_mail(const MailMessage& message, std::function<void(pms_status, std::string)> done) override;
+    void send_mail(const MailMessage& message, std::function<void(MailOutcome, std::string)> done) override;
     void raise_alert(const StaffAlert& alert) override;
     void resolve_alert(std::string_view dedupe_key) override;
     std::int64_t now_utc_ms() override;

@@ -184,6 +184,24 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         });
         return;
     }
+    if (action == "history") {
+        // The trail of a link of this session's folio only, as for the other row actions.
+        std::optional<LinkRecord> link;
+        try {
+            link = service_.repository().find(row);
+        } catch (const StoreError&) {
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}));
+            return;
+        }
+        if (!link || link->folio_id != folio_id) {
+            done(list_view(folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}));
+            return;
+        }
+        session.showing_list = false; // a pushed list must not replace the history being read
+        const auto now = service_.host().now_utc_ms();
+        done(render_history_view(*link, service_.host().utc_offset_minutes(now)));
+        return;
+    }
     if (action == "cancel" || action == "resend") {
         // Row keys are the merchantOrderIds (built from id-safe characters). The service acts only
         // on a link of this session's folio: a row key is whatever the caller sent.

@@ -150,6 +150,7 @@ std::string serialize(const LinkRecord& r) {
         audit.push_back(std::move(e));
     }
     o["audit"] = std::move(audit);
+    o["effect_seq"] = r.effect_seq;
     return bj::serialize(o);
 }
 
@@ -219,6 +220,7 @@ std::optional<LinkRecord> parse_link_record(std::string_view json) {
                 str(eo, "who"), str(eo, "what")});
         }
     }
+    r.effect_seq = num(o, "effect_seq");
     return r;
 }
 
@@ -235,6 +237,23 @@ std::string serialize(const SuspenseRecord& r) {
     o["business_date"] = r.business_date;
     o["received_at_ms"] = r.received_at_ms;
     o["resolved"] = r.resolved;
+    o["resolution"] = r.resolution;
+    o["target_folio_id"] = r.target_folio_id;
+    o["resolved_by"] = r.resolved_by;
+    o["resolution_comment"] = r.resolution_comment;
+    o["resolved_at_ms"] = r.resolved_at_ms;
+    o["posting_id"] = r.posting_id;
+    o["effect_seq"] = r.effect_seq;
+    bj::array audit;
+    for (const auto& a : r.audit) {
+        bj::object e;
+        e["at_ms"] = a.at_ms;
+        e["actor"] = to_string(a.actor);
+        e["who"] = a.who;
+        e["what"] = a.what;
+        audit.push_back(std::move(e));
+    }
+    o["audit"] = std::move(audit);
     return bj::serialize(o);
 }
 
@@ -255,6 +274,26 @@ std::optional<SuspenseRecord> parse_suspense_record(std::string_view json) {
     r.business_date = str(o, "business_date");
     r.received_at_ms = num(o, "received_at_ms");
     r.resolved = flag(o, "resolved");
+    r.resolution = str(o, "resolution");
+    r.target_folio_id = str(o, "target_folio_id");
+    r.resolved_by = str(o, "resolved_by");
+    r.resolution_comment = str(o, "resolution_comment");
+    r.resolved_at_ms = num(o, "resolved_at_ms");
+    r.posting_id = str(o, "posting_id");
+    r.effect_seq = num(o, "effect_seq");
+    if (const auto* a = o.if_contains("audit"); a && a->is_array()) {
+        for (const auto& e : a->as_array()) {
+            if (!e.is_object())
+                continue;
+            const auto& eo = e.as_object();
+            r.audit.push_back(AuditEntry{
+                num(eo, "at_ms"),
+                from_string(str(eo, "actor"),
+                            {Actor::staff, Actor::notification, Actor::poll, Actor::refresh, Actor::recovery, Actor::system},
+                            Actor::system),
+                str(eo, "who"), str(eo, "what")});
+        }
+    }
     return r;
 }
 

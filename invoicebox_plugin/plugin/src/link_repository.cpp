@@ -18,6 +18,98 @@ const std::string k_open = "v1/open/";
 const std::string k_oid = "v1/oid/";
 const std::string k_suspense = "v1/suspense/";
 const std::string k_paid_cursor = "v1/cursor/paid/";
+const std::string k_outbox = "v1/outbox/";
+
+std::string effect_key(const Effect& e) {
+    std::string seq = std::to_string(e.seq);
+    if (seq.size() < 12)
+        seq.insert(0, 12 - seq.size(), '0');
+    return k_outbox + e.owner + "/" + seq;
+}
+
+std::string serialize_effect(const Effect& e) {
+    bj::object o;
+    o["v"] = 1;
+    o["kind"] = std::string(to_string(e.kind));
+    o["owner"] = e.owner;
+    o["seq"] = e.seq;
+    if (e.kind == Effect::Kind::post_payment) {
+        const auto& p = e.posting;
+        o["folio_id"] = p.folio_id;
+        o["amount_minor"] = p.amount_minor;
+        o["currency"] = p.currency;
+        o["payment_kind"] = p.kind;
+        o["idempotency_key"] = p.idempotency_key;
+        o["provider_reference"] = p.provider_reference;
+        o["description"] = p.description;
+        o["occurred_at_utc_ms"] = p.occurred_at_utc_ms;
+    }
+    if (e.kind == Effect::Kind::raise_alert || e.kind == Effect::Kind::resolve_alert) {
+        o["level"] = static_cast<int>(e.alert.level);
+        o["dedupe_key"] = e.alert.dedupe_key;
+        o["title"] = e.alert.title;
+        o["body"] = e.alert.body;
+        o["alert_folio_id"] = e.alert.folio_id;
+    }
+    if (e.kind == Effect::Kind::send_mail) {
+        o["actor"] = std::string(to_string(e.actor));
+        o["who"] = e.who;
+        o["attempted"] = e.attempted;
+    }
+    return bj::serialize(o);
+}
+
+std::optional<Effect> parse_effect(std::string_view json) {
+    bj::error_code ec;
+    const auto v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    const auto& o = v.as_object();
+    auto str = [&](std::string_view k) {
+        const auto* x = o.if_contains(k);
+        return x && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    auto num = [&](std::string_view k) -> std::int64_t {
+        const auto* x = o.if_contains(k);
+        return x && x->is_int64() ? x->as_int64() : x && x->is_uint64() ? static_cast<std::int64_t>(x->as_uint64()) : 0;
+    };
+    Effect e;
+    const auto kind = str("kind");
+    if (kind == "post_payment")
+        e.kind = Effect::Kind::post_payment;
+    else if (kind == "raise_alert")
+        e.kind = Effect::Kind::raise_alert;
+    else if (kind == "resolve_alert")
+        e.kind = Effect::Kind::resolve_alert;
+    else if (kind == "send_mail")
+        e.kind = Effect::Kind::send_mail;
+    else
+        return std::nullopt;
+    e.owner = str("owner");
+    e.seq = num("seq");
+    e.posting.folio_id = str("folio_id");
+    e.posting.amount_minor = num("amount_minor");
+    e.posting.currency = str("currency");
+    e.posting.kind = str("payment_kind");
+    e.posting.idempotency_key = str("idempotency_key");
+    e.posting.provider_reference = str("provider_reference");
+    e.posting.description = str("description");
+    e.posting.occurred_at_utc_ms = num("occurred_at_utc_ms");
+    const auto level = num("level");
+    e.alert.level = level >= 0 && level <= 3 ? static_cast<StaffAlert::Level>(level) : StaffAlert::Level::info;
+    e.alert.dedupe_key = str("dedupe_key");
+    e.alert.title = str("title");
+    e.alert.body = str("body");
+    e.alert.folio_id = str("alert_folio_id");
+    const auto actor = str("actor");
+    for (auto a : {Actor::staff, Actor::notification, Actor::poll, Actor::refresh, Actor::recovery, Actor::system})
+        if (to_string(a) == actor)
+            e.actor = a;
+    e.who = str("who");
+    if (const auto* x = o.if_contains("attempted"); x && x->is_bool())
+        e.attempted = x->as_bool();
+    return e;
+}
 
 std::string random_prefix() {
     // Base-32 without look-alikes; 6 characters = 30 bits: two installations sharing one shop
@@ -195,6 +287,55 @@ void LinkRepository::save_paid_cursor(std::string_view merchant_id, std::int64_t
     o["v"] = 1;
     o["paid_at_ms"] = paid_at_ms;
     host_.store_write({StoreOp{StoreOp::Kind::put, k_paid_cursor + std::string(merchant_id), bj::serialize(o)}});
+}
+
+std::vector<StoreOp> LinkRepository::ops_for(const Transition& t) {
+    std::vector<StoreOp> ops;
+    if (t.link)
+        ops = ops_for(*t.link);
+    if (t.suspense)
+        ops.push_back(suspense_op(*t.suspense));
+    for (const auto& e : t.effects)
+        ops.push_back(put_effect(e));
+    return ops;
+}
+
+void LinkRepository::record(const Transition& t, std::vector<StoreOp> extra) {
+    auto ops = ops_for(t);
+    for (auto& op : extra)
+        ops.push_back(std::move(op));
+    if (!ops.empty())
+        host_.store_write(ops);
+}
+
+std::vector<Effect> LinkRepository::effects_of(std::string_view owner) {
+    std::vector<Effect> out;
+    host_.store_scan(k_outbox + std::string(owner) + "/", [&](std::string_view, std::string_view value) {
+        if (auto e = parse_effect(value))
+            out.push_back(std::move(*e));
+        return true;
+    });
+    return out;
+}
+
+std::vector<std::string> LinkRepository::effect_owners() {
+    std::vector<std::string> out;
+    host_.store_scan(k_outbox, [&](std::string_view key, std::string_view) {
+        auto rest = key.substr(k_outbox.size());
+        auto owner = std::string(rest.substr(0, rest.find('/')));
+        if (out.empty() || out.back() != owner)
+            out.push_back(std::move(owner));
+        return true;
+    });
+    return out;
+}
+
+StoreOp LinkRepository::put_effect(const Effect& e) { return {StoreOp::Kind::put, effect_key(e), serialize_effect(e)}; }
+
+StoreOp LinkRepository::erase_effect(const Effect& e) { return {StoreOp::Kind::erase, effect_key(e), ""}; }
+
+StoreOp LinkRepository::suspense_op(const SuspenseRecord& s) {
+    return {StoreOp::Kind::put, k_suspense + s.order_id, serialize(s)};
 }
 
 } // namespace invoicebox::plugin

@@ -1,9 +1,11 @@
 // The payment-link workflow (link_service.hpp).
 #include <invoicebox/plugin/link_service.hpp>
 
+#include <invoicebox/plugin/failpoint.hpp>
 #include <invoicebox/plugin/formatting.hpp>
 #include <invoicebox/plugin/message_template.hpp>
 #include <invoicebox/plugin/receipt_basket.hpp>
+#include <invoicebox/plugin/suspense_service.hpp>
 
 #include <invoicebox/protocol/json_reader.hpp>
 #include <invoicebox/protocol/order_codec.hpp>
@@ -33,15 +35,6 @@ std::int64_t to_ms(const std::optional<pr::UtcTime>& t, std::int64_t fallback) {
     if (!t)
         return fallback;
     return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
-}
-
-/// The reason of a payment held back for its currency (suspense reason «валюта»).
-constexpr std::string_view currency_mismatch_prefix = "валюта: ";
-
-std::string currency_mismatch_reason(const pr::Order& order, const LinkRecord& link) {
-    return std::string(currency_mismatch_prefix) + "оплата " +
-           format_money_ru(order.amount.minor, std::string(pr::alpha_code(order.currency()))) + " в валюте " +
-           std::string(pr::alpha_code(order.currency())) + ", а ссылка в " + link.currency;
 }
 
 /// Order ids per list request (refresh, open links): keeps the query string a sane URL.
@@ -221,6 +214,9 @@ void LinkService::create_link(const CreateInput& in, const StaffUser& staff, std
                       format_local_datetime(link.expires_at_ms, offset_at(link.expires_at_ms)) +
                       (in.send_mail ? ", с отправкой гостю на " + link.guest_email : ", без отправки гостю"));
         repo_.save(link);
+        // Recorded, not yet sent: a crash here leaves a `creating` link that start-up recovery
+        // looks up by merchantOrderId (and creates then, once).
+        failpoint("invoicebox.create.after_record");
         const std::string moid = link.merchant_order_id;
         creating_.insert(moid);
         auto client = ApiClient::make(host_, shop);
@@ -251,34 +247,42 @@ void LinkService::finish_create(const std::string& moid, const ApiClient::Create
             return;
         }
         if (auto* d = std::get_if<pr::CreateOrderFlow::Done>(&result)) {
-            const auto code = apply_order(*link, d->order, actor, who);
-            if (code != Code::success) {
+            // InvoiceBox has the order, the PMS does not know yet: a crash here is resolved by
+            // the lookup by merchantOrderId, never by a second order.
+            failpoint("invoicebox.create.after_answer");
+            const auto source = actor == Actor::recovery ? ReportSource::recovery
+                                : actor == Actor::poll    ? ReportSource::poll_by_id
+                                : actor == Actor::refresh ? ReportSource::refresh
+                                                          : ReportSource::create_answer;
+            const auto t = receive(OrderReport{source, d->order, who});
+            if (auto l = repo_.find(moid))
+                link = std::move(l);
+            out.link = *link;
+            if (t.reply != Code::success) {
                 out.kind = CreateOutcome::Kind::failed;
                 out.message = "InvoiceBox вернул заказ с другой суммой; ссылка не использована. Обратитесь в поддержку";
-                out.link = link;
                 if (done)
                     done(std::move(out));
-                changed(link->folio_id);
                 return;
             }
             out.kind = CreateOutcome::Kind::created;
-            out.link = *link;
-            changed(link->folio_id);
-            if (link->send_mail && link->mail == MailState::none && link->posting == PostingState::none) {
-                send_link_mail(moid, actor, who, [this, moid, out = std::move(out), done = std::move(done)](std::string err) mutable {
-                    try {
-                        if (auto l = repo_.find(moid))
-                            out.link = *l;
-                    } catch (const StoreError&) {
-                    }
-                    out.message = err;
-                    if (done)
-                        done(std::move(out));
-                });
+            const bool mail_queued = std::any_of(t.effects.begin(), t.effects.end(),
+                                                 [](const Effect& e) { return e.kind == Effect::Kind::send_mail; });
+            if (!mail_queued || !done) {
+                if (done)
+                    done(std::move(out));
                 return;
             }
-            if (done)
+            // The answer to staff waits for the mail, so the dialog can say it did not leave.
+            run_effects(moid, [this, moid, out = std::move(out), done = std::move(done)](std::string err) mutable {
+                try {
+                    if (auto l = repo_.find(moid))
+                        out.link = *l;
+                } catch (const StoreError&) {
+                }
+                out.message = err;
                 done(std::move(out));
+            });
             return;
         }
         const auto& f = std::get<pr::CreateOrderFlow::Failed>(result);
@@ -308,75 +312,7 @@ void LinkService::finish_create(const std::string& moid, const ApiClient::Create
         done(std::move(out));
 }
 
-// ---- mail --------------------------------------------------------------------------------
-
-void LinkService::send_link_mail(const std::string& moid, Actor actor, const std::string& who,
-                                 std::function<void(std::string)> done) {
-    if (mailing_.count(moid)) {
-        done("Письмо уже отправляется");
-        return;
-    }
-    std::optional<LinkRecord> link;
-    try {
-        link = repo_.find(moid);
-        if (!link || link->payment_url.empty() || link->guest_email.empty()) {
-            done("Нет ссылки или e-mail гостя для отправки");
-            return;
-        }
-        link->mail = MailState::pending;
-        repo_.save(*link);
-    } catch (const StoreError&) {
-        done("Не удалось записать отправку письма в базу PMS");
-        return;
-    }
-    MessageValues v;
-    v.guest_name = link->guest_name;
-    v.amount = format_money_ru(link->amount_minor, link->currency);
-    v.link = link->payment_url;
-    v.expiry = format_local_datetime(link->expires_at_ms, offset_at(link->expires_at_ms));
-    v.folio = link->folio_number;
-    v.booking = link->booking_number;
-    v.hotel = settings_.hotel_name;
-    MailMessage m;
-    m.to = link->guest_email;
-    m.to_name = link->guest_name;
-    m.subject = settings_.mail_subject.empty() ? "Ссылка на оплату" : settings_.mail_subject;
-    m.text_body = render_message(link->message_template.empty() ? settings_.message_template : link->message_template, v);
-    if (m.text_body.find(link->payment_url) == std::string::npos)
-        m.text_body += "\n\nСсылка на оплату: " + link->payment_url;
-    mailing_.insert(moid);
-    auto alive = alive_;
-    host_.send_mail(m, [this, alive, moid, actor, who, done = std::move(done)](pms_status s, std::string err) {
-        if (!*alive)
-            return;
-        mailing_.erase(moid);
-        std::string result;
-        try {
-            auto link = repo_.find(moid);
-            if (link) {
-                const auto now = host_.now_utc_ms();
-                if (s == PMS_OK) {
-                    link->mail = MailState::sent;
-                    link->mail_error.clear();
-                    add_audit(*link, now, actor, staff_or(who, actor), "Письмо со ссылкой отправлено на " + link->guest_email);
-                } else if (s == PMS_CANCELLED) {
-                    // Stopping: stays pending, recovery sends it again.
-                    result = "Отправка письма прервана";
-                } else {
-                    link->mail = MailState::failed;
-                    link->mail_error = err.empty() ? pms_status_name(s) : err;
-                    result = "Письмо не отправлено: " + link->mail_error + ". Скопируйте ссылку и отправьте её гостю";
-                    add_audit(*link, now, actor, staff_or(who, actor), result);
-                }
-                repo_.save(*link);
-                changed(link->folio_id);
-            }
-        } catch (const StoreError&) {
-            result = "Не удалось записать результат отправки письма";
-        }
-        done(result);
-    });
-}
+// ---- mail ----------------------------------------------------------------------------------
 
 void LinkService::resend_mail(const std::string& folio_id, const std::string& moid, const StaffUser& staff,
                               std::function<void(std::string)> done) {
@@ -395,7 +331,7 @@ void LinkService::resend_mail(const std::string& folio_id, const std::string& mo
             done("У основного гостя не указан e-mail");
             return;
         }
-        if (mailing_.count(moid)) {
+        if (mailing_.count(moid) || link->mail == MailState::pending) {
             done("Письмо уже отправляется");
             return;
         }
@@ -419,12 +355,23 @@ void LinkService::resend_mail(const std::string& folio_id, const std::string& mo
         }
         link->resend_at_ms.push_back(now);
         add_audit(*link, now, Actor::staff, staff.label(), "Повторная отправка письма гостю");
-        repo_.save(*link);
+        // The request and its mail effect in one batch: the mail goes at most once for it.
+        Transition t;
+        link->mail = MailState::pending;
+        Effect e;
+        e.kind = Effect::Kind::send_mail;
+        e.owner = link->merchant_order_id;
+        e.seq = ++link->effect_seq;
+        e.actor = Actor::staff;
+        e.who = staff.label();
+        t.effects.push_back(std::move(e));
+        t.link = *link;
+        repo_.record(t);
     } catch (const StoreError&) {
         done("Не удалось записать действие в базу PMS");
         return;
     }
-    send_link_mail(moid, Actor::staff, staff.label(), std::move(done));
+    run_effects(moid, std::move(done));
 }
 
 void LinkService::refuse_foreign_link(const std::string& moid, const std::string& folio_id, const StaffUser& staff,
@@ -436,308 +383,316 @@ void LinkService::refuse_foreign_link(const std::string& moid, const std::string
                                      ": the link belongs to another folio");
 }
 
-// ---- applying InvoiceBox's state -----------------------------------------------------------
+// ---- applying InvoiceBox's state: the one road ------------------------------------------------
 
-void LinkService::record_suspense(LinkRecord* link, const pr::Order& order, std::string reason_code, std::string reason) {
-    const auto now = host_.now_utc_ms();
-    SuspenseRecord s;
-    if (auto existing = repo_.find_suspense(order.id.str()); existing && existing->reason_code == reason_code &&
-                                                              !existing->resolved) {
-        s = *existing; // the same problem seen again: keep the first business date
-    } else {
-        s.order_id = order.id.str();
-        s.merchant_order_id = order.merchant_order_id.str();
-        s.amount_minor = order.amount.minor;
-        s.currency = std::string(pr::alpha_code(order.currency()));
-        s.received_at_ms = now;
-        s.business_date = format_local_date(now, offset_at(now));
-    }
-    s.reason_code = std::move(reason_code);
-    s.reason = std::move(reason);
-    s.resolved = false;
-    if (link) {
-        s.folio_id = link->folio_id;
-        repo_.save(*link, s);
-    } else {
-        repo_.save_suspense(s);
-    }
-    StaffAlert a;
-    a.level = StaffAlert::Level::error;
-    a.dedupe_key = "suspense:" + s.order_id;
-    a.title = "Оплата InvoiceBox не разнесена";
-    a.body = "Получена оплата " + format_money_ru(s.amount_minor, s.currency) + " (заказ InvoiceBox " + s.order_id +
-             (s.merchant_order_id.empty() ? "" : ", номер " + s.merchant_order_id) + ", дата " + s.business_date +
-             "), но она не проведена в счёт: " + s.reason + ". Платёж сохранён в списке неразнесённых оплат.";
-    a.folio_id = s.folio_id;
-    host_.raise_alert(a);
+LifecycleContext LinkService::context_for(const std::string& order_id, const std::string& moid) {
+    LifecycleContext ctx;
+    ctx.now_ms = host_.now_utc_ms();
+    ctx.utc_offset_minutes = offset_at(ctx.now_ms);
+    if (!order_id.empty())
+        ctx.suspense = repo_.find_suspense(order_id);
+    ctx.order_is_ours = !moid.empty() && repo_.is_ours(moid);
+    return ctx;
 }
 
-bool LinkService::amount_in_suspense(const LinkRecord& link) {
-    if (link.posting != PostingState::suspense || link.order_id.empty())
-        return false;
-    try {
-        if (auto s = repo_.find_suspense(link.order_id); s && !s->resolved)
-            return s->reason_code == "amount_mismatch" || s->reason_code == "currency_mismatch";
-    } catch (const StoreError&) {
-        // fall back to the link's own reason
+void LinkService::commit(const Transition& t, std::vector<StoreOp> extra, std::set<std::string>* folios) {
+    repo_.record(t, std::move(extra));
+    if (t.link) {
+        if (folios)
+            folios->insert(t.link->folio_id); // the caller pushes one view update per folio
+        else
+            changed(t.link->folio_id);
     }
-    return link.suspense_reason.rfind(amount_mismatch_prefix, 0) == 0 ||
-           link.suspense_reason.rfind(currency_mismatch_prefix, 0) == 0;
+    std::set<std::string> owners;
+    for (const auto& e : t.effects)
+        owners.insert(e.owner);
+    for (const auto& o : owners)
+        run_effects(o);
 }
 
-Code LinkService::apply_order(LinkRecord& link, const pr::Order& order, Actor actor, const std::string& who) {
-    const auto now = host_.now_utc_ms();
-    const std::string by = staff_or(who, actor);
-    const std::string currency(pr::alpha_code(order.currency()));
-    bool dirty = false;
-    if (link.order_id.empty()) {
-        if (order.amount.minor != link.amount_minor || currency != link.currency) {
-            // An order under our merchantOrderId with another amount is never adopted.
-            if (order.status.is_paid()) {
-                if (currency != link.currency)
-                    record_suspense(nullptr, order, "currency_mismatch", currency_mismatch_reason(order, link));
-                else
-                    record_suspense(nullptr, order, "amount_mismatch",
-                                    "сумма заказа " + format_money_ru(order.amount.minor, currency) +
-                                        " не совпадает с суммой ссылки " + format_money_ru(link.amount_minor, link.currency));
-            }
-            return Code::order_wrong_amount;
-        }
-        link.order_id = order.id.str();
-        link.payment_url = order.payment_url.value_or("");
-        add_audit(link, now, actor, by, "Заказ создан в InvoiceBox: " + link.order_id);
-        dirty = true;
-    } else if (link.order_id != order.id.str()) {
-        if (order.status.is_paid()) {
-            record_suspense(nullptr, order, "other_order",
-                            "ссылка " + link.merchant_order_id + " уже связана с другим заказом InvoiceBox " + link.order_id);
-            return Code::order_already_paid;
-        }
-        return Code::order_not_found;
-    }
-    if (link.state != LinkState::open) {
-        link.state = LinkState::open;
-        link.error_message.clear();
-        dirty = true;
-    }
-    if (link.payment_url.empty() && order.payment_url) {
-        link.payment_url = *order.payment_url;
-        dirty = true;
-    }
-    if (order.status.is_paid()) {
-        const bool amount_matches = order.amount.minor == link.amount_minor && currency == link.currency;
-        if (link.posting != PostingState::none) {
-            if (!amount_matches || !amount_in_suspense(link)) {
-                // A duplicate of what is already recorded; a wrong amount is refused again and
-                // changes nothing (the first one is in suspense, or the right one is posted).
-                if (dirty)
-                    repo_.save(link);
-                return amount_matches ? Code::success : Code::order_wrong_amount;
-            }
-            // Held back for a wrong amount, and now InvoiceBox reports this order paid with the
-            // link's amount: post it (once, keyed on the order id) and close the suspense entry.
-            const std::string was = link.suspense_reason;
-            link.ib_status = order.status.wire();
-            link.paid_at_ms = to_ms(order.paid_at, now);
-            link.paid_amount_minor = order.amount.minor;
-            link.posting = PostingState::pending;
-            link.suspense_reason.clear();
-            add_audit(link, now, actor, by,
-                      "Оплачено " + format_money_ru(order.amount.minor, currency) +
-                          ": сумма совпадает со ссылкой; запись о расхождении (" + was +
-                          ") закрыта в списке неразнесённых оплат");
-            if (auto sus = repo_.find_suspense(link.order_id); sus && !sus->resolved) {
-                sus->resolved = true;
-                repo_.save(link, *sus);
-            } else {
-                repo_.save(link);
-            }
-            host_.resolve_alert("suspense:" + link.order_id);
-            return Code::success;
-        }
-        const std::string prev = link.ib_status;
-        link.ib_status = order.status.wire();
-        link.paid_at_ms = to_ms(order.paid_at, now);
-        link.paid_amount_minor = order.amount.minor;
-        if (!amount_matches) {
-            // Architecture §8 "Currency mismatch": InvoiceBox documents no order_wrong_currency,
-            // so a payment in another currency is held in the unposted list with reason «валюта»
-            // and answered with the documented order_wrong_amount (§5.4: "compare amount (and
-            // currency) … otherwise answer order_wrong_amount"), which InvoiceBox does not retry.
-            const bool wrong_currency = currency != link.currency;
-            link.posting = PostingState::suspense;
-            link.suspense_reason = wrong_currency ? currency_mismatch_reason(order, link)
-                                                  : amount_mismatch_prefix + format_money_ru(order.amount.minor, currency) +
-                                                        " не совпадает с суммой ссылки " +
-                                                        format_money_ru(link.amount_minor, link.currency);
-            add_audit(link, now, actor, by, "Оплата не проведена: " + link.suspense_reason);
-            record_suspense(&link, order, wrong_currency ? "currency_mismatch" : "amount_mismatch", link.suspense_reason);
-            return Code::order_wrong_amount;
-        }
-        link.posting = PostingState::pending;
-        const bool late = prev == "expired" || prev == "canceled";
-        add_audit(link, now, actor, by,
-                  "Оплачено " + format_money_ru(order.amount.minor, currency) +
-                      (late ? " (поздняя оплата: ссылка была " + std::string(prev == "expired" ? "истёкшей" : "отменённой") + ")"
-                            : ""));
-        repo_.save(link);
-        return Code::success;
-    }
-    if (link.posting != PostingState::none || link.ib_status == "completed") {
-        // Out of order: a paid link never goes back to an unpaid status.
-        if (dirty)
-            repo_.save(link);
-        return Code::success;
-    }
-    if (link.ib_status != order.status.wire()) {
-        const std::string prev = link.ib_status;
-        link.ib_status = order.status.wire();
-        add_audit(link, now, actor, by, "Статус InvoiceBox: " + (prev.empty() ? std::string("—") : prev) + " → " + link.ib_status);
-        dirty = true;
-        if (link.ib_status == "expired") {
-            StaffAlert a;
-            a.level = StaffAlert::Level::info;
-            a.dedupe_key = "expired:" + link.merchant_order_id;
-            a.title = "Срок ссылки на оплату истёк";
-            a.body = "Ссылка на " + format_money_ru(link.amount_minor, link.currency) + " по счёту " + link.folio_number +
-                     (link.booking_number.empty() ? "" : ", заявка №" + link.booking_number) +
-                     " не оплачена и истекла. При необходимости создайте новую.";
-            a.folio_id = link.folio_id;
-            host_.raise_alert(a);
-        }
-    }
-    if (dirty)
-        repo_.save(link);
-    return Code::success;
-}
-
-// ---- posting -------------------------------------------------------------------------------
-
-void LinkService::post_payment(const std::string& moid, std::function<void()> done) {
-    auto finish = [&done] {
-        if (done)
-            done();
-    };
-    if (posting_.count(moid)) {
-        finish();
-        return;
-    }
-    std::optional<LinkRecord> link;
-    try {
-        link = repo_.find(moid);
-    } catch (const StoreError&) {
-        finish();
-        return;
-    }
-    if (!link || link->posting != PostingState::pending || link->order_id.empty()) {
-        finish();
-        return;
-    }
-    PaymentPosting p;
-    p.folio_id = link->folio_id;
-    p.amount_minor = link->paid_amount_minor;
-    p.currency = link->currency;
-    p.kind = "payment";
-    p.idempotency_key = std::string(plugin_id) + ":payment:" + link->order_id;
-    p.provider_reference = link->order_id;
-    p.description = "Оплата по ссылке InvoiceBox, заказ " + link->merchant_order_id;
-    p.occurred_at_utc_ms = link->paid_at_ms;
-    posting_.insert(moid);
-    auto alive = alive_;
-    host_.post_payment(p, [this, alive, moid, done = std::move(done)](pms_status s, const PostingResult& res) {
-        if (!*alive)
-            return;
-        posting_.erase(moid);
-        std::string folio;
-        try {
-            auto link = repo_.find(moid);
-            if (link && link->posting == PostingState::pending) {
-                folio = link->folio_id;
-                const auto now = host_.now_utc_ms();
-                if (PMS_STATUS_IS_SUCCESS(s)) {
-                    link->posting = PostingState::posted;
-                    link->posting_id = res.posting_id;
-                    link->posting_category = res.category;
-                    link->posting_type = res.type;
-                    add_audit(*link, now, Actor::system, "",
-                              "Платёж проведён в счёт " + link->folio_number + " (" + res.posting_id +
-                                  (res.category.empty() ? "" : ", " + res.category + " / " + res.type) + ")" +
-                                  (res.is_repeat ? ", повтор без двойного проведения" : ""));
-                    // The alert goes out before the link is saved as posted: a crash between
-                    // the two leaves the link pending, the replay posts again (an idempotent
-                    // repeat) and raises the alert again under the same dedupe key, which the
-                    // host keeps as one notification and one toast. Saved first, a crash in
-                    // between would lose the alert for good.
-                    host_.resolve_alert("suspense:" + link->order_id);
-                    StaffAlert a;
-                    a.level = StaffAlert::Level::success;
-                    a.dedupe_key = "paid:" + link->order_id;
-                    a.title = "Оплата по ссылке InvoiceBox";
-                    a.body = "Получена оплата " + format_money_ru(link->paid_amount_minor, link->currency) + " по счёту " +
-                             link->folio_number + (link->booking_number.empty() ? "" : ", заявка №" + link->booking_number);
-                    a.folio_id = link->folio_id;
-                    host_.raise_alert(a);
-                    repo_.save(*link);
-                    if (auto sus = repo_.find_suspense(link->order_id); sus && !sus->resolved) {
-                        sus->resolved = true;
-                        repo_.save_suspense(*sus);
-                    }
-                } else if (s == PMS_FOLIO_CLOSED || s == PMS_NO_MAPPING || s == PMS_CURRENCY_MISMATCH ||
-                           s == PMS_INVALID_ARGUMENT || s == PMS_NOT_FOUND || s == PMS_CONFLICT) {
-                    std::string code = s == PMS_FOLIO_CLOSED ? "folio_closed"
-                                       : s == PMS_NO_MAPPING ? "no_mapping"
-                                       : s == PMS_CURRENCY_MISMATCH ? "currency_mismatch"
-                                       : s == PMS_NOT_FOUND ? "folio_not_found"
-                                       : s == PMS_CONFLICT ? "posting_conflict"
-                                                           : "posting_refused";
-                    std::string reason = s == PMS_FOLIO_CLOSED ? "счёт " + link->folio_number + " закрыт"
-                                         : s == PMS_NO_MAPPING
-                                             ? "не настроено сопоставление вида оплаты «Оплата по ссылке InvoiceBox» с типом оплаты PMS"
-                                         : s == PMS_CURRENCY_MISMATCH ? "валюта оплаты не совпадает с валютой счёта"
-                                         : s == PMS_NOT_FOUND         ? "счёт " + link->folio_id + " не найден"
-                                         : s == PMS_CONFLICT          ? "в PMS уже есть другая проводка с этим ключом"
-                                                                      : "PMS отклонила проводку";
-                    if (!res.error_message.empty())
-                        reason += " (" + res.error_message + ")";
-                    link->posting = PostingState::suspense;
-                    link->suspense_reason = reason;
-                    add_audit(*link, now, Actor::system, "", "Оплата не проведена: " + reason);
-                    pr::Order o;
-                    o.id = pr::OrderId(link->order_id);
-                    o.merchant_order_id = pr::MerchantOrderId(link->merchant_order_id);
-                    o.amount = pr::Money::of(link->paid_amount_minor,
-                                             pr::currency_from_alpha(link->currency).value_or(pr::Currency::rub));
-                    record_suspense(&*link, o, std::move(code), std::move(reason));
-                } else {
-                    host_.log(LogLevel::warning, "posting " + moid + " not done yet (" + pms_status_name(s) + "); will retry");
-                }
-            }
-        } catch (const StoreError&) {
-            host_.log(LogLevel::error, "posting " + moid + ": could not record the result; the retry is idempotent");
-        }
-        if (!folio.empty())
-            changed(folio);
-        if (done)
-            done();
-    });
+Transition LinkService::receive(const OrderReport& report, std::set<std::string>* folios) {
+    const auto& order = report.order;
+    auto link = repo_.find(order.merchant_order_id.str());
+    if (!link || (!link->order_id.empty() && link->order_id != order.id.str()))
+        if (auto by_id = repo_.find_by_order_id(order.id.str()))
+            link = std::move(by_id);
+    auto t = apply_report(link, report, context_for(order.id.str(), order.merchant_order_id.str()));
+    if (!link)
+        host_.log(LogLevel::warning, "order report (" + std::string(to_string(report.source)) + ") for unknown order " +
+                                         order.id.str());
+    commit(t, {}, folios);
+    return t;
 }
 
 void LinkService::retry_suspense() {
     try {
         for (const auto& s : repo_.suspense_list()) {
-            if (s.reason_code != "no_mapping" && s.reason_code != "folio_closed" && s.reason_code != "folio_not_found")
-                continue;
             auto link = repo_.find(s.merchant_order_id);
-            if (!link || link->posting != PostingState::suspense)
+            if (!link)
                 continue;
-            link->posting = PostingState::pending;
-            add_audit(*link, host_.now_utc_ms(), Actor::system, "", "Повторная попытка провести оплату");
-            repo_.save(*link);
-            post_payment(link->merchant_order_id);
+            auto ctx = context_for(link->order_id, link->merchant_order_id);
+            if (auto t = retry_posting(*link, ctx))
+                commit(*t);
         }
     } catch (const StoreError&) {
         host_.log(LogLevel::error, "suspense retry: store failure");
     }
+}
+
+void LinkService::adopt_legacy(const LinkRecord& l) {
+    if (effects_running_.count(l.merchant_order_id) || !repo_.effects_of(l.merchant_order_id).empty())
+        return;
+    const auto ctx = context_for(l.order_id, l.merchant_order_id);
+    if (auto t = resume_posting(l, ctx)) {
+        commit(*t);
+        return;
+    }
+    if (l.mail == MailState::pending && !mailing_.count(l.merchant_order_id)) {
+        // A mail recorded as pending with no effect left may have gone out already: at most once.
+        LinkRecord link = l;
+        link.mail = MailState::failed;
+        link.mail_error = "отправка прервана перезапуском; письмо могло не уйти";
+        add_audit(link, ctx.now_ms, Actor::recovery, "", "Письмо гостю: " + link.mail_error + ". Отправьте повторно при необходимости");
+        repo_.save(link);
+        changed(link.folio_id);
+    }
+}
+
+// ---- the effect runner ------------------------------------------------------------------------
+
+void LinkService::run_effects(const std::string& owner, std::function<void(std::string)> done) {
+    if (done)
+        effect_waiters_[owner].push_back(std::move(done));
+    if (effects_running_.count(owner))
+        return; // the running chain re-reads the outbox after each effect and picks new ones up
+    effects_running_.insert(owner);
+    effect_message_[owner].clear();
+    effect_step(owner);
+}
+
+void LinkService::replay_effects(std::function<void()> done) {
+    auto join = std::make_shared<Join>();
+    join->done = std::move(done);
+    std::vector<std::string> owners;
+    try {
+        owners = repo_.effect_owners();
+    } catch (const StoreError&) {
+        host_.log(LogLevel::error, "outbox: not readable; replayed on the next pass");
+    }
+    for (const auto& o : owners) {
+        if (effects_running_.count(o))
+            continue;
+        join->add();
+        run_effects(o, [join](std::string) { join->release(); });
+    }
+    join->release();
+}
+
+void LinkService::effect_chain_end(const std::string& owner) {
+    effects_running_.erase(owner);
+    const std::string message = effect_message_[owner];
+    effect_message_.erase(owner);
+    auto waiters = std::move(effect_waiters_[owner]);
+    effect_waiters_.erase(owner);
+    for (auto& w : waiters)
+        w(message);
+}
+
+void LinkService::effect_step(const std::string& owner) {
+    std::vector<Effect> pending;
+    try {
+        pending = repo_.effects_of(owner);
+    } catch (const StoreError&) {
+        host_.log(LogLevel::error, "outbox " + owner + ": not readable; replayed on the next pass");
+    }
+    if (pending.empty()) {
+        effect_chain_end(owner);
+        return;
+    }
+    const Effect e = pending.front();
+    auto alive = alive_;
+    switch (e.kind) {
+    case Effect::Kind::post_payment:
+        host_.post_payment(e.posting, [this, alive, owner, e](PostOutcome outcome, const PostingResult& r) {
+            if (!*alive)
+                return;
+            // Posted at the host, nothing recorded: the replay posts again (a repeat of the same
+            // key and payload) and only then records the outcome with its staff alert.
+            failpoint("invoicebox.post.after_posting");
+            if (outcome == PostOutcome::failed) {
+                host_.log(LogLevel::warning, "posting " + owner + " not done yet (" + r.error_message + "); will retry");
+                effect_chain_end(owner);
+                return;
+            }
+            try {
+                posting_done(e, outcome, r);
+            } catch (const StoreError&) {
+                host_.log(LogLevel::error, "posting " + owner + ": could not record the result; the retry is idempotent");
+                effect_chain_end(owner);
+                return;
+            }
+            effect_step(owner);
+        });
+        return;
+    case Effect::Kind::raise_alert:
+    case Effect::Kind::resolve_alert: {
+        // Alerts are synchronous and deduplicated by the host: the leading run of them is carried
+        // out and removed in one batch (one store write per payment less). A crash before the
+        // removal raises them again on replay, which the dedupe key keeps as one row, one toast.
+        std::vector<StoreOp> erase;
+        for (const auto& a : pending) {
+            if (a.kind == Effect::Kind::raise_alert) {
+                failpoint("invoicebox.alert.before_raise");
+                host_.raise_alert(a.alert);
+            } else if (a.kind == Effect::Kind::resolve_alert) {
+                host_.resolve_alert(a.alert.dedupe_key);
+            } else {
+                break;
+            }
+            erase.push_back(LinkRepository::erase_effect(a));
+        }
+        try {
+            host_.store_write(erase);
+        } catch (const StoreError&) {
+            host_.log(LogLevel::error, "outbox " + owner + ": completed alerts not removed; replayed later");
+            effect_chain_end(owner);
+            return;
+        }
+        effect_step(owner);
+        return;
+    }
+    case Effect::Kind::send_mail:
+        run_mail_effect(e);
+        return;
+    }
+}
+
+void LinkService::posting_done(const Effect& e, PostOutcome outcome, const PostingResult& r) {
+    if (e.owner.rfind("S-", 0) == 0) {
+        // A staff resolution of a suspense entry (suspense_service.hpp).
+        auto s = repo_.find_suspense(e.owner.substr(2));
+        if (!s) {
+            host_.store_write({LinkRepository::erase_effect(e)});
+            return;
+        }
+        std::optional<LinkRecord> link;
+        if (!s->merchant_order_id.empty())
+            link = repo_.find(s->merchant_order_id);
+        auto t = apply_suspense_posting(*s, link, outcome, r, host_.now_utc_ms());
+        if (!t) // only `failed` gives none, and the runner ends the chain before calling here
+            throw StoreError("suspense posting " + e.owner + " not recorded; will retry");
+        commit(*t, {LinkRepository::erase_effect(e)});
+        return;
+    }
+    auto link = repo_.find(e.owner);
+    if (!link) {
+        host_.store_write({LinkRepository::erase_effect(e)});
+        return;
+    }
+    const auto t = apply_posting(*link, outcome, r, context_for(link->order_id, link->merchant_order_id));
+    // The outcome, the alert that follows from it and the removal of the post effect: one batch.
+    repo_.record(t, {LinkRepository::erase_effect(e)});
+    if (t.link)
+        changed(t.link->folio_id);
+}
+
+void LinkService::run_mail_effect(const Effect& e) {
+    const std::string owner = e.owner;
+    std::optional<LinkRecord> link;
+    try {
+        link = repo_.find(owner);
+        if (e.attempted) {
+            // Handed to the host (or about to be) by a run that did not record the result: it may
+            // have left. Mail goes at most once per request, so it is NOT sent again; staff see
+            // it as not confirmed and can resend.
+            Transition t;
+            if (link && link->mail == MailState::pending) {
+                link->mail = MailState::failed;
+                link->mail_error = "отправка прервана перезапуском; письмо могло не уйти";
+                add_audit(*link, host_.now_utc_ms(), Actor::recovery, "",
+                          "Письмо гостю: " + link->mail_error + ". Отправьте повторно при необходимости");
+                t.link = *link;
+            }
+            repo_.record(t, {LinkRepository::erase_effect(e)});
+            if (t.link)
+                changed(t.link->folio_id);
+            effect_step(owner);
+            return;
+        }
+        if (!link || link->payment_url.empty() || link->guest_email.empty()) {
+            effect_message_[owner] = "Нет ссылки или e-mail гостя для отправки";
+            host_.store_write({LinkRepository::erase_effect(e)});
+            effect_step(owner);
+            return;
+        }
+        Effect attempted = e;
+        attempted.attempted = true;
+        host_.store_write({LinkRepository::put_effect(attempted)});
+    } catch (const StoreError&) {
+        effect_message_[owner] = "Не удалось записать отправку письма в базу PMS";
+        effect_chain_end(owner);
+        return;
+    }
+    failpoint("invoicebox.mail.before_send");
+    MessageValues v;
+    v.guest_name = link->guest_name;
+    v.amount = format_money_ru(link->amount_minor, link->currency);
+    v.link = link->payment_url;
+    v.expiry = format_local_datetime(link->expires_at_ms, offset_at(link->expires_at_ms));
+    v.folio = link->folio_number;
+    v.booking = link->booking_number;
+    v.hotel = settings_.hotel_name;
+    MailMessage m;
+    m.to = link->guest_email;
+    m.to_name = link->guest_name;
+    m.subject = settings_.mail_subject.empty() ? "Ссылка на оплату" : settings_.mail_subject;
+    m.text_body = render_message(link->message_template.empty() ? settings_.message_template : link->message_template, v);
+    if (m.text_body.find(link->payment_url) == std::string::npos)
+        m.text_body += "\n\nСсылка на оплату: " + link->payment_url;
+    mailing_.insert(owner);
+    auto alive = alive_;
+    host_.send_mail(m, [this, alive, owner, e](MailOutcome outcome, std::string err) {
+        if (!*alive)
+            return;
+        // The host took the mail; the result is not recorded yet. The replay finds the effect
+        // marked attempted and does not send it again.
+        failpoint("invoicebox.mail.after_send");
+        mailing_.erase(owner);
+        std::string result;
+        Effect attempted = e;
+        attempted.attempted = true;
+        try {
+            auto link = repo_.find(owner);
+            Transition t;
+            if (link) {
+                const auto now = host_.now_utc_ms();
+                const std::string by = e.who.empty() ? std::string("система") : e.who;
+                if (outcome == MailOutcome::sent) {
+                    link->mail = MailState::sent;
+                    link->mail_error.clear();
+                    add_audit(*link, now, e.actor, by, "Письмо со ссылкой отправлено на " + link->guest_email);
+                } else {
+                    link->mail = MailState::failed;
+                    link->mail_error = outcome == MailOutcome::interrupted ? "отправка прервана; письмо могло не уйти"
+                                                                           : (err.empty() ? "ошибка отправки" : err);
+                    result = "Письмо не отправлено: " + link->mail_error + ". Скопируйте ссылку и отправьте её гостю";
+                    add_audit(*link, now, e.actor, by, result);
+                }
+                t.link = *link;
+            }
+            repo_.record(t, {LinkRepository::erase_effect(attempted)});
+            if (t.link)
+                changed(t.link->folio_id);
+        } catch (const StoreError&) {
+            result = "Не удалось записать результат отправки письма";
+            effect_message_[owner] = result;
+            effect_chain_end(owner);
+            return;
+        }
+        if (!result.empty())
+            effect_message_[owner] = result;
+        effect_step(owner);
+    });
 }
 
 // ---- notifications -------------------------------------------------------------------------
@@ -771,24 +726,9 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
         answer(Code::success, "monitoring probe");
         return;
     }
-    const auto& order = verified->order;
     try {
-        auto link = repo_.find(order.merchant_order_id.str());
-        if (!link)
-            link = repo_.find_by_order_id(order.id.str());
-        if (!link) {
-            if (order.status.is_paid())
-                record_suspense(nullptr, order, "unknown_order",
-                                "в PMS нет ссылки с номером «" + order.merchant_order_id.str() + "»");
-            host_.log(LogLevel::warning, "notification for unknown order " + order.id.str());
-            answer(Code::order_not_found, "unknown order");
-            return;
-        }
-        const auto code = apply_order(*link, order, Actor::notification, "");
-        answer(code, "applied");
-        if (link->posting == PostingState::pending)
-            post_payment(link->merchant_order_id);
-        changed(link->folio_id);
+        const auto t = receive(OrderReport{ReportSource::notification, verified->order, ""});
+        answer(t.reply, t.reply == Code::order_not_found ? "unknown order" : "applied");
     } catch (const StoreError& e) {
         host_.log(LogLevel::error, std::string("notification not recorded: ") + e.what());
         answer(Code::out_of_service, "store failure");
@@ -834,12 +774,18 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
                 creating_.erase(moid);
                 finish_create(moid, r, Actor::refresh, staff.label(), [join](CreateOutcome) { join->release(); });
             });
-        } else if (!l.order_id.empty() && (l.posting == PostingState::none || amount_in_suspense(l))) {
+        } else if (!l.order_id.empty() && (l.posting == PostingState::none || l.posting == PostingState::suspense)) {
+            // Suspense too: one held for a wrong amount posts when InvoiceBox now reports the
+            // right one (the lifecycle decides; a re-read of anything else changes nothing).
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
         }
         if (l.posting == PostingState::pending) {
+            try {
+                adopt_legacy(l);
+            } catch (const StoreError&) {
+            }
             join->add();
-            post_payment(l.merchant_order_id, [join] { join->release(); });
+            run_effects(l.merchant_order_id, [join](std::string) { join->release(); });
         }
     }
     // Every link of the folio, in chunks of ids_per_list_read (the query stays a sane URL), each
@@ -861,15 +807,10 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
                         return false;
                     try {
                         for (const auto& order : items) {
-                            auto link = repo_.find(order.merchant_order_id.str());
-                            if (!link)
-                                link = repo_.find_by_order_id(order.id.str());
-                            if (!link)
-                                continue;
-                            apply_order(*link, order, Actor::refresh, staff.label());
-                            if (link->posting == PostingState::pending) {
+                            const auto t = receive(OrderReport{ReportSource::refresh, order, staff.label()});
+                            if (t.link && t.link->posting == PostingState::pending) {
                                 join->add();
-                                post_payment(link->merchant_order_id, [join] { join->release(); });
+                                run_effects(t.link->merchant_order_id, [join](std::string) { join->release(); });
                             }
                         }
                     } catch (const StoreError&) {
@@ -933,11 +874,7 @@ void LinkService::cancel_link(const std::string& folio_id, const std::string& mo
                              done(describe_for_staff(order.error()));
                              return;
                          }
-                         add_audit(*link, host_.now_utc_ms(), Actor::staff, staff.label(), "Ссылка отменена сотрудником");
-                         apply_order(*link, *order, Actor::staff, staff.label());
-                         if (link->posting == PostingState::pending)
-                             post_payment(moid);
-                         changed(link->folio_id);
+                         receive(OrderReport{ReportSource::staff_cancel, *order, staff.label()});
                          done("");
                      } catch (const StoreError&) {
                          done("Не удалось записать отмену в базу PMS");
@@ -1027,17 +964,17 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             });
             continue;
         }
-        if (l.posting == PostingState::pending) {
-            join->add();
-            post_payment(l.merchant_order_id, [join] { join->release(); });
-        } else if (!l.order_id.empty() && l.posting == PostingState::none) {
+        if (!l.order_id.empty() && l.posting == PostingState::none)
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
-        }
-        if (l.mail == MailState::pending && !mailing_.count(l.merchant_order_id) && l.posting == PostingState::none) {
-            join->add();
-            send_link_mail(l.merchant_order_id, actor, "", [join](std::string) { join->release(); });
+        try {
+            adopt_legacy(l);
+        } catch (const StoreError&) {
         }
     }
+    // Pending effects (postings, alerts, mail) of every owner: a crash, a transient host failure
+    // or a failed removal left them; the outbox replays them here, at start-up and each pass.
+    join->add();
+    replay_effects([join] { join->release(); });
     // Open links by id (their expiry and cancellation), in chunks of ids, each read to its end.
     for (auto& [merchant, ids] : by_shop) {
         auto client = client_for(merchant, "");
@@ -1056,15 +993,9 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                     std::set<std::string> folios; // one view update per folio and page, not per order
                     for (const auto& order : items) {
                         try {
-                            auto link = repo_.find_by_order_id(order.id.str());
-                            if (!link)
-                                continue;
-                            apply_order(*link, order, actor, "");
-                            if (link->posting == PostingState::pending) {
-                                join->add();
-                                post_payment(link->merchant_order_id, [join] { join->release(); });
-                            }
-                            folios.insert(link->folio_id);
+                            receive(OrderReport{actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id,
+                                                order, ""},
+                                    &folios);
                         } catch (const StoreError&) {
                         }
                     }
@@ -1120,23 +1051,9 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                         continue;
                     page_max = std::max(page_max, to_ms(order.paid_at, 0));
                     try {
-                        auto link = repo_.find(order.merchant_order_id.str());
-                        if (!link)
-                            link = repo_.find_by_order_id(order.id.str());
-                        if (!link) {
-                            if (repo_.is_ours(order.merchant_order_id.str()) && !repo_.find_suspense(order.id.str()))
-                                record_suspense(nullptr, order, "unknown_order",
-                                                "в PMS нет ссылки с номером «" + order.merchant_order_id.str() + "»");
-                            continue;
-                        }
-                        if (link->posting != PostingState::none && !amount_in_suspense(*link))
-                            continue;
-                        apply_order(*link, order, actor, "");
-                        if (link->posting == PostingState::pending) {
-                            join->add();
-                            post_payment(link->merchant_order_id, [join] { join->release(); });
-                        }
-                        folios.insert(link->folio_id);
+                        receive(OrderReport{actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_paid,
+                                            order, ""},
+                                &folios);
                     } catch (const StoreError&) {
                         // Not recorded: the cursor stays where it was, and the next pass reads
                         // this page again.

@@ -1,5 +1,6 @@
-// The module: the InvoiceBox payment-link plugin over the C++ SDK — four hooks (folio button,
-// settings schema, payment types, notification sink) and the instance life cycle. The workflow
+// The module: the InvoiceBox payment-link plugin over the C++ SDK — five hooks (folio button,
+// settings schema, payment types, notification sink, the «Нераспределённые платежи» admin page)
+// and the instance life cycle. The workflow
 // itself lives in LinkService / LinkDialog; this file only adapts the hooks to them.
 #include "host_adapter.hpp"
 
@@ -7,6 +8,7 @@
 #include <invoicebox/plugin/link_dialog.hpp>
 #include <invoicebox/plugin/link_service.hpp>
 #include <invoicebox/plugin/settings.hpp>
+#include <invoicebox/plugin/suspense_service.hpp>
 
 #include <invoicebox/protocol/endpoints.hpp>
 
@@ -41,6 +43,7 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
         adapter_ = std::make_unique<HostAdapter>(host());
         service_ = std::make_unique<LinkService>(*adapter_);
         dialog_ = std::make_unique<LinkDialog>(*service_);
+        suspense_ = std::make_unique<SuspenseService>(*service_);
         service_->on_folio_changed = [this](const std::string& folio) { dialog_->folio_changed(folio); };
         return PMS_OK;
     }
@@ -72,6 +75,27 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
         dialog_->event(e.view_session_id, e.context.folio_id, staff, e.event_json, [r](std::string view) { r->show(view); });
     }
     void on_view_closed(std::string_view session) { dialog_->closed(std::string(session)); }
+
+    // ---- pms.admin-page/1 (host 1.2+; an older host never asks, and the other hooks work) ----
+    std::vector<pms::sdk::admin_page> admin_pages() {
+        return {pms::sdk::admin_page{suspense_page_id, suspense_page_title, PMS_ADMIN_SECTION_FINANCE,
+                                     suspense_page_permission}};
+    }
+    void on_page_open(std::string_view page_id, std::string_view, const pms::sdk::page_context&, pms::sdk::view_reply reply) {
+        if (page_id != suspense_page_id) {
+            reply.show(render_message_view(suspense_page_title, {"error", "", "Неизвестная страница"}));
+            return;
+        }
+        reply.show(suspense_->open_page());
+    }
+    void on_page_event(const pms::sdk::page_event& e, pms::sdk::view_reply reply) {
+        auto r = std::make_shared<pms::sdk::view_reply>(std::move(reply));
+        // The host checked suspense.manage for this staff member; the staff member acting now is
+        // the one audited.
+        StaffUser staff{e.context.staff_user_id, e.context.staff_user_name};
+        suspense_->page_event(e.event_json, staff, [r](std::string view) { r->show(view); });
+    }
+    void on_page_closed(std::string_view) {}
 
     // ---- pms.settings-schema/1 ----
     std::string settings_schema() { return settings_schema_json(); }
@@ -197,6 +221,7 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
     std::unique_ptr<HostAdapter> adapter_;
     std::unique_ptr<LinkService> service_;
     std::unique_ptr<LinkDialog> dialog_;
+    std::unique_ptr<SuspenseService> suspense_;
 };
 
 } // namespace invoicebox::plugin

@@ -164,6 +164,7 @@ std::string render_links_view(const ListViewModel& m) {
         w.key("status").begin_object().member("text", status_text).member("tone", st.tone).end_object();
         w.end_object();
         w.key("actions").begin_array();
+        w.begin_object().member("id", "history").member("label", "История").end_object();
         if (!l.payment_url.empty())
             w.begin_object().member("id", "copy").member("label", "Скопировать ссылку").member("copy_text", l.payment_url).end_object();
         if (l.is_open_unpaid() && !l.order_id.empty()) {
@@ -190,6 +191,61 @@ std::string render_links_view(const ListViewModel& m) {
         w.begin_object().member("id", "create_other").member("label", "Создать ссылку на другую сумму").end_object();
     w.begin_object().member("id", "refresh").member("label", "Обновить статус ссылок").end_object();
     w.begin_object().member("id", "close").member("label", "Отмена").member_bool("close", true).end_object();
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+std::string render_history_view(const LinkRecord& l, int offset_minutes) {
+    auto w = writer();
+    w.begin_object().member("schema", "pms.view/1")
+        .member("title", "История ссылки на " + format_money_ru(l.amount_minor, l.currency) + " — " + std::string(title))
+        .member("size", "large");
+    w.key("elements").begin_array();
+    const auto st = status_label(l);
+    w.begin_object().member("type", "fields").key("items").begin_array();
+    w.begin_object().member("label", "Номер заказа").member("value", l.merchant_order_id).end_object();
+    if (!l.order_id.empty())
+        w.begin_object().member("label", "Заказ InvoiceBox").member("value", l.order_id).end_object();
+    w.begin_object().member("label", "Сумма").member("value", format_money_ru(l.amount_minor, l.currency)).end_object();
+    w.begin_object().member("label", "Статус").member("value", st.text).member("tone", st.tone).end_object();
+    w.begin_object().member("label", "Создал").member("value", l.created_by.empty() ? "—" : l.created_by).end_object();
+    w.end_array().end_object();
+    w.begin_object().member("type", "table").member("id", "history");
+    w.key("columns").begin_array();
+    w.begin_object().member("key", "at").member("label", "Дата и время").end_object();
+    w.begin_object().member("key", "who").member("label", "Кто").end_object();
+    w.begin_object().member("key", "what").member("label", "Событие").end_object();
+    w.end_array();
+    w.key("rows").begin_array();
+    std::size_t i = 0;
+    for (const auto& a : l.audit) {
+        // Staff are named; automatic changes say which road made them.
+        std::string who = a.who;
+        if (who.empty()) {
+            switch (a.actor) {
+            case Actor::notification: who = "уведомление InvoiceBox"; break;
+            case Actor::poll: who = "фоновая проверка"; break;
+            case Actor::refresh: who = "проверка статуса"; break;
+            case Actor::recovery: who = "восстановление после перезапуска"; break;
+            case Actor::staff: who = "сотрудник"; break;
+            case Actor::system: who = "система"; break;
+            }
+        }
+        w.begin_object().member("key", "a" + std::to_string(i++));
+        w.key("cells").begin_object();
+        w.member("at", format_local_datetime(a.at_ms, offset_minutes));
+        w.member("who", who);
+        w.member("what", a.what);
+        w.end_object().end_object();
+    }
+    w.end_array();
+    w.member("empty_text", "Записей нет");
+    w.end_object();
+    w.end_array(); // elements
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "back").member("label", "Назад к ссылкам").member("style", "primary").end_object();
+    w.begin_object().member("id", "close").member("label", "Закрыть").member_bool("close", true).end_object();
     w.end_array();
     w.end_object();
     return w.take();

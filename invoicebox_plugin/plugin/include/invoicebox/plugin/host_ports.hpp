@@ -55,6 +55,26 @@ struct PostingResult {
     std::string error_message;
 };
 
+/// What the host did with a posting, in the workflow's words (host_adapter.cpp maps the C
+/// statuses). Every outcome but `failed` is final for the payload: `failed` (storage busy,
+/// instance stopping, no folio service) leaves the posting in the outbox for a retry.
+enum class PostOutcome : std::uint8_t {
+    posted,            ///< a new posting
+    repeat,            ///< the key was posted before with this payload: the existing posting
+    folio_missing,     ///< no such folio
+    folio_closed,      ///< the folio takes no more postings
+    no_mapping,        ///< the payment kind is not mapped to a host category/type
+    currency_mismatch, ///< the folio keeps another currency
+    conflict,          ///< the key was used with another payload
+    rejected,          ///< any other refusal of the payload
+    failed,            ///< not done, for a reason that may pass: try again later
+};
+std::string_view to_string(PostOutcome o) noexcept;
+
+/// What the host did with a mail: `sent` (or queued in its outbox), `refused` (address, SMTP
+/// refusal: final), `interrupted` (the instance stopped; it may or may not have left).
+enum class MailOutcome : std::uint8_t { sent, refused, interrupted };
+
 struct MailMessage {
     std::string to;
     std::string to_name;
@@ -87,7 +107,7 @@ class HostPorts {
     /// The folio document ("pms.folio/1" JSON), or the failure status.
     virtual std::optional<std::string> get_folio(std::string_view folio_id, pms_status& status) = 0;
     virtual void post_payment(const PaymentPosting& posting,
-                              std::function<void(pms_status, const PostingResult&)> done) = 0;
+                              std::function<void(PostOutcome, const PostingResult&)> done) = 0;
 
     // pms.http/1: `url` is absolute (the request's target is already in it). A transport failure
     // arrives as TransportError whose request_may_have_been_sent mirrors outcome_unknown.
@@ -96,8 +116,9 @@ class HostPorts {
                            std::function<void(protocol::HttpOutcome)> done) = 0;
 
     // pms.mail/1
+    /// `done(outcome, error text)`; the text is empty when sent.
     virtual void send_mail(const MailMessage& message,
-                           std::function<void(pms_status, std::string)> done) = 0;
+                           std::function<void(MailOutcome, std::string)> done) = 0;
 
     // pms.notify/1
     virtual void raise_alert(const StaffAlert& alert) = 0;

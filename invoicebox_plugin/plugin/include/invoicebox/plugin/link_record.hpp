@@ -84,6 +84,10 @@ struct LinkRecord {
 
     std::vector<AuditEntry> audit;
 
+    /// The sequence of the link's last outbox effect (effect_outbox.hpp): effects of one link
+    /// run in this order, and a number is never reused, so a replayed batch cannot collide.
+    std::int64_t effect_seq = 0;
+
     /// Whether the poller should keep looking at it.
     bool needs_attention() const;
     /// Created, not paid, not closed by InvoiceBox: counts against the balance.
@@ -112,6 +116,17 @@ struct SuspenseRecord {
     std::string business_date;     ///< property-local date the money arrived, "12.05.2025"
     std::int64_t received_at_ms = 0;
     bool resolved = false;
+
+    // Staff resolution (suspense_service.hpp). `resolution`: "" (open), "posting" (staff chose
+    // «Провести на счёт…», the posting is in the outbox), "posted", "closed" (without posting).
+    std::string resolution;
+    std::string target_folio_id;    ///< the account staff chose
+    std::string resolved_by;        ///< staff label
+    std::string resolution_comment; ///< the comment (posting) or the reason (closing)
+    std::int64_t resolved_at_ms = 0;
+    std::string posting_id;
+    std::int64_t effect_seq = 0;    ///< as LinkRecord::effect_seq, for effects without a link
+    std::vector<AuditEntry> audit;
 };
 
 std::string serialize(const SuspenseRecord& r);

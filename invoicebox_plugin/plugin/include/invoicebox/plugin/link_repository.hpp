@@ -8,11 +8,14 @@
 //   v1/oid/<orderId>             index: InvoiceBox order id -> merchantOrderId
 //   v1/suspense/<orderId>        SuspenseRecord
 //   v1/cursor/paid/<merchantId>  the paid-orders poll's cursor of a shop: {"v":1,"paid_at_ms":N}
+//   v1/outbox/<owner>/<seq>      a pending effect (link_lifecycle.hpp), seq zero-padded so that
+//                                key order is run order; removed only after it completed
 // Every save writes the record and its indexes in one atomic batch, so an index never points
 // at a state the record does not have. Failures throw StoreError (host_ports.hpp).
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/link_lifecycle.hpp>
 #include <invoicebox/plugin/link_record.hpp>
 
 #include <optional>
@@ -51,6 +54,21 @@ class LinkRepository {
 
     /// True when the merchantOrderId carries this installation's prefix.
     bool is_ours(std::string_view merchant_order_id);
+
+    // ---- the effect outbox ----
+    /// The store operations that record a transition: the link with its indexes, the suspense
+    /// entry and every effect. One batch, so the new state never exists without its effects.
+    std::vector<StoreOp> ops_for(const Transition& t);
+    /// Writes ops_for(t) plus `extra` in one batch (nothing when the transition changes nothing).
+    void record(const Transition& t, std::vector<StoreOp> extra = {});
+    std::vector<Effect> effects_of(std::string_view owner);
+    /// Owners with at least one pending effect, in key order.
+    std::vector<std::string> effect_owners();
+    static StoreOp put_effect(const Effect& e);
+    static StoreOp erase_effect(const Effect& e);
+    /// Ops of a link record alone (record + indexes).
+    std::vector<StoreOp> link_ops(const LinkRecord& r) { return ops_for(r); }
+    static StoreOp suspense_op(const SuspenseRecord& s);
 
   private:
     std::vector<StoreOp> ops_for(const LinkRecord& r);

@@ -7,10 +7,14 @@
 //    every list is read page by page to a short page, and the paid-orders read of each shop
 //    continues from a durable cursor in the store (advanced only past recorded pages), so
 //    start-up recovery picks up where the last run stopped, however long ago;
-//  - a `completed` order is recorded as "posting pending" first, then posted ONCE through
-//    pms.folio/1 with the idempotency key "<plugin>:payment:<order id>", then one staff
-//    notification (dedupe key "paid:<order id>"). Late payment (expired/canceled -> completed)
-//    posts too. What cannot be posted goes to the suspense list with a staff alert;
+//  - every road applies what it learnt through receive() -> LinkLifecycle, the one place that
+//    applies an order report; LinkService only carries out the effects it returns;
+//  - a `completed` order is recorded as "posting pending" together with its post effect (the
+//    effect outbox, architecture §8), then posted ONCE through pms.folio/1 with the idempotency
+//    key "<plugin>:payment:<order id>"; the outcome is recorded together with the staff alert
+//    (dedupe key "paid:<order id>"), which is raised next. A crash anywhere replays the outbox
+//    at start-up: one posting, one alert. Late payment (expired/canceled -> completed) posts
+//    too. What cannot be posted goes to the suspense list with a staff alert;
 //  - every change is written to the link's audit trail with who or what made it.
 // All members run on the instance strand.
 #pragma once
@@ -18,6 +22,7 @@
 #include <invoicebox/plugin/api_client.hpp>
 #include <invoicebox/plugin/folio.hpp>
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/link_lifecycle.hpp>
 #include <invoicebox/plugin/link_record.hpp>
 #include <invoicebox/plugin/link_repository.hpp>
 #include <invoicebox/plugin/settings.hpp>
@@ -121,13 +126,27 @@ class LinkService {
     /// closed folio, host storage failure).
     void retry_suspense();
 
-    /// Applies InvoiceBox's view of an order to its link and records it durably (throws
-    /// StoreError). Returns the reply code a notification would get.
-    protocol::NotificationReplyCode apply_order(LinkRecord& link, const protocol::Order& order, Actor actor,
-                                                const std::string& who);
+    /// THE road of every order report (notification, refresh, poller by id and by paid date,
+    /// start-up recovery, create answer, staff cancel): looks the link up, applies the report
+    /// with LinkLifecycle (link_lifecycle.hpp), records the new state with its effects in one
+    /// store batch, and starts the effect runner. Throws StoreError when nothing was recorded.
+    /// `folios`: collect the changed folios there instead of pushing a view per report.
+    Transition receive(const OrderReport& report, std::set<std::string>* folios = nullptr);
 
-    /// Posts a link whose posting is pending (no-op otherwise or while a posting is in flight).
-    void post_payment(const std::string& merchant_order_id, std::function<void()> done = {});
+    // ---- the effect outbox (architecture §8) ----
+    /// Runs the pending effects of `owner` one after another, each removed from the outbox only
+    /// after it completed. `done` (optional) gets the chain's last mail error ("" = none) when
+    /// the owner has nothing left to run now.
+    void run_effects(const std::string& owner, std::function<void(std::string)> done = {});
+    /// Runs every owner's pending effects (start-up and each poller pass). `done` when every
+    /// chain started now has ended.
+    void replay_effects(std::function<void()> done = {});
+    /// Records a transition (plus `extra` ops) in one batch, pushes views (or collects the
+    /// folios in `folios`), and starts the effects of every owner it names.
+    void commit(const Transition& t, std::vector<StoreOp> extra = {}, std::set<std::string>* folios = nullptr);
+    /// What LinkLifecycle needs besides the record: now, the property's UTC offset, the order's
+    /// suspense entry, whether the merchantOrderId carries this installation's prefix.
+    LifecycleContext context_for(const std::string& order_id, const std::string& merchant_order_id);
 
     /// The answer to a row action naming a link of another folio.
     static constexpr const char* foreign_link_message =
@@ -139,12 +158,13 @@ class LinkService {
     std::shared_ptr<ApiClient> client_for(const std::string& merchant_id, const std::string& legal_entity_id);
     void finish_create(const std::string& moid, const ApiClient::CreateResult& result, Actor actor,
                        const std::string& who, std::function<void(CreateOutcome)> done);
-    void send_link_mail(const std::string& moid, Actor actor, const std::string& who, std::function<void(std::string)> done);
-    /// A paid link held in suspense because the paid amount/currency differed from the link's: a
-    /// later report of the same order with the right amount posts it.
-    bool amount_in_suspense(const LinkRecord& link);
-    static constexpr const char* amount_mismatch_prefix = "сумма оплаты ";
-    void record_suspense(LinkRecord* link, const protocol::Order& order, std::string reason_code, std::string reason);
+    void effect_step(const std::string& owner);
+    void effect_chain_end(const std::string& owner);
+    void run_mail_effect(const Effect& e);
+    void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
+    /// Links recorded before the outbox existed: a pending posting without a post effect gets
+    /// one; a pending mail without a mail effect is not sent again (at most once) but marked.
+    void adopt_legacy(const LinkRecord& link);
     void changed(const std::string& folio_id);
     void schedule_poll();
     int offset_at(std::int64_t ms) { return host_.utc_offset_minutes(ms); }
@@ -155,8 +175,10 @@ class LinkService {
     LinkRepository repo_;
     Settings settings_;
     std::set<std::string> creating_;  ///< creates/recoveries in flight (by merchantOrderId)
-    std::set<std::string> posting_;   ///< postings in flight
     std::set<std::string> mailing_;   ///< mails in flight
+    std::set<std::string> effects_running_; ///< outbox owners whose chain runs now
+    std::map<std::string, std::vector<std::function<void(std::string)>>> effect_waiters_;
+    std::map<std::string, std::string> effect_message_; ///< last mail error of a running chain
     bool polling_ = false;
     bool running_ = false;
     std::uint64_t poll_timer_ = 0;

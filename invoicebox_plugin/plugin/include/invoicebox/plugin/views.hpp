@@ -62,6 +62,10 @@ CreateFormModel default_create_form(const Folio& f, const Settings& s, std::int6
 
 std::string render_create_view(const Folio& f, const CreateFormModel& m, std::int64_t open_total);
 
+/// «История» of one link: its audit trail (created by whom, sent, resent, cancelled, status
+/// changes, posting, alert), oldest first, with who or what made each change.
+std::string render_history_view(const LinkRecord& link, int offset_minutes);
+
 /// A one-line view that only explains a problem (settings missing, folio unreadable).
 std::string render_message_view(std::string_view title, const Notice& n);
 

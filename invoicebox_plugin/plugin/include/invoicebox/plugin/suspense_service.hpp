@@ -1,0 +1,109 @@
+// Unposted payments («Нераспределённые платежи»): the domain of resolving the suspense list.
+//
+// A payment taken but not postable (amount or currency mismatch, unknown order, closed or missing
+// folio, key conflict) waits in the suspense list (architecture §7). Staff with suspense.manage
+// resolve each entry in one of two ways, both audited with the staff member:
+//  - «Провести на счёт…»: post the amount the guest paid to an account staff choose, with a
+//    required comment. The choice and its post effect are recorded in one store batch (the
+//    effect outbox, link_lifecycle.hpp) under the idempotency key "<plugin>:suspense:<order id>",
+//    so the posting happens exactly once whatever crashes or double clicks come in between;
+//  - «Закрыть без проведения»: with a required reason (e.g. refunded by InvoiceBox).
+//
+// The page is a "pms.view/1" document rendered by the host's generic renderer
+// (render_suspense_page); its events are parsed by parse_suspense_event. Everything except
+// SuspenseService itself is pure, so the page and the decisions are unit-tested without a host.
+#pragma once
+
+#include <invoicebox/plugin/link_lifecycle.hpp>
+#include <invoicebox/plugin/link_record.hpp>
+#include <invoicebox/plugin/views.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace invoicebox::plugin {
+
+class LinkService;
+struct StaffUser;
+
+/// The key of a staff posting of a suspense entry (one per entry: a second «Провести» of the
+/// same entry is refused, and a replay of the first is the host's idempotent repeat).
+std::string suspense_idempotency_key(std::string_view order_id);
+
+/// The outcome of a staff decision: the transition to commit, or why it is refused.
+struct SuspenseDecision {
+    std::optional<Transition> transition;
+    std::map<std::string, std::string> field_errors; ///< form field -> Russian message
+    std::string message;                             ///< Russian, when refused
+};
+
+/// «Провести на счёт…». `target_folio_closed` comes from the host's folio read.
+SuspenseDecision decide_post(const SuspenseRecord& s, const std::string& target_folio_id, bool target_folio_exists,
+                             bool target_folio_closed, const std::string& comment, const std::string& staff_label,
+                             std::int64_t now_ms);
+/// «Закрыть без проведения».
+SuspenseDecision decide_close(const SuspenseRecord& s, const std::optional<LinkRecord>& link, const std::string& reason,
+                              const std::string& staff_label, std::int64_t now_ms);
+/// The host's answer to a staff posting. nullopt for PostOutcome::failed (the effect stays and
+/// is retried). A refusal (closed folio, …) reopens the entry with the reason in its trail.
+std::optional<Transition> apply_suspense_posting(const SuspenseRecord& s, const std::optional<LinkRecord>& link,
+                                                 PostOutcome outcome, const PostingResult& result, std::int64_t now_ms);
+
+/// Russian name of a suspense reason code («валюта», «сумма», …) for the list.
+std::string suspense_reason_label(const SuspenseRecord& s);
+
+struct SuspensePageModel {
+    std::vector<SuspenseRecord> items; ///< the unposted ones (resolved == false)
+    int offset_minutes = 0;
+    std::vector<Notice> notices;
+    /// A form opened for one entry: "post" or "close" ("" = the list only).
+    std::string form;
+    std::string form_order_id;
+    std::map<std::string, std::string> values; ///< form field -> current text
+    std::map<std::string, std::string> errors; ///< form field -> message
+};
+std::string render_suspense_page(const SuspensePageModel& m);
+
+struct SuspensePageEvent {
+    enum class Kind : std::uint8_t { open_post, open_close, submit_post, submit_close, back, refresh, unknown };
+    Kind kind = Kind::unknown;
+    std::string order_id; ///< the row, or the form's entry
+    std::map<std::string, std::string> values;
+    std::string staff_id;
+    std::string staff_name;
+};
+SuspensePageEvent parse_suspense_event(std::string_view event_json);
+
+/// The page's id in pms.admin-page/1, and the permission it needs.
+inline constexpr const char* suspense_page_id = "suspense";
+inline constexpr const char* suspense_page_title = "Нераспределённые платежи";
+inline constexpr const char* suspense_page_permission = "suspense.manage";
+
+class SuspenseService {
+  public:
+    explicit SuspenseService(LinkService& links) : links_(links) {}
+
+    /// The unposted payments, oldest first.
+    std::vector<SuspenseRecord> unposted();
+
+    /// «Провести на счёт…»: `done("")` once the posting is done, else a Russian message.
+    void post_to_folio(const std::string& order_id, const std::string& folio_id, const std::string& comment,
+                       const StaffUser& staff, std::function<void(SuspenseDecision)> done);
+    /// «Закрыть без проведения».
+    SuspenseDecision close(const std::string& order_id, const std::string& reason, const StaffUser& staff);
+
+    /// The page as first shown.
+    std::string open_page();
+    /// A page event; `reply` gets the next view exactly once.
+    void page_event(std::string_view event_json, const StaffUser& staff, std::function<void(std::string)> reply);
+
+  private:
+    SuspensePageModel model(std::vector<Notice> notices = {});
+    LinkService& links_;
+};
+
+} // namespace invoicebox::plugin

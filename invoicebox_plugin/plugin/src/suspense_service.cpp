@@ -1,0 +1,515 @@
+// Resolving unposted payments (suspense_service.hpp).
+#include <invoicebox/plugin/suspense_service.hpp>
+
+#include <invoicebox/plugin/folio.hpp>
+#include <invoicebox/plugin/formatting.hpp>
+#include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/settings.hpp>
+
+#include <invoicebox/protocol/json_writer.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace invoicebox::plugin {
+
+namespace bj = boost::json;
+namespace pr = invoicebox::protocol;
+
+namespace {
+
+void audit_s(SuspenseRecord& s, std::int64_t at, Actor actor, std::string who, std::string what) {
+    s.audit.push_back(AuditEntry{at, actor, std::move(who), std::move(what)});
+    if (s.audit.size() > max_audit_entries)
+        s.audit.erase(s.audit.begin());
+}
+
+Effect owner_effect(SuspenseRecord& s, Effect::Kind kind) {
+    Effect e;
+    e.kind = kind;
+    e.owner = suspense_owner(s.order_id);
+    e.seq = ++s.effect_seq;
+    return e;
+}
+
+std::string trim(std::string v) {
+    const auto b = v.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos)
+        return {};
+    const auto e = v.find_last_not_of(" \t\r\n");
+    return v.substr(b, e - b + 1);
+}
+
+/// Row keys must match ^[A-Za-z0-9_.:-]{1,64}$ (view-v1.md); order ids are UUIDs.
+bool valid_row_key(std::string_view k) {
+    if (k.empty() || k.size() > 64)
+        return false;
+    return std::all_of(k.begin(), k.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+               c == ':' || c == '-';
+    });
+}
+
+} // namespace
+
+std::string suspense_idempotency_key(std::string_view order_id) {
+    return std::string(plugin_id) + ":suspense:" + std::string(order_id);
+}
+
+std::string suspense_reason_label(const SuspenseRecord& s) {
+    const auto& c = s.reason_code;
+    if (c == "currency_mismatch")
+        return "валюта";
+    if (c == "amount_mismatch")
+        return "сумма не совпадает";
+    if (c == "unknown_order")
+        return "неизвестный заказ";
+    if (c == "other_order")
+        return "другой заказ ссылки";
+    if (c == "folio_closed")
+        return "счёт закрыт";
+    if (c == "folio_not_found")
+        return "счёт не найден";
+    if (c == "no_mapping")
+        return "нет сопоставления вида оплаты";
+    if (c == "posting_conflict")
+        return "конфликт ключа проводки";
+    return "не проведено";
+}
+
+SuspenseDecision decide_post(const SuspenseRecord& entry, const std::string& target_folio_id, bool target_exists,
+                             bool target_closed, const std::string& comment_in, const std::string& staff, std::int64_t now) {
+    SuspenseDecision d;
+    const auto comment = trim(comment_in);
+    if (entry.resolved) {
+        d.message = "Платёж уже разнесён или закрыт";
+        return d;
+    }
+    if (entry.resolution == "posting") {
+        d.message = "Платёж уже проводится на счёт " + entry.target_folio_id;
+        return d;
+    }
+    if (trim(target_folio_id).empty())
+        d.field_errors["folio_id"] = "Укажите счёт, на который провести платёж";
+    else if (!target_exists)
+        d.field_errors["folio_id"] = "Счёт " + target_folio_id + " не найден";
+    else if (target_closed)
+        d.field_errors["folio_id"] = "Счёт " + target_folio_id + " закрыт: выберите открытый счёт";
+    if (comment.empty())
+        d.field_errors["comment"] = "Укажите комментарий: почему платёж проводится на этот счёт";
+    if (!d.field_errors.empty()) {
+        d.message = "Проверьте выделенные поля";
+        return d;
+    }
+    SuspenseRecord s = entry;
+    s.resolution = "posting";
+    s.target_folio_id = trim(target_folio_id);
+    s.resolved_by = staff;
+    s.resolution_comment = comment;
+    s.resolved_at_ms = now;
+    audit_s(s, now, Actor::staff, staff,
+            "Провести на счёт " + s.target_folio_id + " " + format_money_ru(s.amount_minor, s.currency) + ": " + comment);
+    // The amount is what the guest paid, never what the link asked for.
+    Effect e = owner_effect(s, Effect::Kind::post_payment);
+    e.posting.folio_id = s.target_folio_id;
+    e.posting.amount_minor = s.amount_minor;
+    e.posting.currency = s.currency.empty() ? "RUB" : s.currency;
+    e.posting.kind = "payment";
+    e.posting.idempotency_key = suspense_idempotency_key(s.order_id);
+    e.posting.provider_reference = s.order_id;
+    e.posting.description = "Оплата InvoiceBox, заказ " + s.order_id + ", разнесена сотрудником: " + comment;
+    e.posting.occurred_at_utc_ms = s.received_at_ms;
+    Transition t;
+    t.effects.push_back(std::move(e));
+    t.suspense = std::move(s);
+    d.transition = std::move(t);
+    return d;
+}
+
+SuspenseDecision decide_close(const SuspenseRecord& entry, const std::optional<LinkRecord>& link, const std::string& reason_in,
+                              const std::string& staff, std::int64_t now) {
+    SuspenseDecision d;
+    const auto reason = trim(reason_in);
+    if (entry.resolved) {
+        d.message = "Платёж уже разнесён или закрыт";
+        return d;
+    }
+    if (entry.resolution == "posting") {
+        d.message = "Платёж уже проводится на счёт " + entry.target_folio_id;
+        return d;
+    }
+    if (reason.empty()) {
+        d.field_errors["reason"] = "Укажите причину: почему платёж не проводится";
+        d.message = "Проверьте выделенные поля";
+        return d;
+    }
+    SuspenseRecord s = entry;
+    s.resolved = true;
+    s.resolution = "closed";
+    s.resolved_by = staff;
+    s.resolution_comment = reason;
+    s.resolved_at_ms = now;
+    audit_s(s, now, Actor::staff, staff, "Закрыто без проведения: " + reason);
+    Transition t;
+    Effect resolve = owner_effect(s, Effect::Kind::resolve_alert);
+    resolve.alert.dedupe_key = "suspense:" + s.order_id;
+    t.effects.push_back(std::move(resolve));
+    if (link && link->order_id == s.order_id && link->posting == PostingState::suspense) {
+        LinkRecord l = *link;
+        l.suspense_reason = "закрыто без проведения: " + reason;
+        add_audit(l, now, Actor::staff, staff, "Неразнесённая оплата закрыта без проведения: " + reason);
+        t.link = std::move(l);
+    }
+    t.suspense = std::move(s);
+    d.transition = std::move(t);
+    return d;
+}
+
+std::optional<Transition> apply_suspense_posting(const SuspenseRecord& entry, const std::optional<LinkRecord>& link,
+                                                 PostOutcome outcome, const PostingResult& r, std::int64_t now) {
+    if (outcome == PostOutcome::failed)
+        return std::nullopt;
+    Transition t;
+    SuspenseRecord s = entry;
+    if (s.resolution != "posting") {
+        t.suspense = std::move(s); // stale (already recorded): only the effect's removal is left
+        return t;
+    }
+    if (outcome == PostOutcome::posted || outcome == PostOutcome::repeat) {
+        s.resolution = "posted";
+        s.resolved = true;
+        s.posting_id = r.posting_id;
+        audit_s(s, now, Actor::system, "",
+                "Проведено в счёт " + s.target_folio_id + " (" + r.posting_id + ")" +
+                    (outcome == PostOutcome::repeat ? ", повтор без двойного проведения" : ""));
+        Effect resolve = owner_effect(s, Effect::Kind::resolve_alert);
+        resolve.alert.dedupe_key = "suspense:" + s.order_id;
+        t.effects.push_back(std::move(resolve));
+        if (link && link->order_id == s.order_id && link->posting == PostingState::suspense) {
+            LinkRecord l = *link;
+            l.posting = PostingState::posted;
+            l.posting_id = r.posting_id;
+            l.posting_category = r.category;
+            l.posting_type = r.type;
+            l.suspense_reason.clear();
+            add_audit(l, now, Actor::staff, s.resolved_by,
+                      "Неразнесённая оплата проведена сотрудником в счёт " + s.target_folio_id + " (" + r.posting_id +
+                          "): " + s.resolution_comment);
+            t.link = std::move(l);
+        }
+        t.suspense = std::move(s);
+        return t;
+    }
+    // Refused by the host: the entry is open again; the reason stays in its trail.
+    s.resolution.clear();
+    audit_s(s, now, Actor::system, "",
+            "Не проведено в счёт " + s.target_folio_id + ": " + std::string(to_string(outcome)) +
+                (r.error_message.empty() ? "" : " (" + r.error_message + ")"));
+    t.suspense = std::move(s);
+    return t;
+}
+
+// ---- the page ----------------------------------------------------------------------------------
+
+std::string render_suspense_page(const SuspensePageModel& m) {
+    pr::JsonWriter w(pr::JsonWriteOptions{.escape_slash = false});
+    w.begin_object().member("schema", "pms.view/1").member("title", suspense_page_title).member("size", "large");
+    w.key("elements").begin_array();
+    for (const auto& n : m.notices) {
+        w.begin_object().member("type", "notice").member("level", n.level);
+        if (!n.title.empty())
+            w.member("title", n.title);
+        w.member("text", n.text).end_object();
+    }
+    const SuspenseRecord* chosen = nullptr;
+    for (const auto& s : m.items)
+        if (s.order_id == m.form_order_id)
+            chosen = &s;
+    auto value = [&](const char* name, std::string fallback = "") {
+        auto it = m.values.find(name);
+        return it != m.values.end() ? it->second : fallback;
+    };
+    auto error = [&](const char* name) {
+        if (auto it = m.errors.find(name); it != m.errors.end())
+            w.member("error", it->second);
+    };
+    if (chosen && (m.form == "post" || m.form == "close")) {
+        const auto& s = *chosen;
+        w.begin_object().member("type", "fields").key("items").begin_array();
+        w.begin_object().member("label", "Заказ InvoiceBox").member("value", s.order_id).end_object();
+        if (!s.merchant_order_id.empty())
+            w.begin_object().member("label", "Номер заказа").member("value", s.merchant_order_id).end_object();
+        w.begin_object().member("label", "Оплачено гостем").member("value", format_money_ru(s.amount_minor, s.currency)).end_object();
+        w.begin_object().member("label", "Причина").member("value", s.reason).member("tone", "error").end_object();
+        w.end_array().end_object();
+        w.begin_object().member("type", "form").member("id", "resolve").key("fields").begin_array();
+        w.begin_object().member("type", "text").member("name", "order_id").member("label", "Заказ InvoiceBox")
+            .member("value", s.order_id).member_bool("readonly", true).end_object();
+        if (m.form == "post") {
+            w.begin_object().member("type", "text").member("name", "folio_id").member("label", "Счёт (ID лицевого счёта в PMS)")
+                .member("value", value("folio_id", s.folio_id)).member_bool("required", true);
+            error("folio_id");
+            w.end_object();
+            w.begin_object().member("type", "money").member("name", "amount").member("label", "Сумма (оплачено гостем)")
+                .member("currency", s.currency.empty() ? "RUB" : s.currency).member("value", format_decimal(s.amount_minor))
+                .member_bool("readonly", true).end_object();
+            w.begin_object().member("type", "textarea").member("name", "comment").member("label", "Комментарий")
+                .member("value", value("comment")).member_bool("required", true).member_int("max_length", 1000);
+            error("comment");
+            w.end_object();
+        } else {
+            w.begin_object().member("type", "textarea").member("name", "reason").member("label", "Причина закрытия")
+                .member("value", value("reason")).member_bool("required", true).member_int("max_length", 1000);
+            error("reason");
+            w.end_object();
+        }
+        w.end_array().end_object();
+        w.end_array(); // elements
+        w.key("buttons").begin_array();
+        if (m.form == "post")
+            w.begin_object().member("id", "submit_post").member("label", "Провести").member("style", "primary")
+                .member_bool("submit", true).end_object();
+        else
+            w.begin_object().member("id", "submit_close").member("label", "Закрыть без проведения").member("style", "danger")
+                .member_bool("submit", true).end_object();
+        w.begin_object().member("id", "back").member("label", "Назад").end_object();
+        w.end_array();
+        w.end_object();
+        return w.take();
+    }
+    w.begin_object().member("type", "table").member("id", "suspense");
+    w.key("columns").begin_array();
+    w.begin_object().member("key", "time").member("label", "Получено").end_object();
+    w.begin_object().member("key", "reason").member("label", "Причина").end_object();
+    w.begin_object().member("key", "amount").member("label", "Сумма").member("align", "right").end_object();
+    w.begin_object().member("key", "order").member("label", "Заказ InvoiceBox").end_object();
+    w.begin_object().member("key", "folio").member("label", "Счёт").end_object();
+    w.end_array();
+    w.key("rows").begin_array();
+    for (const auto& s : m.items) {
+        if (!valid_row_key(s.order_id))
+            continue; // an id the host could not send back; never seen from InvoiceBox
+        w.begin_object().member("key", s.order_id);
+        w.key("cells").begin_object();
+        w.member("time", format_local_datetime(s.received_at_ms, m.offset_minutes));
+        w.key("reason").begin_object().member("text", suspense_reason_label(s) + ": " + s.reason)
+            .member("tone", s.resolution == "posting" ? "info" : "error").end_object();
+        w.member("amount", format_money_ru(s.amount_minor, s.currency));
+        w.member("order", s.order_id + (s.merchant_order_id.empty() ? "" : " (" + s.merchant_order_id + ")"));
+        w.member("folio", s.folio_id.empty() ? "—" : s.folio_id);
+        w.end_object();
+        w.key("actions").begin_array();
+        if (s.resolution != "posting") {
+            w.begin_object().member("id", "post").member("label", "Провести на счёт…").end_object();
+            w.begin_object().member("id", "close").member("label", "Закрыть без проведения").member("style", "danger").end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+    w.end_array();
+    w.member("empty_text", "Нет неразнесённых платежей");
+    w.end_object();
+    w.end_array(); // elements
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "refresh").member("label", "Обновить").end_object();
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+SuspensePageEvent parse_suspense_event(std::string_view json) {
+    SuspensePageEvent ev;
+    bj::error_code ec;
+    const auto v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return ev;
+    const auto& o = v.as_object();
+    auto str = [](const bj::object& obj, std::string_view k) {
+        const auto* x = obj.if_contains(k);
+        return x && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    if (const auto* vals = o.if_contains("values"); vals && vals->is_object())
+        for (const auto& [k, x] : vals->as_object())
+            if (x.is_string())
+                ev.values[std::string(k)] = std::string(x.as_string());
+    if (const auto* st = o.if_contains("staff"); st && st->is_object()) {
+        ev.staff_id = str(st->as_object(), "id");
+        ev.staff_name = str(st->as_object(), "name");
+    }
+    const auto action = str(o, "action");
+    const auto kind = str(o, "kind");
+    if (kind == "row_action") {
+        ev.order_id = str(o, "row_key");
+        if (action == "post")
+            ev.kind = SuspensePageEvent::Kind::open_post;
+        else if (action == "close")
+            ev.kind = SuspensePageEvent::Kind::open_close;
+        return ev;
+    }
+    if (auto it = ev.values.find("order_id"); it != ev.values.end())
+        ev.order_id = it->second;
+    if (action == "submit_post")
+        ev.kind = SuspensePageEvent::Kind::submit_post;
+    else if (action == "submit_close")
+        ev.kind = SuspensePageEvent::Kind::submit_close;
+    else if (action == "back")
+        ev.kind = SuspensePageEvent::Kind::back;
+    else if (action == "refresh")
+        ev.kind = SuspensePageEvent::Kind::refresh;
+    return ev;
+}
+
+// ---- SuspenseService ---------------------------------------------------------------------------
+
+std::vector<SuspenseRecord> SuspenseService::unposted() {
+    auto list = links_.repository().suspense_list(false);
+    std::sort(list.begin(), list.end(), [](const SuspenseRecord& a, const SuspenseRecord& b) {
+        return a.received_at_ms != b.received_at_ms ? a.received_at_ms < b.received_at_ms : a.order_id < b.order_id;
+    });
+    return list;
+}
+
+void SuspenseService::post_to_folio(const std::string& order_id, const std::string& folio_id, const std::string& comment,
+                                    const StaffUser& staff, std::function<void(SuspenseDecision)> done) {
+    SuspenseDecision d;
+    auto& host = links_.host();
+    try {
+        auto entry = links_.repository().find_suspense(order_id);
+        if (!entry) {
+            d.message = "Платёж не найден в списке неразнесённых";
+            done(std::move(d));
+            return;
+        }
+        pms_status st = PMS_OK;
+        std::optional<Folio> folio;
+        if (!folio_id.empty())
+            if (auto json = host.get_folio(folio_id, st))
+                folio = parse_folio(*json);
+        d = decide_post(*entry, folio_id, folio.has_value(), folio && folio->closed, comment, staff.label(),
+                        host.now_utc_ms());
+        if (!d.transition) {
+            done(std::move(d));
+            return;
+        }
+        links_.commit(*d.transition);
+    } catch (const StoreError&) {
+        d = {};
+        d.message = "Не удалось записать решение в базу PMS; платёж не проведён";
+        done(std::move(d));
+        return;
+    }
+    // The effect runner started the posting; the answer waits for it so staff see the result.
+    links_.run_effects(suspense_owner(order_id), [this, order_id, d = std::move(d), done = std::move(done)](std::string) mutable {
+        try {
+            if (auto s = links_.repository().find_suspense(order_id); s && s->resolution != "posted") {
+                d.message = s->resolution == "posting" ? "Проводка ещё не выполнена: она будет повторена автоматически"
+                                                       : "PMS не провела платёж: " +
+                                                             (s->audit.empty() ? std::string() : s->audit.back().what);
+            }
+        } catch (const StoreError&) {
+        }
+        done(std::move(d));
+    });
+}
+
+SuspenseDecision SuspenseService::close(const std::string& order_id, const std::string& reason, const StaffUser& staff) {
+    SuspenseDecision d;
+    try {
+        auto entry = links_.repository().find_suspense(order_id);
+        if (!entry) {
+            d.message = "Платёж не найден в списке неразнесённых";
+            return d;
+        }
+        std::optional<LinkRecord> link;
+        if (!entry->merchant_order_id.empty())
+            link = links_.repository().find(entry->merchant_order_id);
+        d = decide_close(*entry, link, reason, staff.label(), links_.host().now_utc_ms());
+        if (d.transition)
+            links_.commit(*d.transition);
+    } catch (const StoreError&) {
+        d = {};
+        d.message = "Не удалось записать решение в базу PMS";
+    }
+    return d;
+}
+
+SuspensePageModel SuspenseService::model(std::vector<Notice> notices) {
+    SuspensePageModel m;
+    m.notices = std::move(notices);
+    const auto now = links_.host().now_utc_ms();
+    m.offset_minutes = links_.host().utc_offset_minutes(now);
+    try {
+        m.items = unposted();
+    } catch (const StoreError&) {
+        m.notices.push_back({"error", "", "Не удалось прочитать список из базы PMS"});
+    }
+    return m;
+}
+
+std::string SuspenseService::open_page() { return render_suspense_page(model()); }
+
+void SuspenseService::page_event(std::string_view event_json, const StaffUser& staff_in, std::function<void(std::string)> reply) {
+    auto ev = parse_suspense_event(event_json);
+    StaffUser staff = staff_in;
+    if (staff.id.empty()) {
+        staff.id = ev.staff_id;
+        staff.name = ev.staff_name;
+    }
+    using K = SuspensePageEvent::Kind;
+    switch (ev.kind) {
+    case K::open_post:
+    case K::open_close: {
+        auto m = model();
+        m.form = ev.kind == K::open_post ? "post" : "close";
+        m.form_order_id = ev.order_id;
+        reply(render_suspense_page(m));
+        return;
+    }
+    case K::submit_close: {
+        auto d = close(ev.order_id, ev.values["reason"], staff);
+        if (!d.transition) {
+            auto m = model({{"error", "Не закрыто", d.message}});
+            m.form = "close";
+            m.form_order_id = ev.order_id;
+            m.values = ev.values;
+            m.errors = d.field_errors;
+            reply(render_suspense_page(m));
+            return;
+        }
+        reply(render_suspense_page(model({{"success", "", "Платёж закрыт без проведения"}})));
+        return;
+    }
+    case K::submit_post: {
+        auto values = ev.values;
+        const auto order_id = ev.order_id;
+        post_to_folio(order_id, values["folio_id"], values["comment"], staff,
+                      [this, values, order_id, reply = std::move(reply)](SuspenseDecision d) {
+                          if (!d.transition) {
+                              auto m = model({{"error", "Не проведено", d.message}});
+                              m.form = "post";
+                              m.form_order_id = order_id;
+                              m.values = values;
+                              m.errors = d.field_errors;
+                              reply(render_suspense_page(m));
+                              return;
+                          }
+                          if (!d.message.empty()) {
+                              reply(render_suspense_page(model({{"warning", "", d.message}})));
+                              return;
+                          }
+                          reply(render_suspense_page(model({{"success", "", "Платёж проведён на счёт " + values.at("folio_id")}})));
+                      });
+        return;
+    }
+    case K::back:
+    case K::refresh:
+        reply(open_page());
+        return;
+    case K::unknown:
+        reply(render_suspense_page(model({{"error", "", "Неизвестное действие"}})));
+        return;
+    }
+}
+
+} // namespace invoicebox::plugin
