@@ -1,0 +1,905 @@
+#!/usr/bin/env python3
+"""The bench of issue 14: starts invoicebox-sim, pms-host (release build, the real plugin .so)
+and the bare Beast server on loopback, seeds the demo hotel through the host's own API, runs
+interleaved rounds and prints ONE table: for every row the median and min-max over the rounds of
+the baseline, of the figure, and of their ratio (each ratio taken within its round, so slow
+drift of a shared machine hits both sides alike).
+
+Run it through scripts/bench.sh (it builds first). Knobs are environment variables, see
+bench/README.md. Python's standard library only: the heavy lifting (floods, probes) is done by
+bench-load, a C++ program, so the interpreter's speed never limits a figure.
+"""
+
+import hashlib
+import hmac
+import http.client
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+PLUGIN = "ru.invoicebox.pms.payment-link"
+BUTTON = "invoicebox"
+PROPERTY = "1"
+BOOKING = "471887"
+FOLIO_NUMBER = "30682277"
+# Bench-only credentials of the simulated shops (loopback only). The second shop serves the
+# start-up host, so that its recovery poll never spends the main shop's rate-limit window.
+MERCHANT = "6b0e1d2c-3a4b-4c5d-8e6f-7a8b9c0d1e21"
+TOKEN = "benchtok0a1b2c3d4e5f60718293a4b5c6"
+API_KEY = "bench-signature-key-1"
+MERCHANT2 = "6b0e1d2c-3a4b-4c5d-8e6f-7a8b9c0d1e22"
+TOKEN2 = "benchtok1a1b2c3d4e5f60718293a4b5c6"
+API_KEY2 = "bench-signature-key-2"
+IDS_PER_LIST_READ = 50  # invoicebox_plugin/plugin/src/link_service.cpp: ids_per_list_read
+POOLED_CONNECTIONS = 4  # pms::net::ClientOptions::max_idle_per_origin, the host's keep-alive pool
+SHOP_LIMIT = 100        # InvoiceBox: 100 requests per 30 s per shop (§1.5)
+
+
+def env_int(name, default):
+    v = os.environ.get(name, "")
+    return int(v) if v.strip() else default
+
+
+def env_float(name, default):
+    v = os.environ.get(name, "")
+    return float(v) if v.strip() else default
+
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+ROUNDS = env_int("BENCH_ROUNDS", 1 if QUICK else 5)
+SECONDS = env_float("BENCH_SECONDS", 2 if QUICK else 20)
+CONNECTIONS = env_int("BENCH_CONNECTIONS", 4 if QUICK else 16)
+SMALL_CONNECTIONS = 4  # first deliveries and the many-views run: a provider sends few at once
+FIRST = env_int("BENCH_FIRST", 4 if QUICK else 16)            # first deliveries per round
+VIEWS = env_int("BENCH_VIEWS", 20 if QUICK else 1000)         # view sessions of the views row
+STORM = env_int("BENCH_STORM", 10 if QUICK else 200)          # concurrent refreshes
+STORM_LATENCY_MS = env_int("BENCH_STORM_LATENCY_MS", 2000)
+POLL_LATENCY_MS = env_int("BENCH_POLL_LATENCY_MS", 2)
+LINKS = env_int("BENCH_LINKS", 10 if QUICK else 100)          # links on the folio at least
+POLL_LINKS = env_int("BENCH_POLL_LINKS", 10000)               # the issue's open links (see seeding)
+POLL_MIN = env_int("BENCH_POLL_MIN", 5 if QUICK else 20)      # links left open for the poller
+PROBE_INTERVAL_MS = env_int("BENCH_PROBE_INTERVAL_MS", 10)
+MICRO_MIN_TIME = env_float("BENCH_MICRO_MIN_TIME", 0.02 if QUICK else 0.5)
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- processes ---------------------------------------------------------------------------------
+
+class Child:
+    """A child process in its own process group with stderr to a file; the first stdout line
+    is read (both programs print their URL there once they accept connections)."""
+
+    def __init__(self, args, stderr_path, name, wait_first_line=True):
+        self.name = name
+        self.stderr = open(stderr_path, "ab")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     start_new_session=True)
+        self.first_line = ""
+        if wait_first_line:
+            self.first_line = self.proc.stdout.readline().decode().strip()
+            if not self.first_line:
+                raise RuntimeError(f"{name} exited before its first line; see {stderr_path}")
+        # Keep draining stdout so that the child never blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        try:
+            for _ in self.proc.stdout:
+                pass
+        except (OSError, ValueError):
+            pass
+
+    def rss_kib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.stderr.close()
+
+
+class LogTail:
+    """Timestamps the simulator's request log lines as they appear (it prints none itself):
+    the bench counts InvoiceBox requests, 429s and requests per 30 s window from it."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lines = []  # (monotonic time, line)
+        self.lock = threading.Lock()
+        self.stopped = False
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        pos = 0
+        partial = b""
+        while not self.stopped:
+            try:
+                with open(self.path, "rb") as f:
+                    f.seek(pos)
+                    data = f.read()
+                    pos += len(data)
+            except FileNotFoundError:
+                data = b""
+            if data:
+                now = time.monotonic()
+                parts = (partial + data).split(b"\n")
+                partial = parts.pop()
+                with self.lock:
+                    self.lines.extend((now, p.decode(errors="replace")) for p in parts)
+            time.sleep(0.002)
+
+    def mark(self):
+        with self.lock:
+            return len(self.lines)
+
+    def since(self, mark):
+        with self.lock:
+            return list(self.lines[mark:])
+
+
+def api_requests(lines, what=""):
+    """Merchant API requests (not /__sim) among the simulator's log lines."""
+    return [(t, l) for t, l in lines if (" /v3/" in l or " /l3/" in l) and what in l]
+
+
+# ---- HTTP --------------------------------------------------------------------------------------
+
+class Http:
+    """A small keep-alive client that behaves like the host's web UI: the session cookie, JSON
+    bodies and the host's own Origin on state changes."""
+
+    def __init__(self, base):
+        u = urllib.parse.urlparse(base)
+        self.base = base.rstrip("/")
+        self.host, self.port = u.hostname, u.port
+        self.conn = None
+        self.cookie = ""
+
+    def request(self, method, path, body=None, headers=None, timeout=120):
+        data = None
+        h = {"Host": f"{self.host}:{self.port}"}
+        if body is not None:
+            data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+            if isinstance(data, str):
+                data = data.encode()
+            h["Content-Type"] = "application/json"
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            h["Origin"] = self.base
+            h.setdefault("Content-Type", "application/json")
+            if data is None:
+                data = b"{}"
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        h.update(headers or {})
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            try:
+                self.conn.request(method, path, body=data, headers=h)
+                r = self.conn.getresponse()
+                raw = r.read()
+                break
+            except (ConnectionError, http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 1:
+                    raise
+        set_cookie = r.getheader("Set-Cookie") or ""
+        if set_cookie.startswith("pms_session="):
+            self.cookie = set_cookie.split(";")[0]
+        try:
+            doc = json.loads(raw) if raw else None
+        except ValueError:
+            doc = None
+        return r.status, doc, raw
+
+    def ok(self, method, path, body=None, what=""):
+        status, doc, raw = self.request(method, path, body)
+        if status != 200:
+            raise RuntimeError(f"{what or method + ' ' + path}: HTTP {status}: {raw[:600]!r}")
+        return doc
+
+
+def sign(key, body):
+    return hmac.new(key.encode(), body.encode(), hashlib.sha1).hexdigest()
+
+
+# ---- the load generator ------------------------------------------------------------------------
+
+class Load:
+    def __init__(self, exe, workdir):
+        self.exe = exe
+        self.workdir = workdir
+        self.n = 0
+
+    def requests_file(self, items):
+        self.n += 1
+        path = os.path.join(self.workdir, f"requests-{self.n}.jsonl")
+        with open(path, "w") as f:
+            for it in items:
+                f.write(json.dumps(it, ensure_ascii=False) + "\n")
+        return path
+
+    def start(self, url, requests, connections, duration, count=None, interval_ms=0, expect="",
+              headers=()):
+        # Extra headers (the session cookie, Origin) go into the requests file, never on the
+        # command line, where ps would show the session token.
+        if headers:
+            extra = dict(h.split(": ", 1) for h in headers)
+            requests = [dict(r, headers={**r.get("headers", {}), **extra}) for r in requests]
+        args = [self.exe, "--url", url, "--connections", str(connections), "--duration",
+                str(duration), "--requests", self.requests_file(requests)]
+        if count is not None:
+            args += ["--count", str(count)]
+        if interval_ms:
+            args += ["--interval-ms", str(interval_ms)]
+        if expect:
+            args += ["--expect", expect]
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    @staticmethod
+    def finish(p):
+        out, err = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(f"bench-load failed: {err.decode()}")
+        return json.loads(out.decode().strip().splitlines()[-1])
+
+    def run(self, *a, **k):
+        return self.finish(self.start(*a, **k))
+
+
+# ---- the world ---------------------------------------------------------------------------------
+
+class World:
+    def __init__(self, build, source, workdir):
+        self.build = build
+        self.source = source
+        self.dir = workdir
+        self.bin = os.path.join(build, "bin")
+        self.plugins = os.path.join(build, "plugins")
+        self.load = Load(self.exe("bench-load"), workdir)
+        self.children = []
+
+    def exe(self, name):
+        for d in (self.bin, os.path.join(self.build, "bench")):
+            p = os.path.join(d, name)
+            if os.path.exists(p):
+                return p
+        raise RuntimeError(f"{name} not built in {self.build}")
+
+    def secret(self, name, value):
+        path = os.path.join(self.dir, "secrets", name)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(value + "\n")
+        return path
+
+    def host_args(self, port, data, with_plugin, merchant, token, key, sim_url):
+        args = [self.exe("pms-host"), "--listen", f"127.0.0.1:{port}", "--data", data,
+                "--web-root", os.path.join(self.source, "host_stub", "web"), "--seed-demo",
+                "--log-level", "info",
+                # Caps raised for the bench (architecture §8: benchmarks raise them and say so):
+                # the views row opens BENCH_VIEWS dialogs and the storm BENCH_STORM, all from one
+                # staff session.
+                "--max-views", str(max(VIEWS, STORM) + 64),
+                "--max-views-per-session", str(max(VIEWS, STORM) + 64)]
+        if not with_plugin:
+            empty = os.path.join(self.dir, "no-plugins")
+            os.makedirs(empty, exist_ok=True)
+            return args + ["--plugins", empty]
+        hook = f"http://127.0.0.1:{port}/hooks/{PLUGIN}/{PROPERTY}/"
+        p = f"{PLUGIN}:{PROPERTY}:"
+        tag = merchant[-2:]
+        return args + [
+            "--plugins", self.plugins, "--enable", f"{PLUGIN}:{PROPERTY}",
+            "--setting", p + "merchant_id=" + merchant,
+            "--secret", p + "api_token=@" + self.secret("api_token" + tag, token),
+            "--secret", p + "api_key=@" + self.secret("api_key" + tag, key),
+            "--setting", p + "api_base_url=" + sim_url,
+            "--setting", p + "legal_entity_id=1",
+            "--setting", p + "api_host_confirmed=127.0.0.1",
+            "--setting", p + "notification_url=" + hook,
+            "--setting", p + "hotel_name=Гранд Отель Суперотель",
+            # The poller polls only when the bench asks it to (saving the settings), so that no
+            # poll pass lands in the middle of another row.
+            "--setting", p + "poll_interval_seconds=3600"]
+
+    def start(self):
+        self.host_port = free_port()
+        self.hook_path = f"/hooks/{PLUGIN}/{PROPERTY}/"
+        hook_url = f"http://127.0.0.1:{self.host_port}{self.hook_path}"
+        self.sim_log = os.path.join(self.dir, "sim.stderr")
+        # Not --quiet: the request log is how the bench counts InvoiceBox requests. No per-IP
+        # limit: every client here is 127.0.0.1, and the per-shop limit is the one under test.
+        self.sim = Child([self.exe("invoicebox-sim"), "--listen", "127.0.0.1:0",
+                          "--merchant-id", MERCHANT, "--token", TOKEN, "--api-key", API_KEY,
+                          "--account", f"{MERCHANT2}:{TOKEN2}:{API_KEY2}",
+                          "--notification-url", hook_url, "--ip-rate-limit", "0",
+                          "--state", os.path.join(self.dir, "sim-state.json")],
+                         self.sim_log, "invoicebox-sim")
+        self.children.append(self.sim)
+        self.sim_url = self.sim.first_line.rstrip("/")
+        self.tail = LogTail(self.sim_log)
+        self.simc = Http(self.sim_url)
+
+        self.bare = Child([self.exe("bench-bare-server"), "--listen", "127.0.0.1:0"],
+                          os.path.join(self.dir, "bare.stderr"), "bench-bare-server")
+        self.children.append(self.bare)
+        self.bare_url = self.bare.first_line
+
+        data = os.path.join(self.dir, "host-data")
+        os.makedirs(data, mode=0o700, exist_ok=True)
+        self.host = Child(self.host_args(self.host_port, data, True, MERCHANT, TOKEN, API_KEY, self.sim_url),
+                          os.path.join(self.dir, "host.stderr"), "pms-host")
+        self.children.append(self.host)
+        self.host_url = f"http://127.0.0.1:{self.host_port}"
+        self.api = Http(self.host_url)
+        self.api.ok("POST", "/api/session", {"login": "admin", "password": "demo"}, "sign-in")
+        self.cookie_header = "Cookie: " + self.api.cookie
+        self.origin_header = "Origin: " + self.host_url
+        booking = self.api.ok("GET", f"/api/properties/{PROPERTY}/bookings/{BOOKING}")
+        self.folio_id = next(a["id"] for a in booking["accounts"] if a["number"] == FOLIO_NUMBER)
+        self.map_payment_kind()
+
+    def stop(self):
+        if hasattr(self, "tail"):
+            self.tail.stopped = True
+        for c in reversed(self.children):
+            c.stop()
+
+    def p(self, path):
+        return f"/api/properties/{PROPERTY}{path}"
+
+    def map_payment_kind(self):
+        url = self.p(f"/plugins/{PLUGIN}/payment-mapping")
+        page = self.api.ok("GET", url)
+        pick = None
+        for c in page["categories"]:
+            for t in c["types"]:
+                if "ссылк" in t["name"].lower():
+                    pick = (c["id"], t["id"])
+        if pick is None:
+            pick = (page["categories"][0]["id"], page["categories"][0]["types"][0]["id"])
+        self.api.ok("PUT", url, {"mappings": [{"kind": "payment", "category_id": pick[0], "type_id": pick[1]}]})
+
+    # ---- dialogs
+    def click(self):
+        # After a refresh storm the plugin may still be working off the refreshes the limiter
+        # held back, and a click queued behind them misses the server's 40 s deadline (503).
+        # The bench waits for the host to recover (and says so) instead of giving up the run.
+        path = self.p(f"/folios/{self.folio_id}/buttons/{PLUGIN}/{BUTTON}/click")
+        end = time.monotonic() + 300
+        while True:
+            status, doc, raw = self.api.request("POST", path, {"locale": "ru-RU"})
+            if status == 200:
+                return doc["session_id"], doc.get("view")
+            if status not in (502, 503, 504) or time.monotonic() > end:
+                raise RuntimeError(f"click: HTTP {status}: {raw[:600]!r}")
+            log(f"WARNING click answered {status} ({raw[:80]!r}); retrying in 2 s")
+            time.sleep(2)
+
+    def event(self, session, action, values=None):
+        return self.api.request("POST", self.p(f"/views/{session}/events"),
+                                {"kind": "button", "action": action, "values": values or {}})
+
+    def close_views(self, sessions):
+        if not sessions:
+            return
+        reqs = [{"method": "POST", "target": self.p(f"/views/{s}/close"),
+                 "headers": {"Content-Type": "application/json"}, "body": "{}"} for s in sessions]
+        self.load.run(self.host_url, reqs, min(8, len(reqs)), 600, count=len(reqs),
+                      headers=[self.cookie_header, self.origin_header])
+
+    def open_views(self, n):
+        return [self.click()[0] for _ in range(n)]
+
+    def payments(self):
+        return self.api.ok("GET", self.p(f"/folios/{self.folio_id}"))["payments"]
+
+    # ---- simulator
+    def sim_orders(self, query=""):
+        return self.simc.ok("GET", "/__sim/orders" + query)["data"]
+
+    def sim_notifications(self, order_id):
+        return self.simc.ok("GET", "/__sim/notifications?orderId=" + order_id)["data"]
+
+    def faults(self, doc):
+        self.simc.ok("POST", "/__sim/faults", doc)
+
+    # ---- plugin settings: saving restarts the poller, which polls at once
+    def save_settings(self, **changes):
+        url = self.p(f"/plugins/{PLUGIN}/settings")
+        values = self.api.ok("GET", url)["values"]
+        values.update(changes)
+        self.api.ok("PUT", url, {"values": values}, "save settings")
+
+
+# ---- seeding -----------------------------------------------------------------------------------
+
+def seed_links(w, count):
+    """Creates `count` links of 1,00 ₽ on the folio through the dialog, as staff do. The plugin's
+    own limiter (InvoiceBox: 100 requests per 30 s per shop, not configurable) would hold later
+    creates past a staff action's deadline, so at most 85 start in any 31 s."""
+    session, _ = w.click()
+    status, doc, raw = w.event(session, "create")
+    if status != 200:
+        raise RuntimeError(f"«Создать ссылку»: HTTP {status}: {raw[:400]!r}")
+    values = {}
+    for e in doc["view"].get("elements", []):
+        for f in e.get("fields", []) or []:
+            if "name" in f and "value" in f:
+                values[f["name"]] = f["value"]
+    values["amount"] = "1.00"
+    values["send_mail"] = False
+    starts = []
+    t0 = time.monotonic()
+    for i in range(count):
+        now = time.monotonic()
+        starts = [s for s in starts if now - s < 31]
+        if len(starts) >= 85:
+            wait = starts[0] + 31 - now
+            log(f"seeding: {i}/{count} links, waiting {wait:.0f} s for the shop's rate-limit window")
+            time.sleep(wait)
+        starts.append(time.monotonic())
+        status, doc, raw = w.event(session, "submit_create", values)
+        if status != 200 or "Ссылка создана" not in json.dumps(doc, ensure_ascii=False):
+            raise RuntimeError(f"create link {i + 1}: HTTP {status}: {raw[:600]!r}")
+    w.close_views([session])
+    log(f"seeded {count} links in {time.monotonic() - t0:.1f} s")
+
+
+def wait_until(pred, timeout, step=0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def replay_notification(w, order_id):
+    """Pays one order for real and waits until the host posted it: its body and signature are
+    the replayed notification (already recorded and posted, so a replay changes nothing)."""
+    before = len(w.payments())
+    w.simc.ok("POST", f"/__sim/orders/{order_id}/pay", {})
+    if not wait_until(lambda: len(w.payments()) > before, 30):
+        raise RuntimeError("the real notification was not posted within 30 s")
+    for n in w.sim_notifications(order_id):
+        if n["orderStatus"] == "completed" and n["outcome"] == "delivered":
+            return n["body"], n["signature"]
+    raise RuntimeError("no delivered notification for the replay order")
+
+
+def first_delivery_bodies(w, order_ids):
+    """Pays orders while the simulator signs every notification with another key: the host
+    refuses those (signature_error is final, never retried) and records nothing, so the bench's
+    correctly signed copy of the same bytes is the order's first accepted delivery."""
+    w.faults({"wrongSignature": {}})
+    try:
+        for oid in order_ids:
+            w.simc.ok("POST", f"/__sim/orders/{oid}/pay", {})
+        bodies = {}
+
+        def all_refused():
+            for oid in order_ids:
+                if oid in bodies:
+                    continue
+                for n in w.sim_notifications(oid):
+                    if n["orderStatus"] == "completed" and n["outcome"] not in ("pending", "skipped", "held"):
+                        bodies[oid] = n["body"]
+            return len(bodies) == len(order_ids)
+
+        if not wait_until(all_refused, 60, 0.1):
+            raise RuntimeError(f"only {len(bodies)} of {len(order_ids)} paid orders were notified")
+    finally:
+        w.faults({})
+    return [bodies[o] for o in order_ids]
+
+
+def hook_request(w, body, sig):
+    return {"method": "POST", "target": w.hook_path,
+            "headers": {"Content-Type": "application/json", "X-Signature": sig}, "body": body}
+
+
+# ---- rows --------------------------------------------------------------------------------------
+
+class Table:
+    def __init__(self):
+        self.rows = {}   # key -> dict(label, unit, base_label, target, rounds=[(base, value)])
+        self.order = []
+
+    def add(self, key, label, base_label, unit, target, base, value, ratio=True):
+        if key not in self.rows:
+            self.rows[key] = {"label": label, "base_label": base_label, "unit": unit, "target": target,
+                              "samples": [], "ratio": ratio}
+            self.order.append(key)
+        self.rows[key]["samples"].append((base, value))
+
+    @staticmethod
+    def fmt(x):
+        if x is None:
+            return "—"
+        if isinstance(x, str):
+            return x
+        a = abs(x)
+        if isinstance(x, int) or float(x).is_integer():
+            return f"{x:,.0f}"
+        if a >= 1000:
+            return f"{x:,.0f}"
+        if a >= 100:
+            return f"{x:.0f}"
+        if a >= 10:
+            return f"{x:.1f}"
+        if a >= 1:
+            return f"{x:.2f}"
+        return f"{x:.3f}"
+
+    def cell(self, xs):
+        xs = [x for x in xs if x is not None]
+        if not xs:
+            return "—"
+        if any(isinstance(x, str) for x in xs):  # a row that could not be measured says why
+            return str(xs[0])
+        med = statistics.median(xs)
+        if len(xs) == 1:
+            return self.fmt(med)
+        return f"{self.fmt(med)} ({self.fmt(min(xs))}–{self.fmt(max(xs))})"
+
+    def render(self, header):
+        out = [header, "",
+               "| row | unit | baseline | baseline: median (min–max) | this project: median (min–max) | ratio: median (min–max) | target |",
+               "|---|---|---|---|---|---|---|"]
+        for k in self.order:
+            r = self.rows[k]
+            bases = [b for b, _ in r["samples"]]
+            vals = [v for _, v in r["samples"]]
+            ratios = [v / b for b, v in r["samples"] if r["ratio"] and b not in (None, 0) and v is not None]
+            out.append(f"| {r['label']} | {r['unit']} | {r['base_label']} | {self.cell(bases)} | "
+                       f"{self.cell(vals)} | {self.cell(ratios) if r['ratio'] else '—'} | {r['target']} |")
+        return "\n".join(out)
+
+
+def run_round(w, t, rnd, replay, fd_orders, startup_data):
+    L = w.load
+    cookie = [w.cookie_header]
+    replay_req = [hook_request(w, replay[0], replay[1])]
+    wrong_req = [hook_request(w, replay[0], "0" * 40)]
+    folio_get = [{"method": "GET", "target": w.p(f"/folios/{w.folio_id}")}]
+    S, C = SECONDS, CONNECTIONS
+
+    # -- ingress: the bare server and the host, alternating which goes first each round
+    def bare():
+        return L.run(w.bare_url, replay_req, C, S, expect="success")
+
+    def host_replay():
+        return L.run(w.host_url, replay_req, C, S, expect='"success"')
+
+    if rnd % 2 == 0:
+        b, h = bare(), host_replay()
+    else:
+        h, b = host_replay(), bare()
+    wrong = L.run(w.host_url, wrong_req, C, S, expect="signature_error")
+    check_ok("replay", h)
+    check_ok("wrong signature", wrong)
+    t.add("ingress_replay", "notification ingress, replayed (already posted) order", "bare Beast server, same POST",
+          "req/s", "≥ 0.6", b["rps"], h["rps"])
+    t.add("ingress_wrong", "notification ingress, wrong signature", "bare Beast server, same POST", "req/s", "—",
+          b["rps"], wrong["rps"])
+    rss_after_flood = w.host.rss_kib() / 1024
+
+    # -- first deliveries of new paid orders (durable record + posting), C small like a provider
+    bodies = first_delivery_bodies(w, fd_orders)
+    fd_reqs = [hook_request(w, body, sign(API_KEY, body)) for body in bodies]
+    small_replay = L.run(w.host_url, replay_req, SMALL_CONNECTIONS, S, expect='"success"')
+    small_bare = L.run(w.bare_url, replay_req, SMALL_CONNECTIONS, S, expect="success")
+    fd = L.run(w.host_url, fd_reqs, min(SMALL_CONNECTIONS, len(fd_reqs)), 600, count=len(fd_reqs),
+               expect='"success"')
+    check_ok("first deliveries", fd, len(fd_reqs))
+    t.add("fd_rps", f"first deliveries of new paid orders ({len(fd_reqs)}/round, {SMALL_CONNECTIONS} conns)",
+          f"bare Beast server, {SMALL_CONNECTIONS} conns", "req/s", "≥ 0.3", small_bare["rps"], fd["rps"])
+    t.add("fd_p50", "first delivery p50", f"replayed notification p50, {SMALL_CONNECTIONS} conns", "ms", "—",
+          small_replay["p50_ms"], fd["p50_ms"])
+
+    # -- GET folio: idle, during the ingress flood, during the refresh storm
+    idle = L.run(w.host_url, folio_get, 1, S, interval_ms=PROBE_INTERVAL_MS, headers=cookie)
+    probe = L.start(w.host_url, folio_get, 1, S, interval_ms=PROBE_INTERVAL_MS, headers=cookie)
+    flood = L.run(w.host_url, replay_req, C, S, expect='"success"')
+    during_flood = L.finish(probe)
+    check_ok("GET folio idle", idle)
+    check_ok("GET folio during flood", during_flood)
+    t.add("get_flood_p50", "GET folio p50 during the ingress flood", "same GET idle", "ms", "—",
+          idle["p50_ms"], during_flood["p50_ms"])
+    t.add("get_flood_p99", "GET folio p99 during the ingress flood", "same GET idle", "ms", "≤ 2",
+          idle["p99_ms"], during_flood["p99_ms"])
+
+    storm_sessions = w.open_views(STORM)
+    try:
+        w.faults({"latency": {"ms": STORM_LATENCY_MS}})
+        refresh = {"method": "POST", "headers": {"Content-Type": "application/json"},
+                   "body": json.dumps({"kind": "button", "action": "refresh", "values": {}})}
+        one_mark = w.tail.mark()
+        one = L.run(w.host_url, [dict(refresh, target=w.p(f"/views/{storm_sessions[0]}/events"))], 1, 600,
+                    count=1, headers=cookie + [w.origin_header])
+        one_requests = len(api_requests(w.tail.since(one_mark)))
+        time.sleep(0.5)
+        mark = w.tail.mark()
+        probe = L.start(w.host_url, folio_get, 1, 3600, interval_ms=PROBE_INTERVAL_MS, headers=cookie)
+        storm = L.run(w.host_url, [dict(refresh, target=w.p(f"/views/{s}/events")) for s in storm_sessions],
+                      len(storm_sessions), 600, count=len(storm_sessions), headers=cookie + [w.origin_header])
+        probe.send_signal(signal.SIGTERM)
+        during_storm = stop_probe(probe)
+        storm_requests = len(api_requests(w.tail.since(mark)))
+    finally:
+        w.faults({})
+        w.close_views(storm_sessions)
+    t.add("get_storm_p50", f"GET folio p50 during {len(storm_sessions)} refreshes (latency {STORM_LATENCY_MS} ms)",
+          "same GET idle", "ms", "—", idle["p50_ms"], during_storm.get("p50_ms"))
+    t.add("get_storm_p99", f"GET folio p99 during {len(storm_sessions)} refreshes (latency {STORM_LATENCY_MS} ms)",
+          "same GET idle", "ms", "≤ 2", idle["p99_ms"], during_storm.get("p99_ms"))
+    t.add("storm_p50", f"«Обновить статус ссылок» ×{len(storm_sessions)} at once, p50", "one refresh alone", "ms",
+          "—", one["p50_ms"], storm["p50_ms"])
+    t.add("storm_p99", f"«Обновить статус ссылок» ×{len(storm_sessions)} at once, p99", "one refresh alone", "ms",
+          f"≤ {(STORM_LATENCY_MS + 100) / STORM_LATENCY_MS:.2f}", one["p50_ms"], storm["p99_ms"])
+    t.add("storm_requests", f"InvoiceBox requests for {len(storm_sessions)} refreshes", "one refresh alone",
+          "requests", "1× (one shared request)", one_requests, storm_requests)
+    t.add("storm_non200", f"refreshes not answered 200 (of {len(storm_sessions)})", "—", "answers", "0",
+          None, storm["sent"] - storm["statuses"].get("200", 0) + storm["errors"], ratio=False)
+
+    # -- replayed notification with one dialog open, and with VIEWS view sessions open
+    one_view = w.open_views(1)
+    try:
+        with_one = L.run(w.host_url, replay_req, C, S, expect='"success"')
+    finally:
+        w.close_views(one_view)
+    t.add("replay_one_view", "replayed notification with one links dialog open", "no dialog open (same round)",
+          "req/s", "≥ 0.5", h["rps"], with_one["rps"])
+    t0 = time.monotonic()
+    many = w.open_views(VIEWS)
+    open_s = time.monotonic() - t0
+    try:
+        with_many = L.run(w.host_url, replay_req, SMALL_CONNECTIONS, S, expect='"success"')
+    finally:
+        w.close_views(many)
+    check_ok(f"replay with {VIEWS} views", with_many)
+    t.add("views_p99", f"replayed notification p99, {VIEWS} view sessions open on the folio",
+          f"no view open, {SMALL_CONNECTIONS} conns", "ms", "< 50 ms", small_replay["p99_ms"], with_many["p99_ms"])
+    t.add("views_rps", f"replayed notification, {VIEWS} view sessions open", f"no view open, {SMALL_CONNECTIONS} conns",
+          "req/s", "—", small_replay["rps"], with_many["rps"])
+    t.add("views_open", f"opening {VIEWS} dialogs one after another", "—", "s", "—", None, open_s, ratio=False)
+
+    # -- polling: the open links by id against the simulator at POLL_LATENCY_MS
+    poll_round(w, t, rnd)
+
+    # -- footprint
+    t.add("rss", "host RSS after the round's floods", "idle, after start-up (once per run)", "MiB", "—",
+          w.rss_idle, rss_after_flood)
+    with_p, without_p = startup(w, startup_data, True), startup(w, startup_data, False)
+    t.add("startup", "start-up to the first 200 (GET /api/health), plugin enabled", "without the plugin", "ms",
+          "—", without_p, with_p)
+
+    # -- protocol micro-benchmarks (one repetition per round, so they interleave too)
+    micro_round(w, t)
+
+
+def stop_probe(p):
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    lines = out.decode().strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
+
+
+def check_ok(what, r, expected=None):
+    bad = r["unexpected"] + r["errors"]
+    if bad or (expected is not None and r["ok"] != expected):
+        log(f"WARNING {what}: ok {r['ok']}, unexpected {r['unexpected']}, errors {r['errors']}, "
+            f"statuses {r['statuses']}")
+
+
+def open_link_count(w):
+    return len([o for o in w.sim_orders("?status=created") if o.get("merchantId") == MERCHANT])
+
+
+def poll_round(w, t, rnd):
+    n_open = open_link_count(w)
+    by_id_reads = math.ceil(n_open / IDS_PER_LIST_READ)
+    w.faults({"latency": {"ms": POLL_LATENCY_MS}})
+    try:
+        mark = w.tail.mark()
+        # Saving restarts the poller, which polls at once; the value alternates so that every
+        # save is a change.
+        w.save_settings(poll_interval_seconds=3600 - (rnd % 2))
+        expected = by_id_reads + 1  # the open links by id, and at least one page of paid orders
+
+        def settled():
+            reqs = api_requests(w.tail.since(mark), "/filter/api/order/order")
+            return len(reqs) >= expected and time.monotonic() - reqs[-1][0] > 1.0
+
+        if not wait_until(settled, 120, 0.02):
+            log("WARNING poll pass: fewer list reads than expected within 120 s")
+        reqs = api_requests(w.tail.since(mark), "/filter/api/order/order")
+        # The pass's span on the wire: from the first list read sent (its log line appears when
+        # it is answered, one latency later) to the last one answered. Saving the settings (a
+        # durable write and a poller restart) is not part of the pass.
+        took_ms = ((reqs[-1][0] - reqs[0][0]) * 1000 + POLL_LATENCY_MS) if reqs else None
+    finally:
+        w.faults({})
+    n = len(reqs)
+    bound_ms = n * POLL_LATENCY_MS / max(1, min(n, POOLED_CONNECTIONS))
+    t.add("poll_time", f"poll pass over {n_open} open links ({n} list reads, latency {POLL_LATENCY_MS} ms)",
+          f"bound: reads × latency ÷ min(reads, {POOLED_CONNECTIONS} pooled connections)", "ms",
+          "≥ 0.8 of the bound's speed (ratio ≤ 1.25)", bound_ms, took_ms)
+    t.add("poll_limit_off", "poll pass with the rate limit off", "bound as above", "ms",
+          "≥ 0.8 of the bound's speed", None,
+          "not measurable: no setting or flag switches the plugin's limiter off (README)", ratio=False)
+    # Every merchant API request the simulator saw, in the busiest 30 s window of the run so far
+    # (both shops together: an upper bound of the main shop's count), and the 429s it answered.
+    all_reqs = api_requests(w.tail.since(0))
+    times = [x[0] for x in all_reqs]
+    busiest, j = 0, 0
+    for i in range(len(times)):
+        while times[i] - times[j] > 30:
+            j += 1
+        busiest = max(busiest, i - j + 1)
+    t.add("limit_window", "InvoiceBox requests in the busiest 30 s (run so far, both shops)",
+          "InvoiceBox's limit per shop", "requests", "≤ 1", SHOP_LIMIT, busiest)
+    t.add("limit_429", "requests the simulator refused 429 (run so far)", "—", "requests", "0", None,
+          sum(1 for _, l in all_reqs if "-> 429" in l), ratio=False)
+
+
+def startup(w, data, with_plugin):
+    port = free_port()
+    args = w.host_args(port, data, with_plugin, MERCHANT2, TOKEN2, API_KEY2, w.sim_url)
+    started = time.monotonic()
+    c = Child(args, os.path.join(w.dir, "startup-host.stderr"), "pms-host (start-up)", wait_first_line=False)
+    took = None
+    try:
+        deadline = started + 60
+        while time.monotonic() < deadline and c.proc.poll() is None:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/health", headers={"Host": f"127.0.0.1:{port}"})
+                if conn.getresponse().status == 200:
+                    took = (time.monotonic() - started) * 1000
+                    break
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.002)
+    finally:
+        c.stop()
+    if took is None:
+        log("WARNING start-up host never answered 200")
+    return took
+
+
+MICRO = [("order_decode", "order decode (parse + read_order), §8.2 body", "boost::json::parse, same bytes",
+          "baseline_json_parse"),
+         ("order_encode", "order encode (order_json)", "boost::json::serialize, same document",
+          "baseline_json_serialize"),
+         ("signature_verify", "signature verify", "raw OpenSSL HMAC-SHA1 + hex", "baseline_hmac_sha1"),
+         ("basket_build", "basket build, 14 folio lines", "—", None)]
+
+
+def micro_round(w, t):
+    try:
+        exe = w.exe("bench-protocol")
+    except RuntimeError:
+        t.add("micro_missing", "protocol micro-benchmarks", "—", "—", "—", None, "not built (libbenchmark-dev)",
+              ratio=False)
+        return
+    out = subprocess.run([exe, "--benchmark_format=json", f"--benchmark_min_time={MICRO_MIN_TIME}"],
+                         capture_output=True, check=True).stdout
+    ns = {b["name"]: b["cpu_time"] * {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
+          for b in json.loads(out)["benchmarks"]}
+    for name, label, base_label, base in MICRO:
+        t.add("micro_" + name, label, base_label, "ns/op", "—", ns.get(base) if base else None, ns[name],
+              ratio=base is not None)
+
+
+def so_size_row(w, t):
+    so = None
+    for root, _, files in os.walk(w.plugins):
+        for f in files:
+            if f.endswith(".so") and "invoicebox" in f:
+                so = os.path.join(root, f)
+    if not so:
+        return
+    stripped = os.path.join(w.dir, "plugin-stripped.so")
+    subprocess.run(["strip", "--strip-unneeded", "-o", stripped, so], check=True)
+    size = os.path.getsize(stripped) / 1024
+    t.add("so_size", f"plugin .so stripped ({os.path.basename(so)})", "as built (RelWithDebInfo)", "KiB", "—",
+          os.path.getsize(so) / 1024, size)
+
+
+def main():
+    build = os.path.abspath(sys.argv[1])
+    source = os.path.abspath(sys.argv[2])
+    keep = os.environ.get("BENCH_KEEP", "") not in ("", "0")
+    workdir = tempfile.mkdtemp(prefix="pms-bench-", dir=os.environ.get("BENCH_TMPDIR") or None)
+    w = World(build, source, workdir)
+    t = Table()
+    log(f"work folder {workdir}; rounds {ROUNDS}, {SECONDS:g} s per run, {CONNECTIONS} connections"
+        + (" (quick mode: a smoke run, not figures)" if QUICK else ""))
+    try:
+        w.start()
+        time.sleep(1.0)  # the start-up recovery poll settles
+        w.rss_idle = w.host.rss_kib() / 1024
+
+        # Seeding through the host's API, as the web UI does: the folio's links (one replay
+        # order, FIRST per round for first deliveries, the rest stays open for the poller).
+        want = max(LINKS, 1 + FIRST * ROUNDS + POLL_MIN)
+        if POLL_LINKS > want - 1 - FIRST * ROUNDS:
+            log(f"polling: {POLL_LINKS} open links were asked for; the plugin's fixed limiter "
+                f"(100 creates per 30 s) allows seeding {want - 1 - FIRST * ROUNDS} in this run "
+                "(see bench/README.md, «What is missing»)")
+        seed_links(w, want)
+        created = [o for o in w.sim_orders("?status=created") if o.get("merchantId") == MERCHANT]
+        created.sort(key=lambda o: o["merchantOrderId"])
+        if len(created) < want:
+            raise RuntimeError(f"{len(created)} open orders on the simulator, expected {want}")
+        replay = replay_notification(w, created[0]["id"])
+        batches = [[o["id"] for o in created[1 + r * FIRST: 1 + (r + 1) * FIRST]] for r in range(ROUNDS)]
+
+        startup_data = os.path.join(workdir, "startup-data")
+        os.makedirs(startup_data, mode=0o700, exist_ok=True)
+        startup(w, startup_data, True)  # creates and seeds its database once, not timed
+        so_size_row(w, t)
+
+        for rnd in range(ROUNDS):
+            log(f"round {rnd + 1} of {ROUNDS}")
+            run_round(w, t, rnd, replay, batches[rnd], startup_data)
+
+        commit = subprocess.run(["git", "-C", source, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip() or "unknown"
+        dirty = subprocess.run(["git", "-C", source, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        header = (f"pms bench: commit {commit}{' + uncommitted changes' if dirty else ''}, "
+                  f"{ROUNDS} round(s) × {SECONDS:g} s, {CONNECTIONS} connections (probe every "
+                  f"{PROBE_INTERVAL_MS} ms), {os.cpu_count()} cores, caps raised: --max-views "
+                  f"{max(VIEWS, STORM) + 64} --max-views-per-session {max(VIEWS, STORM) + 64}"
+                  + ("\nQUICK MODE: a smoke run proving every row is produced, not figures." if QUICK else ""))
+        print(t.render(header))
+    finally:
+        w.stop()
+        if keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
