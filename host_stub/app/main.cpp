@@ -12,6 +12,9 @@
 #include <pms/host/auth/password.hpp>
 #include <pms/host/mail/smtp_transport.hpp>
 
+#include <cctype>
+#include <string_view>
+
 #include <pms/host/runtime/runtime.hpp>
 #include <pms/host/server/host_server.hpp>
 #include <pms/host/server/settings_json.hpp>
@@ -43,6 +46,31 @@ namespace json = boost::json;
 using namespace pms::host;
 
 using LogOutput = pms::host::app::LogOutput;
+
+/// The host part of `--public-url` as a mail domain ("https://pms.grand.example:8443/x" →
+/// "pms.grand.example"), or empty when there is none or it is an IP literal or "localhost":
+/// `no-reply@10.0.0.5` is not an address a guest's mail server accepts from anyone.
+std::string mail_domain_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return {};
+    auto rest = url.substr(scheme + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos)
+        rest = rest.substr(at + 1);
+    if (rest.empty() || rest.front() == '[')
+        return {};
+    rest = rest.substr(0, rest.find(':'));
+    if (rest.find_first_not_of("0123456789.") == std::string_view::npos)
+        return {};
+    std::string host{rest};
+    for (auto& c : host)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (host == "localhost" || host.find('.') == std::string::npos)
+        return {};
+    return host;
+}
+
 
 // ---- paths --------------------------------------------------------------------------------------
 
@@ -306,10 +334,17 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
     if (options.smtp) {
         if (!options.smtp->from_name.empty())
             runtime_options.mail_from_name = options.smtp->from_name;
-        runtime_options.mail_from = options.smtp->from;
+        // SmtpConfig's default from is a placeholder, not a choice made by operations.
+        if (options.smtp->from != pms::host::mail::SmtpConfig{}.from) {
+            runtime_options.mail_from = options.smtp->from;
+            runtime_options.mail_from_fixed = true;
+        }
     }
-    if (!options.mail_from.empty())
+    if (!options.mail_from.empty()) {
         runtime_options.mail_from = options.mail_from;
+        runtime_options.mail_from_fixed = true;
+    }
+    runtime_options.mail_default_domain = mail_domain_of(options.public_url);
     if (options.smtp) {
         pms::host::mail::SmtpConfig smtp = *options.smtp;
         smtp.from = runtime_options.mail_from;

@@ -93,17 +93,19 @@ std::optional<std::string> read_config_file(const std::string& path, std::vector
         const auto line = trim(raw);
         if (line.empty() || line.front() == '#')
             continue;
-        const auto split = line.find_first_of(" \t=");
-        const auto name = line.substr(0, split);
+        // "--listen 127.0.0.1:8080" as on the command line, or "listen = 127.0.0.1:8080".
+        const auto body = line.starts_with("--") ? line.substr(2) : line;
+        const auto split = body.find_first_of(" \t=");
+        const auto name = body.substr(0, split);
         const auto where = path + ":" + std::to_string(line_no);
         if (name.empty() || name.starts_with("-"))
-            return where + ": expected `name value` with the option name without \"--\"";
+            return where + ": expected an option such as `--listen 127.0.0.1:8080`";
         if (name == "config")
             return where + ": a config file cannot include another";
         out.push_back("--" + std::string{name});
         if (split == std::string_view::npos)
             continue;
-        auto rest = trim(line.substr(split));
+        auto rest = trim(body.substr(split));
         if (!rest.empty() && rest.front() == '=')
             rest = trim(rest.substr(1));
         if (!rest.empty())
@@ -346,14 +348,15 @@ std::string usage() {
                           it unset: stderr goes to the journal, which rotates on its own)
   --log-max-size SIZE     rotate the log file before it passes SIZE (default 64M; K, M, G)
   --log-keep N            rotated files kept as PATH.1 … PATH.N (default 5)
-  --config FILE           read options from FILE, one per line: `listen = 0.0.0.0:8080`,
-                          `seed-demo`, `# comment` (names without "--"); later flags override
+  --config FILE           read options from FILE, one per line as on the command line
+                          (`--listen 0.0.0.0:8080`, `# comment`); later flags override
   --smtp URL              send plugin mail over SMTP instead of writing it to <data>/outbox, e.g.
                           smtp://user:pass@127.0.0.1:1025?starttls=0&from=pms@hotel.example
                           (smtps:// for TLS from connect; keys: starttls=0|1|required, from,
                           from_name, ca_file, connect_timeout, timeout, allow_plain_auth)
-  --mail-from ADDRESS     sender address of host mail (default: the --smtp URL's from=, else
-                          pms-host@localhost)
+  --mail-from ADDRESS     sender address of all plugin mail, over the admins' «Почта» settings
+                          (default: the --smtp URL's from=; without either, each property's
+                          settings, else its name and no-reply@<--public-url host>)
   --help                  this text
 
 Staff accounts (the same --data folder; the password is read from the terminal or stdin):

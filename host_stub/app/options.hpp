@@ -76,9 +76,10 @@ struct Options {
 };
 
 /// Replaces every `--config FILE` in `args` by the options the file holds, in place, so that
-/// later command-line flags override it. The file has one option per line, `name value` or
-/// `name = value` with the name written without its leading "--" (`listen = 0.0.0.0:8080`,
-/// `seed-demo`); blank lines and lines starting with '#' are skipped. Returns the expanded
+/// later command-line flags override it. The file has one option per line, as on the command
+/// line (`--listen 0.0.0.0:8080`, `--seed-demo`) or as `listen = 0.0.0.0:8080`; the value is
+/// the rest of the line, taken literally (no quotes); blank lines and lines starting with '#'
+/// are skipped. Returns the expanded
 /// arguments or a message naming the file and line. Values are never echoed (a file may hold
 /// `secret` presets).
 [[nodiscard]] std::variant<std::vector<std::string>, std::string>

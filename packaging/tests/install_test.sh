@@ -57,7 +57,7 @@ echo "== install_test: dpkg -i ${debs[*]##*/}"
 DEBIAN_FRONTEND=noninteractive dpkg -i "${debs[@]}"
 
 echo "== install_test: files, user, modes"
-for f in /usr/bin/pms-host /usr/bin/invoicebox-sim /usr/lib/pms-host/pms-host-service \
+for f in /usr/bin/pms-host /usr/bin/invoicebox-sim \
          /lib/systemd/system/pms-host.service /usr/share/pms-host/web/index.html \
          /usr/lib/pms/plugins/invoicebox/invoicebox_plugin.so \
          /usr/lib/pms/plugins/invoicebox/plugin.json \
@@ -91,7 +91,7 @@ chmod 0755 "$work"
 # umask as in the unit.
 (cd /var/lib/pms-host && umask 0077 &&
   exec setpriv --reuid=pms-host --regid=pms-host --init-groups --no-new-privs \
-    /usr/lib/pms-host/pms-host-service "$work/pms-host.conf") \
+    /usr/bin/pms-host --config "$work/pms-host.conf") \
   >"$work/out" 2>"$work/err" &
 host_pid=$!
 for _ in $(seq 1 100); do

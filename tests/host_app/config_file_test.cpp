@@ -54,8 +54,19 @@ BOOST_AUTO_TEST_CASE(a_config_file_expands_in_place_and_later_flags_win) {
     BOOST_TEST(o.seed_demo);
 }
 
+BOOST_AUTO_TEST_CASE(command_line_spelling_is_accepted_with_values_taken_literally) {
+    // The format of packaging/debian/pms-host/pms-host.conf.
+    ConfigFile conf{"--listen 127.0.0.1:8080\n--data=/var/lib/pms-host\n"
+                    "--setting invoicebox:Суперотель Москва:hotel_name=Отель «Берег»\n"};
+    auto expanded = expand_config_files({"--config", conf.path.string()});
+    BOOST_REQUIRE(std::holds_alternative<Args>(expanded));
+    const Args want{"--listen", "127.0.0.1:8080", "--data", "/var/lib/pms-host", "--setting",
+                    "invoicebox:Суперотель Москва:hotel_name=Отель «Берег»"};
+    BOOST_TEST(std::get<Args>(expanded) == want, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_config_line_is_named_by_file_and_line_without_its_value) {
-    ConfigFile conf{"listen 127.0.0.1:0\n--secret invoicebox:1:api_key=topsecret\n"};
+    ConfigFile conf{"listen 127.0.0.1:0\n-secret invoicebox:1:api_key=topsecret\n"};
     auto expanded = expand_config_files({"--config=" + conf.path.string()});
     BOOST_REQUIRE(std::holds_alternative<std::string>(expanded));
     const auto& message = std::get<std::string>(expanded);
