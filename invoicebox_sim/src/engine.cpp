@@ -940,6 +940,11 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
                   JsonNumber{write_scaled(clock_.offset().count(), 3)});
         return ok(envelope(std::move(d)));
     }
+    if (what == "faults" && seg.size() == 3 && seg[2] == "stats" && m == "GET") {
+        const auto text = bj::serialize(faults_.stats().describe());
+        auto parsed = parse_json(text);
+        return ok(envelope(parsed ? std::move(parsed).value() : JsonValue(JsonObject{})));
+    }
     if (what == "faults" && seg.size() == 2) {
         if (m == "POST" || m == "PUT") {
             bj::error_code ec;

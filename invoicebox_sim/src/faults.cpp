@@ -88,6 +88,19 @@ FaultSelector parse_selector(const json::object& o, std::string_view name) {
     return FaultSelector::always();
 }
 
+// `afterShare`: the share of fired events whose request is applied before the fault; -1 absent.
+double parse_share(const json::object& o, std::string_view name) {
+    const auto* v = o.if_contains("afterShare");
+    if (!v) {
+        return -1;
+    }
+    const auto r = to_double(*v);
+    if (!r || *r < 0 || *r > 1) {
+        throw ParseError{std::string(name) + ".afterShare must be a number in [0, 1]"};
+    }
+    return *r;
+}
+
 RequestMatch parse_match(const json::object& o, std::string_view name) {
     RequestMatch m;
     if (const auto* v = o.if_contains("method")) {
@@ -244,18 +257,33 @@ std::optional<std::string> FaultModel::configure(const json::value& config) {
             next.error_.select = parse_selector(*f, "error");
             next.error_.match = parse_match(*f, "error");
             next.error_.after = parse_bool(*f, "after", "error", false);
+            next.error_.after_share = parse_share(*f, "error");
             if (const auto* st = f->if_contains("status")) {
-                const auto v = to_int(*st);
-                if (!v || *v < 500 || *v > 599) {
-                    throw ParseError{"error.status must be a 5xx status code"};
+                auto one = [](const json::value& x) {
+                    const auto v = to_int(x);
+                    if (!v || *v < 500 || *v > 599) {
+                        throw ParseError{"error.status must be a 5xx status code or an array of them"};
+                    }
+                    return static_cast<int>(*v);
+                };
+                if (st->is_array()) {
+                    if (st->as_array().empty()) {
+                        throw ParseError{"error.status must be a 5xx status code or an array of them"};
+                    }
+                    for (const auto& x : st->as_array()) {
+                        next.error_.statuses.push_back(one(x));
+                    }
+                    next.error_.status = next.error_.statuses.front();
+                } else {
+                    next.error_.status = one(*st);
                 }
-                next.error_.status = static_cast<int>(*v);
             }
         }
         if (const auto* f = object_member(o, "drop")) {
             next.drop_.select = parse_selector(*f, "drop");
             next.drop_.match = parse_match(*f, "drop");
             next.drop_.after = parse_bool(*f, "after", "drop", false);
+            next.drop_.after_share = parse_share(*f, "drop");
         }
         if (const auto* f = object_member(o, "duplicateNotifications")) {
             next.duplicate_ = parse_selector(*f, "duplicateNotifications");
@@ -264,13 +292,39 @@ std::optional<std::string> FaultModel::configure(const json::value& config) {
             next.wrong_signature_ = parse_selector(*f, "wrongSignature");
         }
         if (const auto* f = object_member(o, "outOfOrder")) {
-            const auto* w = f->if_contains("window");
-            const auto v = w ? to_int(*w) : std::nullopt;
-            if (!v || *v < 0 || *v > 1000) {
-                throw ParseError{"outOfOrder.window must be an integer in [0, 1000]"};
+            if (f->contains("rate")) {
+                // Probabilistic: a share of first attempts delayed by up to holdMs.
+                if (f->contains("window")) {
+                    throw ParseError{"outOfOrder: give either \"window\" or \"rate\""};
+                }
+                next.reorder_.select = parse_selector(*f, "outOfOrder");
+                if (const auto* h = f->if_contains("holdMs")) {
+                    const auto v = to_int(*h);
+                    if (!v || *v < 1 || *v > 600'000) {
+                        throw ParseError{"outOfOrder.holdMs must be an integer in [1, 600000]"};
+                    }
+                    next.reorder_.hold = Millis{*v};
+                }
+            } else {
+                const auto* w = f->if_contains("window");
+                const auto v = w ? to_int(*w) : std::nullopt;
+                if (!v || *v < 0 || *v > 1000) {
+                    throw ParseError{"outOfOrder.window must be an integer in [0, 1000]"};
+                }
+                next.reorder_window_ = static_cast<std::size_t>(*v);
             }
-            next.reorder_window_ = static_cast<std::size_t>(*v);
         }
+        // The in-fault choices replay with the seeds too.
+        std::uint64_t mix = 0x5eed;
+        for (const auto* f : {object_member(o, "error"), object_member(o, "drop"), object_member(o, "outOfOrder")}) {
+            if (f) {
+                if (const auto* sd = f->if_contains("seed")) {
+                    mix = mix * 31 + static_cast<std::uint64_t>(to_int(*sd).value_or(0));
+                }
+            }
+        }
+        next.draw_state_ = mix;
+        next.stats_ = stats_;
     } catch (const ParseError& e) {
         return e.message;
     }
@@ -289,8 +343,19 @@ json::object FaultModel::describe() const {
     }
     if (error_.select.active()) {
         json::object f;
-        f["status"] = error_.status;
+        if (error_.statuses.empty()) {
+            f["status"] = error_.status;
+        } else {
+            json::array a;
+            for (int st : error_.statuses) {
+                a.push_back(st);
+            }
+            f["status"] = std::move(a);
+        }
         f["after"] = error_.after;
+        if (error_.after_share >= 0) {
+            f["afterShare"] = error_.after_share;
+        }
         error_.select.describe(f);
         describe_match(error_.match, f);
         out["error"] = std::move(f);
@@ -298,6 +363,9 @@ json::object FaultModel::describe() const {
     if (drop_.select.active()) {
         json::object f;
         f["after"] = drop_.after;
+        if (drop_.after_share >= 0) {
+            f["afterShare"] = drop_.after_share;
+        }
         drop_.select.describe(f);
         describe_match(drop_.match, f);
         out["drop"] = std::move(f);
@@ -315,26 +383,73 @@ json::object FaultModel::describe() const {
     if (reorder_window_ > 0) {
         out["outOfOrder"] = json::object{{"window", reorder_window_}};
     }
+    if (reorder_.select.active()) {
+        json::object f;
+        reorder_.select.describe(f);
+        f["holdMs"] = reorder_.hold.count();
+        out["outOfOrder"] = std::move(f);
+    }
     return out;
 }
 
+json::object FaultStats::describe() const {
+    return json::object{{"requests", requests},
+                        {"latency", latency},
+                        {"errorBefore", error_before},
+                        {"errorAfter", error_after},
+                        {"dropBefore", drop_before},
+                        {"dropAfter", drop_after},
+                        {"notifications", notifications},
+                        {"duplicated", duplicated},
+                        {"wrongSignature", wrong_signature},
+                        {"reordered", reordered}};
+}
+
 RequestFaultPlan FaultModel::plan_request(std::string_view method, std::string_view path) {
+    const auto plan = plan_request_uncounted(method, path);
+    ++stats_.requests;
+    stats_.latency += plan.latency.count() > 0;
+    using A = RequestFaultPlan::Action;
+    stats_.error_before += plan.action == A::error_before;
+    stats_.error_after += plan.action == A::error_after;
+    stats_.drop_before += plan.action == A::drop_before;
+    stats_.drop_after += plan.action == A::drop_after;
+    return plan;
+}
+
+RequestFaultPlan FaultModel::plan_request_uncounted(std::string_view method, std::string_view path) {
     RequestFaultPlan plan;
     if (latency_.match.matches(method, path) && latency_.select.fire()) {
         plan.latency = latency_.delay;
     }
     // A dropped connection wins over an error answer: only one of them can happen.
     if (drop_.match.matches(method, path) && drop_.select.fire()) {
-        plan.action = drop_.after ? RequestFaultPlan::Action::drop_after
-                                  : RequestFaultPlan::Action::drop_before;
+        const bool after = drop_.after_share >= 0 ? draw_unit() < drop_.after_share : drop_.after;
+        plan.action = after ? RequestFaultPlan::Action::drop_after
+                            : RequestFaultPlan::Action::drop_before;
         return plan;
     }
     if (error_.match.matches(method, path) && error_.select.fire()) {
-        plan.action = error_.after ? RequestFaultPlan::Action::error_after
-                                   : RequestFaultPlan::Action::error_before;
-        plan.status = error_.status;
+        const bool after = error_.after_share >= 0 ? draw_unit() < error_.after_share : error_.after;
+        plan.action = after ? RequestFaultPlan::Action::error_after
+                            : RequestFaultPlan::Action::error_before;
+        plan.status = error_.statuses.empty() ? error_.status
+                                              : error_.statuses[draw() % error_.statuses.size()];
     }
     return plan;
+}
+
+std::uint64_t FaultModel::draw() { return splitmix64(draw_state_); }
+
+double FaultModel::draw_unit() { return static_cast<double>(draw() >> 11) * 0x1.0p-53; }
+
+std::optional<Millis> FaultModel::reorder_delay() {
+    if (!reorder_.select.fire()) {
+        return std::nullopt;
+    }
+    ++stats_.reordered;
+    const auto span = static_cast<std::uint64_t>(reorder_.hold.count());
+    return Millis{static_cast<std::int64_t>(1 + draw() % span)};
 }
 
 } // namespace invoicebox::sim

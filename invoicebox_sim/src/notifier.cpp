@@ -102,7 +102,7 @@ std::string_view Notifier::state_name(State s) {
     return "unknown";
 }
 
-std::uint64_t Notifier::enqueue(NotificationSpec spec, Instant now, const FaultModel& faults) {
+std::uint64_t Notifier::enqueue(NotificationSpec spec, Instant now, FaultModel& faults) {
     Notification n;
     n.id = next_notification_id_++;
     n.created_at = now;
@@ -112,6 +112,8 @@ std::uint64_t Notifier::enqueue(NotificationSpec spec, Instant now, const FaultM
     } else if (faults.reorder_window() > 0) {
         n.state = State::held;
         held_.push_back(n.id);
+    } else if (const auto delay = spec.probe ? std::nullopt : faults.reorder_delay()) {
+        n.due = now + *delay; // later notifications overtake this one
     }
     n.spec = std::move(spec);
     const auto id = n.id;

@@ -803,6 +803,23 @@ BOOST_AUTO_TEST_CASE(fault_out_of_order) {
     BOOST_TEST(str(parse(d2[0].body).at("status")) == "expired");
 }
 
+// Probabilistic reorder (rate 1 here): the first attempt waits up to holdMs, then goes.
+BOOST_AUTO_TEST_CASE(fault_out_of_order_by_rate) {
+    EngineFixture f;
+    BOOST_TEST(f.call("POST", "/__sim/faults", R"({"outOfOrder":{"rate":1,"seed":3,"holdMs":500}})", "")
+                   .status == 200);
+    const auto id = str(f.create().at("id"));
+    f.call("POST", "/__sim/orders/" + id + "/pay", "", "");
+    BOOST_TEST(f.engine->take_deliveries().empty()); // delayed
+    f.advance(500ms);
+    auto d = f.engine->take_deliveries();
+    BOOST_TEST_REQUIRE(d.size() == 1u);
+    BOOST_TEST(str(parse(d[0].body).at("status")) == "completed");
+    const auto stats = parse(f.call("GET", "/__sim/faults/stats", {}, "").body).at("data");
+    BOOST_TEST(stats.at("reordered").to_number<int>() == 1);
+    BOOST_TEST(stats.at("notifications").to_number<int>() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(fault_5xx_drop_and_latency) {
     EngineFixture f;
     f.call("POST", "/__sim/faults", R"({"error":{"next":2,"status":503}})", "");

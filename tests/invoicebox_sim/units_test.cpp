@@ -2,6 +2,8 @@
 // selectors, rate limiter, list queries, payment-page formatting, command line.
 #include "invoicebox/sim/clock.hpp"
 #include "invoicebox/sim/faults.hpp"
+
+#include <set>
 #include "invoicebox/sim/ids.hpp"
 #include "invoicebox/sim/list_query.hpp"
 #include "invoicebox/sim/options.hpp"
@@ -137,6 +139,67 @@ BOOST_AUTO_TEST_CASE(fault_model_configuration) {
     BOOST_TEST(f.describe().contains("error"));
     BOOST_TEST(!f.configure(boost::json::parse("{}")));
     BOOST_TEST(f.describe().empty());
+}
+
+// The chaos test's mix (tests/chaos): a list of 5xx statuses, a share applied first, and a
+// probabilistic reorder delay; the in-fault choices replay with the seeds.
+BOOST_AUTO_TEST_CASE(fault_model_chaos_mix) {
+    const auto config = boost::json::parse(
+        R"({"error":{"rate":1,"seed":5,"status":[500,502,503,504],"afterShare":0.5},
+            "drop":{"rate":0,"seed":6,"afterShare":1},
+            "outOfOrder":{"rate":0.5,"seed":7,"holdMs":3000}})");
+    FaultModel a, b;
+    BOOST_TEST(!a.configure(config));
+    BOOST_TEST(!b.configure(config));
+    std::set<int> statuses;
+    int after = 0, delayed = 0;
+    for (int i = 0; i < 400; ++i) {
+        const auto p = a.plan_request("POST", "/v3/billing/api/order/order");
+        const auto q = b.plan_request("POST", "/v3/billing/api/order/order");
+        BOOST_TEST(p.status == q.status);
+        BOOST_TEST((p.action == q.action));
+        statuses.insert(p.status);
+        after += p.action == RequestFaultPlan::Action::error_after;
+        BOOST_TEST((p.action == RequestFaultPlan::Action::error_after ||
+                    p.action == RequestFaultPlan::Action::error_before));
+        const auto d = a.reorder_delay();
+        const auto e = b.reorder_delay();
+        BOOST_TEST(d.has_value() == e.has_value());
+        if (d) {
+            ++delayed;
+            BOOST_TEST(d->count() == e->count());
+            BOOST_TEST(d->count() >= 1);
+            BOOST_TEST(d->count() <= 3000);
+        }
+    }
+    BOOST_TEST(statuses.size() == 4u);
+    // The counts of what fired, kept when the set is replaced, reset by clear().
+    BOOST_TEST(a.stats().requests == 400u);
+    BOOST_TEST(a.stats().error_before + a.stats().error_after == 400u);
+    BOOST_TEST(a.stats().error_after == static_cast<std::uint64_t>(after));
+    BOOST_TEST(a.stats().reordered == static_cast<std::uint64_t>(delayed));
+    BOOST_TEST(!a.configure(boost::json::parse("{}")));
+    BOOST_TEST(a.stats().requests == 400u);
+    BOOST_TEST(a.stats().describe().at("errorAfter").as_uint64() == static_cast<std::uint64_t>(after));
+    a.clear();
+    BOOST_TEST(a.stats().requests == 0u);
+    BOOST_TEST(after > 140);
+    BOOST_TEST(after < 260);
+    BOOST_TEST(delayed > 140);
+    BOOST_TEST(delayed < 260);
+    const auto described = b.describe(); // `a` was cleared above; `b` is its twin
+    BOOST_TEST(described.at("error").at("status").as_array().size() == 4u);
+    BOOST_TEST(described.at("outOfOrder").at("holdMs").as_int64() == 3000);
+    // A drop with afterShare 1 always applies the request first.
+    FaultModel c;
+    BOOST_TEST(!c.configure(boost::json::parse(R"({"drop":{"next":1,"afterShare":1}})")));
+    BOOST_TEST((c.plan_request("GET", "/v3/filter/api/order/order").action == RequestFaultPlan::Action::drop_after));
+    // Invalid mixes are refused.
+    BOOST_TEST(c.configure(boost::json::parse(R"({"error":{"status":[]}})")).has_value());
+    BOOST_TEST(c.configure(boost::json::parse(R"({"error":{"status":[503,404]}})")).has_value());
+    BOOST_TEST(c.configure(boost::json::parse(R"({"drop":{"afterShare":2}})")).has_value());
+    BOOST_TEST(c.configure(boost::json::parse(R"({"outOfOrder":{"rate":0.5,"window":2}})")).has_value());
+    BOOST_TEST(c.configure(boost::json::parse(R"({"outOfOrder":{"rate":0.5,"holdMs":0}})")).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(rate_limiter_sliding_window) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace invoicebox::sim {
 
@@ -61,9 +62,20 @@ struct RequestFaultPlan {
     int status = 0; // for error_*
 };
 
+// How often each fault fired since start (or the last DELETE / reset); kept when the set is
+// replaced, so a test can read what a run injected after switching the faults off.
+struct FaultStats {
+    std::uint64_t requests = 0; // API requests planned
+    std::uint64_t latency = 0, error_before = 0, error_after = 0, drop_before = 0, drop_after = 0;
+    std::uint64_t notifications = 0; // deliveries taken (first attempts and retries)
+    std::uint64_t duplicated = 0, wrong_signature = 0, reordered = 0;
+    boost::json::object describe() const;
+};
+
 // The current faults. Not thread-safe; the engine serialises access.
 class FaultModel {
   public:
+    const FaultStats& stats() const { return stats_; }
     // Replaces the whole configuration with `config` (an object; `{}` clears everything).
     // On invalid input the configuration is left unchanged and a message is returned.
     std::optional<std::string> configure(const boost::json::value& config);
@@ -74,12 +86,26 @@ class FaultModel {
     RequestFaultPlan plan_request(std::string_view method, std::string_view path);
 
     // Called once per notification delivery (first attempts and retries).
-    bool duplicate_notification() { return duplicate_.fire(); }
-    bool wrong_signature() { return wrong_signature_.fire(); }
+    bool duplicate_notification() {
+        ++stats_.notifications;
+        const bool d = duplicate_.fire();
+        stats_.duplicated += d;
+        return d;
+    }
+    bool wrong_signature() {
+        const bool w = wrong_signature_.fire();
+        stats_.wrong_signature += w;
+        return w;
+    }
 
     // Out-of-order delivery: first attempts are held until `window` of them are waiting,
     // then sent newest first. 0 = off.
     std::size_t reorder_window() const { return reorder_window_; }
+
+    // Probabilistic out-of-order delivery (`outOfOrder` with `rate`): the chosen first attempts
+    // are delayed by a random time in [1, holdMs] ms, so notifications queued after them
+    // overtake them. nullopt: not this one (or the fault is off).
+    std::optional<Millis> reorder_delay();
 
   private:
     struct Latency {
@@ -91,13 +117,24 @@ class FaultModel {
         FaultSelector select;
         RequestMatch match;
         int status = 500;
+        std::vector<int> statuses; // `status` given as an array: one picked per event
         bool after = false;
+        double after_share = -1; // `afterShare`: share of the events applied first (-1: use `after`)
     };
     struct Drop {
         FaultSelector select;
         RequestMatch match;
         bool after = false;
+        double after_share = -1;
     };
+    struct Reorder {
+        FaultSelector select;
+        Millis hold{2000};
+    };
+    RequestFaultPlan plan_request_uncounted(std::string_view method, std::string_view path);
+    // Draws for the choices inside a fired fault (which status, before or after, how long).
+    std::uint64_t draw();
+    double draw_unit();
 
     Latency latency_;
     Error error_;
@@ -105,6 +142,9 @@ class FaultModel {
     FaultSelector duplicate_;
     FaultSelector wrong_signature_;
     std::size_t reorder_window_ = 0;
+    Reorder reorder_;
+    std::uint64_t draw_state_ = 0;
+    FaultStats stats_;
 };
 
 } // namespace invoicebox::sim

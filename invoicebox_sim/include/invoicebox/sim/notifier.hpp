@@ -75,7 +75,7 @@ class Notifier {
 
     // Queues a notification; its first attempt is due now (or it is held for reordering when
     // the fault model asks for out-of-order delivery). Returns its id.
-    std::uint64_t enqueue(NotificationSpec spec, Instant now, const FaultModel& faults);
+    std::uint64_t enqueue(NotificationSpec spec, Instant now, FaultModel& faults);
 
     // Deliveries due at `now`, in the order they should be sent. Applies the per-delivery
     // faults (duplicate, wrong signature) and releases held notifications once the window
