@@ -128,6 +128,8 @@ export const api = {
     call('POST', `${p(property)}/plugins/${encodeURIComponent(plugin)}/settings/actions/${encodeURIComponent(action)}`, { values }),
   mapping: (property, plugin) => call('GET', `${p(property)}/plugins/${encodeURIComponent(plugin)}/payment-mapping`),
   saveMapping: (property, plugin, mapping) => call('PUT', `${p(property)}/plugins/${encodeURIComponent(plugin)}/payment-mapping`, { mappings: mapping }),
+  mailSettings: (property) => call('GET', `${p(property)}/mail-settings`),
+  saveMailSettings: (property, sender) => call('PUT', `${p(property)}/mail-settings`, sender),
   users: () => call('GET', '/api/users'),
   addUser: (user) => call('POST', '/api/users', user),
   setUserDisabled: (login, disabled) => call('POST', `/api/users/${encodeURIComponent(login)}/${disabled ? 'disable' : 'enable'}`, {}),

@@ -12,6 +12,7 @@ import { buildSettingsForm } from './settings_form.js';
 import { copyText, showManualCopy } from './clipboard.js';
 import { renderSignIn } from './signin.js';
 import { renderStaffPage } from './staff_page.js';
+import { renderMailPage } from './mail_page.js';
 
 const state = {
   user: null,             // the signed-in staff member: {login, name, role, permissions}
@@ -407,29 +408,79 @@ async function openPluginView(account, button, node) {
 // ---- Integrations («Стыковки») -------------------------------------------------------------------
 
 const INSTANCE_STATES = {
-  active: ['Работает', 'success'],
+  active: ['Включён', 'info'],
   starting: ['Запускается', 'info'],
   inactive: ['Не работает', 'error'],
   draining: ['Останавливается', 'warning'],
   zombie: ['Завис при остановке', 'error'],
 };
 
+// The card's state: an active instance says only that the module started; «Работает» needs the
+// module's own connection check (its "x-check" action, which the host runs after enabling, after
+// each save and every few minutes) to have passed. A module without such a check stays «Включён».
+function moduleState(here) {
+  const instance = here?.instance;
+  if (!instance) return { text: 'Выключен', tone: 'neutral', key: 'none' };
+  if (instance.state !== 'active') {
+    const [text, tone] = INSTANCE_STATES[instance.state] ?? [instance.state, 'neutral'];
+    return { text, tone, key: instance.state };
+  }
+  const check = here.check;
+  const when = check?.checked_at ? `проверено ${formatDateTime(check.checked_at)}` : null;
+  switch (check?.state) {
+    case 'not_configured': return { text: 'Не настроен', tone: 'warning', key: 'not_configured', detail: check.message };
+    case 'checking': return { text: 'Проверяется…', tone: 'info', key: 'checking', detail: when };
+    case 'ok': return { text: 'Работает', tone: 'success', key: 'ok', detail: when };
+    case 'failed': return { text: `Ошибка подключения: ${check.message}`, tone: 'error', key: 'failed', detail: when };
+    default: return { text: 'Включён', tone: 'info', key: 'active' };
+  }
+}
+
+function stateBadge(here) {
+  const st = moduleState(here);
+  return el('span', { class: 'module-state' },
+    el('span', { class: `badge tone-${st.tone}`, dataset: { instanceState: here?.instance?.state ?? 'none', moduleState: st.key } }, st.text),
+    st.detail ? el('span', { class: 'muted small' }, ` ${st.detail}`) : null);
+}
+
+// While a check runs, the badges are refreshed in place (the forms below keep what was typed).
+let moduleStatePoll = null;
+function pollModuleStates(seq) {
+  clearTimeout(moduleStatePoll);
+  moduleStatePoll = setTimeout(async () => {
+    if (seq !== state.renderSeq || currentRoute().page !== 'integrations') return;
+    let plugins;
+    try { ({ plugins } = await api.plugins()); } catch { return; }
+    if (seq !== state.renderSeq) return;
+    let pending = false;
+    for (const plugin of plugins) {
+      const here = (plugin.properties ?? []).find((x) => x.property_id === state.property.id);
+      const slot = main.querySelector(`section.plugin[data-plugin="${CSS.escape(plugin.id)}"] .module-state`);
+      if (slot && here?.enabled) slot.replaceWith(stateBadge(here));
+      if (here?.check?.state === 'checking') pending = true;
+    }
+    if (pending) pollModuleStates(seq);
+  }, 1000);
+}
+
 async function renderIntegrations(seq) {
   const property = state.property;
   const [{ plugins }, propertyInfo] = await Promise.all([api.plugins(), api.property(property.id)]);
   const cards = [];
+  const savers = [];
+  let checking = false;
   for (const plugin of plugins) {
     const here = (plugin.properties ?? []).find((x) => x.property_id === property.id);
     const loaded = plugin.state === 'loaded';
     const instance = here?.instance;
-    const [stateText, stateTone] = instance ? (INSTANCE_STATES[instance.state] ?? [instance.state, 'neutral']) : ['Выключен', 'neutral'];
+    if (here?.check?.state === 'checking') checking = true;
     const card = el('section', { class: 'panel plugin', dataset: { plugin: plugin.id } },
       el('div', { class: 'plugin-card' },
         el('div', {}, el('h2', {}, plugin.name ?? plugin.id),
           plugin.description ? el('div', {}, plugin.description) : null,
           el('div', { class: 'muted small' }, [plugin.id, plugin.version ? `версия ${plugin.version}` : null, plugin.vendor].filter(Boolean).join(' · ')),
           loaded ? el('div', { class: 'plugin-state' }, el('span', { class: 'badge tone-success' }, 'Загружен'), ' ',
-                     here?.enabled ? el('span', { class: `badge tone-${stateTone}`, dataset: { instanceState: instance?.state ?? 'none' } }, stateText) : null)
+                     here?.enabled ? stateBadge(here) : null)
                  : el('div', { class: 'notice level-error state-refused' }, el('strong', {}, 'Не загружен'), el('div', {}, plugin.refusal_reason || plugin.reason || ''))),
         loaded ? enableToggle(plugin, here) : null));
     if (loaded && here?.enabled && instance?.status_message && instance.state !== 'active') {
@@ -441,16 +492,42 @@ async function renderIntegrations(seq) {
         mappingSection(plugin).catch((error) => (error instanceof ApiError && error.status === 404 ? null
           : el('div', { class: 'notice level-error' }, `Сопоставление недоступно: ${errorText(error)}`))),
       ]);
-      card.append(settings);
-      if (mapping) card.append(mapping);
+      card.append(settings.node ?? settings);
+      if (settings.save) savers.push(settings.save);
+      if (mapping) { card.append(mapping.node ?? mapping); if (mapping.save) savers.push(mapping.save); }
     }
     cards.push(card);
   }
   if (seq !== undefined && seq !== state.renderSeq) return;
   state.folio = null;
+  // One Save for the whole page, kept in view at the bottom: the settings of every enabled
+  // module and their payment mapping are saved together (each is still checked on its own).
+  const saveBar = savers.length ? saveAllBar(savers) : null;
   main.replaceChildren(breadcrumbs(['Администрирование', 'Разное', 'Стыковки']), el('h1', {}, 'Стыковки'),
     el('p', { class: 'muted' }, `Модули отеля «${property.name}»`),
-    ...(cards.length ? cards : [el('p', { class: 'muted' }, 'Модули не найдены')]));
+    ...(cards.length ? cards : [el('p', { class: 'muted' }, 'Модули не найдены')]), saveBar);
+  if (checking) pollModuleStates(seq);
+}
+
+function saveAllBar(savers) {
+  const save = el('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'save-settings' } }, 'Сохранить');
+  save.addEventListener('click', async () => {
+    save.disabled = true;
+    save.setAttribute('aria-busy', 'true');
+    let ok = true;
+    try {
+      // In page order; a failing part keeps its errors on screen and the others still save.
+      for (const saver of savers) ok = (await saver()) && ok;
+    } finally {
+      save.disabled = false;
+      save.removeAttribute('aria-busy');
+    }
+    if (ok) {
+      toast({ level: 'success', title: 'Настройки сохранены' });
+      await renderRoute();
+    }
+  });
+  return el('div', { class: 'save-bar' }, save);
 }
 
 function enableToggle(plugin, here) {
@@ -482,39 +559,36 @@ function copyControl(text, label = 'Скопировать') {
 async function settingsSection(plugin, propertyInfo) {
   const page = await api.settings(state.property.id, plugin.id);
   const secretsSet = Object.fromEntries(Object.entries(page.secrets ?? {}).map(([k, v]) => [k, v?.set === true]));
-  const form = buildSettingsForm({ schema: page.schema, values: page.values, secretsSet, legalEntities: propertyInfo.legal_entities ?? [] });
+  const form = buildSettingsForm({ schema: page.schema, values: page.values, secretsSet, legalEntities: propertyInfo.legal_entities ?? [], prefilled: page.prefilled ?? [] });
   const result = el('div', { class: 'action-result', 'aria-live': 'polite' });
-  const save = el('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'save-settings' } }, 'Сохранить');
   const busy = (button, on) => {
     for (const b of toolbar.querySelectorAll('button')) b.disabled = on;
     if (on) button.setAttribute('aria-busy', 'true'); else button.removeAttribute('aria-busy');
   };
-  save.addEventListener('click', async () => {
+  // Called by the page's one Save; true when saved.
+  const save = async () => {
     const local = form.localErrors();
     if (local) {
       form.showErrors(local);
-      toast({ level: 'warning', title: 'Настройки не сохранены', body: 'Исправьте поля, отмеченные красным' });
-      return;
+      toast({ level: 'warning', title: 'Настройки не сохранены', body: `${plugin.name}: исправьте поля, отмеченные красным` });
+      return false;
     }
-    busy(save, true);
     result.replaceChildren();
     try {
       await api.saveSettings(state.property.id, plugin.id, form.collect());
       form.showErrors(null);
-      toast({ level: 'success', title: 'Настройки сохранены', body: plugin.name });
-      await renderRoute();
+      return true;
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
         // 422: {"errors": {"/json/pointer": "message"}, "form": "…"} (host_stub/API.md).
         form.showErrors({ fields: error.body?.errors ?? {}, form: error.body?.form ?? null });
-        toast({ level: 'warning', title: 'Настройки не сохранены', body: 'Исправьте поля, отмеченные красным' });
+        toast({ level: 'warning', title: 'Настройки не сохранены', body: `${plugin.name}: исправьте поля, отмеченные красным` });
       } else {
         toast({ level: 'error', title: 'Не удалось сохранить', body: errorText(error) });
       }
-    } finally {
-      busy(save, false);
+      return false;
     }
-  });
+  };
   const actions = (page.schema['x-actions'] ?? []).map((action) => {
     const button = el('button', { type: 'button', class: 'btn', dataset: { action: action.id } }, action.label);
     button.addEventListener('click', async () => {
@@ -534,12 +608,12 @@ async function settingsSection(plugin, propertyInfo) {
     });
     return button;
   });
-  const toolbar = el('div', { class: 'toolbar' }, save, actions);
-  return el('div', { class: 'settings' },
+  const toolbar = el('div', { class: 'toolbar' }, actions);
+  return { save, node: el('div', { class: 'settings' },
     el('h3', {}, 'Настройки'),
     page.notification_url ? el('p', { class: 'notification-url' }, el('span', { class: 'muted' }, 'Адрес для уведомлений от провайдера: '),
       el('code', {}, page.notification_url), copyControl(page.notification_url)) : null,
-    form.node, toolbar, result);
+    form.node, actions.length ? toolbar : null, result) };
 }
 
 async function mappingSection(plugin) {
@@ -567,38 +641,29 @@ async function mappingSection(plugin) {
       el('td', {}, categorySelect), el('td', {}, typeSelect),
       el('td', {}, kind.mapping ? el('span', { class: 'badge tone-success' }, 'сопоставлен') : el('span', { class: 'badge tone-warning' }, 'не сопоставлен')));
   });
-  const save = el('button', { type: 'button', class: 'btn btn-primary', dataset: { action: 'save-mapping' } }, 'Сохранить сопоставление');
   const table = el('table', { class: 'grid mapping' },
     el('thead', {}, el('tr', {}, el('th', {}, 'Вид платежа модуля'), el('th', {}, 'Категория'), el('th', {}, 'Тип оплаты'), el('th', {}, 'Состояние'))),
     el('tbody', {}, rows));
-  save.addEventListener('click', async () => {
+  // Called by the page's one Save; kinds left unchosen are simply not mapped yet.
+  const save = async () => {
     const mapping = [...table.querySelectorAll('tbody tr')].map((tr) => ({
       kind: tr.dataset.kind,
       category_id: tr.querySelector('[data-role=category]').value || null,
       type_id: tr.querySelector('[data-role=type]').value || null,
     })).filter((m) => m.category_id && m.type_id);
-    if (mapping.length === 0) {
-      toast({ level: 'warning', title: 'Выберите категорию и тип оплаты' });
-      return;
-    }
-    save.disabled = true;
-    save.setAttribute('aria-busy', 'true');
+    if (mapping.length === 0) return true;
     try {
       await api.saveMapping(state.property.id, plugin.id, mapping);
-      toast({ level: 'success', title: 'Сопоставление сохранено', body: plugin.name });
-      const fresh = await mappingSection(plugin);
-      section.replaceWith(fresh);
+      return true;
     } catch (error) {
       toast({ level: 'error', title: 'Не удалось сохранить сопоставление', body: errorText(error) });
-    } finally {
-      save.disabled = false;
-      save.removeAttribute('aria-busy');
+      return false;
     }
-  });
-  const section = el('div', { class: 'mapping-section' }, el('h3', {}, 'Сопоставление видов платежей'),
+  };
+  const node = el('div', { class: 'mapping-section' }, el('h3', {}, 'Сопоставление видов платежей'),
     el('p', { class: 'muted small' }, 'Куда в счёте проводятся платежи модуля: категория и тип оплаты PMS.'),
-    table, el('div', { class: 'toolbar' }, save));
-  return section;
+    table);
+  return { node, save };
 }
 
 // ---- plugin pages (pms.admin-page/1) ------------------------------------------------------------
@@ -737,6 +802,7 @@ async function renderPluginPage(route, seq) {
 const PAGES = {
   folio: { title: 'Лицевой счёт', permission: 'folio.view' },
   integrations: { title: 'Стыковки', permission: 'integrations.admin' },
+  mail: { title: 'Почта', permission: 'integrations.admin' },
   staff: { title: 'Сотрудники', permission: 'users.admin' },
   // A plugin's page: its title and permission come from the page itself; the host decides.
   plugin: { title: 'Страница модуля', permission: null },
@@ -747,6 +813,7 @@ function currentRoute() {
     try { return decodeURIComponent(x); } catch { return x; }
   });
   if (parts[0] === 'admin' && parts[1] === 'staff') return { page: 'staff' };
+  if (parts[0] === 'admin' && parts[1] === 'mail') return { page: 'mail' };
   if (parts[0] === 'pages' && parts[1] && parts[2]) return { page: 'plugin', plugin: parts[1], pageId: parts[2], nav: pageNavKey(parts[1], parts[2]) };
   if (parts[0] === 'admin' || parts[0] === 'integrations') return { page: 'integrations' };
   return { page: 'folio', booking: parts[1], folio: parts[2] };
@@ -780,6 +847,9 @@ async function renderRoute() {
       main.replaceChildren(el('div', { class: 'notice level-warning' }, 'Нет ни одного отеля'));
     } else if (route.page === 'integrations') {
       await renderIntegrations(seq);
+    } else if (route.page === 'mail') {
+      state.folio = null;
+      await renderMailPage(main, { property: state.property, toast, isCurrent: () => seq === state.renderSeq });
     } else if (route.page === 'staff') {
       state.folio = null;
       await renderStaffPage(main, { currentLogin: state.user.login, toast, isCurrent: () => seq === state.renderSeq });
@@ -1019,6 +1089,7 @@ async function enterApp(user) {
   document.getElementById('menu-staff').hidden = !can('users.admin');
   document.getElementById('menu-staff').closest('li').hidden = !can('users.admin');
   document.getElementById('menu-integrations').closest('li').hidden = !can('integrations.admin');
+  document.getElementById('menu-mail').closest('li').hidden = !can('integrations.admin');
   document.getElementById('menu-misc').closest('li').hidden = !can('integrations.admin');
   state.shownRoute = null;
   main.replaceChildren(el('p', { class: 'muted' }, 'Загрузка…'));

@@ -16,13 +16,15 @@ const orderedKeys = (schema) => {
  * Pointers of secrets to true when a value is stored, `legalEntities` is [{id, name}].
  * Returns {node, collect(), showErrors(errors)}.
  */
-export function buildSettingsForm({ schema, values, secretsSet, legalEntities }) {
+export function buildSettingsForm({ schema, values, secretsSet, legalEntities, prefilled = [] }) {
   const inputs = new Map(); // JSON Pointer -> {input, spec}
   const arrays = new Map(); // JSON Pointer of an array -> {count()}
   const removed = new Set();
   const required = new Set(schema.required ?? []);
 
-  const scalarInput = (pointer, spec, value, isRequired) => {
+  const scalarInput = (pointer, spec, value, declaredRequired) => {
+    // A value the host fills in (API 1.3 "x-prefill") is one the plugin cannot work without.
+    const isRequired = declaredRequired || Boolean(spec['x-prefill']);
     const id = `s-${pointer.replaceAll('/', '_')}`;
     let input;
     const widget = spec['x-widget'] ?? (spec.enum ? 'select' : spec.type === 'boolean' ? 'checkbox' : 'text');
@@ -64,6 +66,7 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
       el('label', { for: id }, spec.title ?? pointer, isRequired ? el('span', { class: 'required' }, ' *') : null, secretBadge ? ' ' : null, secretBadge),
       input,
       spec.description ? el('div', { id: `${id}-help`, class: 'help' }, spec.description) : null,
+      prefilled.includes(pointer) ? el('div', { class: 'help', dataset: { prefilled: pointer } }, 'Подставлен адрес этого отеля в PMS; проверьте и сохраните') : null,
       el('div', { id: `${id}-error`, class: 'field-error', dataset: { errorFor: pointer } }));
   };
 
@@ -165,6 +168,7 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
   // (the host checks them again, then the plugin's validate()).
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const requiredAt = (pointer) => {
+    if (inputs.get(pointer)?.spec?.['x-prefill']) return true;
     const parts = pointer.split('/').slice(1);
     if (parts.length === 1) return required.has(parts[0]);
     const arraySpec = schema.properties?.[parts[0]];
@@ -220,10 +224,18 @@ export function buildSettingsForm({ schema, values, secretsSet, legalEntities })
     const pointer = e.target?.dataset?.pointer;
     const entry = pointer ? inputs.get(pointer) : null;
     const field = e.target.closest?.('.field');
-    if (!entry || !field?.classList.contains('has-error')) return;
+    // A prefilled field is checked on every keystroke: replacing the host's URL by hand is
+    // where a typo would break notifications silently.
+    const always = Boolean(entry?.spec?.['x-prefill']);
+    if (!entry || !field || (!always && !field.classList.contains('has-error'))) return;
     const problem = schemaError(pointer, entry.input, entry.spec);
     const slot = field.querySelector('.field-error');
-    if (problem) { if (slot) slot.textContent = problem; return; }
+    if (problem) {
+      if (slot) slot.textContent = problem;
+      field.classList.add('has-error');
+      entry.input.setAttribute('aria-invalid', 'true');
+      return;
+    }
     if (slot) slot.textContent = '';
     field.classList.remove('has-error');
     entry.input.removeAttribute('aria-invalid');

@@ -133,6 +133,29 @@ BOOST_AUTO_TEST_CASE(cyrillic_multipart_mail_arrives_decoded) {
     BOOST_TEST(log.all().find("mail: sent <") == 0, log.all());
 }
 
+// A plugin that gives no HTML gets a single text/plain part, not an empty alternative
+// (issue 10: multipart/alternative only when there are two bodies to choose from).
+BOOST_AUTO_TEST_CASE(text_only_mail_arrives_as_one_plain_part) {
+    MailDev maildev;
+    SmtpTransport smtp(plain_config(maildev.smtp_port()), {});
+    auto m = guest_mail();
+    m.html_body.reset();
+    SendProbe probe;
+    smtp.async_send(std::move(m), probe.handler());
+    BOOST_REQUIRE(probe.wait());
+    BOOST_REQUIRE_MESSAGE(!probe.ec(), probe.ec().message() << ": " << probe.detail());
+    const auto emails = maildev.wait_for_emails(1);
+    BOOST_REQUIRE(emails.size() == 1u);
+    const auto& mail = emails[0].as_object();
+    BOOST_TEST(boost::json::value_to<std::string>(mail.at("subject")) == kSubject);
+    BOOST_TEST(normalise(boost::json::value_to<std::string>(mail.at("text"))) == normalise(kText));
+    const auto* html = mail.if_contains("html");
+    BOOST_TEST((html == nullptr || html->is_null() ||
+                (html->is_string() && html->as_string().empty())));
+    const auto& headers = mail.at("headers").as_object();
+    BOOST_TEST(boost::json::value_to<std::string>(headers.at("content-type")).starts_with("text/plain"));
+}
+
 BOOST_AUTO_TEST_CASE(parallel_sends_all_arrive) {
     MailDev maildev;
     SmtpTransport::Options o;

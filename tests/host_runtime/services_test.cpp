@@ -172,6 +172,77 @@ BOOST_AUTO_TEST_CASE(mail_goes_to_the_outbox_as_rfc5322) {
                       "rejected PMS_INVALID_ARGUMENT");
 }
 
+// The sender of plugin mail (issue 10): the property's name and no-reply@<public host> by
+// default, the admin's mail settings once saved, the command line's sender over both.
+BOOST_AUTO_TEST_CASE(mail_sender_comes_from_settings_then_defaults_never_localhost) {
+    const auto only_mail = [](const fs::path& outbox) {
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(outbox))
+            files.push_back(e.path());
+        BOOST_REQUIRE_EQUAL(files.size(), 1u);
+        std::string text = read_file(files[0]);
+        fs::remove(files[0]);
+        return text;
+    };
+    {
+        HarnessOptions o;
+        o.tweak = [](RuntimeOptions& r) { r.mail_default_domain = "pms.grand.example"; };
+        Harness h{o};
+        h.enable("test.c-basic");
+        const auto property_name = h.storage->folios().get_property(h.seed.property)->name;
+
+        BOOST_CHECK_EQUAL(h.notify("test.c-basic", "mail", "guest@example.org").body,
+                          "status=PMS_OK ");
+        std::string from = header_value(only_mail(h.data_dir / "outbox"), "From");
+        BOOST_CHECK_MESSAGE(from.find("<no-reply@pms.grand.example>") != std::string::npos, from);
+        BOOST_CHECK(from.find("localhost") == std::string::npos);
+        BOOST_CHECK_EQUAL(pms::host::mail::decode_header_words(from.substr(0, from.find(" <")))
+                              .value_or("<undecodable>"),
+                          property_name);
+        const auto by_default = h.runtime->mail_sender(h.seed.property);
+        BOOST_CHECK_EQUAL(by_default.source, "default");
+
+        h.storage->settings().save_mail_sender(h.seed.property, "Бронирование «Север»",
+                                               "booking@sever.example");
+        BOOST_CHECK_EQUAL(h.notify("test.c-basic", "mail", "guest@example.org").body,
+                          "status=PMS_OK ");
+        from = header_value(only_mail(h.data_dir / "outbox"), "From");
+        BOOST_CHECK_MESSAGE(from.find("<booking@sever.example>") != std::string::npos, from);
+        BOOST_CHECK_EQUAL(pms::host::mail::decode_header_words(from.substr(0, from.find(" <")))
+                              .value_or("<undecodable>"),
+                          "Бронирование «Север»");
+        BOOST_CHECK_EQUAL(h.runtime->mail_sender(h.seed.property).source, "settings");
+    }
+    {
+        HarnessOptions o;
+        o.tweak = [](RuntimeOptions& r) {
+            r.mail_default_domain = "pms.grand.example";
+            r.mail_from = "ops@relay.example";
+            r.mail_from_name = "Ops";
+            r.mail_from_fixed = true;
+        };
+        Harness h{o};
+        h.enable("test.c-basic");
+        h.storage->settings().save_mail_sender(h.seed.property, "Отель", "booking@sever.example");
+        BOOST_CHECK_EQUAL(h.notify("test.c-basic", "mail", "guest@example.org").body,
+                          "status=PMS_OK ");
+        const std::string from = header_value(only_mail(h.data_dir / "outbox"), "From");
+        BOOST_CHECK_MESSAGE(from.find("<ops@relay.example>") != std::string::npos, from);
+        BOOST_CHECK_EQUAL(h.runtime->mail_sender(h.seed.property).source, "command_line");
+        BOOST_CHECK_EQUAL(h.runtime->mail_sender(h.seed.property, true).address,
+                          "booking@sever.example");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(mail_address_validation) {
+    BOOST_CHECK(pms::host::mail_address_valid("no-reply@grand.example"));
+    BOOST_CHECK(pms::host::mail_address_valid("pms-host@localhost"));
+    for (const char* bad : {"", "no-at.example", "@grand.example", "a@", "a@b@c.example",
+                            "a b@c.example", "a@host", "a@.example", "a@example.", "a@x..y",
+                            "a@c.example\r\nBcc: x@y.example", "<a@c.example>"})
+        BOOST_CHECK_MESSAGE(!pms::host::mail_address_valid(bad), bad);
+}
+
 // The composer itself (RFC 2047 words, MIME parts, dates) is tested in
 // tests/host_mail/composer_test.cpp.
 

@@ -85,6 +85,26 @@ BOOST_AUTO_TEST_CASE(the_bound_to_keyword_is_checked) {
         "names the secret \"token\" at /items/items/token");
 }
 
+// API 1.3: "x-prefill" on a field the host fills in, "x-check" on the connection check action.
+BOOST_AUTO_TEST_CASE(the_prefill_and_check_keywords_are_checked) {
+    auto has = [](const std::string& error, const std::string& part) {
+        BOOST_CHECK_MESSAGE(error.find(part) != std::string::npos, error);
+    };
+    parse_ok(schema_with(R"({"type":"string","format":"uri","x-prefill":"notification_url"})"));
+    has(refusal(schema_with(R"({"type":"string","x-prefill":"public_url"})")),
+        "\"x-prefill\" must be \"notification_url\" at /token");
+    has(refusal(schema_with(R"({"type":"integer","x-prefill":"notification_url"})")),
+        "only allowed on a non-secret string at /token");
+    has(refusal(schema_with(R"({"type":"string","x-secret":true,"x-prefill":"notification_url"})")),
+        "only allowed on a non-secret string at /token");
+
+    const std::string base = R"({"$id":"t/settings/1","type":"object","properties":{},"x-actions":)";
+    parse_ok(base + R"([{"id":"check","label":"Проверить","x-check":true},{"id":"other"}]})");
+    has(refusal(base + R"([{"id":"a","x-check":"yes"}]})"), "must be true or false");
+    has(refusal(base + R"([{"id":"a","x-check":true},{"id":"b","x-check":true}]})"),
+        "at most one of");
+}
+
 BOOST_AUTO_TEST_CASE(changed_bound_fields_are_reported_per_secret) {
     const auto schema = parse_ok(
         schema_with(R"({"type":"string","x-secret":true,"title":"API токен","x-secret-bound-to":["url","flavour"]})",

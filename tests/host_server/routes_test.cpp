@@ -11,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <thread>
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -178,6 +179,12 @@ BOOST_AUTO_TEST_CASE(settings_secret_is_write_only) {
     BOOST_TEST_REQUIRE(page.status == 200, page.body);
     BOOST_TEST(page.json.at("schema").at("properties").as_object().contains("api_token"));
     BOOST_TEST(page.json.at("secrets").at("/api_token").at("set").as_bool() == false);
+    // API 1.3 "x-prefill": the empty field shows the exact notification URL of this property.
+    const std::string hook_url{page.json.at("notification_url").as_string()};
+    BOOST_TEST(hook_url.find("/hooks/" + fixture_id + "/" + host.demo_property() + "/") !=
+               std::string::npos);
+    BOOST_TEST(page.json.at("values").at("hook_url").as_string() == hook_url);
+    BOOST_TEST(json::serialize(page.json.at("prefilled")) == R"(["/hook_url"])");
 
     auto saved = host.put_json(
         settings,
@@ -191,6 +198,12 @@ BOOST_AUTO_TEST_CASE(settings_secret_is_write_only) {
 
     page = host.get(settings);
     BOOST_TEST(page.json.at("values").at("retries").as_int64() == 5);
+    BOOST_TEST(page.json.at("values").at("hook_url").as_string() == hook_url); // still blank
+    saved = host.put_json(settings, json::object{{"values", {{"shop_id", "shop-1"},
+                                                             {"hook_url", "https://proxy.example/h"}}}});
+    BOOST_TEST_REQUIRE(saved.status == 200, saved.body);
+    BOOST_TEST(saved.json.at("values").at("hook_url").as_string() == "https://proxy.example/h");
+    BOOST_TEST(saved.json.at("prefilled").as_array().empty());
     BOOST_TEST(page.json.at("secrets").at("/api_token").at("set").as_bool());
 
     // A blank secret keeps the stored one: the action sees the stored token filled in.
@@ -237,6 +250,106 @@ BOOST_AUTO_TEST_CASE(settings_validation_errors_are_422) {
     BOOST_TEST(reply.json.at("error").at("code").as_string() == "invalid_json");
     reply = host.put_json(settings, json::object{{"nothing", 1}});
     BOOST_TEST(reply.status == 400);
+}
+
+// The host's mail sender (issue 10): a default that is not localhost (the property's name,
+// no-reply@ the public URL's host), saved by an admin, validated, refused to front desk, and
+// overridden by --mail-from for operations.
+BOOST_AUTO_TEST_CASE(mail_settings_default_save_validate) {
+    pms::test::HostOptions options;
+    options.extra_args = {"--public-url", "https://pms.grand.example:8443/"};
+    HostProcess host{options};
+    const std::string mail = property_path(host) + "/mail-settings";
+    const auto property = host.get(property_path(host));
+    BOOST_TEST_REQUIRE(property.status == 200, property.body);
+
+    auto page = host.get(mail);
+    BOOST_TEST_REQUIRE(page.status == 200, page.body);
+    BOOST_TEST(page.json.at("sender_address").as_string() == "no-reply@pms.grand.example");
+    BOOST_TEST(page.json.at("sender_name").as_string() == property.json.at("name").as_string());
+    BOOST_TEST(page.json.at("source").as_string() == "default");
+    BOOST_TEST(page.json.at("effective").at("address").as_string() == "no-reply@pms.grand.example");
+
+    auto bad = host.put_json(mail, json::object{{"sender_name", "Отель\r\nBcc: x@y.example"},
+                                                {"sender_address", "no-reply@localhost\r\n"}});
+    BOOST_TEST_REQUIRE(bad.status == 422, bad.body);
+    BOOST_TEST(bad.json.at("errors").as_object().contains("/sender_name"));
+    BOOST_TEST(bad.json.at("errors").as_object().contains("/sender_address"));
+    bad = host.put_json(mail, json::object{{"sender_name", "Отель"}, {"sender_address", "отель"}});
+    BOOST_TEST(bad.status == 422, bad.body);
+    BOOST_TEST(host.get(mail).json.at("source").as_string() == "default");
+
+    auto saved = host.put_json(mail, json::object{{"sender_name", " Гранд Отель "},
+                                                  {"sender_address", "booking@grand.example"}});
+    BOOST_TEST_REQUIRE(saved.status == 200, saved.body);
+    BOOST_TEST(saved.json.at("saved").as_bool());
+    page = host.get(mail);
+    BOOST_TEST(page.json.at("sender_name").as_string() == "Гранд Отель");
+    BOOST_TEST(page.json.at("sender_address").as_string() == "booking@grand.example");
+    BOOST_TEST(page.json.at("effective").at("source").as_string() == "settings");
+
+    // Front desk may neither read nor change it.
+    const auto cookie = host.extra_session("frontdesk");
+    const auto refused = host.request("GET", mail, "", {{"Cookie", cookie}});
+    BOOST_TEST(refused.status == 403, refused.body);
+}
+
+BOOST_AUTO_TEST_CASE(mail_from_on_the_command_line_wins) {
+    pms::test::HostOptions options;
+    options.extra_args = {"--public-url", "https://pms.grand.example/", "--mail-from",
+                          "ops@relay.example"};
+    HostProcess host{options};
+    const std::string mail = property_path(host) + "/mail-settings";
+    const auto saved = host.put_json(mail, json::object{{"sender_name", "Гранд Отель"},
+                                                        {"sender_address", "booking@grand.example"}});
+    BOOST_TEST_REQUIRE(saved.status == 200, saved.body);
+    BOOST_TEST(saved.json.at("sender_address").as_string() == "booking@grand.example");
+    BOOST_TEST(saved.json.at("effective").at("address").as_string() == "ops@relay.example");
+    BOOST_TEST(saved.json.at("effective").at("source").as_string() == "command_line");
+}
+
+// The module's state (issue 10, API 1.3 "x-check"): never "ok" right after enabling; the host
+// runs the declared check itself after enabling and after each save.
+BOOST_AUTO_TEST_CASE(module_check_runs_after_enable_and_save) {
+    HostProcess host;
+    const auto check_state = [&host]() -> json::object {
+        for (int i = 0; i < 100; ++i) {
+            const auto list = host.get(property_path(host) + "/plugins");
+            const auto* entry = find_by(list.json.at("plugins").as_array(), "id", fixture_id);
+            if (entry != nullptr && entry->at("check").is_object() &&
+                entry->at("check").at("state").as_string() != "checking")
+                return entry->at("check").as_object();
+            std::this_thread::sleep_for(50ms);
+        }
+        BOOST_FAIL("the module check never finished");
+        return {};
+    };
+    const auto before = host.get(property_path(host) + "/plugins");
+    BOOST_TEST(find_by(before.json.at("plugins").as_array(), "id", fixture_id)->at("check").is_null());
+
+    enable_fixture(host);
+    auto c = check_state();
+    BOOST_TEST(c.at("state").as_string() == "not_configured", json::serialize(c));
+    BOOST_TEST(c.at("action").as_string() == "check");
+
+    const std::string settings = plugin_path(host) + "/settings";
+    auto saved = host.put_json(settings, json::object{{"values", {{"shop_id", "shop-1"}}}});
+    BOOST_TEST_REQUIRE(saved.status == 200, saved.body);
+    c = check_state();
+    BOOST_TEST(c.at("state").as_string() == "failed", json::serialize(c));
+    BOOST_TEST(c.at("message").as_string() == "Checked: token length 0");
+    BOOST_TEST(!c.at("checked_at").as_string().empty());
+
+    saved = host.put_json(settings, json::object{{"values", {{"shop_id", "shop-1"},
+                                                             {"api_token", secret_value}}}});
+    BOOST_TEST_REQUIRE(saved.status == 200, saved.body);
+    c = check_state();
+    BOOST_TEST(c.at("state").as_string() == "ok", json::serialize(c));
+    BOOST_TEST(host.all_bodies().find(secret_value) == std::string::npos);
+
+    BOOST_TEST_REQUIRE(host.post_json(plugin_path(host) + "/disable", json::object{}).status == 200);
+    const auto after = host.get(property_path(host) + "/plugins");
+    BOOST_TEST(find_by(after.json.at("plugins").as_array(), "id", fixture_id)->at("check").is_null());
 }
 
 BOOST_AUTO_TEST_CASE(payment_mapping_round_trip) {

@@ -125,4 +125,18 @@ BOOST_AUTO_TEST_CASE(payment_type_mappings) {
         !settings.get_payment_type_mapping("invoicebox", seed.property, "refund").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(mail_sender_per_property_survives_reopen) {
+    BOOST_TEST(!settings.get_mail_sender(seed.property).has_value());
+    settings.save_mail_sender(seed.property, "Гранд Отель", "booking@grand.example");
+    settings.save_mail_sender(seed.property, "Гранд Отель «Суперотель»", "no-reply@grand.example");
+    const auto reopened = test::open_storage(dir.path());
+    const auto read = reopened->settings().get_mail_sender(seed.property);
+    BOOST_REQUIRE(read.has_value());
+    BOOST_TEST(read->sender_name == "Гранд Отель «Суперотель»");
+    BOOST_TEST(read->sender_address == "no-reply@grand.example");
+    BOOST_CHECK_EXCEPTION(settings.save_mail_sender(PropertyId{9999}, "x", "a@b.example"),
+                          StorageError,
+                          [](const StorageError& e) { return e.errc() == StorageErrc::not_found; });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

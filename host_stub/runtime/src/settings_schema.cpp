@@ -147,6 +147,14 @@ std::optional<std::string> check_scalar(const json::object& schema, const std::s
         return "unsupported type at " + where;
     if (is_secret(schema) && type != "string")
         return "x-secret on a non-string at " + where;
+    // "x-prefill" (API 1.3): a value the host knows and fills into an empty field. Only
+    // "notification_url" exists; a secret is never prefilled (its value is never shown).
+    if (const auto* f = schema.if_contains("x-prefill")) {
+        if (!f->is_string() || f->as_string() != "notification_url")
+            return "\"x-prefill\" must be \"notification_url\" at " + where;
+        if (type != "string" || is_secret(schema))
+            return "\"x-prefill\" is only allowed on a non-secret string at " + where;
+    }
     if (const auto* p = schema.if_contains("pattern")) {
         if (!p->is_string())
             return "pattern must be a string at " + where;
@@ -455,10 +463,21 @@ std::variant<SettingsSchema, std::string> SettingsSchema::parse(std::string_view
     if (const auto* actions = root.if_contains("x-actions")) {
         if (!actions->is_array())
             return std::string{"\"x-actions\" must be an array"};
-        for (const auto& a : actions->as_array())
+        int checks = 0;
+        for (const auto& a : actions->as_array()) {
             if (!a.is_object() || !a.as_object().contains("id") ||
                 !a.as_object().at("id").is_string())
                 return std::string{"each of \"x-actions\" needs a string \"id\""};
+            // "x-check" (API 1.3): the action that checks the connection; the host runs it
+            // after a save and periodically, and shows its outcome as the module's state. One
+            // at most, or the state would depend on which ran last.
+            if (const auto* c = a.as_object().if_contains("x-check")) {
+                if (!c->is_bool())
+                    return std::string{"\"x-check\" of an action must be true or false"};
+                if (c->as_bool() && ++checks > 1)
+                    return std::string{"at most one of \"x-actions\" may have \"x-check\": true"};
+            }
+        }
     }
     SettingsSchema schema;
     schema.text_ = std::string{text};

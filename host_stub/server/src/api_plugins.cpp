@@ -78,9 +78,30 @@ json::object settings_page_json(const SettingsPage& page, const std::string& plu
     for (const auto& pointer : page.secrets_set)
         if (!secrets.contains(pointer))
             secrets[pointer] = json::object{{"set", true}};
+    // "x-prefill": "notification_url" (API 1.3): the host knows this value exactly, so an empty
+    // field shows it instead of leaving the admin to copy it across by hand.
+    json::array prefilled;
+    if (const auto* props = schema.if_contains("properties");
+        props != nullptr && props->is_object() && !notification_url.empty()) {
+        for (const auto& kv : props->as_object()) {
+            if (!kv.value().is_object())
+                continue;
+            const auto* f = kv.value().as_object().if_contains("x-prefill");
+            if (f == nullptr || !f->is_string() || f->as_string() != "notification_url")
+                continue;
+            const auto* current = values.if_contains(kv.key());
+            const bool blank = current == nullptr || current->is_null() ||
+                               (current->is_string() && current->as_string().empty());
+            if (!blank)
+                continue;
+            values[kv.key()] = notification_url;
+            prefilled.push_back(json::string{"/" + std::string{kv.key()}});
+        }
+    }
     return {{"plugin_id", plugin_id},        {"property_id", std::to_string(property.value)},
             {"schema", std::move(schema)},   {"values", std::move(values)},
-            {"secrets", std::move(secrets)}, {"notification_url", notification_url}};
+            {"secrets", std::move(secrets)}, {"notification_url", notification_url},
+            {"prefilled", std::move(prefilled)}};
 }
 
 } // namespace
@@ -100,6 +121,7 @@ void HostServer::Impl::get_plugins(ApiRequest& r) {
                     {"property_name", property.name},
                     {"enabled", enabled},
                     {"instance", instance_json(runtime.instance(p.id, property.id))},
+                    {"check", module_check_json(p.id, property.id)},
                     {"notification_url", p.has_capability("pms.notification-sink/1")
                                              ? json::value(notification_url(p.id, property.id))
                                              : json::value(nullptr)}});
@@ -150,6 +172,7 @@ void HostServer::Impl::get_property_plugins(ApiRequest& r) {
             json::object entry = plugin_json(p);
             entry["enabled"] = storage.settings().is_plugin_enabled(p.id, property);
             entry["instance"] = instance_json(runtime.instance(p.id, property));
+            entry["check"] = module_check_json(p.id, property);
             entry["notification_url"] = p.has_capability("pms.notification-sink/1")
                                             ? json::value(notification_url(p.id, property))
                                             : json::value(nullptr);
@@ -198,6 +221,12 @@ void HostServer::Impl::set_plugin_enabled(ApiRequest& r, bool enable) {
                 self->log(LogLevel::info, std::string{enable ? "enabled " : "disabled "} +
                                               plugin_id + " for property " +
                                               std::to_string(property.value) + " by " + actor);
+                // A module just enabled has proved nothing yet: check it before the card may
+                // say it works.
+                if (enable)
+                    self->run_module_check(plugin_id, property);
+                else
+                    self->forget_module_check(plugin_id, property);
                 respond(json_ok(json::object{
                     {"plugin_id", plugin_id},
                     {"property_id", std::to_string(property.value)},
@@ -267,6 +296,8 @@ void HostServer::Impl::put_plugin_settings(ApiRequest& r) {
                     self->log(LogLevel::info, "settings of " + plugin_id + " for property " +
                                                   std::to_string(property.value) + " saved by " +
                                                   actor);
+                    // New settings, new credentials maybe: the module's state is checked again.
+                    self->run_module_check(plugin_id, property);
                     // Answer with the page as it is now (values without secrets, markers).
                     self->runtime.get_settings_page(
                         plugin_id, property,

@@ -81,6 +81,10 @@ const Route route_table[] = {
     {"PUT",    "properties/{property}/plugins/{plugin}/payment-mapping", perm, integrations, &I::put_payment_mapping},
     {"POST",   "properties/{property}/plugins/{plugin}/payment-mapping", perm, integrations, &I::put_payment_mapping},
     {"GET",    "properties/{property}/payment-categories",            perm, integrations, &I::get_payment_categories},
+    // The host's mail sender: integrations.admin, as it shapes what the integrations send.
+    {"GET",    "properties/{property}/mail-settings",                 perm, integrations, &I::get_mail_settings},
+    {"PUT",    "properties/{property}/mail-settings",                 perm, integrations, &I::put_mail_settings},
+    {"POST",   "properties/{property}/mail-settings",                 perm, integrations, &I::put_mail_settings},
 
     {"GET",    "properties/{property}/bookings/{number}",             perm, folio_view,   &I::get_booking},
     {"GET",    "properties/{property}/folios/{folio}",                perm, folio_view,   &I::get_folio},

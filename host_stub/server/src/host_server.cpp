@@ -119,7 +119,7 @@ HostServer::Impl::Impl(Runtime& rt, Storage& st, ServerConfig cfg)
       blocking{config.blocking_threads == 0 ? 1u : config.blocking_threads},
       views{ViewRegistry::Limits{config.limits.views_per_session, config.limits.views_total,
                                  config.limits.view_idle}},
-      view_sweep{rt.io_context()} {
+      view_sweep{rt.io_context()}, module_check_timer{rt.io_context()} {
     StaffSessions::Options o;
     o.idle = config.limits.session_idle;
     o.max_age = config.limits.session_max_age;
@@ -307,6 +307,8 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
         });
     impl.traffic->start();
     impl.schedule_view_sweep();
+    impl.check_all_modules(); // instances enabled before this start are checked at once
+    impl.schedule_module_checks();
 
     // Live events: plugin notifications and pushed views fan out to the property's streams.
     impl.notifications =
@@ -373,8 +375,10 @@ void HostServer::stop() {
         impl.hooks_http->stop();
     impl.sessions->stop();
     impl.traffic->stop();
-    boost::asio::post(impl.view_sweep.get_executor(),
-                      [self = impl_] { self->view_sweep.cancel(); });
+    boost::asio::post(impl.view_sweep.get_executor(), [self = impl_] {
+        self->view_sweep.cancel();
+        self->module_check_timer.cancel();
+    });
     impl.notifications.reset();
     impl.view_pushes.reset();
     impl.blocking.join();

@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,14 @@ struct ApiRequest {
     [[nodiscard]] PropertyId property() const;
     /// The staff member as the runtime and the audit log see them.
     [[nodiscard]] std::string actor() const;
+};
+
+/// The last connection check of a module (module_checks.cpp).
+struct ModuleCheck {
+    std::string state;   ///< not_configured, checking, ok, failed
+    std::string message; ///< the plugin's result message, or the host's reason
+    std::string at;      ///< RFC 3339 time of the last completed check; empty before one
+    std::string action;  ///< the x-check action's id
 };
 
 struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
@@ -78,6 +87,11 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     ViewRegistry views;
     boost::asio::steady_timer view_sweep;
 
+    /// Module connection checks by (plugin, property id); see module_checks.cpp.
+    mutable std::mutex checks_mutex;
+    std::map<std::pair<std::string, std::int64_t>, ModuleCheck> checks;
+    boost::asio::steady_timer module_check_timer;
+
     // -- dispatch (host_server.cpp, api_routes.cpp) --
     void handle(net::Request request, net::Responder respond);
     void handle_hooks_listener(net::Request request, net::Responder respond);
@@ -107,6 +121,8 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     void get_payment_mapping(ApiRequest& r);
     void put_payment_mapping(ApiRequest& r);
     void get_payment_categories(ApiRequest& r);
+    void get_mail_settings(ApiRequest& r);
+    void put_mail_settings(ApiRequest& r);
     void set_plugin_enabled(ApiRequest& r, bool enable);
     void answer_payment_mapping(net::Responder respond, PropertyId property, std::string plugin_id);
     void get_booking(ApiRequest& r);
@@ -158,6 +174,18 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     bool parse_view_event(ApiRequest& r, ViewEventInput& event);
     /// Sends a parsed event to the runtime and answers with the next view.
     void send_view_event(ApiRequest& r, const std::string& session_id, ViewEventInput event);
+
+    // -- module connection checks (module_checks.cpp) --
+    /// Runs the plugin's x-check action with its saved settings (or records not_configured).
+    void run_module_check(const std::string& plugin_id, PropertyId property);
+    void check_all_modules();
+    void schedule_module_checks();
+    void set_module_check(const std::string& plugin_id, PropertyId property, ModuleCheck check);
+    void forget_module_check(const std::string& plugin_id, PropertyId property);
+    /// {"state", "message", "action", "checked_at"} or null.
+    [[nodiscard]] boost::json::value module_check_json(const std::string& plugin_id,
+                                                       PropertyId property) const;
+    [[nodiscard]] std::string now_text() const;
 
     void log(LogLevel level, std::string_view text) const;
     [[nodiscard]] std::string public_base() const;

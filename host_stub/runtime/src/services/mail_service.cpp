@@ -17,6 +17,13 @@ bool address_ok(std::string_view a) {
            header_safe(a);
 }
 
+bool control_free(std::string_view s) {
+    for (const unsigned char c : s)
+        if (c < 0x20 || c == 0x7f)
+            return false;
+    return true;
+}
+
 void deliver(pms_mail_done done, pms_status status, const std::string& detail) {
     done.fn(done.user, status, str_of(detail));
 }
@@ -34,8 +41,7 @@ pms_status mail_send(const pms_host* host, const pms_mail_message* message, pms_
             if (!valid(s))
                 return PMS_INVALID_ARGUMENT;
         MailMessage m;
-        m.from = inst->rt.options.mail_from;
-        m.from_name = inst->rt.options.mail_from_name;
+        // The sender is resolved on the blocking pool below: it reads the storage.
         m.to = std::string{view_of(message->to)};
         m.to_name = std::string{view_of(message->to_name)};
         m.subject = std::string{view_of(message->subject)};
@@ -64,6 +70,18 @@ pms_status mail_send(const pms_host* host, const pms_mail_message* message, pms_
                 auto self = weak.lock();
                 if (!self || !self->ops.mark_started(id))
                     return;
+                try {
+                    auto sender = resolve_mail_sender(self->rt.storage, self->rt.options,
+                                                      self->property);
+                    m.from = std::move(sender.address);
+                    m.from_name = std::move(sender.name);
+                } catch (const std::exception& e) {
+                    // A storage hiccup must not lose the mail: the last-resort sender is valid.
+                    self->log(LogLevel::warning,
+                              std::string{"mail sender settings unreadable: "} + e.what());
+                    m.from = self->rt.options.mail_from;
+                    m.from_name = self->rt.options.mail_from_name;
+                }
                 const std::string to_domain = m.to.substr(m.to.find('@'));
                 transport->send(std::move(m), [weak, id, done, to_domain](MailSendResult r) {
                     auto inst = weak.lock();
@@ -90,3 +108,42 @@ const pms_host_mail* mail_service() noexcept {
 }
 
 } // namespace pms::host::detail
+
+namespace pms::host {
+
+bool mail_address_valid(std::string_view address) {
+    if (!detail::address_ok(address) || !detail::control_free(address))
+        return false;
+    const auto at = address.find('@');
+    if (address.find('@', at + 1) != std::string_view::npos)
+        return false;
+    const auto domain = address.substr(at + 1);
+    // A bare name other than localhost is a typo more often than an intranet host.
+    return domain == "localhost" ||
+           (domain.find('.') != std::string_view::npos && domain.front() != '.' &&
+            domain.back() != '.' && domain.find("..") == std::string_view::npos);
+}
+
+MailSender resolve_mail_sender(Storage& storage, const RuntimeOptions& options,
+                               PropertyId property, bool ignore_command_line) {
+    if (options.mail_from_fixed && !ignore_command_line)
+        return {options.mail_from_name, options.mail_from, "command_line"};
+    if (auto saved = storage.settings().get_mail_sender(property))
+        return {saved->sender_name, saved->sender_address, "settings"};
+    // Guests see the hotel's name, not the software's.
+    std::string name = options.mail_from_name;
+    if (auto p = storage.folios().get_property(property); p && !p->name.empty())
+        name = p->name;
+    std::string address = options.mail_default_domain.empty()
+                              ? options.mail_from
+                              : "no-reply@" + options.mail_default_domain;
+    if (!mail_address_valid(address))
+        address = options.mail_from;
+    return {std::move(name), std::move(address), "default"};
+}
+
+MailSender Runtime::mail_sender(PropertyId property, bool ignore_command_line) {
+    return resolve_mail_sender(impl_->storage, impl_->options, property, ignore_command_line);
+}
+
+} // namespace pms::host

@@ -89,6 +89,10 @@ class SqliteSettingsRepository final : public SettingsRepository {
     bool erase_payment_type_mapping(const std::string& plugin_id, PropertyId property,
                                     const std::string& kind) override;
 
+    std::optional<MailSenderSettings> get_mail_sender(PropertyId property) override;
+    void save_mail_sender(PropertyId property, const std::string& sender_name,
+                          const std::string& sender_address) override;
+
   private:
     Database& db_;
 };

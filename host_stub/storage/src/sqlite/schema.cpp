@@ -207,7 +207,18 @@ CREATE TABLE staff_sessions (
 CREATE INDEX staff_sessions_by_user ON staff_sessions(user_id);
 )sql";
 
-constexpr std::array migrations{migration_1, migration_2, migration_3};
+// Version 4: the host's own mail settings per property (issue 10): the sender plugin mail goes
+// out under. A row exists only once an admin saved one; without it the host derives a default.
+constexpr const char* migration_4 = R"sql(
+CREATE TABLE host_mail_settings (
+    property_id    INTEGER PRIMARY KEY REFERENCES properties(id),
+    sender_name    TEXT    NOT NULL,
+    sender_address TEXT    NOT NULL,
+    updated_at_ms  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array migrations{migration_1, migration_2, migration_3, migration_4};
 
 } // namespace
 

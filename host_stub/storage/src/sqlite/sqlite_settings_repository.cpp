@@ -280,4 +280,35 @@ bool SqliteSettingsRepository::erase_payment_type_mapping(const std::string& plu
     });
 }
 
+std::optional<MailSenderSettings> SqliteSettingsRepository::get_mail_sender(PropertyId property) {
+    return db_.read([&](Connection& c) -> std::optional<MailSenderSettings> {
+        auto st = c.prepare("SELECT sender_name, sender_address, updated_at_ms "
+                            "FROM host_mail_settings WHERE property_id = ?1");
+        st.bind(1, property.value);
+        if (!st.step())
+            return std::nullopt;
+        return MailSenderSettings{st.text(0), st.text(1), from_utc_ms(st.int64(2))};
+    });
+}
+
+void SqliteSettingsRepository::save_mail_sender(PropertyId property, const std::string& sender_name,
+                                                const std::string& sender_address) {
+    db_.write([&](Connection& c) {
+        // An explicit check: a foreign-key failure would surface as a generic constraint error.
+        auto known = c.prepare("SELECT 1 FROM properties WHERE id = ?1");
+        known.bind(1, property.value);
+        if (!known.step())
+            throw StorageError{StorageErrc::not_found, "mail settings: no such property"};
+        c.prepare("INSERT INTO host_mail_settings (property_id, sender_name, sender_address, "
+                  "updated_at_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (property_id) DO UPDATE SET "
+                  "sender_name = excluded.sender_name, sender_address = excluded.sender_address, "
+                  "updated_at_ms = excluded.updated_at_ms")
+            .bind(1, property.value)
+            .bind(2, std::string_view{sender_name})
+            .bind(3, std::string_view{sender_address})
+            .bind(4, db_.now_ms())
+            .run();
+    });
+}
+
 } // namespace pms::host::sqlite

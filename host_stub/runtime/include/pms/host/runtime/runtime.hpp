@@ -111,8 +111,17 @@ struct RuntimeOptions {
     /// Sends pms.mail/1 messages; null = HostMailTransport over mail::OutboxTransport(outbox_dir).
     /// Runtime::shutdown() calls its shutdown() (see MailTransport).
     std::shared_ptr<MailTransport> mail_transport;
+    /// The last-resort sender, used only when neither the property's mail settings nor
+    /// `mail_default_domain` give one (see resolve_mail_sender()).
     std::string mail_from = "pms-host@localhost";
     std::string mail_from_name = "PMS";
+    /// True when operations fixed the sender on the command line (`--mail-from`, `--smtp`'s
+    /// `from=`): it then wins over what an admin saved, so a relay that accepts only one
+    /// envelope sender keeps working whatever the UI says.
+    bool mail_from_fixed = false;
+    /// The domain of the default sender `no-reply@<domain>` when a property has no saved mail
+    /// settings (`--public-url`'s host); empty: `mail_from`.
+    std::string mail_default_domain;
 
     RuntimeHttpOptions http;
 
@@ -360,6 +369,25 @@ class Subscription {
 
 // ---- The runtime --------------------------------------------------------------------------------
 
+/// Who plugin mail of a property comes from, and why (`source`: "command_line" when
+/// RuntimeOptions::mail_from_fixed, "settings" when an admin saved it, "default" otherwise).
+struct MailSender {
+    std::string name;
+    std::string address;
+    std::string source;
+};
+
+/// The sender of a property's plugin mail: the command line's when fixed, else the saved mail
+/// settings, else the property's name and `no-reply@<mail_default_domain>`. Blocking (reads
+/// the storage); any thread.
+[[nodiscard]] MailSender resolve_mail_sender(Storage& storage, const RuntimeOptions& options,
+                                             PropertyId property, bool ignore_command_line = false);
+
+/// A plain addr-spec check for sender and recipient addresses: one '@' with text on both
+/// sides, a dotted or "localhost" domain, no spaces, quotes, angle brackets or line breaks
+/// (these would let a value reach other headers), at most 254 bytes.
+[[nodiscard]] bool mail_address_valid(std::string_view address);
+
 class Runtime {
   public:
     /// `storage` and `clock` must outlive the runtime. Starts the io threads (when owned) and
@@ -472,6 +500,10 @@ class Runtime {
     /// a time: a second event waits for the first completion. invalid_argument when the session
     /// is unknown or closed; plugin_error leaves the session and its previous view open.
     void send_view_event(std::string session_id, ViewEventInput event, Callback<ViewUpdate> done);
+
+    /// resolve_mail_sender() with this runtime's storage and options. Blocking.
+    /// `ignore_command_line`: what the property's settings (or defaults) say, for the editor.
+    [[nodiscard]] MailSender mail_sender(PropertyId property, bool ignore_command_line = false);
 
     // -- Plugin pages (pms.admin-page/1) --
     // A page session is a view session like a dialog's: send_view_event, close_view,

@@ -98,6 +98,9 @@ struct ServerConfig {
     unsigned blocking_threads = 2;
     /// Where the server's own log lines go (never bodies, header values or query strings).
     std::function<void(LogLevel, std::string_view)> log;
+    /// How often an enabled module's connection check (its "x-check" settings action) runs
+    /// again by itself; it also runs after enabling and after each save.
+    std::chrono::seconds module_check_interval{5 * 60};
     /// The version reported by /api/health.
     std::string version = "0.1.0";
 };

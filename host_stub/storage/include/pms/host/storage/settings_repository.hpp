@@ -54,6 +54,14 @@ struct PluginEnablement {
     bool enabled = false;
 };
 
+/// The host's own mail settings of a property: who plugin mail (pms.mail/1) comes from. Checked
+/// by the caller (the server validates the address); the storage keeps what it is given.
+struct MailSenderSettings {
+    std::string sender_name;
+    std::string sender_address;
+    UtcTime updated_at;
+};
+
 /// Thread-safe. Throws `StorageError` on failure (`invalid_argument` for a non-JSON document,
 /// `not_found` for an unknown property, legal entity, category or type).
 class SettingsRepository {
@@ -94,6 +102,12 @@ class SettingsRepository {
     list_payment_type_mappings(const std::string& plugin_id, PropertyId property) = 0;
     virtual bool erase_payment_type_mapping(const std::string& plugin_id, PropertyId property,
                                             const std::string& kind) = 0;
+
+    /// The property's saved mail sender, if an admin saved one. `not_found` on save for an
+    /// unknown property.
+    [[nodiscard]] virtual std::optional<MailSenderSettings> get_mail_sender(PropertyId property) = 0;
+    virtual void save_mail_sender(PropertyId property, const std::string& sender_name,
+                                  const std::string& sender_address) = 0;
 };
 
 } // namespace pms::host
