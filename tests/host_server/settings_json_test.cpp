@@ -69,11 +69,23 @@ BOOST_AUTO_TEST_CASE(coerce_by_schema_type) {
 BOOST_AUTO_TEST_CASE(set_at_pointer_builds_the_path) {
     json::object doc;
     BOOST_TEST(set_at_pointer(doc, "shop_id", "a"));
+    BOOST_TEST(set_at_pointer(doc, "/legal_entities/0/merchant_id", "m"));
     BOOST_TEST(set_at_pointer(doc, "/legal_entities/1/api_token", "t"));
     BOOST_TEST(set_at_pointer(doc, "/a~1b", 1));
     BOOST_TEST(json::serialize(doc) ==
-               R"({"shop_id":"a","legal_entities":[{},{"api_token":"t"}],"a/b":1})");
+               R"({"shop_id":"a","legal_entities":[{"merchant_id":"m"},{"api_token":"t"}],"a/b":1})");
     BOOST_TEST(!set_at_pointer(doc, "/shop_id/x", 1)); // crosses a scalar
+}
+
+// An index names an existing element or the next one (RFC 6901's append), never a gap: padding
+// up to "/legal_entities/99999999999/…" made pms-host allocate 10^11 objects at start-up.
+BOOST_AUTO_TEST_CASE(set_at_pointer_refuses_an_index_past_the_end) {
+    json::object doc;
+    BOOST_TEST(!set_at_pointer(doc, "/legal_entities/1/api_token", "t"));
+    BOOST_TEST(!set_at_pointer(doc, "/legal_entities/99999999999/api_key", "k"));
+    BOOST_TEST(set_at_pointer(doc, "/legal_entities/0/api_key", "k"));
+    BOOST_TEST(!set_at_pointer(doc, "/legal_entities/2/api_key", "k"));
+    BOOST_TEST(doc.at("legal_entities").as_array().size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

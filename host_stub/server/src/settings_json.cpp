@@ -213,9 +213,12 @@ bool set_at_pointer(json::object& document, std::string_view pointer, json::valu
         } else {
             auto& array = current->as_array();
             const auto index = parse_index(tokens[i]);
-            if (!index)
+            // Only an existing element or the next one: padding up to any index let
+            // "/legal_entities/99999999999/api_key" allocate 10^11 objects (found by the
+            // host_api fuzz target; regressions/host_api/set-at-pointer-huge-index).
+            if (!index || *index > array.size())
                 return false;
-            while (array.size() <= *index)
+            if (*index == array.size())
                 array.push_back(json::object{});
             if (last) {
                 array[*index] = std::move(value);

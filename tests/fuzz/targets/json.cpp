@@ -1,0 +1,43 @@
+// Target: the protocol's JSON reader and writer (invoicebox/protocol/json_reader.hpp,
+// json_writer.hpp), which every codec and the notification signature path stand on.
+//
+// Properties: a document parse_json accepts is also valid for Boost.JSON (same grammar), and
+// writing it with JsonWriter (both with and without `\/`) gives a document that reads back to an
+// equal JsonValue — numbers keep their exact text, strings their exact bytes.
+#include "input.hpp"
+
+#include <invoicebox/protocol/json_reader.hpp>
+#include <invoicebox/protocol/json_writer.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <cstdlib>
+
+namespace pr = invoicebox::protocol;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const auto text = fuzz::as_view(data, size);
+    pr::JsonReadLimits limits;
+    limits.max_depth = 32;
+    const auto doc = pr::parse_json(text, limits);
+    if (!doc) {
+        FUZZ_REQUIRE(doc.error().offset <= size);
+        return 0;
+    }
+    boost::json::error_code ec;
+    (void)boost::json::parse(text, ec);
+    FUZZ_REQUIRE(!ec);
+
+    for (bool slash : {true, false}) {
+        pr::JsonWriter w(pr::JsonWriteOptions{slash});
+        w.value(*doc);
+        FUZZ_REQUIRE(w.complete());
+        const auto again = pr::parse_json(w.str(), limits);
+        FUZZ_REQUIRE(again.has_value());
+        FUZZ_REQUIRE(*again == *doc);
+    }
+    if (const auto* o = doc->if_object())
+        for (const auto& [k, v] : o->members)
+            FUZZ_REQUIRE(o->find(k) != nullptr);
+    return 0;
+}
