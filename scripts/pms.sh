@@ -4,6 +4,13 @@
 #   scripts/pms.sh demo   install what is missing, build, start simulator + host with seeded data
 #   scripts/pms.sh test   install what the tests need, build, run every test (what .ci/run calls)
 #
+# and the longer commands the test run keeps short (each prints its own figures):
+#
+#   scripts/pms.sh fuzz [SECONDS]   libFuzzer targets (clang 14, ASan+UBSan), SECONDS each
+#   scripts/pms.sh package [dev] [--install-test]  Debian packages into build/packages/,
+#                                   checked by lintian (--install-test: dpkg -i, run, purge; root)
+#   scripts/pms.sh bench            the benchmark table of bench/README.md (release build)
+#
 # Both are idempotent: packages already present are not installed again, builds are incremental.
 set -euo pipefail
 
@@ -17,6 +24,11 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
   openssl ca-certificates curl python3)
 # What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic.
 test_packages=(chromium fonts-dejavu-core nodejs npm python3 python3-jsonschema)
+# libFuzzer comes with clang; the test run builds and runs every fuzz target for a few seconds.
+fuzz_packages=(clang-14 libclang-rt-14-dev)
+# Building .deb files and checking them.
+package_packages=(dpkg-dev fakeroot lintian)
+bench_packages=()
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -72,13 +84,21 @@ npm_ci() {
 
 cmd_test() {
   local total=$SECONDS
-  stage "install (apt)" install_missing "${build_packages[@]}" "${test_packages[@]}"
+  stage "install (apt)" install_missing "${build_packages[@]}" "${test_packages[@]}" \
+    "${fuzz_packages[@]}" "${package_packages[@]}"
   stage "install (npm)" npm_ci
-  # The plugin-boundary suite (ABI, loader, fixtures) also runs under ASan+UBSan; the full
+  # The plugin boundary (ABI, loader, fixtures), the protocol, the plugin's units, the contract
+  # and the storage suites also run under ASan+UBSan (labels abi and sanitized); the full
   # sanitizer suite is `cmake --preset asan && cmake --build --preset asan && ctest --preset asan`.
   stage "asan build" build asan --target pms_sanitized_suite
-  stage "asan tests (abi)" ctest --preset asan -L abi
+  stage "asan tests (abi, protocol, plugin units, contract, storage)" \
+    ctest --preset asan -L 'abi|sanitized'
+  # Every fuzz target for a few seconds after replaying its regressions; the long runs are
+  # `scripts/pms.sh fuzz 3600` (tests/fuzz/README.md).
+  stage "fuzz (clang, 5 s per target)" bash scripts/fuzz.sh 5
   stage "dev build" build dev
+  # The .deb files from the dev tree (no third full build), checked by lintian.
+  stage "packages (dev tree)" bash scripts/package.sh dev
   echo "== stage times so far: ${stage_times[*]}; total $((SECONDS - total)) s"
   # The whole suite last, so that the output ends with ctest's summary line (its own "Total Test
   # time (real)" is this stage's time).
@@ -90,5 +110,8 @@ case "${1:-}" in
   demo) cmd_demo ;;
   test) cmd_test ;;
   deps) install_missing "${build_packages[@]}" "${test_packages[@]}" ;;
-  *) echo "usage: $0 demo|test|deps" >&2; exit 2 ;;
+  fuzz) shift; install_missing "${build_packages[@]}" "${fuzz_packages[@]}"; exec bash "$here/scripts/fuzz.sh" "$@" ;;
+  package) install_missing "${build_packages[@]}" "${package_packages[@]}"; exec bash "$here/scripts/package.sh" "${@:2}" ;;
+  bench) install_missing "${build_packages[@]}" "${bench_packages[@]}"; exec bash "$here/scripts/bench.sh" ;;
+  *) echo "usage: $0 demo|test|deps|fuzz [SECONDS]|package|bench" >&2; exit 2 ;;
 esac
