@@ -132,7 +132,8 @@ test('admin enables and configures the plugin on the Integrations page', async (
   await row.locator('select[data-role="type"]').selectOption(String(type.id));
   // The page's one Save saves the mapping with the settings (issue 10, item 8).
   await page.locator('.save-bar [data-action="save-settings"]').click();
-  await page.locator('.mapping-section tr[data-kind="payment"] .badge', { hasText: 'сопоставлен' }).waitFor();
+  // «не сопоставлен» contains «сопоставлен»: wait for the whole word, or the wait ends before the save.
+  await page.locator('.mapping-section tr[data-kind="payment"] .badge', { hasText: /^сопоставлен$/ }).waitFor();
   const mapped = await host.api('GET', `/api/properties/${PROPERTY}/plugins/${encodeURIComponent(PLUGIN)}/payment-mapping`);
   const payment = mapped.kinds.find((k) => k.code === 'payment');
   assert.deepEqual([String(payment.mapping?.category_id), String(payment.mapping?.type_id)],

@@ -171,7 +171,7 @@ test('admin: the «Стыковки» menu leads to the Integrations page', asyn
   assert.equal(await page.locator('#menu-integrations').getAttribute('aria-current'), 'page');
   assert.equal(await page.locator('[data-nav="folio"]').getAttribute('aria-current'), null);
   await page.setViewportSize({ width: 1366, height: 900 });
-  await page.locator('.mapping-section tr[data-kind="payment"] .badge', { hasText: 'сопоставлен' }).waitFor();
+  await page.locator('.mapping-section tr[data-kind="payment"] .badge', { hasText: /^сопоставлен$/ }).waitFor();
   const mapping = await host.api('GET', `${pluginPath}/payment-mapping`);
   const { type } = pickOnlineType(mapping.categories);
   assert.equal(await page.locator('.mapping-section tr[data-kind="payment"] select[data-role="type"]').inputValue(), String(type.id));
