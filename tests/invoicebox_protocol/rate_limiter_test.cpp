@@ -57,6 +57,38 @@ BOOST_AUTO_TEST_CASE(waits_are_exact_and_followable) {
     BOOST_TEST(l.try_acquire(t0 + 200ms + a.wait).granted);
 }
 
+BOOST_AUTO_TEST_CASE(background_leaves_the_staff_reserve_free) {
+    // The poller fills the window: 80 of 100 go, the 81st waits; a staff request still goes at
+    // once, and staff may use the reserve to the account's limit, never past it.
+    RateLimiter l;
+    BOOST_TEST(l.staff_reserve() == 20u);
+    int background = 0;
+    for (int i = 0; i < 100; ++i)
+        background += l.try_acquire(t0 + std::chrono::milliseconds(i), RateLimiter::Priority::background).granted;
+    BOOST_TEST(background == 80);
+    const auto held = l.try_acquire(t0 + 1s, RateLimiter::Priority::background);
+    BOOST_TEST(!held.granted);
+    BOOST_TEST(held.wait.count() == 29000); // the first of the 80 leaves at t0 + 30 s
+    for (int i = 0; i < 20; ++i)
+        BOOST_TEST_REQUIRE(l.try_acquire(t0 + 1s, RateLimiter::Priority::staff).granted);
+    const auto full = l.try_acquire(t0 + 1s, RateLimiter::Priority::staff);
+    BOOST_TEST(!full.granted);
+    BOOST_TEST(l.in_window(t0 + 1s) == 100u);
+    // Once staff filled the reserve, background waits for the window to shed 21 requests.
+    BOOST_TEST(l.time_until_available(t0 + 1s, RateLimiter::Priority::background).count() == 29020);
+}
+
+BOOST_AUTO_TEST_CASE(a_tiny_limit_keeps_a_slot_for_background) {
+    RateLimiter one(1, 1000ms, 5);
+    BOOST_TEST(one.staff_reserve() == 0u);
+    BOOST_TEST(one.try_acquire(t0, RateLimiter::Priority::background).granted);
+    RateLimiter two(2, 1000ms, 5);
+    BOOST_TEST(two.staff_reserve() == 1u);
+    BOOST_TEST(two.try_acquire(t0, RateLimiter::Priority::background).granted);
+    BOOST_TEST(!two.try_acquire(t0, RateLimiter::Priority::background).granted);
+    BOOST_TEST(two.try_acquire(t0, RateLimiter::Priority::staff).granted);
+}
+
 BOOST_AUTO_TEST_CASE(penalty_after_429) {
     RateLimiter l(100, 30s);
     BOOST_TEST(l.try_acquire(t0).granted);

@@ -92,7 +92,7 @@ void ApiClient::send_once(pr::HttpRequest request, std::chrono::milliseconds del
             done(cancelled_outcome());
             return;
         }
-        const auto adm = self->limiter_->try_acquire(self->steady_now());
+        const auto adm = self->limiter_->try_acquire(self->steady_now(), self->priority());
         if (!adm.granted) {
             const auto wait = std::max(adm.wait, std::chrono::milliseconds(50));
             if (self->past_deadline_after(wait)) {
@@ -232,7 +232,7 @@ void ApiClient::drive(std::shared_ptr<pr::CreateOrderFlow> flow, std::shared_ptr
     }
     if (auto* f = std::get_if<pr::CreateOrderFlow::Failed>(&step)) {
         if (f->error.kind == pr::ErrorKind::rate_limited && !f->error.retry_after) {
-            const auto wait = limiter_->time_until_available(steady_now());
+            const auto wait = limiter_->time_until_available(steady_now(), priority());
             f->error.retry_after = std::chrono::seconds(std::max<long long>(1, (wait.count() + 999) / 1000));
         }
         done(std::move(*f));

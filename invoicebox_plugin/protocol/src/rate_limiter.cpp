@@ -7,7 +7,12 @@
 namespace invoicebox::protocol {
 
 RateLimiter::RateLimiter(std::size_t max_requests, Duration window)
-    : max_(std::max<std::size_t>(max_requests, 1)), window_(std::max(window, Duration{1})) {}
+    : RateLimiter(max_requests, window, std::max<std::size_t>(max_requests, 1) / 5) {}
+
+RateLimiter::RateLimiter(std::size_t max_requests, Duration window, std::size_t staff_reserve)
+    : max_(std::max<std::size_t>(max_requests, 1)),
+      // Background work always keeps at least one slot, or a poller could never run.
+      reserve_(std::min(staff_reserve, max_ - 1)), window_(std::max(window, Duration{1})) {}
 
 RateLimiter::TimePoint RateLimiter::clamp(TimePoint now) {
     latest_ = std::max(latest_, now);
@@ -20,20 +25,22 @@ void RateLimiter::evict(TimePoint now) {
         sent_.pop_front();
 }
 
-RateLimiter::Duration RateLimiter::time_until_available(TimePoint now) {
+RateLimiter::Duration RateLimiter::time_until_available(TimePoint now, Priority priority) {
     now = clamp(now);
     evict(now);
     Duration wait{0};
-    if (sent_.size() >= max_)
-        wait = std::chrono::ceil<Duration>(sent_[sent_.size() - max_] + window_ - now);
+    // With `cap` slots, the next is free when the request `cap` places back leaves the window.
+    const std::size_t cap = capacity(priority);
+    if (sent_.size() >= cap)
+        wait = std::chrono::ceil<Duration>(sent_[sent_.size() - cap] + window_ - now);
     if (blocked_until_ > now)
         wait = std::max(wait, std::chrono::ceil<Duration>(blocked_until_ - now));
     return wait;
 }
 
-RateLimiter::Admission RateLimiter::try_acquire(TimePoint now) {
+RateLimiter::Admission RateLimiter::try_acquire(TimePoint now, Priority priority) {
     now = clamp(now);
-    const auto wait = time_until_available(now);
+    const auto wait = time_until_available(now, priority);
     if (wait > Duration{0})
         return {false, wait};
     sent_.push_back(now);

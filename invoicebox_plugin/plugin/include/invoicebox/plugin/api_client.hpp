@@ -84,6 +84,11 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
     void drive(std::shared_ptr<protocol::CreateOrderFlow> flow, std::shared_ptr<CreateProgress> progress,
                protocol::CreateOrderFlow::Step step, std::function<void(CreateResult)> done);
     protocol::RateLimiter::TimePoint steady_now();
+    /// A client with a deadline serves staff (a view event), one without serves background work
+    /// (poller, recovery, effects): background never takes the limiter's staff reserve.
+    protocol::RateLimiter::Priority priority() const noexcept {
+        return deadline_ms_ ? protocol::RateLimiter::Priority::staff : protocol::RateLimiter::Priority::background;
+    }
     /// Time left before the deadline (nullopt: no deadline).
     std::optional<std::chrono::milliseconds> remaining();
     /// Whether waiting `delay` and then sending a request would pass the deadline.

@@ -4,6 +4,11 @@
 // Time is passed in, never read, so tests drive it and the plugin uses the host's clock. One
 // limiter per InvoiceBox account, shared by every property instance using that account
 // (architecture §7): instances run on different strands, so share a SharedRateLimiter.
+//
+// Two priorities share the window. Background work (the poller, start-up recovery) may fill it
+// only up to N minus a reserve; the reserve is kept for staff actions, so a front-desk refresh
+// never waits behind a poller that has used the account's whole budget (issue 14). Staff requests
+// count against the same N: the account limit is never passed.
 #pragma once
 
 #include <chrono>
@@ -18,19 +23,24 @@ class RateLimiter {
     using TimePoint = std::chrono::steady_clock::time_point;
     using Duration = std::chrono::milliseconds;
 
+    enum class Priority : unsigned char { staff, background };
+
     struct Admission {
         bool granted = false;
         Duration wait{0}; ///< when not granted: ask again after this long
     };
 
+    /// `staff_reserve` slots of every window are not given to background requests; by default a
+    /// fifth of the limit (20 of InvoiceBox's 100), never all of it.
     explicit RateLimiter(std::size_t max_requests = 100,
                          Duration window = std::chrono::seconds(30));
+    RateLimiter(std::size_t max_requests, Duration window, std::size_t staff_reserve);
 
-    /// Takes a slot at `now` if one is free. Times must not go backwards (a smaller `now` is
-    /// treated as the latest time seen).
-    Admission try_acquire(TimePoint now);
-    /// How long until a slot is free (0 = now), without taking it.
-    Duration time_until_available(TimePoint now);
+    /// Takes a slot at `now` if one is free for `priority`. Times must not go backwards (a
+    /// smaller `now` is treated as the latest time seen).
+    Admission try_acquire(TimePoint now, Priority priority = Priority::staff);
+    /// How long until a slot is free for `priority` (0 = now), without taking it.
+    Duration time_until_available(TimePoint now, Priority priority = Priority::staff);
     /// After a 429: no slot is granted before now + retry_after (InvoiceBox's count of our
     /// requests may differ from ours, e.g. another client on the same account).
     void penalize(TimePoint now, Duration retry_after);
@@ -38,13 +48,16 @@ class RateLimiter {
     std::size_t in_window(TimePoint now);
 
     std::size_t max_requests() const noexcept { return max_; }
+    std::size_t staff_reserve() const noexcept { return reserve_; }
     Duration window() const noexcept { return window_; }
 
   private:
     TimePoint clamp(TimePoint now);
     void evict(TimePoint now);
+    std::size_t capacity(Priority p) const noexcept { return p == Priority::staff ? max_ : max_ - reserve_; }
 
     std::size_t max_;
+    std::size_t reserve_;
     Duration window_;
     std::deque<TimePoint> sent_;
     TimePoint blocked_until_{};
@@ -59,13 +72,15 @@ class SharedRateLimiter {
                                RateLimiter::Duration window = std::chrono::seconds(30))
         : limiter_(max_requests, window) {}
 
-    RateLimiter::Admission try_acquire(RateLimiter::TimePoint now) {
+    RateLimiter::Admission try_acquire(RateLimiter::TimePoint now,
+                                       RateLimiter::Priority p = RateLimiter::Priority::staff) {
         std::lock_guard lock(m_);
-        return limiter_.try_acquire(now);
+        return limiter_.try_acquire(now, p);
     }
-    RateLimiter::Duration time_until_available(RateLimiter::TimePoint now) {
+    RateLimiter::Duration time_until_available(RateLimiter::TimePoint now,
+                                               RateLimiter::Priority p = RateLimiter::Priority::staff) {
         std::lock_guard lock(m_);
-        return limiter_.time_until_available(now);
+        return limiter_.time_until_available(now, p);
     }
     void penalize(RateLimiter::TimePoint now, RateLimiter::Duration retry_after) {
         std::lock_guard lock(m_);
