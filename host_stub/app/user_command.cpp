@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <pwd.h>
+#include <string_view>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -135,6 +138,92 @@ std::optional<std::string> read_new_password() {
     return first;
 }
 
+// The account name of `uid`, or "#<uid>" (how `sudo -u` accepts a bare uid) when there is
+// none.
+std::string account_name(uid_t uid) {
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr)
+        return found->pw_name;
+    return "#" + std::to_string(uid);
+}
+
+// `text` as one shell word, so that the command we suggest can be pasted as it is.
+std::string shell_word(const std::string& text) {
+    const std::string_view safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789-_./=:@%+,";
+    if (!text.empty() && text.find_first_not_of(safe) == std::string::npos)
+        return text;
+    std::string out = "'";
+    for (const char c : text)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// This command again, as `user` would run it: the same arguments with an absolute --data, so
+// that it means the same folder from any working directory.
+std::string same_command_as(const std::string& user, const std::vector<std::string>& args,
+                            const fs::path& data_dir) {
+    std::string out = "sudo -u " + shell_word(user) + " pms-host";
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--data") {
+            ++i;
+            continue;
+        }
+        out += " " + shell_word(args[i]);
+    }
+    return out + " --data " + shell_word(fs::absolute(data_dir).lexically_normal().string());
+}
+
+// The data folder belongs to the account the host runs as (pms-host under the Debian package,
+// the developer on their machine). Anything this command creates there — the database, its
+// WAL and shared-memory files, secret.key — is owned by whoever runs it, and the service
+// cannot open a root-owned database or key (0600). So the command runs only as the folder's
+// owner; root on a root-owned folder (development) is that same rule. A folder that does not
+// exist yet is made by this command, owned by its caller, which is consistent too. The
+// database files are checked as well, to name the fix when an earlier run (before this check)
+// left some of them with another owner.
+bool runs_as_data_owner(const fs::path& data_dir, const std::vector<std::string>& args) {
+    const uid_t me = ::geteuid();
+    struct stat dir {};
+    if (::stat(data_dir.c_str(), &dir) != 0)
+        return true; // missing: created below; unreadable: the storage reports it
+    if (dir.st_uid != me) {
+        const std::string owner = account_name(dir.st_uid);
+        const std::string caller = account_name(me);
+        std::cerr << "pms-host user: the data folder "
+                  << fs::absolute(data_dir).lexically_normal().string() << " belongs to " << owner
+                  << ", but this command runs as " << caller << ".\n"
+                  << "The database and key files it would write there would belong to " << caller
+                  << ", and a host running as " << owner
+                  << " could not open them. Run it as the folder's owner:\n  "
+                  << same_command_as(owner, args, data_dir) << "\n";
+        // runuser (util-linux, always installed) takes account names only; sudo may be absent
+        // on a server.
+        if (owner.front() != '#')
+            std::cerr << "(or, as root without sudo: runuser -u " << shell_word(owner)
+                      << " -- pms-host user ...)\n";
+        return false;
+    }
+    const std::string db = SqliteStorageOptions{}.file_name;
+    for (const std::string& name : {db, db + "-wal", db + "-shm", std::string("secret.key")}) {
+        struct stat file {};
+        if (::lstat((data_dir / name).c_str(), &file) == 0 && file.st_uid != me) {
+            std::cerr << "pms-host user: " << (data_dir / name).string() << " belongs to "
+                      << account_name(file.st_uid) << ", not to " << account_name(me)
+                      << ", who owns the data folder. Stop the host and give the files back to "
+                         "the folder's owner (chown "
+                      << shell_word(account_name(me)) << " "
+                      << shell_word((data_dir / name).string())
+                      << ", and the same for the other pms-host.sqlite3* files and secret.key), "
+                         "then run this command again.\n";
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 bool is_user_command(const std::vector<std::string>& args) {
@@ -150,6 +239,9 @@ int run_user_command(const std::vector<std::string>& args) {
     }
     const auto& a = *parsed;
     const fs::path data_dir = a.data_dir.empty() ? fs::current_path() / "pms-host-data" : a.data_dir;
+    // Before anything is read (the password) or written (the database).
+    if (!runs_as_data_owner(data_dir, args))
+        return 1;
     try {
         auto storage = open_sqlite_storage(data_dir, {});
         auto& staff = storage->staff();

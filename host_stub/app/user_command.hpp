@@ -2,6 +2,10 @@
 // uses (it may be running: SQLite's single writer serialises the two processes, and the host
 // notices a disabled user within a second). Passwords are read from the terminal without echo,
 // or from stdin when it is not a terminal; never from argv, where `ps` would show them.
+// It runs only as the owner of the data folder (a folder that does not exist yet is created by
+// its caller): root running it on the service's /var/lib/pms-host would leave a root-owned
+// database or key there that the host cannot open, so it refuses and prints the same command
+// prefixed with `sudo -u <owner>`.
 #pragma once
 
 #include <string>

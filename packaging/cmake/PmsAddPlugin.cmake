@@ -10,6 +10,8 @@
 #  - --exclude-libs,ALL: statically linked libraries stay private as well;
 #  - -z defs: a missing symbol fails the link here, not the dlopen in the hotel. Sanitizer
 #    runtimes live in the executable, so set PMS_PLUGIN_ALLOW_UNDEFINED=ON for such builds;
+#  - built against libc++ (clang++ -stdlib=libc++), libc++ and libc++abi linked statically,
+#    which --exclude-libs then hides (PMS_PLUGIN_STATIC_LIBCXX, ON by default; see below);
 #  - the manifest configured (@VAR@ only) to <OUTPUT_DIR>/plugin.json, next to the module,
 #    with PMS_PLUGIN_API_VERSION_{MAJOR,MINOR,PATCH} and PMS_PLUGIN_API_MINOR available.
 # OUTPUT_DIR defaults to <build>/plugins/<name>, so `pms-host --plugins <build>/plugins` finds
@@ -22,6 +24,27 @@ include_guard(GLOBAL)
 set_property(GLOBAL PROPERTY PMS_PLUGIN_API_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/plugin.version)
 
 option(PMS_PLUGIN_ALLOW_UNDEFINED "Do not link PMS plugins with -z defs (sanitizer builds)" OFF)
+
+# A host built with g++ and libstdc++ (pms-host is) has libstdc++ in the process's global
+# symbol scope, which the dynamic linker searches before a plugin's own libraries. A module
+# linked to libc++.so/libc++abi.so dynamically therefore gets the host's libstdc++ for every
+# C++ runtime symbol both libraries define — __cxa_throw, the personality routine, typeinfo for
+# std::exception, std::runtime_error's destructor and what() (LD_DEBUG=bindings shows it) —
+# mixed with libc++'s own for the rest, which holds only as long as the two libraries' layouts
+# of those objects happen to agree. Linked statically and hidden by --exclude-libs, the
+# module's C++ runtime is its own whatever the host uses; only the language-neutral unwinder
+# (_Unwind_*, libgcc_s) is shared, as with any C library.
+option(PMS_PLUGIN_STATIC_LIBCXX "Link libc++ statically into PMS plugins built against libc++" ON)
+# The check's result is a cache variable, so pms_add_plugin sees it from any directory.
+if(CMAKE_CXX_COMPILER_LOADED AND PMS_PLUGIN_STATIC_LIBCXX)
+  include(CheckCXXSourceCompiles)
+  # The headers tell which standard library the compiler (with CMAKE_CXX_FLAGS) uses.
+  check_cxx_source_compiles("#include <version>
+#ifndef _LIBCPP_VERSION
+#error not libc++
+#endif
+int main() { return 0; }" PMS_PLUGIN_CXX_USES_LIBCXX)
+endif()
 
 function(pms_add_plugin name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "MANIFEST;OUTPUT_DIR;INSTALL_DIR" "SOURCES")
@@ -53,6 +76,11 @@ function(pms_add_plugin name)
     "LINKER:--exclude-libs,ALL")
   if(NOT PMS_PLUGIN_ALLOW_UNDEFINED)
     target_link_options(${name} PRIVATE "LINKER:-z,defs")
+  endif()
+  if(PMS_PLUGIN_STATIC_LIBCXX AND PMS_PLUGIN_CXX_USES_LIBCXX)
+    # clang's driver then links the selected standard library (libc++ with libc++abi) from
+    # its archives; they are built position-independent.
+    target_link_options(${name} PRIVATE -static-libstdc++)
   endif()
   # Relink when the export list changes.
   set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS ${version_script})

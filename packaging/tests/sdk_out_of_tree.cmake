@@ -1,17 +1,32 @@
 # ctest packaging.sdk_out_of_tree:
 #   cmake -DBUILD_DIR=… -DWORK_DIR=… -DSOURCE_DIR=… -DAPI_VERSION=1.1 -DGENERATOR=Ninja
 #         -DCXX=… [-DLAUNCHER=ccache] -DNM=nm -P sdk_out_of_tree.cmake
+# Also used for plugin_api/examples/hello_button (tests/plugin_examples), with:
+#   -DPLUGIN=hello_button -DPLUGIN_INSTALL_DIR=lib/pms/plugins/hello_button
+#   -DCHECK_NEXT_MAJOR=OFF (the example asks for 1.0 itself) [-DCXX_FLAGS=-stdlib=libc++]
 #
 # Installs what pms-plugin-api-dev contains (the plugin_api_dev component, exactly the files
-# cpack puts in the .deb) into a scratch prefix, builds minimal_plugin/ against that prefix
-# alone with find_package(PmsPluginApi <this API version> REQUIRED), and checks the result:
-# one exported symbol, the manifest beside the module, the versions substituted. It also
-# checks that asking for the next major is refused (the version file's SameMajorVersion rule).
+# cpack puts in the .deb) into a scratch prefix, builds the plugin project SOURCE_DIR against
+# that prefix alone with find_package(PmsPluginApi …), and checks the result: one exported
+# symbol, the manifest beside the module, the versions substituted. It also checks that asking
+# for the next major is refused (the version file's SameMajorVersion rule). The module is left
+# in WORK_DIR/build/plugins/PLUGIN/, so that a later test can load it into pms-host. SOURCE_DIR
+# is read only after the install, so it may name a project the package itself installs
+# (WORK_DIR/prefix/share/doc/pms-plugin-api-dev/examples/…).
 foreach(var BUILD_DIR WORK_DIR SOURCE_DIR API_VERSION GENERATOR CXX NM)
   if(NOT ${var})
     message(FATAL_ERROR "sdk_out_of_tree.cmake: -D${var}= is required")
   endif()
 endforeach()
+if(NOT PLUGIN)
+  set(PLUGIN minimal_plugin)
+endif()
+if(NOT PLUGIN_INSTALL_DIR)
+  set(PLUGIN_INSTALL_DIR lib/pms/plugins/minimal)
+endif()
+if(NOT DEFINED CHECK_NEXT_MAJOR)
+  set(CHECK_NEXT_MAJOR ON)
+endif()
 
 function(run what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -42,19 +57,28 @@ set(launcher)
 if(LAUNCHER)
   set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
 endif()
+# Another compiler and standard library (clang++ -stdlib=libc++) come in through CXX and
+# CXX_FLAGS; CMake passes CMAKE_CXX_FLAGS to the link step as well, where -stdlib matters too.
 set(common_args -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX} ${launcher}
+  "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
   -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
   -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DPmsPluginApi_DIR=${prefix}/share/cmake/PmsPluginApi)
 
+# minimal_plugin takes the version to ask for from PMS_REQUIRED_API; a project that states it
+# itself (CHECK_NEXT_MAJOR=OFF) gets neither that variable nor the next-major check below.
+set(api_arg)
+if(CHECK_NEXT_MAJOR)
+  set(api_arg -DPMS_REQUIRED_API=${API_VERSION})
+endif()
 run("configure" ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${build} ${common_args}
-  -DPMS_REQUIRED_API=${API_VERSION} -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/stage)
+  ${api_arg} -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/stage)
 run("build" ${CMAKE_COMMAND} --build ${build})
 run("install of the plugin" ${CMAKE_COMMAND} --install ${build})
 
-set(module ${build}/plugins/minimal_plugin/minimal_plugin.so)
-set(manifest ${build}/plugins/minimal_plugin/plugin.json)
-foreach(f ${module} ${manifest} ${WORK_DIR}/stage/lib/pms/plugins/minimal/minimal_plugin.so
-          ${WORK_DIR}/stage/lib/pms/plugins/minimal/plugin.json)
+set(module ${build}/plugins/${PLUGIN}/${PLUGIN}.so)
+set(manifest ${build}/plugins/${PLUGIN}/plugin.json)
+foreach(f ${module} ${manifest} ${WORK_DIR}/stage/${PLUGIN_INSTALL_DIR}/${PLUGIN}.so
+          ${WORK_DIR}/stage/${PLUGIN_INSTALL_DIR}/plugin.json)
   if(NOT EXISTS ${f})
     message(FATAL_ERROR "missing ${f}")
   endif()
@@ -69,7 +93,7 @@ foreach(line ${lines})
   list(APPEND symbols ${sym})
 endforeach()
 if(NOT symbols STREQUAL "pms_plugin_entry_v1")
-  message(FATAL_ERROR "minimal_plugin.so exports '${symbols}', expected only pms_plugin_entry_v1")
+  message(FATAL_ERROR "${PLUGIN}.so exports '${symbols}', expected only pms_plugin_entry_v1")
 endif()
 
 # The manifest carries the installed API version, not a placeholder.
@@ -82,12 +106,14 @@ if(text MATCHES "@" OR NOT text MATCHES "\"major\": ${major}, \"minor\": ${minor
 endif()
 
 # A plugin that needs the next major must not find these headers.
-math(EXPR next_major "${major} + 1")
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build-next ${common_args}
-    -DPMS_REQUIRED_API=${next_major}.0
-  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
-if(rc EQUAL 0)
-  message(FATAL_ERROR "find_package(PmsPluginApi ${next_major}.0) accepted API ${API_VERSION}")
+if(CHECK_NEXT_MAJOR)
+  math(EXPR next_major "${major} + 1")
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build-next ${common_args}
+      -DPMS_REQUIRED_API=${next_major}.0
+    RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "find_package(PmsPluginApi ${next_major}.0) accepted API ${API_VERSION}")
+  endif()
 endif()
 
 message(STATUS "out-of-tree plugin ok: ${module} exports ${symbols}, API ${API_VERSION}")
