@@ -157,13 +157,17 @@ class Soak:
             self.counts.add("folio" if status == 200 else "folio_failed")
         self.every(FOLIO_EVERY_S, one)
 
-    def sse_client(self):
+    def sse_client(self, login):
         # A browser tab: a live-event stream that stays open, dropped and reopened every minute.
+        # Each client signs in on its own: the host caps streams per staff session (4), and a
+        # reconnect may overlap the old stream's close.
+        api = rb.Http(self.w.host_url)
+        api.ok("POST", "/api/session", {"login": login, "password": "demo"}, f"sign-in as {login}")
         while not self.stop.is_set():
             s = socket.create_connection(("127.0.0.1", self.w.host_port), timeout=5)
             try:
                 s.sendall((f"GET {self.w.p('/events')} HTTP/1.1\r\nHost: 127.0.0.1:{self.w.host_port}\r\n"
-                           f"Cookie: {self.w.api.cookie}\r\nAccept: text/event-stream\r\n\r\n").encode())
+                           f"Cookie: {api.cookie}\r\nAccept: text/event-stream\r\n\r\n").encode())
                 head = s.recv(4096)
                 if not head.startswith(b"HTTP/1.1 200"):
                     self.counts.add("sse_failed")
@@ -211,8 +215,10 @@ def main():
         soak.spawn(soak.payer, "payer")
         soak.spawn(soak.refresher, "refresher")
         soak.spawn(soak.folio_reader, "folio")
+        logins = ["frontdesk", "accountant", "admin"]
         for i in range(SSE_CLIENTS):
-            soak.spawn(soak.sse_client, f"sse-{i}")
+            login = logins[i % len(logins)]
+            soak.spawn(lambda login=login: soak.sse_client(login), f"sse-{i}")
         data_dir = os.path.join(workdir, "host-data")
         start = time.monotonic()
         for minute in range(1, MINUTES + 1):
