@@ -20,8 +20,8 @@ function(pms_add_plugin target)
   target_link_options(${target} PRIVATE
     -Wl,--version-script=${version_script}
     -Wl,--exclude-libs,ALL)
-  # ASan's runtime lives in the executable, so -z defs cannot hold for sanitized modules.
-  if(NOT PMS_SANITIZE)
+  # A sanitizer's runtime lives in the executable, so -z defs cannot hold for sanitized modules.
+  if(NOT PMS_SANITIZE AND NOT PMS_SANITIZE_THREAD)
     target_link_options(${target} PRIVATE -Wl,-z,defs)
   endif()
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${version_script})
