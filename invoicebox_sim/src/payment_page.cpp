@@ -92,6 +92,25 @@ void append_order(std::string& out, const PageOrder& o, bool several) {
     }
 }
 
+// Only an absolute http(s) address becomes a link: the URLs come from the shop's request, and a
+// `javascript:` or `data:` one must never be something the payer clicks. The API already refuses
+// them at creation; this keeps the page safe whatever reached the store (a fault, an old file).
+bool is_web_url(std::string_view url) {
+    return (url.starts_with("https://") && url.size() > 8) || (url.starts_with("http://") && url.size() > 7);
+}
+
+// «Вернуться в магазин» when the order names where to go for this outcome: successUrl once paid,
+// failUrl when it can no longer be paid, returnUrl for either when the specific one is absent.
+// Nothing when the shop sent none: the payer stays here.
+void append_back_link(std::string& out, const PageOrder& o, bool paid) {
+    const std::string& specific = paid ? o.success_url : o.fail_url;
+    const std::string& url = specific.empty() ? o.return_url : specific;
+    if (!is_web_url(url)) {
+        return;
+    }
+    out += "<p><a id=\"back\" class=\"back\" href=\"" + html_escape(url) + "\">Вернуться в магазин</a></p>\n";
+}
+
 std::string begin_page(std::string_view title) {
     std::string out(page_head);
     out += html_escape(title);
@@ -178,9 +197,18 @@ std::string render_payment_page(std::string_view shop_name, const std::vector<Pa
         out += std::string("<p class=\"state ") + (s == "completed" ? "ok" : "bad") + "\">" +
                status_text(s) + "</p>\n";
     }
-    if (!orders.empty() && !orders.front().return_url.empty()) {
-        out += "<p><a href=\"" + html_escape(orders.front().return_url) +
-               "\">Вернуться в магазин</a></p>\n";
+    if (!orders.empty()) {
+        const auto& o = orders.front();
+        if (any_payable) {
+            // Before paying, only the general way back (InvoiceBox shows returnUrl there).
+            if (is_web_url(o.return_url)) {
+                out += "<p><a class=\"back\" href=\"" + html_escape(o.return_url) +
+                       "\">Вернуться в магазин</a></p>\n";
+            }
+        } else {
+            // Opened again after the outcome: the same way back as right after it.
+            append_back_link(out, o, o.status == "completed");
+        }
     }
     out += page_tail;
     return out;
@@ -200,13 +228,8 @@ std::string render_payment_result(std::string_view shop_name, const std::vector<
         append_order(out, o, orders.size() > 1);
     }
     if (!orders.empty()) {
-        const auto& o = orders.front();
-        const std::string& back = paid_now ? (o.success_url.empty() ? o.return_url : o.success_url)
-                                           : (o.fail_url.empty() ? o.return_url : o.fail_url);
-        if (!back.empty()) {
-            out += "<p><a id=\"back\" href=\"" + html_escape(back) +
-                   "\">Вернуться в магазин</a></p>\n";
-        }
+        // An order paid before (a second press, another tab) was paid all the same.
+        append_back_link(out, orders.front(), paid_now || orders.front().status == "completed");
     }
     out += page_tail;
     return out;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <map>
+#include <set>
 
 namespace test {
 
@@ -92,9 +93,39 @@ class FakeHost : public HostPorts {
             if (!visit(it->first, it->second))
                 break;
     }
-    std::optional<std::string> get_folio(std::string_view, pms_status& status) override {
-        status = PMS_OK;
-        return folio_json;
+    /// The property document pms.property/1 gives; nullopt plays a host older than 1.2.
+    std::optional<std::string> property;
+    int property_reads = 0;
+    std::optional<std::string> property_json() override {
+        ++property_reads;
+        return property;
+    }
+    /// A property document with these (id, name) legal entities.
+    static std::string property_with(const std::vector<std::pair<std::string, std::string>>& entities) {
+        std::string doc = R"({"schema":"pms.property/1","property_id":"hotel-1","name":"Суперотель","legal_entities":[)";
+        for (std::size_t i = 0; i < entities.size(); ++i)
+            doc += (i ? "," : "") + std::string(R"({"id":")") + entities[i].first + R"(","name":")" + entities[i].second +
+                   R"(","tax_id":"77000000)" + std::to_string(i) + R"("})";
+        return doc + "]}";
+    }
+    /// When not empty, get_folio answers by id from here (PMS_NOT_FOUND for others), else
+    /// every id reads folio_json. `folio_read_status` other than PMS_OK fails every read.
+    std::map<std::string, std::string> folios_by_id;
+    pms_status folio_read_status = PMS_OK;
+    int folio_reads = 0;
+    std::optional<std::string> get_folio(std::string_view id, pms_status& status) override {
+        ++folio_reads;
+        status = folio_read_status;
+        if (status != PMS_OK)
+            return std::nullopt;
+        if (folios_by_id.empty())
+            return folio_json;
+        auto it = folios_by_id.find(std::string(id));
+        if (it == folios_by_id.end()) {
+            status = PMS_NOT_FOUND;
+            return std::nullopt;
+        }
+        return it->second;
     }
     void post_payment(const PaymentPosting& p, std::function<void(PostOutcome, const PostingResult&)> done) override {
         ++post_calls;
@@ -149,7 +180,13 @@ class FakeHost : public HostPorts {
             done(pr::HttpOutcome(std::move(resp)));
         });
     }
+    /// When set, the host refuses every mail with this text (an SMTP refusal): nothing is sent.
+    std::optional<std::string> refuse_mail;
     void send_mail(const MailMessage& m, std::function<void(MailOutcome, std::string)> done) override {
+        if (refuse_mail) {
+            queue.push_back([done, why = *refuse_mail] { done(MailOutcome::refused, why); });
+            return;
+        }
         outbox.push_back(m);
         queue.push_back([done] { done(MailOutcome::sent, ""); });
     }
@@ -158,9 +195,13 @@ class FakeHost : public HostPorts {
         slot.first = a;
         ++slot.second;
     }
-    void resolve_alert(std::string_view) override {}
+    std::vector<std::string> resolved_alerts; // dedupe keys, in order
+    void resolve_alert(std::string_view key) override { resolved_alerts.emplace_back(key); }
     std::int64_t now_utc_ms() override { return now; }
-    int utc_offset_minutes(std::int64_t) override { return 180; }
+    int utc_offset_minutes(std::int64_t) override { return offset_minutes; }
+    int offset_minutes = 180;
+    std::string timezone = "Europe/Moscow"; ///< pms.clock/1 property_timezone
+    std::string property_timezone() override { return timezone; }
     std::uint64_t start_timer(std::chrono::milliseconds d, std::function<void(bool)> fn) override {
         const auto id = next_timer++;
         timers[id] = Timer{now + d.count(), std::move(fn)};
@@ -175,7 +216,33 @@ class FakeHost : public HostPorts {
         queue.push_back([fn] { fn(true); });
     }
     void log(LogLevel, std::string_view text) override { logs.emplace_back(text); }
-    bool push_view(std::string_view, std::string_view) override { return true; }
+    /// Folio-dialog pushes by view session, in order.
+    std::vector<std::pair<std::string, std::string>> pushes;
+    bool push_view(std::string_view session, std::string_view json) override {
+        pushes.emplace_back(session, json);
+        return true;
+    }
+    /// Admin-page pushes by session; sessions listed in closed_pages answer false (closed).
+    std::vector<std::pair<std::string, std::string>> page_pushes;
+    std::set<std::string> closed_pages;
+    bool push_page_view(std::string_view session, std::string_view json) override {
+        if (closed_pages.count(std::string(session)))
+            return false;
+        page_pushes.emplace_back(session, json);
+        return true;
+    }
+    std::string last_push_to(std::string_view session) const {
+        for (auto it = page_pushes.rbegin(); it != page_pushes.rend(); ++it)
+            if (it->first == session)
+                return it->second;
+        return {};
+    }
+    std::size_t pushes_to(std::string_view session) const {
+        std::size_t n = 0;
+        for (const auto& p : page_pushes)
+            n += p.first == session;
+        return n;
+    }
 
     /// Runs queued completions and due timers (advancing the clock to them) until idle, but
     /// never past `max_advance_ms` of simulated time.

@@ -351,6 +351,31 @@ BOOST_AUTO_TEST_CASE(a_staff_decision_is_never_reopened_by_a_later_report) {
     BOOST_TEST(!t.changes_anything());
 }
 
+BOOST_AUTO_TEST_CASE(a_report_from_another_shop_never_settles_the_link) {
+    // The link was made in shop A; a report of its order number speaks for shop B. B's seller got
+    // the money: it is held for staff, and the link stays as it was (not paid, not adopted).
+    LifecycleContext ctx;
+    ctx.now_ms = now;
+    for (St s : {St::creating, St::created, St::pending}) {
+        auto l = link_in(s);
+        l.merchant_id = "shop-a";
+        auto o = order_for(Rep::paid);
+        o.merchant_id = pr::MerchantId("shop-b");
+        const auto t = apply_report(l, {ReportSource::notification, o, ""}, ctx);
+        BOOST_TEST_INFO("link " << name(s));
+        BOOST_TEST(int(t.reply) == int(Code::order_not_found));
+        BOOST_TEST(!t.link);
+        BOOST_REQUIRE(t.suspense);
+        BOOST_TEST(t.suspense->reason_code == "other_shop");
+        BOOST_TEST(kinds(t) == "alert");
+        // The same report from the link's own shop settles it as usual.
+        o.merchant_id = pr::MerchantId("shop-a");
+        const auto own = apply_report(l, {ReportSource::notification, o, ""}, ctx);
+        BOOST_TEST(int(own.reply) == int(Code::success));
+        BOOST_TEST((own.suspense ? own.suspense->reason_code : std::string()) != "other_shop");
+    }
+}
+
 struct PostRow {
     PostOutcome outcome;
     const char* posting;  ///< after ("" = unchanged)

@@ -14,6 +14,7 @@
 #include <invoicebox/plugin/suspense_service.hpp>
 
 #include <invoicebox/protocol/notification.hpp>
+#include <invoicebox/protocol/signature.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -246,6 +247,62 @@ BOOST_AUTO_TEST_CASE(staff_post_a_suspense_entry_exactly_once) {
     BOOST_TEST(f.pending_effects() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(the_account_staff_choose_is_read_and_refused_unless_open_and_in_the_currency) {
+    Fixture f;
+    auto with = [](std::string doc, const std::string& from, const std::string& to) {
+        doc.replace(doc.find(from), from.size(), to);
+        return doc;
+    };
+    const std::string open_doc = folio_doc;
+    f.host.folios_by_id["F-1"] = open_doc;
+    f.host.folios_by_id["F-2"] = with(with(open_doc, R"("folio_id":"F-1")", R"("folio_id":"F-2")"), R"("status":"open")",
+                                      R"("status":"closed")");
+    f.host.folios_by_id["F-3"] = with(with(open_doc, R"("folio_id":"F-1")", R"("folio_id":"F-3")"), R"("currency":"RUB")",
+                                      R"("currency":"USD")");
+    SuspenseRecord s;
+    s.order_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c";
+    s.merchant_order_id = "SOMEONE-ELSE";
+    s.amount_minor = 500000;
+    s.currency = "RUB";
+    s.reason_code = "amount_mismatch";
+    s.reason = "сумма не совпадает";
+    s.received_at_ms = f.host.now - 1000;
+    f.service->repository().save_suspense(s);
+    SuspenseService suspense(*f.service);
+    const StaffUser staff{"u-9", "Бухгалтер"};
+    auto attempt = [&](const std::string& folio) {
+        std::optional<SuspenseDecision> d;
+        suspense.post_to_folio(s.order_id, folio, "оплата за другой счёт", staff, [&](SuspenseDecision x) { d = x; });
+        f.host.run();
+        BOOST_REQUIRE(d);
+        return *d;
+    };
+    auto d = attempt("F-404");
+    BOOST_TEST(!d.transition);
+    BOOST_TEST(d.field_errors["folio_id"] == "Счёт F-404 не найден");
+    d = attempt("F-2");
+    BOOST_TEST(!d.transition);
+    BOOST_TEST(d.field_errors["folio_id"].find("закрыт") != std::string::npos);
+    d = attempt("F-3");
+    BOOST_TEST(!d.transition);
+    BOOST_TEST(d.field_errors["folio_id"].find("ведётся в USD") != std::string::npos);
+    // A read that failed is not "no such account": no field blamed, nothing recorded.
+    f.host.folio_read_status = PMS_STORAGE_ERROR;
+    d = attempt("F-1");
+    BOOST_TEST(!d.transition);
+    BOOST_TEST(d.field_errors.empty());
+    BOOST_TEST(d.message.find("Не удалось прочитать счёт F-1") != std::string::npos);
+    BOOST_TEST(f.host.post_calls == 0);
+    BOOST_TEST(suspense.unposted().size() == 1u);
+    // The open account in the payment's currency, typed with stray spaces: posted there once.
+    f.host.folio_read_status = PMS_OK;
+    d = attempt(" F-1 ");
+    BOOST_TEST(d.transition.has_value());
+    BOOST_REQUIRE(f.host.postings.size() == 1u);
+    BOOST_TEST(f.host.postings.begin()->second.p.folio_id == "F-1");
+    BOOST_TEST(suspense.unposted().empty());
+}
+
 BOOST_AUTO_TEST_CASE(staff_close_a_suspense_entry_with_a_reason) {
     Fixture f;
     SuspenseRecord s;
@@ -295,6 +352,55 @@ BOOST_AUTO_TEST_CASE(the_suspense_page_posts_through_its_form) {
     f.host.run();
     BOOST_TEST(view.find("Платёж проведён на счёт F-1") != std::string::npos, view);
     BOOST_TEST(f.host.postings.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(open_suspense_pages_showing_the_list_get_every_change) {
+    Fixture f;
+    SuspenseService suspense(*f.service);
+    f.service->on_suspense_changed = [&] { suspense.push_updates(); };
+    suspense.page_opened("A"); // the list
+    suspense.page_opened("B"); // will open a form
+    suspense.page_opened("C"); // closed by the host without telling the plugin
+    f.host.closed_pages.insert("C");
+
+    // A payment in another currency arrives: a new unposted payment.
+    const auto l = f.create(false);
+    auto wrong = f.pay(l.order_id).body;
+    const std::string rub = R"("currencyId":"RUB")";
+    BOOST_REQUIRE(wrong.find(rub) != std::string::npos);
+    wrong.replace(wrong.find(rub), rub.size(), R"("currencyId":"USD")");
+    f.service->handle_notification("notify", wrong,
+                                   {{"Content-Type", "application/json"}, {"x-signature", pr::sign(api_key, wrong)}},
+                                   [](pr::NotificationReply, NotificationOutcome) {});
+    f.host.run();
+    BOOST_REQUIRE_EQUAL(suspense.unposted().size(), 1u);
+    BOOST_REQUIRE(f.host.pushes_to("A") >= 1u);
+    BOOST_TEST(f.host.last_push_to("A").find(l.order_id) != std::string::npos);
+    BOOST_TEST(f.host.pushes_to("C") == 0u);
+    BOOST_TEST(suspense.open_sessions() == 2u); // C forgotten once the host said it is closed
+
+    // B opens «Провести на счёт…»: a change must not wipe what B is typing.
+    std::string b_view;
+    suspense.page_event(R"({"kind":"row_action","action":"close","table":"suspense","row_key":")" + l.order_id +
+                            R"(","values":{}})",
+                        StaffUser{"u-9", "Бухгалтер"}, [&](std::string v) { b_view = std::move(v); }, "B");
+    BOOST_TEST(b_view.find("\"name\":\"reason\"") != std::string::npos, b_view);
+    const auto b_before = f.host.pushes_to("B");
+    const auto a_before = f.host.pushes_to("A");
+
+    // Another staff member resolves it: A sees the list without it, B is left alone.
+    BOOST_REQUIRE(suspense.close(l.order_id, "возвращено гостю", StaffUser{"u-2", "Ольга"}).transition);
+    f.host.run();
+    BOOST_TEST(f.host.pushes_to("A") > a_before);
+    BOOST_TEST(f.host.last_push_to("A").find(l.order_id) == std::string::npos);
+    BOOST_TEST(f.host.last_push_to("A").find("Нераспределённые платежи") != std::string::npos);
+    BOOST_TEST(f.host.pushes_to("B") == b_before);
+
+    // Closed sessions get nothing more.
+    suspense.page_closed("A");
+    const auto total = f.host.page_pushes.size();
+    suspense.push_updates();
+    BOOST_TEST(f.host.page_pushes.size() == total);
 }
 
 BOOST_AUTO_TEST_CASE(each_link_row_opens_its_history) {

@@ -16,6 +16,8 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include <set>
 
 using namespace test;
@@ -211,6 +213,35 @@ BOOST_FIXTURE_TEST_CASE(refresh_posts_every_paid_link_of_a_big_folio, Fixture) {
     BOOST_TEST(result->empty(), *result);
     BOOST_TEST(postings_of(links) == 310u);
     BOOST_TEST(host.postings.size() == 310u);
+}
+
+BOOST_FIXTURE_TEST_CASE(two_hundred_refreshes_of_one_folio_share_one_flight, Fixture) {
+    // Issue 14: 200 presses of «Обновить статус ссылок» on one folio while the first is in flight
+    // cost the requests of one refresh, and every press gets the answer exactly once.
+    auto links = create_links(5);
+    for (const auto& l : links) {
+        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
+        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    }
+    host.engine->take_deliveries();
+    const int before = host.http_calls;
+    std::vector<int> answers(200, 0);
+    for (int i = 0; i < 200; ++i)
+        service->refresh_folio("F-1", StaffUser{"u-" + std::to_string(i), "Анна"}, [&answers, i](std::string e) {
+            BOOST_TEST(e.empty(), e);
+            ++answers[static_cast<std::size_t>(i)];
+        });
+    host.run();
+    // One refresh of 5 links of one shop is one list read (5 ids, one short page); without the
+    // shared flight it would be 200.
+    BOOST_TEST(host.http_calls - before == 1);
+    BOOST_TEST(std::count(answers.begin(), answers.end(), 1) == 200);
+    BOOST_TEST(postings_of(links) == 5u);
+    // Once the flight landed, a new press starts a new one (nothing is left to post: no request).
+    bool again = false;
+    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string) { again = true; });
+    host.run();
+    BOOST_TEST(again);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

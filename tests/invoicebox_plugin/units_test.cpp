@@ -276,8 +276,12 @@ BOOST_AUTO_TEST_CASE(views_show_columns_statuses_and_form_defaults) {
     const auto json = render_links_view(m);
     for (const char* word : {"Платежные ссылки InvoiceBox", "Ссылка", "Сумма", "Описание", "Номер лицевого счёта",
                              "Дата и время создания", "Статус", "Создан", "hold", "Истёк", "Скопировать ссылку",
-                             "Создать ссылку", "Обновить статус ссылок", "Отмена", "pay_url", "Отменить ссылку"})
+                             "Создать ссылку", "Обновить статус ссылок", "Отмена", "QR-код для гостя", "Отменить ссылку"})
         BOOST_TEST(json.find(word) != std::string::npos, word);
+    // The QR code opens on demand; the link just created shows it in the list (issue 10).
+    BOOST_TEST(json.find("pay_url") == std::string::npos);
+    m.qr_for = "P-F-1-1";
+    BOOST_TEST(render_links_view(m).find("pay_url") != std::string::npos);
     // Two open links (20 000) exceed the balance (15 500): the guard warns.
     BOOST_TEST(json.find("Открытые ссылки больше остатка") != std::string::npos);
     auto form = default_create_form(f, Settings{});

@@ -97,6 +97,9 @@ BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
     BOOST_TEST(p.idempotency_key == "ru.invoicebox.pms.payment-link:payment:" + link.order_id);
     BOOST_TEST(p.amount_minor == 6768000);
     BOOST_TEST(p.kind == "payment");
+    // The number the guest saw on InvoiceBox's page (issue 10), not the internal one.
+    BOOST_TEST(p.description == "Оплата по ссылке InvoiceBox, заказ №" + link.folio_number);
+    BOOST_TEST(link.folio_number == "30682277");
     BOOST_REQUIRE(host.alerts.count("paid:" + link.order_id));
     BOOST_TEST(host.alerts["paid:" + link.order_id].first.body == "Получена оплата 67 680,00 ₽ по счёту 30682277, заявка №471887");
     BOOST_TEST(host.alerts["paid:" + link.order_id].second == 1);
@@ -212,7 +215,8 @@ BOOST_FIXTURE_TEST_CASE(poller_posts_a_payment_whose_notification_never_came, Fi
     host.run();
     BOOST_TEST(host.postings.size() == 1u);
     bool by_poll = false;
-    for (const auto& a : links()[0].audit)
+    const auto all = links(); // kept: a range-for over links()[0] would outlive the vector
+    for (const auto& a : all[0].audit)
         by_poll |= a.actor == Actor::poll;
     BOOST_TEST(by_poll);
 }
@@ -323,6 +327,48 @@ BOOST_FIXTURE_TEST_CASE(dialog_round_trip, Fixture) {
     host.run();
     BOOST_TEST(view.find("Ссылка создана") != std::string::npos, view);
     BOOST_TEST(view.find("http://sim.test") != std::string::npos);
+}
+
+// Issue 14: a change to a folio re-renders its list once for all the dialogs open on it, not once
+// per dialog (each render reads the folio and every link record).
+BOOST_FIXTURE_TEST_CASE(a_change_is_rendered_once_for_every_dialog_on_the_folio, Fixture) {
+    create("1000.00", false);
+    LinkDialog dialog(*service);
+    dialog.open("vs-0", "F-1", [](std::string) {});
+    auto render_cost = [&] {
+        const int reads = host.folio_reads;
+        const auto pushes = host.pushes.size();
+        dialog.folio_changed("F-1");
+        return std::pair{host.folio_reads - reads, host.pushes.size() - pushes};
+    };
+    const auto one = render_cost();
+    BOOST_TEST(one.first >= 1);
+    BOOST_TEST(one.second == 1u);
+    for (int i = 1; i < 50; ++i)
+        dialog.open("vs-" + std::to_string(i), "F-1", [](std::string) {});
+    const auto fifty = render_cost();
+    BOOST_TEST(fifty.first == one.first); // read and rendered once
+    BOOST_TEST(fifty.second == 50u);      // pushed to each
+}
+
+// Issue 14: a notification is answered before the view work it causes (the dialogs open on its
+// folio are re-rendered after the reply, not while InvoiceBox waits).
+BOOST_FIXTURE_TEST_CASE(a_notification_is_answered_before_the_dialogs_are_updated, Fixture) {
+    const auto link = *create("1000.00", false).link;
+    LinkDialog dialog(*service);
+    service->on_folio_changed = [&](const std::string& folio) { dialog.folio_changed(folio); };
+    for (int i = 0; i < 3; ++i)
+        dialog.open("vs-" + std::to_string(i), "F-1", [](std::string) {});
+    const auto deliveries = pay(link.order_id);
+    BOOST_REQUIRE(!deliveries.empty());
+    const auto before = host.pushes.size();
+    std::optional<std::size_t> pushes_at_reply;
+    service->handle_notification("notify", deliveries.front().body,
+                                 {{"Content-Type", "application/json"}, {"x-signature", deliveries.front().signature}},
+                                 [&](pr::NotificationReply, NotificationOutcome) { pushes_at_reply = host.pushes.size(); });
+    BOOST_REQUIRE(pushes_at_reply);
+    BOOST_TEST(*pushes_at_reply == before);     // nothing rendered before the answer
+    BOOST_TEST(host.pushes.size() >= before + 3); // each open dialog updated after it
 }
 
 namespace {

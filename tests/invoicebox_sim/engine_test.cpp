@@ -351,6 +351,34 @@ BOOST_AUTO_TEST_CASE(pay_completes_and_notifies_with_valid_signature) {
     BOOST_TEST(parse(r.body).at("metaData").at("totalCount").as_int64() == 1);
 }
 
+// The payment page a payer opens from paymentUrl links back to the order's successUrl once paid
+// (the create_body() order names https://example.ru/checkout/10026/success), and an order
+// without any of the three URLs gets no link.
+BOOST_AUTO_TEST_CASE(payment_page_links_back_to_success_url) {
+    EngineFixture f;
+    const auto o = f.create();
+    const std::string page = "/order/" + str(o.at("orderContainerId"));
+    auto r = f.call("POST", page + "/pay", "", "");
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    BOOST_TEST(r.body.find(R"(id="back" class="back" href="https://example.ru/checkout/10026/success")") !=
+                   std::string::npos,
+               r.body);
+    BOOST_TEST(f.call("GET", page, "", "").body.find("checkout/10026/success") != std::string::npos);
+
+    std::string bare = create_body("10027");
+    for (const char* key : {R"("successUrl":"https://example.ru/checkout/10026/success",)",
+                            R"("failUrl":"https://example.ru/checkout/10026/fail",)",
+                            R"(,"returnUrl":"https://example.ru/checkout/10026")"})
+        bare = patched(bare, key, "");
+    r = f.call("POST", create_path, bare);
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    const std::string bare_page = "/order/" + str(parse(r.body).at("data").at("orderContainerId"));
+    r = f.call("POST", bare_page + "/pay", "", "");
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    BOOST_TEST(r.body.find("Оплата прошла успешно") != std::string::npos);
+    BOOST_TEST(r.body.find("Вернуться в магазин") == std::string::npos, r.body);
+}
+
 BOOST_AUTO_TEST_CASE(order_notification_url_wins) {
     EngineFixture f;
     auto r = f.call("POST", create_path,

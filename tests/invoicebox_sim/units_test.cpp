@@ -301,6 +301,50 @@ BOOST_AUTO_TEST_CASE(payment_page_content) {
     BOOST_TEST(paid.find("Счёт оплачен") != std::string::npos);
 }
 
+// The way back to the shop (issue 10): successUrl after paying, failUrl when the order can no
+// longer be paid, returnUrl for either when the specific one is missing, none without any, and
+// never a non-web address.
+BOOST_AUTO_TEST_CASE(payment_page_links_back_to_the_shop_only_when_it_named_an_address) {
+    PageOrder o;
+    o.number = "30682277";
+    o.description = "Предоплата";
+    o.amount_minor = 100000;
+    o.currency = "RUB";
+    o.expires_at = *parse_rfc3339("2024-11-08T21:00:00+00:00");
+    o.status = "completed";
+    o.success_url = "https://hotel.example.ru/?a=1&b=\"2\"";
+    o.fail_url = "https://hotel.example.ru/fail";
+    const std::string back_ok = R"(id="back" class="back" href="https://hotel.example.ru/?a=1&amp;b=&quot;2&quot;")";
+    const std::string back_fail = R"(id="back" class="back" href="https://hotel.example.ru/fail")";
+    auto paid = render_payment_result("Shop", {o}, true);
+    BOOST_TEST(paid.find(back_ok) != std::string::npos, paid);
+    BOOST_TEST(paid.find("hotel.example.ru/fail") == std::string::npos);
+    // Opened again later: the same link.
+    BOOST_TEST(render_payment_page("Shop", {o}, "/order/c1/pay").find(back_ok) != std::string::npos);
+    // Not payable any more: failUrl, on the result and on the page.
+    o.status = "expired";
+    BOOST_TEST(render_payment_result("Shop", {o}, false).find(back_fail) != std::string::npos);
+    BOOST_TEST(render_payment_page("Shop", {o}, "/order/c1/pay").find(back_fail) != std::string::npos);
+    // Still payable: no «back» link of the outcome yet.
+    o.status = "created";
+    BOOST_TEST(render_payment_page("Shop", {o}, "/order/c1/pay").find("id=\"back\"") == std::string::npos);
+    // No address named: the payer stays, no link at all.
+    o.status = "completed";
+    o.success_url.clear();
+    o.fail_url.clear();
+    BOOST_TEST(render_payment_result("Shop", {o}, true).find("Вернуться в магазин") == std::string::npos);
+    // returnUrl stands in for a missing specific one.
+    o.return_url = "http://hotel.test/";
+    BOOST_TEST(render_payment_result("Shop", {o}, true).find(R"(href="http://hotel.test/")") != std::string::npos);
+    // Only http(s) becomes a link.
+    o.return_url.clear();
+    o.success_url = "javascript:alert(1)";
+    o.fail_url = "data:text/html,x";
+    BOOST_TEST(render_payment_result("Shop", {o}, true).find("javascript:") == std::string::npos);
+    o.status = "canceled";
+    BOOST_TEST(render_payment_result("Shop", {o}, false).find("data:") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(command_line) {
     auto p = parse_options({"--listen",
                             "127.0.0.1:0",

@@ -96,6 +96,24 @@ std::string format_local_datetime(std::int64_t utc_ms, int offset_minutes) {
     return buf;
 }
 
+std::string zone_label(std::string_view iana_zone, int offset_minutes) {
+    // "W-SU" is the tz database's old alias of Europe/Moscow, still accepted by hosts.
+    if (iana_zone == "Europe/Moscow" || iana_zone == "W-SU")
+        return "МСК";
+    if (offset_minutes == 0)
+        return "UTC";
+    const int abs = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    std::string out = offset_minutes < 0 ? "UTC-" : "UTC+";
+    out += std::to_string(abs / 60);
+    if (abs % 60 != 0) {
+        char mm[4];
+        std::snprintf(mm, sizeof mm, "%02d", abs % 60);
+        out += ':';
+        out += mm;
+    }
+    return out;
+}
+
 std::string format_local_date(std::int64_t utc_ms, int offset_minutes) {
     return format_local_datetime(utc_ms, offset_minutes).substr(0, 10);
 }

@@ -71,6 +71,17 @@ std::optional<std::string> HostAdapter::get_folio(std::string_view folio_id, pms
     return out;
 }
 
+std::optional<std::string> HostAdapter::property_json() {
+    if (host_.property_ext() == nullptr)
+        return std::nullopt; // a host older than 1.2
+    try {
+        return host_.property_json();
+    } catch (const std::exception& e) {
+        host_.warning(std::string("property could not be read: ") + e.what());
+        return std::nullopt;
+    }
+}
+
 void HostAdapter::post(std::function<void(bool)> fn) {
     const auto* ex = host_.executor_ext();
     auto* h = new Holder<std::function<void(bool)>>{std::move(fn)};
@@ -212,6 +223,7 @@ void HostAdapter::send_mail(const MailMessage& m, std::function<void(MailOutcome
     c.to_name = to_pms_str(m.to_name);
     c.subject = to_pms_str(m.subject);
     c.text_body = to_pms_str(m.text_body);
+    c.html_body = to_pms_str(m.html_body); // empty: the host sends text only
     auto* h = new H{std::move(done)};
     auto fn = [](void* user, pms_status s, pms_str text) {
         std::unique_ptr<H> p(static_cast<H*>(user));
@@ -254,6 +266,14 @@ int HostAdapter::utc_offset_minutes(std::int64_t at) {
     return c ? c->utc_offset_minutes(host_.c_host(), at) : 0;
 }
 
+std::string HostAdapter::property_timezone() {
+    const auto* c = host_.clock_ext();
+    if (c == nullptr || c->property_timezone == nullptr)
+        return {};
+    const char* zone = c->property_timezone(host_.c_host());
+    return zone ? std::string(zone) : std::string();
+}
+
 std::uint64_t HostAdapter::start_timer(std::chrono::milliseconds delay, std::function<void(bool)> fn) {
     using H = Holder<std::function<void(bool)>>;
     const auto* ex = host_.executor_ext();
@@ -291,6 +311,16 @@ bool HostAdapter::push_view(std::string_view session, std::string_view json) {
         return host_.push_view(session, json);
     } catch (const std::exception& e) {
         host_.warning(std::string("push_view failed: ") + e.what());
+        return false;
+    }
+}
+
+bool HostAdapter::push_page_view(std::string_view session, std::string_view json) {
+    try {
+        return host_.push_page_view(session, json);
+    } catch (const std::exception& e) {
+        // Not fatal: the page shows the change at its next event or reopen.
+        host_.warning(std::string("push_page_view failed: ") + e.what());
         return false;
     }
 }

@@ -3,14 +3,17 @@
 
 #include <boost/json.hpp>
 
+#include <map>
+
 namespace invoicebox::plugin {
 
 namespace bj = boost::json;
 
 LinkDialog::LinkDialog(LinkService& service) : service_(service) {}
 
-std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices) {
+std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices, std::string qr_for) {
     ListViewModel m;
+    m.qr_for = std::move(qr_for);
     m.configured = service_.configured();
     m.notices = std::move(notices);
     pms_status st = PMS_OK;
@@ -54,9 +57,28 @@ void LinkDialog::open(const std::string& session_id, const std::string& folio_id
 void LinkDialog::closed(const std::string& session_id) { sessions_.erase(session_id); }
 
 void LinkDialog::folio_changed(const std::string& folio_id) {
-    for (const auto& [id, s] : sessions_)
-        if (s.folio_id == folio_id && s.showing_list)
-            service_.host().push_view(id, list_view(folio_id));
+    // Sessions on one folio see the same list; only a QR just shown to one of them differs. So
+    // the folio and its links are read and rendered once per distinct QR, not once per session
+    // (issue 14: with many dialogs open, a change cost one full read and render per session).
+    std::map<std::string, std::string> rendered; // qr_for -> view
+    for (const auto& [id, s] : sessions_) {
+        if (s.folio_id != folio_id || !s.showing_list)
+            continue;
+        auto it = rendered.find(s.qr_for);
+        if (it == rendered.end())
+            it = rendered.emplace(s.qr_for, list_view(folio_id, {}, s.qr_for)).first;
+        service_.host().push_view(id, it->second);
+    }
+}
+
+std::string LinkDialog::mail_sent_text(const std::string& moid) {
+    // «повторно» only when this was not the link's first mail that went.
+    try {
+        if (auto link = service_.repository().find(moid); link && link->mails_sent > 1)
+            return "Письмо отправлено повторно";
+    } catch (const StoreError&) {
+    }
+    return "Письмо отправлено";
 }
 
 void LinkDialog::event(const std::string& session_id, const std::string& folio_id, const StaffUser& staff,
@@ -71,6 +93,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     }
     auto& session = sessions_[session_id];
     session.folio_id = folio_id;
+    session.qr_for.clear(); // the QR of a new link stays only until staff do something else
     bj::error_code ec;
     const bj::value ev = bj::parse(event_json, ec);
     if (ec || !ev.is_object()) {
@@ -158,9 +181,12 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 } else {
                     n.push_back({"warning", "Результат пока неизвестен", out.message});
                 }
-                if (auto it = sessions_.find(session_id); it != sessions_.end())
+                std::string qr_for = out.kind == K::created && out.link ? out.link->merchant_order_id : std::string();
+                if (auto it = sessions_.find(session_id); it != sessions_.end()) {
                     it->second.showing_list = true;
-                done(list_view(folio_id, std::move(n)));
+                    it->second.qr_for = qr_for;
+                }
+                done(list_view(folio_id, std::move(n), std::move(qr_for)));
                 return;
             }
             form.errors = out.field_errors;
@@ -184,6 +210,24 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         });
         return;
     }
+    if (action == "show_qr") {
+        // The QR code on demand: the newest link the guest can pay, as the button promises.
+        std::vector<LinkRecord> links;
+        try {
+            links = service_.repository().for_folio(folio_id);
+        } catch (const StoreError&) {
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}));
+            return;
+        }
+        const auto* latest = newest_payable(links);
+        if (!latest) {
+            done(list_view(folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}));
+            return;
+        }
+        session.showing_list = false; // a pushed list must not replace the code the guest is scanning
+        done(render_qr_view(*latest));
+        return;
+    }
     if (action == "history") {
         // The trail of a link of this session's folio only, as for the other row actions.
         std::optional<LinkRecord> link;
@@ -205,12 +249,14 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (action == "cancel" || action == "resend") {
         // Row keys are the merchantOrderIds (built from id-safe characters). The service acts only
         // on a link of this session's folio: a row key is whatever the caller sent.
-        auto finish = [this, folio_id, action, done = std::move(done)](std::string err) {
+        auto finish = [this, folio_id, row, action, done = std::move(done)](std::string err) {
             std::vector<Notice> n;
             if (!err.empty())
                 n.push_back({"error", action == "cancel" ? "Ссылка не отменена" : "Письмо не отправлено", err});
+            else if (action == "cancel")
+                n.push_back({"success", "", "Ссылка отменена"});
             else
-                n.push_back({"success", "", action == "cancel" ? "Ссылка отменена" : "Письмо отправлено повторно"});
+                n.push_back({"success", "", mail_sent_text(row)});
             done(list_view(folio_id, std::move(n)));
         };
         if (action == "cancel")

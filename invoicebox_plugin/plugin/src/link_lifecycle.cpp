@@ -192,7 +192,10 @@ Effect payment_effect(LinkRecord& link) {
     p.kind = "payment";
     p.idempotency_key = payment_idempotency_key(link.order_id);
     p.provider_reference = link.order_id;
-    p.description = "Оплата по ссылке InvoiceBox, заказ " + link.merchant_order_id;
+    // The number the guest and InvoiceBox's page show (merchantOrderIdVisible: the folio number),
+    // not our internal merchantOrderId; the InvoiceBox order id stays in provider_reference.
+    p.description = "Оплата по ссылке InvoiceBox, заказ №" +
+                    (link.folio_number.empty() ? link.merchant_order_id : link.folio_number);
     p.occurred_at_utc_ms = link.paid_at_ms;
     return e;
 }
@@ -211,6 +214,18 @@ Transition apply_report(const std::optional<LinkRecord>& found, const OrderRepor
         return t;
     }
     LinkRecord link = *found;
+    if (!link.merchant_id.empty() && !order.merchant_id.str().empty() && order.merchant_id.str() != link.merchant_id) {
+        // The link was made in one shop and the report speaks for another (shops re-bound, or a
+        // number reused across shops): the money went to that other seller, so it is never posted
+        // as this link's payment and never changes the link; staff settle it by hand.
+        if (paid)
+            hold_in_suspense(t, nullptr, order, "", "other_shop",
+                             "заказ оплачен в магазине " + order.merchant_id.str() + ", а ссылка " +
+                                 link.merchant_order_id + " создана в магазине " + link.merchant_id,
+                             ctx);
+        t.reply = Code::order_not_found;
+        return t;
+    }
     const auto now = ctx.now_ms;
     const Actor actor = actor_of(rep.source);
     const std::string by = by_of(rep);

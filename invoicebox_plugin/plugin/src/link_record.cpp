@@ -136,6 +136,7 @@ std::string serialize(const LinkRecord& r) {
     o["suspense_reason"] = r.suspense_reason;
     o["mail"] = to_string(r.mail);
     o["mail_error"] = r.mail_error;
+    o["mails_sent"] = r.mails_sent;
     bj::array resends;
     for (const auto t : r.resend_at_ms)
         resends.push_back(t);
@@ -203,6 +204,10 @@ std::optional<LinkRecord> parse_link_record(std::string_view json) {
     r.mail = from_string(str(o, "mail"), {MailState::none, MailState::pending, MailState::sent, MailState::failed},
                          MailState::none);
     r.mail_error = str(o, "mail_error");
+    r.mails_sent = static_cast<int>(num(o, "mails_sent"));
+    // A record written before the count existed: a mail it shows as sent went at least once.
+    if (!o.contains("mails_sent") && r.mail == MailState::sent)
+        r.mails_sent = 1;
     if (const auto* a = o.if_contains("resend_at_ms"); a && a->is_array())
         for (const auto& t : a->as_array())
             if (t.is_int64())

@@ -3,6 +3,7 @@
 
 #include <invoicebox/plugin/failpoint.hpp>
 #include <invoicebox/plugin/formatting.hpp>
+#include <invoicebox/plugin/guest_mail.hpp>
 #include <invoicebox/plugin/message_template.hpp>
 #include <invoicebox/plugin/receipt_basket.hpp>
 #include <invoicebox/plugin/suspense_service.hpp>
@@ -65,6 +66,13 @@ LinkService::~LinkService() { *alive_ = false; }
 
 void LinkService::configure(Settings s) { settings_ = std::move(s); }
 
+void LinkService::record(const Transition& t, std::vector<StoreOp> extra) {
+    repo_.record(t, std::move(extra));
+    // After the write: a page redrawn from the store then shows what was recorded.
+    if (t.suspense && on_suspense_changed)
+        on_suspense_changed();
+}
+
 void LinkService::changed(const std::string& folio_id) {
     if (on_folio_changed)
         on_folio_changed(folio_id);
@@ -111,6 +119,12 @@ pr::CreateOrderRequest LinkService::build_request(const LinkRecord& link, const 
         r.customer.email = link.guest_email;
     if (auto url = notification_url_for(settings_, shop); !url.empty())
         r.notification_url = url;
+    // The way back from InvoiceBox's page leads to the hotel's own site, and only when the
+    // admin named one: a guest must never be sent to a PMS address (architecture §8).
+    if (!settings_.hotel_site_url.empty()) {
+        r.success_url = settings_.hotel_site_url;
+        r.fail_url = settings_.hotel_site_url;
+    }
     return r;
 }
 
@@ -354,7 +368,8 @@ void LinkService::resend_mail(const std::string& folio_id, const std::string& mo
             return;
         }
         link->resend_at_ms.push_back(now);
-        add_audit(*link, now, Actor::staff, staff.label(), "Повторная отправка письма гостю");
+        add_audit(*link, now, Actor::staff, staff.label(),
+                  link->mails_sent > 0 ? "Повторная отправка письма гостю" : "Отправка письма гостю");
         // The request and its mail effect in one batch: the mail goes at most once for it.
         Transition t;
         link->mail = MailState::pending;
@@ -366,7 +381,7 @@ void LinkService::resend_mail(const std::string& folio_id, const std::string& mo
         e.who = staff.label();
         t.effects.push_back(std::move(e));
         t.link = *link;
-        repo_.record(t);
+        record(t);
     } catch (const StoreError&) {
         done("Не удалось записать действие в базу PMS");
         return;
@@ -396,7 +411,7 @@ LifecycleContext LinkService::context_for(const std::string& order_id, const std
 }
 
 void LinkService::commit(const Transition& t, std::vector<StoreOp> extra, std::set<std::string>* folios) {
-    repo_.record(t, std::move(extra));
+    record(t, std::move(extra));
     if (t.link) {
         if (folios)
             folios->insert(t.link->folio_id); // the caller pushes one view update per folio
@@ -591,9 +606,27 @@ void LinkService::posting_done(const Effect& e, PostOutcome outcome, const Posti
     }
     const auto t = apply_posting(*link, outcome, r, context_for(link->order_id, link->merchant_order_id));
     // The outcome, the alert that follows from it and the removal of the post effect: one batch.
-    repo_.record(t, {LinkRepository::erase_effect(e)});
+    record(t, {LinkRepository::erase_effect(e)});
     if (t.link)
         changed(t.link->folio_id);
+}
+
+Effect LinkService::mail_alert_effect(LinkRecord& link, Effect::Kind kind) const {
+    Effect a;
+    a.kind = kind;
+    a.owner = link.merchant_order_id;
+    a.seq = ++link.effect_seq;
+    // One alert per link: a second failure updates it, a later successful mail resolves it.
+    a.alert.dedupe_key = "mail:" + link.merchant_order_id;
+    if (kind == Effect::Kind::raise_alert) {
+        a.alert.level = StaffAlert::Level::warning;
+        a.alert.title = "Письмо гостю не отправлено";
+        a.alert.body = "Ссылка на оплату " + format_money_ru(link.amount_minor, link.currency) + " по счёту " +
+                       link.folio_number + " не ушла на " + link.guest_email + ": " + link.mail_error +
+                       ". Нажмите «Отправить ещё раз» в окне InvoiceBox или передайте ссылку гостю другим способом";
+        a.alert.folio_id = link.folio_id;
+    }
+    return a;
 }
 
 void LinkService::run_mail_effect(const Effect& e) {
@@ -611,9 +644,11 @@ void LinkService::run_mail_effect(const Effect& e) {
                 link->mail_error = "отправка прервана перезапуском; письмо могло не уйти";
                 add_audit(*link, host_.now_utc_ms(), Actor::recovery, "",
                           "Письмо гостю: " + link->mail_error + ". Отправьте повторно при необходимости");
+                // Nobody watched this one fail: the alert asks staff to check with the guest.
+                t.effects.push_back(mail_alert_effect(*link, Effect::Kind::raise_alert));
                 t.link = *link;
             }
-            repo_.record(t, {LinkRepository::erase_effect(e)});
+            record(t, {LinkRepository::erase_effect(e)});
             if (t.link)
                 changed(t.link->folio_id);
             effect_step(owner);
@@ -634,21 +669,12 @@ void LinkService::run_mail_effect(const Effect& e) {
         return;
     }
     failpoint("invoicebox.mail.before_send");
-    MessageValues v;
-    v.guest_name = link->guest_name;
-    v.amount = format_money_ru(link->amount_minor, link->currency);
-    v.link = link->payment_url;
-    v.expiry = format_local_datetime(link->expires_at_ms, offset_at(link->expires_at_ms));
-    v.folio = link->folio_number;
-    v.booking = link->booking_number;
-    v.hotel = settings_.hotel_name;
-    MailMessage m;
-    m.to = link->guest_email;
-    m.to_name = link->guest_name;
-    m.subject = settings_.mail_subject.empty() ? "Ссылка на оплату" : settings_.mail_subject;
-    m.text_body = render_message(link->message_template.empty() ? settings_.message_template : link->message_template, v);
-    if (m.text_body.find(link->payment_url) == std::string::npos)
-        m.text_body += "\n\nСсылка на оплату: " + link->payment_url;
+    // Read when the mail goes, not when the link was made: a renamed hotel mails its new name.
+    GuestMailContext ctx;
+    ctx.hotel = guest_hotel_name(settings_, host_.property_json());
+    ctx.expiry_offset_minutes = offset_at(link->expires_at_ms);
+    ctx.zone_label = zone_label(host_.property_timezone(), ctx.expiry_offset_minutes);
+    const MailMessage m = compose_guest_mail(*link, settings_, ctx);
     mailing_.insert(owner);
     auto alive = alive_;
     host_.send_mail(m, [this, alive, owner, e](MailOutcome outcome, std::string err) {
@@ -668,8 +694,12 @@ void LinkService::run_mail_effect(const Effect& e) {
                 const auto now = host_.now_utc_ms();
                 const std::string by = e.who.empty() ? std::string("система") : e.who;
                 if (outcome == MailOutcome::sent) {
+                    // An earlier failure raised an alert: this mail answers it.
+                    if (!link->mail_error.empty())
+                        t.effects.push_back(mail_alert_effect(*link, Effect::Kind::resolve_alert));
                     link->mail = MailState::sent;
                     link->mail_error.clear();
+                    ++link->mails_sent;
                     add_audit(*link, now, e.actor, by, "Письмо со ссылкой отправлено на " + link->guest_email);
                 } else {
                     link->mail = MailState::failed;
@@ -677,10 +707,13 @@ void LinkService::run_mail_effect(const Effect& e) {
                                                                            : (err.empty() ? "ошибка отправки" : err);
                     result = "Письмо не отправлено: " + link->mail_error + ". Скопируйте ссылку и отправьте её гостю";
                     add_audit(*link, now, e.actor, by, result);
+                    // Staff may have closed the dialog (or a replay sent it with nobody
+                    // watching): the alert, recorded with the failure in one batch, tells them.
+                    t.effects.push_back(mail_alert_effect(*link, Effect::Kind::raise_alert));
                 }
                 t.link = *link;
             }
-            repo_.record(t, {LinkRepository::erase_effect(attempted)});
+            record(t, {LinkRepository::erase_effect(attempted)});
             if (t.link)
                 changed(t.link->folio_id);
         } catch (const StoreError&) {
@@ -726,18 +759,40 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
         answer(Code::success, "monitoring probe");
         return;
     }
+    // The answer goes first, the view updates after it (outside the try: answered once):
+    // InvoiceBox waits for nothing but the durable record, however many dialogs show the folio
+    // (issue 14).
+    std::set<std::string> folios;
     try {
-        const auto t = receive(OrderReport{ReportSource::notification, verified->order, ""});
+        const auto t = receive(OrderReport{ReportSource::notification, verified->order, ""}, &folios);
         answer(t.reply, t.reply == Code::order_not_found ? "unknown order" : "applied");
     } catch (const StoreError& e) {
         host_.log(LogLevel::error, std::string("notification not recorded: ") + e.what());
         answer(Code::out_of_service, "store failure");
+        return;
     }
+    for (const auto& f : folios)
+        changed(f);
 }
 
 // ---- refresh, cancel -----------------------------------------------------------------------
 
-void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& staff, std::function<void(std::string)> done) {
+void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& staff, std::function<void(std::string)> on_done) {
+    if (auto running = refresh_waiters_.find(folio_id); running != refresh_waiters_.end()) {
+        // One flight per folio: the running refresh reads InvoiceBox now, so its answer serves this
+        // press as well (issue 14: 200 presses, one request).
+        running->second.push_back(std::move(on_done));
+        return;
+    }
+    refresh_waiters_[folio_id].push_back(std::move(on_done));
+    // Every waiter gets the one answer, once; the entry goes first so a waiter that refreshes
+    // again starts a new flight.
+    auto done = [this, folio_id](const std::string& message) {
+        auto node = refresh_waiters_.extract(folio_id);
+        if (node)
+            for (auto& w : node.mapped())
+                w(message);
+    };
     std::vector<LinkRecord> links;
     try {
         links = repo_.for_folio(folio_id);

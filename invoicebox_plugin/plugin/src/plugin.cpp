@@ -8,14 +8,18 @@
 #include <invoicebox/plugin/link_dialog.hpp>
 #include <invoicebox/plugin/link_service.hpp>
 #include <invoicebox/plugin/settings.hpp>
+#include <invoicebox/plugin/shop_binding.hpp>
 #include <invoicebox/plugin/suspense_service.hpp>
 
 #include <invoicebox/protocol/endpoints.hpp>
 
 // The settings rely on "x-secret-bound-to" (plugin API 1.1): a 1.0 host would ignore it and
-// fill a stored API token in for any candidate address. So this plugin needs host minor 1,
-// stated here rather than taken from whatever headers it is built with (plugin.json agrees).
-#define PMS_SDK_MIN_HOST_MINOR 1
+// fill a stored API token in for any candidate address. The «Нераспределённые платежи» page needs
+// pms.admin-page/1 and binding shops to legal entities needs pms.property/1 (both 1.2): on a 1.1
+// host unposted payments could not be resolved and an old main shop never bound. So this plugin
+// needs host minor 2, stated here rather than taken from whatever headers it is built with
+// (plugin.json agrees).
+#define PMS_SDK_MIN_HOST_MINOR 2
 #include <pms/plugin_sdk/entry.hpp>
 #include <pms/plugin_sdk/plugin.hpp>
 
@@ -45,6 +49,7 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
         dialog_ = std::make_unique<LinkDialog>(*service_);
         suspense_ = std::make_unique<SuspenseService>(*service_);
         service_->on_folio_changed = [this](const std::string& folio) { dialog_->folio_changed(folio); };
+        service_->on_suspense_changed = [this] { suspense_->push_updates(); };
         return PMS_OK;
     }
     pms_status activate() {
@@ -81,11 +86,13 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
         return {pms::sdk::admin_page{suspense_page_id, suspense_page_title, PMS_ADMIN_SECTION_FINANCE,
                                      suspense_page_permission}};
     }
-    void on_page_open(std::string_view page_id, std::string_view, const pms::sdk::page_context&, pms::sdk::view_reply reply) {
+    void on_page_open(std::string_view page_id, std::string_view session, const pms::sdk::page_context&,
+                      pms::sdk::view_reply reply) {
         if (page_id != suspense_page_id) {
             reply.show(render_message_view(suspense_page_title, {"error", "", "Неизвестная страница"}));
             return;
         }
+        suspense_->page_opened(session);
         reply.show(suspense_->open_page());
     }
     void on_page_event(const pms::sdk::page_event& e, pms::sdk::view_reply reply) {
@@ -93,13 +100,32 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
         // The host checked suspense.manage for this staff member; the staff member acting now is
         // the one audited.
         StaffUser staff{e.context.staff_user_id, e.context.staff_user_name};
-        suspense_->page_event(e.event_json, staff, [r](std::string view) { r->show(view); });
+        suspense_->page_event(e.event_json, staff, [r](std::string view) { r->show(view); }, e.view_session_id);
     }
-    void on_page_closed(std::string_view) {}
+    void on_page_closed(std::string_view session) { suspense_->page_closed(session); }
 
     // ---- pms.settings-schema/1 ----
-    std::string settings_schema() { return settings_schema_json(); }
-    std::optional<std::string> validate_settings(std::string_view json) { return invoicebox::plugin::validate_settings(json); }
+    // Built when asked, from the property's legal entities now and the settings in effect (with
+    // the migrated binding), so the page names the entities still without a shop.
+    std::string settings_schema() {
+        std::vector<PropertyEntity> entities;
+        if (auto doc = adapter_ ? adapter_->property_json() : std::nullopt)
+            entities = parse_property_entities(*doc);
+        return settings_schema_json(entities, &effective_);
+    }
+    // Settings that fail validate() read «Не настроен» on the module card (API 1.3 hosts): a main
+    // shop bound by the migration counts as naming its legal entity, one without a binding does
+    // not, until the admin chooses.
+    std::optional<std::string> validate_settings(std::string_view json) {
+        std::optional<std::string> bound;
+        try {
+            if (adapter_)
+                bound = adapter_->store_get(main_shop_binding_key);
+        } catch (const StoreError&) {
+            // unreadable: the document stands on its own
+        }
+        return invoicebox::plugin::validate_settings(bound ? with_main_legal_entity(json, *bound) : std::string(json));
+    }
     void on_settings_changed() {
         service_->stop();
         reload_settings();
@@ -207,13 +233,20 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
                 s.overrides[i].api_token = token(at + "/api_token");
                 s.overrides[i].api_key = host().secret(at + "/api_key").value_or("");
             }
-            // Settings saved before every shop named its legal entity: no link is created until the
-            // admin chooses the main shop's company (notifications of existing orders still apply).
-            if (s.shop.complete() && s.shop.legal_entity_id.empty())
-                host().error("Не настроен: у основного магазина InvoiceBox не выбрано юридическое лицо; ссылки не "
-                             "создаются, пока администратор не выберет его в настройках");
+            // Settings saved before every shop named its legal entity: bound to the property's only
+            // legal entity, else no link is created until the admin chooses the main shop's company
+            // (notifications of existing orders still apply).
+            bind_main_shop(s, *adapter_);
         } catch (const std::exception& e) {
             host().error(std::string("settings could not be read: ") + e.what());
+        }
+        // The schema needs only who sells through which shop, never the secrets.
+        effective_ = s;
+        effective_.shop.api_token.clear();
+        effective_.shop.api_key.clear();
+        for (auto& o : effective_.overrides) {
+            o.api_token.clear();
+            o.api_key.clear();
         }
         service_->configure(std::move(s));
     }
@@ -222,6 +255,7 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
     std::unique_ptr<LinkService> service_;
     std::unique_ptr<LinkDialog> dialog_;
     std::unique_ptr<SuspenseService> suspense_;
+    Settings effective_; ///< the settings in effect, secrets cleared (for the settings schema)
 };
 
 } // namespace invoicebox::plugin

@@ -87,6 +87,54 @@ std::optional<std::string> route_of_path(std::string_view path) {
     return std::string();
 }
 
+std::vector<PropertyEntity> parse_property_entities(std::string_view property_json) {
+    std::vector<PropertyEntity> out;
+    bj::error_code ec;
+    const bj::value v = bj::parse(property_json, ec);
+    if (ec || !v.is_object())
+        return out;
+    const auto* list = v.as_object().if_contains("legal_entities");
+    if (list == nullptr || !list->is_array())
+        return out;
+    for (const auto& item : list->as_array()) {
+        if (!item.is_object())
+            continue;
+        const auto& o = item.as_object();
+        PropertyEntity e;
+        if (const auto* id = o.if_contains("id"); id && id->is_string())
+            e.id = std::string(id->as_string());
+        if (const auto* n = o.if_contains("name"); n && n->is_string())
+            e.name = std::string(n->as_string());
+        if (const auto* t = o.if_contains("tax_id"); t && t->is_string())
+            e.tax_id = std::string(t->as_string());
+        // An entity without an id could never be matched with a folio: nothing to bind it to.
+        if (!e.id.empty())
+            out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::string parse_property_name(std::string_view property_json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(property_json, ec);
+    if (ec || !v.is_object())
+        return {};
+    const auto* n = v.as_object().if_contains("name");
+    return n && n->is_string() ? std::string(n->as_string()) : std::string();
+}
+
+std::vector<PropertyEntity> entities_without_shop(const Settings& s, const std::vector<PropertyEntity>& entities) {
+    std::vector<PropertyEntity> out;
+    for (const auto& e : entities) {
+        bool has_shop = s.shop.legal_entity_id == e.id;
+        for (const auto& o : s.overrides)
+            has_shop = has_shop || o.legal_entity_id == e.id;
+        if (!has_shop)
+            out.push_back(e);
+    }
+    return out;
+}
+
 namespace {
 
 const char* const vat_codes[] = {"none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22"};
@@ -134,6 +182,37 @@ bool is_http_url(std::string_view s) {
     return (s.starts_with("https://") && s.size() > 8) || (s.starts_with("http://") && s.size() > 7);
 }
 
+/// "https://host:port" of an http(s) URL, lower-cased, without a trailing path ("" when not one).
+std::string origin_of(std::string_view url) {
+    const std::size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+    if (scheme == 0)
+        return {};
+    const auto end = url.find_first_of("/?#", scheme);
+    std::string out(url.substr(0, end));
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// Why a «Сайт отеля» value cannot go to InvoiceBox as successUrl/failUrl, or nullopt. The
+/// guest's browser opens it, so only an absolute http(s) address with a host, nothing a page
+/// could read as markup or a second address, and within the API's 1000 characters.
+std::optional<std::string> hotel_site_problem(std::string_view url) {
+    const std::size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+    if (scheme == 0)
+        return "Адрес сайта должен начинаться с https:// (или http://), например https://hotel.example.ru";
+    if (url.size() > 1000)
+        return "Адрес сайта длиннее 1000 символов";
+    for (const char c : url)
+        if (static_cast<unsigned char>(c) <= ' ' || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' || c == 0x7f)
+            return "В адресе сайта не должно быть пробелов, кавычек и угловых скобок";
+    const auto rest = url.substr(scheme);
+    const auto host = rest.substr(0, rest.find_first_of("/?#"));
+    if (host.empty() || host.find('@') != std::string_view::npos || host.front() == ':' || host.front() == '.')
+        return "Укажите адрес сайта полностью, например https://hotel.example.ru";
+    return std::nullopt;
+}
+
 void write_enum(protocol::JsonWriter& w, const char* const* values, const char* const* labels, std::size_t n) {
     w.key("enum").begin_array();
     for (std::size_t i = 0; i < n; ++i)
@@ -158,12 +237,19 @@ void write_bound_to(protocol::JsonWriter& w, bool override_item) {
     w.end_array();
 }
 
-void write_shop_properties(protocol::JsonWriter& w, bool override_item) {
+// `missing` names the legal entities without a shop (main shop only); `bound` is the legal entity
+// the plugin serves with the main shop, shown as the field's default so that a shop bound by the
+// migration (saved settings without one) reads as it works until the admin saves.
+void write_shop_properties(protocol::JsonWriter& w, bool override_item, const std::string& missing,
+                           const std::string& bound) {
     w.key("legal_entity_id").begin_object().member("type", "string").member("title", "Юридическое лицо")
         .member("x-widget", "legal-entity");
-    if (!override_item)
+    if (!override_item) {
         w.member("description", "Компания, которой принадлежит магазин: ссылки создаются только по её счетам, "
-                                "она — продавец в чеке");
+                                "она — продавец в чеке" + (missing.empty() ? std::string() : ". " + missing));
+        if (!bound.empty())
+            w.member("default", bound);
+    }
     w.end_object();
     w.key("merchant_id").begin_object().member("type", "string").member("title", "Идентификатор магазина (merchantId)")
         .member("format", "uuid").member("description", "UUID из кабинета InvoiceBox: Мои магазины → Интеграция (API)")
@@ -272,30 +358,49 @@ std::optional<FieldProblem> api_address_check(const bj::object& o) {
 
 } // namespace
 
-std::string settings_schema_json() {
+std::string settings_schema_json(const std::vector<PropertyEntity>& entities, const Settings* effective) {
+    // The host shows field help texts (not the root description), so the legal entities without
+    // a shop are named in the help of the main shop's legal entity and of the per-entity shops.
+    std::string missing;
+    if (effective != nullptr)
+        for (const auto& e : entities_without_shop(*effective, entities))
+            missing += (missing.empty() ? "" : " ") + std::string("Для юрлица «") + (e.name.empty() ? e.id : e.name) +
+                       "» не настроен магазин InvoiceBox.";
     protocol::JsonWriter w(protocol::JsonWriteOptions{.escape_slash = false});
     w.begin_object();
     w.member("$schema", "https://json-schema.org/draft/2020-12/schema");
     w.member("$id", std::string(plugin_id) + "/settings/1");
     w.member("type", "object");
     w.member("title", "InvoiceBox: платежные ссылки");
+    // legal_entity_id is not listed: the page's own required check would stop a save before
+    // validate() names the missing legal entity together with the plugin's other findings.
     w.key("required").begin_array().string("merchant_id").string("api_token").string("api_key").end_array();
     w.key("x-order").begin_array();
     for (const char* k : {"legal_entity_id", "merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "api_host_confirmed",
                           "notification_url",
-                          "hotel_name", "vat_code", "receipt_payment_type", "item_name_template", "default_lifetime",
+                          "hotel_name", "hotel_site_url", "vat_code", "receipt_payment_type", "item_name_template", "default_lifetime",
                           "mail_subject", "message_template", "poll_interval_seconds", "legal_entities"})
         w.string(k);
     w.end_array();
     w.key("properties").begin_object();
-    write_shop_properties(w, false);
+    write_shop_properties(w, false, missing, effective != nullptr ? effective->shop.legal_entity_id : std::string());
     w.key("notification_url").begin_object().member("type", "string").member("title", "Адрес для уведомлений InvoiceBox")
         .member("format", "uri")
+        // A 1.3 host fills it in with this property's hook address; an older one leaves it to the
+        // admin (validate() requires it either way, so the plugin still needs host minor 2 only).
+        .member("x-prefill", "notification_url")
         .member("description", "Публичный адрес, по которому InvoiceBox присылает уведомления об оплате, например "
                                "https://pms.example.ru/hooks/ru.invoicebox.pms.payment-link/hotel-1/notify")
         .end_object();
     w.key("hotel_name").begin_object().member("type", "string").member("title", "Название отеля (для писем и чеков)")
+        .member("description", "Если не заполнено, в письмах гостю — название отеля из PMS")
         .member_int("maxLength", 200).end_object();
+    w.key("hotel_site_url").begin_object().member("type", "string").member("title", "Сайт отеля")
+        .member("format", "uri").member_int("maxLength", 1000)
+        .member("description", "Необязательно. После оплаты (или если оплата не прошла) страница InvoiceBox предложит "
+                               "гостю вернуться на этот адрес, например https://hotel.example.ru. Без него гость остаётся "
+                               "на странице InvoiceBox. Не указывайте адрес PMS: гостю он не откроется")
+        .end_object();
     w.key("vat_code").begin_object().member("type", "string").member("title", "Ставка НДС по умолчанию")
         .member("description", "Применяется к строкам счёта без собственной ставки");
     write_enum(w, vat_codes, vat_labels, std::size(vat_codes));
@@ -333,17 +438,30 @@ std::string settings_schema_json() {
     w.key("legal_entities").begin_object().member("type", "array").member("title", "Отдельные магазины для юридических лиц")
         .member("description", "Каждое юрлицо отеля продаёт через свой магазин. По счетам юрлица, которое не выбрано ни у "
                                "основного магазина, ни здесь, ссылки не создаются: сотрудники увидят «Для юрлица «…» не "
-                               "настроен магазин InvoiceBox»")
+                               "настроен магазин InvoiceBox»" + (missing.empty() ? std::string() : ". " + missing))
         .key("items").begin_object().member("type", "object")
         .key("required").begin_array().string("legal_entity_id").string("merchant_id").string("api_token").string("api_key").end_array()
         .key("properties").begin_object();
-    write_shop_properties(w, true);
+    write_shop_properties(w, true, {}, {});
     w.end_object().end_object().end_object();
     w.end_object(); // properties
+    // The connection check is the module's state on a 1.3 host («Работает» / «Ошибка подключения»).
     w.key("x-actions").begin_array().begin_object().member("id", "check_connection").member("label", "Проверить подключение")
-        .end_object().end_array();
+        .member_bool("x-check", true).end_object().end_array();
     w.end_object();
     return w.take();
+}
+
+std::string with_main_legal_entity(std::string_view json, const std::string& legal_entity_id) {
+    bj::error_code ec;
+    bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object() || legal_entity_id.empty())
+        return std::string(json);
+    auto& o = v.as_object();
+    if (!str_member(o, "legal_entity_id").empty())
+        return std::string(json);
+    o["legal_entity_id"] = legal_entity_id;
+    return bj::serialize(v);
 }
 
 std::string effective_api_base_url(std::string_view json) {
@@ -388,6 +506,11 @@ std::optional<Settings> parse_settings(std::string_view json) {
     s.receipt_payment_type = str_member(o, "receipt_payment_type", s.receipt_payment_type);
     s.notification_url = str_member(o, "notification_url");
     s.hotel_name = str_member(o, "hotel_name");
+    s.hotel_site_url = std::string(trim(str_member(o, "hotel_site_url")));
+    // A value that validate() would refuse (saved before the rule, edited in the store) is not
+    // sent: InvoiceBox would refuse the whole order for it.
+    if (hotel_site_problem(s.hotel_site_url))
+        s.hotel_site_url.clear();
     if (const auto* p = o.if_contains("poll_interval_seconds"); p && p->is_int64())
         s.poll_interval_seconds = static_cast<int>(std::clamp<std::int64_t>(p->as_int64(), 5, 3600));
     if (const auto* a = o.if_contains("legal_entities"); a && a->is_array())
@@ -451,6 +574,15 @@ std::optional<std::string> validate_settings(std::string_view json) {
         errors.emplace_back("/notification_url", "Укажите публичный адрес для уведомлений: без него оплаты будут видны только при проверке статуса");
     else if (!is_http_url(url))
         errors.emplace_back("/notification_url", "Адрес для уведомлений должен начинаться с https:// или http://");
+    if (const auto site = std::string(trim(str_member(o, "hotel_site_url"))); !site.empty()) {
+        if (auto problem = hotel_site_problem(site))
+            errors.emplace_back("/hotel_site_url", *problem);
+        else if (!url.empty() && origin_of(site) == origin_of(url))
+            // The PMS's own address (the notification URL's server) is no page for a guest
+            // (architecture §8): behind it is the staff sign-in, or nothing on the hooks door.
+            errors.emplace_back("/hotel_site_url", "Это адрес PMS, а не сайт отеля: гость не сможет его открыть. Укажите "
+                                                   "сайт отеля или оставьте поле пустым");
+    }
     const auto vat = str_member(o, "vat_code", "vat20");
     if (std::find(std::begin(vat_codes), std::end(vat_codes), vat) == std::end(vat_codes))
         errors.emplace_back("/vat_code", "Неизвестная ставка НДС");

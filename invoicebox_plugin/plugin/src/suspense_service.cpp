@@ -67,6 +67,8 @@ std::string suspense_reason_label(const SuspenseRecord& s) {
         return "неизвестный заказ";
     if (c == "other_order")
         return "другой заказ ссылки";
+    if (c == "other_shop")
+        return "другой магазин";
     if (c == "folio_closed")
         return "счёт закрыт";
     if (c == "folio_not_found")
@@ -381,13 +383,32 @@ void SuspenseService::post_to_folio(const std::string& order_id, const std::stri
             done(std::move(d));
             return;
         }
+        // The folio document lists no other accounts of the booking, so staff type the account
+        // (prefilled with the link's); it is read here and refused unless it exists, is open and
+        // keeps the payment's currency, each as a field error on the account.
+        const std::string target = trim(folio_id);
         pms_status st = PMS_OK;
         std::optional<Folio> folio;
-        if (!folio_id.empty())
-            if (auto json = host.get_folio(folio_id, st))
+        if (!target.empty()) {
+            if (auto json = host.get_folio(target, st)) {
                 folio = parse_folio(*json);
-        d = decide_post(*entry, folio_id, folio.has_value(), folio && folio->closed, comment, staff.label(),
+            } else if (st != PMS_NOT_FOUND) {
+                // Not "no such account": a read that failed says nothing about the account.
+                d.message = "Не удалось прочитать счёт " + target + " в PMS; платёж не проведён, попробуйте ещё раз";
+                done(std::move(d));
+                return;
+            }
+        }
+        d = decide_post(*entry, target, folio.has_value(), folio && folio->closed, comment, staff.label(),
                         host.now_utc_ms());
+        const std::string paid_in = entry->currency.empty() ? std::string("RUB") : entry->currency;
+        if (folio && !folio->closed && folio->currency != paid_in) {
+            // The host would refuse the posting anyway (currency mismatch); say so before recording.
+            d.transition.reset();
+            d.field_errors["folio_id"] = "Счёт " + target + " ведётся в " + folio->currency + ", а платёж получен в " +
+                                         paid_in + ": выберите счёт в " + paid_in;
+            d.message = "Проверьте выделенные поля";
+        }
         if (!d.transition) {
             done(std::move(d));
             return;
@@ -449,13 +470,48 @@ SuspensePageModel SuspenseService::model(std::vector<Notice> notices) {
 
 std::string SuspenseService::open_page() { return render_suspense_page(model()); }
 
-void SuspenseService::page_event(std::string_view event_json, const StaffUser& staff_in, std::function<void(std::string)> reply) {
+void SuspenseService::page_opened(std::string_view session) {
+    if (!session.empty())
+        sessions_[std::string(session)] = true;
+}
+
+void SuspenseService::page_closed(std::string_view session) {
+    if (auto it = sessions_.find(session); it != sessions_.end())
+        sessions_.erase(it);
+}
+
+std::string SuspenseService::show(std::string_view session, const SuspensePageModel& m) {
+    if (auto it = sessions_.find(session); it != sessions_.end())
+        it->second = m.form.empty();
+    return render_suspense_page(m);
+}
+
+void SuspenseService::push_updates() {
+    bool any = false;
+    for (const auto& [session, list] : sessions_)
+        any = any || list;
+    if (!any)
+        return;
+    // One read and one render for every session: they all show the same list.
+    const std::string view = render_suspense_page(model());
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (it->second && !links_.host().push_page_view(it->first, view)) {
+            it = sessions_.erase(it); // closed without on_page_closed (host restart of the page)
+            continue;
+        }
+        ++it;
+    }
+}
+
+void SuspenseService::page_event(std::string_view event_json, const StaffUser& staff_in, std::function<void(std::string)> reply,
+                                 std::string_view session_in) {
     auto ev = parse_suspense_event(event_json);
     StaffUser staff = staff_in;
     if (staff.id.empty()) {
         staff.id = ev.staff_id;
         staff.name = ev.staff_name;
     }
+    const std::string session(session_in);
     using K = SuspensePageEvent::Kind;
     switch (ev.kind) {
     case K::open_post:
@@ -463,7 +519,7 @@ void SuspenseService::page_event(std::string_view event_json, const StaffUser& s
         auto m = model();
         m.form = ev.kind == K::open_post ? "post" : "close";
         m.form_order_id = ev.order_id;
-        reply(render_suspense_page(m));
+        reply(show(session, m));
         return;
     }
     case K::submit_close: {
@@ -474,40 +530,40 @@ void SuspenseService::page_event(std::string_view event_json, const StaffUser& s
             m.form_order_id = ev.order_id;
             m.values = ev.values;
             m.errors = d.field_errors;
-            reply(render_suspense_page(m));
+            reply(show(session, m));
             return;
         }
-        reply(render_suspense_page(model({{"success", "", "Платёж закрыт без проведения"}})));
+        reply(show(session, model({{"success", "", "Платёж закрыт без проведения"}})));
         return;
     }
     case K::submit_post: {
         auto values = ev.values;
         const auto order_id = ev.order_id;
         post_to_folio(order_id, values["folio_id"], values["comment"], staff,
-                      [this, values, order_id, reply = std::move(reply)](SuspenseDecision d) {
+                      [this, values, order_id, session, reply = std::move(reply)](SuspenseDecision d) {
                           if (!d.transition) {
                               auto m = model({{"error", "Не проведено", d.message}});
                               m.form = "post";
                               m.form_order_id = order_id;
                               m.values = values;
                               m.errors = d.field_errors;
-                              reply(render_suspense_page(m));
+                              reply(show(session, m));
                               return;
                           }
                           if (!d.message.empty()) {
-                              reply(render_suspense_page(model({{"warning", "", d.message}})));
+                              reply(show(session, model({{"warning", "", d.message}})));
                               return;
                           }
-                          reply(render_suspense_page(model({{"success", "", "Платёж проведён на счёт " + values.at("folio_id")}})));
+                          reply(show(session, model({{"success", "", "Платёж проведён на счёт " + values.at("folio_id")}})));
                       });
         return;
     }
     case K::back:
     case K::refresh:
-        reply(open_page());
+        reply(show(session, model()));
         return;
     case K::unknown:
-        reply(render_suspense_page(model({{"error", "", "Неизвестное действие"}})));
+        reply(show(session, model({{"error", "", "Неизвестное действие"}})));
         return;
     }
 }

@@ -39,6 +39,14 @@ std::string row_key(const std::string& moid) {
 
 } // namespace
 
+std::string_view resend_label(const LinkRecord& r) {
+    // «повторно» only when a mail went before: a link created without one is sent for the first
+    // time, and one whose mail failed is retried.
+    if (r.mail == MailState::failed)
+        return "Отправить ещё раз";
+    return r.mails_sent > 0 ? "Отправить письмо повторно" : "Отправить письмо";
+}
+
 StatusLabel status_label(const LinkRecord& r) {
     if (r.state == LinkState::failed)
         return {"Ошибка создания", "error"};
@@ -95,16 +103,19 @@ std::string render_links_view(const ListViewModel& m) {
         for (const auto& l : m.links)
             if (l.is_open_unpaid())
                 open += l.amount_minor;
+        // Three lines, not five: every line here pushes the history down (issue 10, 1366×768).
         w.begin_object().member("type", "fields").key("items").begin_array();
-        w.begin_object().member("label", "Номер лицевого счёта").member("value", f.folio_number).end_object();
-        if (!f.booking_number.empty())
-            w.begin_object().member("label", "Заявка").member("value", "№" + f.booking_number).end_object();
+        w.begin_object().member("label", "Лицевой счёт")
+            .member("value", f.folio_number + (f.booking_number.empty() ? "" : ", заявка №" + f.booking_number)).end_object();
         if (!f.guest_name.empty())
             w.begin_object().member("label", "Гость").member("value",
                 f.guest_name + (f.guest_email.empty() ? "" : " <" + f.guest_email + ">")).end_object();
-        w.begin_object().member("label", "Остаток к оплате").member("value", format_money_ru(f.balance_due_minor, f.currency)).end_object();
-        w.begin_object().member("label", "Ожидается по открытым ссылкам").member("value", format_money_ru(open, f.currency))
-            .member("tone", open > f.balance_due_minor ? "warning" : "neutral").end_object();
+        w.begin_object().member("label", "Остаток к оплате")
+            .member("value", format_money_ru(f.balance_due_minor, f.currency) + "; ожидается по открытым ссылкам " +
+                                 format_money_ru(open, f.currency));
+        if (open > f.balance_due_minor)
+            w.member("tone", "warning");
+        w.end_object();
         w.end_array().end_object();
         fully_covered = !f.closed && default_link_amount(f, open) == 0;
         if (fully_covered && m.configured && m.has_shop)
@@ -121,15 +132,12 @@ std::string render_links_view(const ListViewModel& m) {
                                "Сумма неоплаченных ссылок больше остатка к оплате: гость может заплатить лишнее. "
                                "Отмените ненужные ссылки."}});
     }
-    // The newest usable link as a pay URL: the host shows it as a link, a QR code and a copy button.
-    for (const auto& l : m.links) {
-        if (l.is_open_unpaid() && !l.payment_url.empty() && l.state == LinkState::open) {
-            w.begin_object().member("type", "value").member("id", "latest_link")
-                .member("label", "Ссылка на оплату " + format_money_ru(l.amount_minor, l.currency) + " (QR-код для гостя)")
-                .member("value", l.payment_url).member("kind", "pay_url").member_bool("copy", true).end_object();
-            break;
-        }
-    }
+    // The link just created as a pay URL: the host shows it as a link, a QR code and a copy button.
+    const LinkRecord* latest = newest_payable(m.links);
+    if (latest && !m.qr_for.empty() && latest->merchant_order_id == m.qr_for)
+        w.begin_object().member("type", "value").member("id", "latest_link")
+            .member("label", "Ссылка на оплату " + format_money_ru(latest->amount_minor, latest->currency) + " (QR-код для гостя)")
+            .member("value", latest->payment_url).member("kind", "pay_url").member_bool("copy", true).end_object();
     w.begin_object().member("type", "table").member("id", "links");
     w.key("columns").begin_array();
     w.begin_object().member("key", "link").member("label", "Ссылка").end_object();
@@ -169,7 +177,7 @@ std::string render_links_view(const ListViewModel& m) {
             w.begin_object().member("id", "copy").member("label", "Скопировать ссылку").member("copy_text", l.payment_url).end_object();
         if (l.is_open_unpaid() && !l.order_id.empty()) {
             if (!l.guest_email.empty())
-                w.begin_object().member("id", "resend").member("label", "Отправить письмо повторно").end_object();
+                w.begin_object().member("id", "resend").member("label", resend_label(l)).end_object();
             w.begin_object().member("id", "cancel").member("label", "Отменить ссылку").member("style", "danger")
                 .member("confirm", "Отменить ссылку на " + format_money_ru(l.amount_minor, l.currency) + "? Гость больше не сможет по ней заплатить.")
                 .end_object();
@@ -189,8 +197,37 @@ std::string render_links_view(const ListViewModel& m) {
     w.end_object();
     if (can_create && fully_covered)
         w.begin_object().member("id", "create_other").member("label", "Создать ссылку на другую сумму").end_object();
+    if (latest)
+        w.begin_object().member("id", "show_qr").member("label", "QR-код для гостя").end_object();
     w.begin_object().member("id", "refresh").member("label", "Обновить статус ссылок").end_object();
     w.begin_object().member("id", "close").member("label", "Отмена").member_bool("close", true).end_object();
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+const LinkRecord* newest_payable(const std::vector<LinkRecord>& links) {
+    for (const auto& l : links)
+        if (l.is_open_unpaid() && !l.payment_url.empty() && l.state == LinkState::open)
+            return &l;
+    return nullptr;
+}
+
+std::string render_qr_view(const LinkRecord& l) {
+    auto w = writer();
+    w.begin_object().member("schema", "pms.view/1")
+        .member("title", "QR-код для оплаты " + format_money_ru(l.amount_minor, l.currency) + " — " + std::string(title))
+        .member("size", "medium");
+    w.key("elements").begin_array();
+    w.begin_object().member("type", "text")
+        .member("text", "Гость наводит камеру телефона на код и попадает на страницу оплаты InvoiceBox").end_object();
+    w.begin_object().member("type", "value").member("id", "qr_link")
+        .member("label", "Ссылка на оплату " + format_money_ru(l.amount_minor, l.currency) + " (QR-код для гостя)")
+        .member("value", l.payment_url).member("kind", "pay_url").member_bool("copy", true).end_object();
+    w.end_array();
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "back").member("label", "Назад к ссылкам").member("style", "primary").end_object();
+    w.begin_object().member("id", "close").member("label", "Закрыть").member_bool("close", true).end_object();
     w.end_array();
     w.end_object();
     return w.take();
@@ -204,7 +241,11 @@ std::string render_history_view(const LinkRecord& l, int offset_minutes) {
     w.key("elements").begin_array();
     const auto st = status_label(l);
     w.begin_object().member("type", "fields").key("items").begin_array();
-    w.begin_object().member("label", "Номер заказа").member("value", l.merchant_order_id).end_object();
+    // The number the guest saw on InvoiceBox's page (merchantOrderIdVisible, the folio number)
+    // first, so staff and guest name the same order; the internal one is for support requests.
+    w.begin_object().member("label", "Номер заказа у гостя")
+        .member("value", l.folio_number.empty() ? l.merchant_order_id : l.folio_number).end_object();
+    w.begin_object().member("label", "Внутренний номер заказа").member("value", l.merchant_order_id).end_object();
     if (!l.order_id.empty())
         w.begin_object().member("label", "Заказ InvoiceBox").member("value", l.order_id).end_object();
     w.begin_object().member("label", "Сумма").member("value", format_money_ru(l.amount_minor, l.currency)).end_object();

@@ -83,6 +83,14 @@ test('the accountant posts a wrong-amount payment from «Нераспредел�
   assert.equal(list.length, 1, `one order at the simulator: ${JSON.stringify(orders)}`);
   const orderId = list[0].id;
 
+  // The accountant opens «Финансы → Нераспределённые платежи»: nothing held yet.
+  await page.locator('#menu-finance').click();
+  await page.locator('#menu-finance-list a', { hasText: 'Нераспределённые платежи' }).click();
+  const view = page.locator('main .view-page');
+  await view.locator('h1', { hasText: 'Нераспределённые платежи' }).waitFor();
+  assert.equal(await view.locator(`tr[data-row="${orderId}"]`).count(), 0);
+  await page.evaluate(() => { window.__samePage = true; });
+
   // ---- the guest pays; the notification arrives with another amount ----------------------------
   await sim(simulator.url, 'POST', `/__sim/orders/${orderId}/pay`, {});
   const held = await eventually(async () => {
@@ -104,11 +112,10 @@ test('the accountant posts a wrong-amount payment from «Нераспредел�
   assert.match(answer, /order_wrong_amount/, 'the plugin answers a wrong amount with the documented code');
 
   // ---- «Финансы → Нераспределённые платежи» ------------------------------------------------------
-  await page.locator('#menu-finance').click();
-  await page.locator('#menu-finance-list a', { hasText: 'Нераспределённые платежи' }).click();
-  const view = page.locator('main .view-page');
+  // The page is already open when the payment arrives: the plugin pushes the new list into it.
   const row = view.locator(`tr[data-row="${orderId}"]`);
   await row.waitFor({ timeout: 15000 });
+  assert.equal(await page.evaluate(() => window.__samePage === true), true, 'the page was reloaded');
   assert.match(await row.textContent(), /сумма не совпадает/);
   assert.match((await row.textContent()).replace(/\s/g, ' '), PAID_TEXT);
   await h.screenshot(page, 'suspense-list');
@@ -149,10 +156,13 @@ test('the accountant posts a wrong-amount payment from «Нераспредел�
   const linkRow = dialog.locator('table[data-table="links"] tbody tr[data-row]').first();
   await linkRow.waitFor();
   await linkRow.locator('[data-action="history"]').click();
-  await eventually(async () => /Провести на счёт/.test(await dialog.textContent()), 'the history of the link');
-  const history = await dialog.textContent();
-  assert.equal(history.split('Провести на счёт').length - 1, 1, `the staff posting once in the history: ${history}`);
-  assert.equal(history.split('Оплата не проведена').length - 1, 1, `the held payment once in the history: ${history}`);
+  await eventually(async () => /проведена сотрудником/.test(await dialog.textContent()), 'the history of the link');
+  const history = (await dialog.textContent()).replace(/\s+/g, ' ');
+  const once = (what) => assert.equal(history.split(what).length - 1, 1, `«${what}» once in the history: ${history}`);
+  once('Оплата не проведена: сумма оплаты 1 234,50 ₽');
+  once(`Неразнесённая оплата проведена сотрудником в счёт ${account}`);
+  once('гость доплатил за завтрак на месте');
+  assert.match(history, /\(accountant\)\s*Неразнесённая оплата проведена сотрудником/, 'the history names the accountant who posted it');
   await h.screenshot(page, 'link-history');
 
   assert.deepEqual(problems, []);

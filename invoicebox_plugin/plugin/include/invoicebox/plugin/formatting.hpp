@@ -26,6 +26,12 @@ std::optional<std::int64_t> parse_decimal_minor(std::string_view text);
 /// "12.05.2025 14:03": the UTC instant shown at the property's offset.
 std::string format_local_datetime(std::int64_t utc_ms, int offset_minutes);
 
+/// The label of the property's time zone shown after a time a guest reads («до 08.12.2026 05:18
+/// (МСК)»): "МСК" for Europe/Moscow, whose name every Russian guest knows; for any other zone
+/// the offset at that instant, "UTC+5", "UTC+5:30", "UTC-3", or "UTC" at zero, because a
+/// zone's Russian name is not in pms.clock/1 and an IANA id means nothing to a guest.
+std::string zone_label(std::string_view iana_zone, int offset_minutes);
+
 /// "12.05.2025": the date part only.
 std::string format_local_date(std::int64_t utc_ms, int offset_minutes);
 

@@ -80,6 +80,9 @@ struct MailMessage {
     std::string to_name;
     std::string subject;
     std::string text_body;
+    /// The HTML alternative (pms.mail/1 html_body): the host sends multipart/alternative when
+    /// it is set, text only when empty.
+    std::string html_body;
 };
 
 struct StaffAlert {
@@ -109,6 +112,11 @@ class HostPorts {
     virtual void post_payment(const PaymentPosting& posting,
                               std::function<void(PostOutcome, const PostingResult&)> done) = 0;
 
+    // pms.property/1 (host 1.2+)
+    /// The property document ("pms.property/1" JSON), or nullopt when the host has none to give
+    /// (older host, read failure). Not pure virtual: fakes that do not care have no property.
+    virtual std::optional<std::string> property_json() { return std::nullopt; }
+
     // pms.http/1: `url` is absolute (the request's target is already in it). A transport failure
     // arrives as TransportError whose request_may_have_been_sent mirrors outcome_unknown.
     virtual void http_send(const protocol::HttpRequest& request, std::string url,
@@ -127,6 +135,10 @@ class HostPorts {
     // pms.clock/1
     virtual std::int64_t now_utc_ms() = 0;
     virtual int utc_offset_minutes(std::int64_t at_utc_ms) = 0;
+    /// The property's IANA zone ("Europe/Moscow"), "" when unknown. Only for labelling times a
+    /// guest reads (zone_label); offsets come from utc_offset_minutes. Not pure virtual: fakes
+    /// that do not care have no zone.
+    virtual std::string property_timezone() { return {}; }
 
     // pms.executor/1: `fn(true)` when the timer was cancelled or the instance drains.
     virtual std::uint64_t start_timer(std::chrono::milliseconds delay, std::function<void(bool cancelled)> fn) = 0;
@@ -137,6 +149,10 @@ class HostPorts {
 
     // pms.folio-button/1 host side: false when the session is closed.
     virtual bool push_view(std::string_view view_session_id, std::string_view view_json) = 0;
+
+    // pms.admin-page/1 host side (1.2+): false when the page session is closed (or no host page
+    // service). Not pure virtual: fakes without pages never have a session open.
+    virtual bool push_page_view(std::string_view, std::string_view) { return false; }
 };
 
 } // namespace invoicebox::plugin

@@ -28,14 +28,18 @@ class LinkDialog {
     /// Re-renders every open list view of the folio and pushes it.
     void folio_changed(const std::string& folio_id);
 
-    std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {});
+    /// `qr_for`: the link just created, shown with its QR code (ListViewModel::qr_for).
+    std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {}, std::string qr_for = {});
 
   private:
     struct Session {
         std::string folio_id;
         bool showing_list = true;
+        std::string qr_for; ///< the link created last in this session, until the next action
     };
     std::string create_view(const std::string& folio_id, CreateFormModel model);
+    /// The notice after a staff-requested mail went: «Письмо отправлено» or «… повторно».
+    std::string mail_sent_text(const std::string& merchant_order_id);
 
     LinkService& service_;
     std::map<std::string, Session> sessions_;

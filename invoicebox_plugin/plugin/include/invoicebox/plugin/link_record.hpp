@@ -78,6 +78,9 @@ struct LinkRecord {
 
     MailState mail = MailState::none;
     std::string mail_error;
+    /// Mails the host confirmed sent for this link: staff are offered «Отправить письмо
+    /// повторно» only after one went, «Отправить письмо» before (issue 10).
+    int mails_sent = 0;
     /// When staff resent the link's mail (host clock, UTC ms), within the resend limit's window:
     /// kept in the record so the limit survives a restart. Older times are dropped on update.
     std::vector<std::int64_t> resend_at_ms;

@@ -89,10 +89,15 @@ class LinkService {
 
     /// Called after any change of a folio's links (to push updated views).
     std::function<void(const std::string& folio_id)> on_folio_changed;
+    /// Called after a suspense entry was recorded (a new unposted payment, a staff decision, a
+    /// posting's outcome), so open «Нераспределённые платежи» pages can be updated.
+    std::function<void()> on_suspense_changed;
 
     // ---- staff actions ----
     void create_link(const CreateInput& in, const StaffUser& staff, std::function<void(CreateOutcome)> done);
     /// Re-reads every link of the folio from InvoiceBox. `done("")` on success, else a Russian message.
+    /// Single flight: a refresh of a folio whose refresh is already running joins it and gets
+    /// its answer, so a storm of «Обновить статус ссылок» on one folio costs one set of requests.
     void refresh_folio(const std::string& folio_id, const StaffUser& staff, std::function<void(std::string)> done);
     /// Cancels a link of `folio_id` (the folio of the staff member's view, as the host vouches
     /// for it). A link of another folio is refused and left untouched. `done("")` on success,
@@ -161,11 +166,17 @@ class LinkService {
     void effect_step(const std::string& owner);
     void effect_chain_end(const std::string& owner);
     void run_mail_effect(const Effect& e);
+    /// The staff alert of a link's mail that did not leave (`raise_alert`), or its resolution
+    /// (`resolve_alert`) once a later mail did; takes the link's next effect number.
+    Effect mail_alert_effect(LinkRecord& link, Effect::Kind kind) const;
     void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
     /// Links recorded before the outbox existed: a pending posting without a post effect gets
     /// one; a pending mail without a mail effect is not sent again (at most once) but marked.
     void adopt_legacy(const LinkRecord& link);
     void changed(const std::string& folio_id);
+    /// repo_.record plus on_suspense_changed when the transition touches a suspense entry: the
+    /// one place every road writes through, so no change escapes the open pages.
+    void record(const Transition& t, std::vector<StoreOp> extra = {});
     void schedule_poll();
     int offset_at(std::int64_t ms) { return host_.utc_offset_minutes(ms); }
     protocol::CreateOrderRequest build_request(const LinkRecord& link, const protocol::Basket& basket,
@@ -175,6 +186,8 @@ class LinkService {
     LinkRepository repo_;
     Settings settings_;
     std::set<std::string> creating_;  ///< creates/recoveries in flight (by merchantOrderId)
+    /// Refreshes in flight, by folio: everyone waiting for the running one's answer.
+    std::map<std::string, std::vector<std::function<void(std::string)>>> refresh_waiters_;
     std::set<std::string> mailing_;   ///< mails in flight
     std::set<std::string> effects_running_; ///< outbox owners whose chain runs now
     std::map<std::string, std::vector<std::function<void(std::string)>>> effect_waiters_;

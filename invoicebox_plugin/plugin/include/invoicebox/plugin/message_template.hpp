@@ -5,6 +5,7 @@
 // rather than silently dropped.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,5 +27,18 @@ std::string render_template(std::string_view tmpl, const std::map<std::string, s
 
 /// The guest message for a link.
 std::string render_message(std::string_view tmpl, const MessageValues& v);
+
+/// How a guest-facing rendering writes the template's own text and each placeholder's value
+/// (the mail's HTML part escapes both and turns {link} into a button; the text part copies).
+struct MessageWriter {
+    std::function<std::string(std::string_view literal)> literal;
+    std::function<std::string(std::string_view name, std::string_view value)> value;
+};
+
+/// The guest message as a guest reads it: render_message, except that a placeholder whose
+/// value is empty takes its separator with it («в отеле {hotel} перейдите» → «в отеле
+/// перейдите», «С уважением, {hotel}» → «С уважением»), so an optional value that is missing
+/// leaves no hole. Runs of spaces are then made one and lines lose trailing spaces.
+std::string render_message_for_guest(std::string_view tmpl, const MessageValues& v, const MessageWriter& w);
 
 } // namespace invoicebox::plugin

@@ -62,7 +62,11 @@ struct Settings {
     std::string item_name_template;
     std::string receipt_payment_type = "full_prepayment";
     std::string notification_url;                 ///< public URL of the host endpoint
-    std::string hotel_name;
+    std::string hotel_name;                       ///< overrides the property's name for guests
+    /// «Сайт отеля»: where InvoiceBox's page sends the guest back after paying or failing
+    /// (successUrl/failUrl); empty = the guest stays on InvoiceBox's page. Never a PMS address:
+    /// staff pages are no place for a guest (architecture §8).
+    std::string hotel_site_url;
     int poll_interval_seconds = 60;
 
     /// The complete shop that serves a folio's legal entity, or nullptr: there is no fallback
@@ -78,8 +82,29 @@ struct Settings {
 std::string default_message_template();
 std::string default_item_name_template();
 
-/// The settings page: JSON Schema subset with Russian labels and x- hints.
-std::string settings_schema_json();
+/// One legal entity of the property, as pms.property/1 lists it.
+struct PropertyEntity {
+    std::string id;
+    std::string name;
+    std::string tax_id;
+};
+
+/// The legal entities of a "pms.property/1" document, in its order; empty when the text is not
+/// such a document (a host older than 1.2 has none to give).
+std::vector<PropertyEntity> parse_property_entities(std::string_view property_json);
+
+/// The property's name in a "pms.property/1" document ("" when absent or not such a document):
+/// what the guest's mail calls the hotel unless the admin set «Название отеля».
+std::string parse_property_name(std::string_view property_json);
+
+/// The property's legal entities that no complete-or-not shop of `s` names (the main shop, with
+/// its effective binding, and every override), in the property's order.
+std::vector<PropertyEntity> entities_without_shop(const Settings& s, const std::vector<PropertyEntity>& entities);
+
+/// The settings page: JSON Schema subset with Russian labels and x- hints. With the property's
+/// legal entities and the effective settings, the page also names every legal entity that has no
+/// shop («Для юрлица «…» не настроен магазин InvoiceBox») in the help texts the host shows.
+std::string settings_schema_json(const std::vector<PropertyEntity>& entities = {}, const Settings* effective = nullptr);
 
 /// Reads a settings document (with or without secrets). Missing members take defaults;
 /// nullopt when the text is not a JSON object.
@@ -94,6 +119,10 @@ std::optional<std::string> validate_settings(std::string_view json);
 /// nullopt when they hold, else the Russian message. validate_settings() applies them as field
 /// errors; the plugin also checks them before an action and when it loads saved settings.
 std::optional<std::string> api_address_problem(std::string_view json);
+
+/// `json` with the main shop's legal entity set to `legal_entity_id` when the document names none
+/// (the migrated binding, shop_binding.hpp), else unchanged. For validating saved settings.
+std::string with_main_legal_entity(std::string_view json, const std::string& legal_entity_id);
 
 /// The API address a settings document means: its api_base_url, or the default when blank.
 std::string effective_api_base_url(std::string_view json);

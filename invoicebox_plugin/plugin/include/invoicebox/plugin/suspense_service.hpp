@@ -98,12 +98,28 @@ class SuspenseService {
 
     /// The page as first shown.
     std::string open_page();
-    /// A page event; `reply` gets the next view exactly once.
-    void page_event(std::string_view event_json, const StaffUser& staff, std::function<void(std::string)> reply);
+    /// A page event; `reply` gets the next view exactly once. With the page session's id, the
+    /// session's screen (list or form) is tracked for live updates.
+    void page_event(std::string_view event_json, const StaffUser& staff, std::function<void(std::string)> reply,
+                    std::string_view session = {});
+
+    // ---- live updates (pms.admin-page/1 push_view) ----
+    /// A page session opened (showing the list) / closed.
+    void page_opened(std::string_view session);
+    void page_closed(std::string_view session);
+    /// The list changed (LinkService::on_suspense_changed): every open session showing the list
+    /// gets the new list. A session with a form open is left alone (a push would throw away what
+    /// staff are typing); it gets the fresh list with its next reply. Sessions the host reports
+    /// closed are forgotten.
+    void push_updates();
+    std::size_t open_sessions() const noexcept { return sessions_.size(); }
 
   private:
     SuspensePageModel model(std::vector<Notice> notices = {});
+    /// Renders `m` for `session`, remembering whether it shows the list.
+    std::string show(std::string_view session, const SuspensePageModel& m);
     LinkService& links_;
+    std::map<std::string, bool, std::less<>> sessions_; ///< page session -> showing the list
 };
 
 } // namespace invoicebox::plugin

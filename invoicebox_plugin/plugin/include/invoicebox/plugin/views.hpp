@@ -28,6 +28,10 @@ struct StatusLabel {
 };
 StatusLabel status_label(const LinkRecord& r);
 
+/// The row action that mails the link: «Отправить письмо» (none went yet), «Отправить письмо
+/// повторно» (one went), «Отправить ещё раз» (the last one failed).
+std::string_view resend_label(const LinkRecord& r);
+
 struct ListViewModel {
     const Folio* folio = nullptr; ///< may be null when the folio could not be read
     std::vector<LinkRecord> links;
@@ -36,7 +40,15 @@ struct ListViewModel {
     /// The folio's legal entity has a shop; false: explain and offer no create (architecture §7).
     bool has_shop = true;
     std::vector<Notice> notices;
+    /// The merchantOrderId of the link staff just created: shown with its QR code above the
+    /// list, as the guest is likely at the desk. Otherwise the QR opens on demand («QR-код для
+    /// гостя»), so that at 1366×768 the history shows four rows or more without scrolling.
+    std::string qr_for;
 };
+
+/// The newest link a guest can still pay by its URL (nullptr when none): the one «QR-код для
+/// гостя» shows.
+const LinkRecord* newest_payable(const std::vector<LinkRecord>& links);
 
 /// What a new link defaults to: the balance due minus the open (unpaid, not expired or
 /// cancelled) links of the folio, never below 0, so a second link does not ask the guest for
@@ -65,6 +77,9 @@ std::string render_create_view(const Folio& f, const CreateFormModel& m, std::in
 /// «История» of one link: its audit trail (created by whom, sent, resent, cancelled, status
 /// changes, posting, alert), oldest first, with who or what made each change.
 std::string render_history_view(const LinkRecord& link, int offset_minutes);
+
+/// The QR code of a link's pay URL, on demand, with the way back to the list.
+std::string render_qr_view(const LinkRecord& link);
 
 /// A one-line view that only explains a problem (settings missing, folio unreadable).
 std::string render_message_view(std::string_view title, const Notice& n);
