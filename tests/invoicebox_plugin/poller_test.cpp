@@ -9,6 +9,7 @@
 #include "fake_host.hpp"
 #include "test_shop.hpp"
 
+#include <invoicebox/plugin/link_dialog.hpp>
 #include <invoicebox/plugin/link_service.hpp>
 
 #include <invoicebox/protocol/signature.hpp>
@@ -242,6 +243,50 @@ BOOST_FIXTURE_TEST_CASE(two_hundred_refreshes_of_one_folio_share_one_flight, Fix
     service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string) { again = true; });
     host.run();
     BOOST_TEST(again);
+}
+
+namespace {
+
+/// The rows of the dialog's links table, and whether it offers «Показать ещё».
+std::pair<std::size_t, bool> listed(const std::string& view) {
+    const auto doc = boost::json::parse(view).as_object();
+    std::size_t rows = 0;
+    for (const auto& e : doc.at("elements").as_array())
+        if (e.as_object().at("type").as_string() == "table")
+            rows = e.as_object().at("rows").as_array().size();
+    bool more = false;
+    for (const auto& b : doc.at("buttons").as_array())
+        more |= b.as_object().at("id").as_string() == "more_links";
+    return {rows, more};
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(the_dialog_lists_links_a_page_at_a_time, Fixture) {
+    // Issue 14: a folio with 420 links answered 502 (the view passed the host's 256 KiB cap).
+    // The dialog lists the newest 50, «Показать ещё 50» adds a page, and the session keeps its
+    // page when a change is pushed.
+    create_links(120);
+    LinkDialog dialog(*service);
+    std::string view;
+    dialog.open("vs-1", "F-1", [&](std::string v) { view = std::move(v); });
+    BOOST_TEST(listed(view).first == links_page_rows);
+    BOOST_TEST(listed(view).second);
+    BOOST_TEST(view.find("Показаны 50 последних ссылок из 120") != std::string::npos);
+    BOOST_TEST(view.size() < 256u * 1024u);
+    const StaffUser staff{"u-1", "Анна"};
+    dialog.event("vs-1", "F-1", staff, R"({"action":"more_links","values":{}})", [&](std::string v) { view = std::move(v); });
+    BOOST_TEST(listed(view).first == 2 * links_page_rows);
+    dialog.event("vs-1", "F-1", staff, R"({"action":"more_links","values":{}})", [&](std::string v) { view = std::move(v); });
+    BOOST_TEST(listed(view).first == 120u);
+    BOOST_TEST(!listed(view).second);
+    // A change pushed to the session lists as many as it showed; a new dialog starts at a page.
+    const auto pushes = host.pushes.size();
+    dialog.folio_changed("F-1");
+    BOOST_REQUIRE(host.pushes.size() == pushes + 1);
+    BOOST_TEST(listed(host.pushes.back().second).first == 120u);
+    dialog.open("vs-2", "F-1", [&](std::string v) { view = std::move(v); });
+    BOOST_TEST(listed(view).first == links_page_rows);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

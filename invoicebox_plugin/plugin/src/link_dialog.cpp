@@ -11,9 +11,16 @@ namespace bj = boost::json;
 
 LinkDialog::LinkDialog(LinkService& service) : service_(service) {}
 
-std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices, std::string qr_for) {
+std::size_t LinkDialog::rows_of(const std::string& session_id) const {
+    const auto it = sessions_.find(session_id);
+    return it == sessions_.end() ? links_page_rows : it->second.rows;
+}
+
+std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices, std::string qr_for,
+                                  std::size_t rows) {
     ListViewModel m;
     m.qr_for = std::move(qr_for);
+    m.rows = rows;
     m.configured = service_.configured();
     m.notices = std::move(notices);
     pms_status st = PMS_OK;
@@ -60,13 +67,14 @@ void LinkDialog::folio_changed(const std::string& folio_id) {
     // Sessions on one folio see the same list; only a QR just shown to one of them differs. So
     // the folio and its links are read and rendered once per distinct QR, not once per session
     // (issue 14: with many dialogs open, a change cost one full read and render per session).
-    std::map<std::string, std::string> rendered; // qr_for -> view
+    std::map<std::pair<std::string, std::size_t>, std::string> rendered; // (qr_for, rows) -> view
     for (const auto& [id, s] : sessions_) {
         if (s.folio_id != folio_id || !s.showing_list)
             continue;
-        auto it = rendered.find(s.qr_for);
+        const auto key = std::pair{s.qr_for, s.rows};
+        auto it = rendered.find(key);
         if (it == rendered.end())
-            it = rendered.emplace(s.qr_for, list_view(folio_id, {}, s.qr_for)).first;
+            it = rendered.emplace(key, list_view(folio_id, {}, s.qr_for, s.rows)).first;
         service_.host().push_view(id, it->second);
     }
 }
@@ -97,7 +105,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     bj::error_code ec;
     const bj::value ev = bj::parse(event_json, ec);
     if (ec || !ev.is_object()) {
-        done(list_view(folio_id, {{"error", "", "Не удалось прочитать действие"}}));
+        done(list_view(folio_id, {{"error", "", "Не удалось прочитать действие"}}, {}, rows_of(session_id)));
         return;
     }
     const auto& o = ev.as_object();
@@ -115,7 +123,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (action == "create" || action == "create_other" || action == "back") {
         if (action == "back") {
             session.showing_list = true;
-            done(list_view(folio_id));
+            done(list_view(folio_id, {}, {}, rows_of(session_id)));
             return;
         }
         pms_status st = PMS_OK;
@@ -123,25 +131,25 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         if (auto json = service_.host().get_folio(folio_id, st))
             folio = parse_folio(*json);
         if (!folio) {
-            done(list_view(folio_id));
+            done(list_view(folio_id, {}, {}, rows_of(session_id)));
             return;
         }
         // The buttons are disabled in these cases; an event may still arrive from an older view.
         if (service_.configured() && !service_.shop_for(*folio)) {
             session.showing_list = true;
-            done(list_view(folio_id));
+            done(list_view(folio_id, {}, {}, rows_of(session_id)));
             return;
         }
         std::int64_t open = 0;
         try {
             open = service_.open_total(folio_id);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}));
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, rows_of(session_id)));
             return;
         }
         if (action == "create" && default_link_amount(*folio, open) == 0) {
             session.showing_list = true;
-            done(list_view(folio_id));
+            done(list_view(folio_id, {}, {}, rows_of(session_id)));
             return;
         }
         session.showing_list = false;
@@ -186,7 +194,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                     it->second.showing_list = true;
                     it->second.qr_for = qr_for;
                 }
-                done(list_view(folio_id, std::move(n), std::move(qr_for)));
+                done(list_view(folio_id, std::move(n), std::move(qr_for), rows_of(session_id)));
                 return;
             }
             form.errors = out.field_errors;
@@ -198,15 +206,23 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         });
         return;
     }
+    if (action == "more_links") {
+        // The next page of older links: the dialog lists the newest first, a page at a time, so a
+        // folio with any number of links opens within the host's view size cap (issue 14).
+        session.showing_list = true;
+        session.rows += links_page_rows;
+        done(list_view(folio_id, {}, {}, session.rows));
+        return;
+    }
     if (action == "refresh") {
         session.showing_list = true;
-        service_.refresh_folio(folio_id, staff, [this, folio_id, done = std::move(done)](std::string err) {
+        service_.refresh_folio(folio_id, staff, [this, session_id, folio_id, done = std::move(done)](std::string err) {
             std::vector<Notice> n;
             if (!err.empty())
                 n.push_back({"error", "Статусы обновлены не полностью", err});
             else
                 n.push_back({"info", "", "Статусы ссылок обновлены"});
-            done(list_view(folio_id, std::move(n)));
+            done(list_view(folio_id, std::move(n), {}, rows_of(session_id)));
         });
         return;
     }
@@ -216,12 +232,12 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         try {
             links = service_.repository().for_folio(folio_id);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}));
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, rows_of(session_id)));
             return;
         }
         const auto* latest = newest_payable(links);
         if (!latest) {
-            done(list_view(folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}));
+            done(list_view(folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}, {}, rows_of(session_id)));
             return;
         }
         session.showing_list = false; // a pushed list must not replace the code the guest is scanning
@@ -234,11 +250,11 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         try {
             link = service_.repository().find(row);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}));
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}, {}, rows_of(session_id)));
             return;
         }
         if (!link || link->folio_id != folio_id) {
-            done(list_view(folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}));
+            done(list_view(folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}, {}, rows_of(session_id)));
             return;
         }
         session.showing_list = false; // a pushed list must not replace the history being read
@@ -249,7 +265,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (action == "cancel" || action == "resend") {
         // Row keys are the merchantOrderIds (built from id-safe characters). The service acts only
         // on a link of this session's folio: a row key is whatever the caller sent.
-        auto finish = [this, folio_id, row, action, done = std::move(done)](std::string err) {
+        auto finish = [this, session_id, folio_id, row, action, done = std::move(done)](std::string err) {
             std::vector<Notice> n;
             if (!err.empty())
                 n.push_back({"error", action == "cancel" ? "Ссылка не отменена" : "Письмо не отправлено", err});
@@ -257,7 +273,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 n.push_back({"success", "", "Ссылка отменена"});
             else
                 n.push_back({"success", "", mail_sent_text(row)});
-            done(list_view(folio_id, std::move(n)));
+            done(list_view(folio_id, std::move(n), {}, rows_of(session_id)));
         };
         if (action == "cancel")
             service_.cancel_link(folio_id, row, staff, std::move(finish));
@@ -265,7 +281,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
             service_.resend_mail(folio_id, row, staff, std::move(finish));
         return;
     }
-    done(list_view(folio_id));
+    done(list_view(folio_id, {}, {}, rows_of(session_id)));
 }
 
 } // namespace invoicebox::plugin

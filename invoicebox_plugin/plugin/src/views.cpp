@@ -150,7 +150,7 @@ std::string render_links_view(const ListViewModel& m) {
     w.key("rows").begin_array();
     std::size_t n = 0;
     for (const auto& l : m.links) {
-        if (++n > 500)
+        if (++n > m.rows)
             break;
         const auto st = status_label(l);
         std::string status_text = st.text;
@@ -188,6 +188,11 @@ std::string render_links_view(const ListViewModel& m) {
     w.end_array();
     w.member("empty_text", "По этому счёту ещё нет платежных ссылок");
     w.end_object();
+    const bool more = m.links.size() > m.rows;
+    if (more)
+        w.begin_object().member("type", "text").member("style", "muted")
+            .member("text", "Показаны " + std::to_string(m.rows) + " последних ссылок из " + std::to_string(m.links.size()))
+            .end_object();
     w.end_array(); // elements
     w.key("buttons").begin_array();
     const bool can_create = m.configured && m.has_shop && m.folio && !m.folio->closed;
@@ -199,6 +204,8 @@ std::string render_links_view(const ListViewModel& m) {
         w.begin_object().member("id", "create_other").member("label", "Создать ссылку на другую сумму").end_object();
     if (latest)
         w.begin_object().member("id", "show_qr").member("label", "QR-код для гостя").end_object();
+    if (more)
+        w.begin_object().member("id", "more_links").member("label", "Показать ещё " + std::to_string(links_page_rows)).end_object();
     w.begin_object().member("id", "refresh").member("label", "Обновить статус ссылок").end_object();
     w.begin_object().member("id", "close").member("label", "Отмена").member_bool("close", true).end_object();
     w.end_array();

@@ -29,14 +29,18 @@ class LinkDialog {
     void folio_changed(const std::string& folio_id);
 
     /// `qr_for`: the link just created, shown with its QR code (ListViewModel::qr_for).
-    std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {}, std::string qr_for = {});
+    std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {}, std::string qr_for = {},
+                          std::size_t rows = links_page_rows);
 
   private:
     struct Session {
         std::string folio_id;
         bool showing_list = true;
         std::string qr_for; ///< the link created last in this session, until the next action
+        std::size_t rows = links_page_rows; ///< newest links listed; «Показать ещё» adds a page
     };
+    /// The rows a session lists (the default for a session not known).
+    std::size_t rows_of(const std::string& session_id) const;
     std::string create_view(const std::string& folio_id, CreateFormModel model);
     /// The notice after a staff-requested mail went: «Письмо отправлено» or «… повторно».
     std::string mail_sent_text(const std::string& merchant_order_id);

@@ -32,6 +32,10 @@ StatusLabel status_label(const LinkRecord& r);
 /// повторно» (one went), «Отправить ещё раз» (the last one failed).
 std::string_view resend_label(const LinkRecord& r);
 
+/// Links the dialog lists at first, newest first; «Показать ещё» adds as many again. A page keeps
+/// the view far below the host's view size cap (256 KiB) whatever the folio holds.
+inline constexpr std::size_t links_page_rows = 50;
+
 struct ListViewModel {
     const Folio* folio = nullptr; ///< may be null when the folio could not be read
     std::vector<LinkRecord> links;
@@ -44,6 +48,7 @@ struct ListViewModel {
     /// list, as the guest is likely at the desk. Otherwise the QR opens on demand («QR-код для
     /// гостя»), so that at 1366×768 the history shows four rows or more without scrolling.
     std::string qr_for;
+    std::size_t rows = links_page_rows; ///< newest links listed (the rest behind «Показать ещё»)
 };
 
 /// The newest link a guest can still pay by its URL (nullptr when none): the one «QR-код для
