@@ -289,6 +289,34 @@ BOOST_FIXTURE_TEST_CASE(the_dialog_lists_links_a_page_at_a_time, Fixture) {
     BOOST_TEST(listed(view).first == links_page_rows);
 }
 
+BOOST_FIXTURE_TEST_CASE(the_create_request_is_kept_apart_from_the_hot_record, Fixture) {
+    // Issue 14: every list, poll and notification read parsed each link's ~3 KB create request.
+    const auto link = create_links(1).front();
+    const auto key = "v1/link/" + link.merchant_order_id;
+    const auto hot = host.store_get(key);
+    BOOST_REQUIRE(hot);
+    BOOST_TEST(hot->find("merchantOrderIdVisible") == std::string::npos, *hot);
+    auto& repo = service->repository();
+    const auto found = repo.find(link.merchant_order_id);
+    BOOST_REQUIRE(found);
+    BOOST_TEST(found->create_request.empty());
+    const auto request = repo.create_request_of(*found);
+    BOOST_TEST(request.find("\"merchantOrderId\":\"" + link.merchant_order_id + "\"") != std::string::npos, request);
+
+    // A record written before the split (request inline, no cold key) still recovers, and its
+    // next save moves the request out.
+    auto doc = boost::json::parse(*hot).as_object();
+    doc["create_request"] = request;
+    host.store_write({{StoreOp::Kind::put, key, boost::json::serialize(doc)},
+                      {StoreOp::Kind::erase, "v1/request/" + link.merchant_order_id, ""}});
+    auto legacy = repo.find(link.merchant_order_id);
+    BOOST_REQUIRE(legacy);
+    BOOST_TEST(repo.create_request_of(*legacy) == request);
+    repo.save(*legacy);
+    BOOST_TEST(host.store_get(key)->find("merchantOrderIdVisible") == std::string::npos);
+    BOOST_TEST(host.store_get("v1/request/" + link.merchant_order_id).value_or("") == request);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(currency)

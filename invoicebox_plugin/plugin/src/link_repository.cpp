@@ -19,6 +19,7 @@ const std::string k_oid = "v1/oid/";
 const std::string k_suspense = "v1/suspense/";
 const std::string k_paid_cursor = "v1/cursor/paid/";
 const std::string k_outbox = "v1/outbox/";
+const std::string k_request = "v1/request/";
 
 std::string effect_key(const Effect& e) {
     std::string seq = std::to_string(e.seq);
@@ -186,6 +187,12 @@ std::optional<LinkRecord> LinkRepository::find(std::string_view moid) {
     return parse_link_record(*v);
 }
 
+std::string LinkRepository::create_request_of(const LinkRecord& link) {
+    if (!link.create_request.empty())
+        return link.create_request;
+    return host_.store_get(k_request + link.merchant_order_id).value_or("");
+}
+
 std::optional<LinkRecord> LinkRepository::find_by_order_id(std::string_view order_id) {
     if (order_id.empty())
         return std::nullopt;
@@ -228,7 +235,17 @@ std::vector<LinkRecord> LinkRepository::needing_attention() {
 
 std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {
     std::vector<StoreOp> ops;
-    ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(r)});
+    if (r.create_request.empty()) {
+        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(r)});
+    } else {
+        // Hot and cold apart (issue 14): every list, poll and notification reads the record, only
+        // a create recovery reads the request. A record written before the split moves its
+        // request out on its next save.
+        LinkRecord hot = r;
+        hot.create_request.clear();
+        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(hot)});
+        ops.push_back({StoreOp::Kind::put, k_request + r.merchant_order_id, r.create_request});
+    }
     ops.push_back({StoreOp::Kind::put, k_folio + r.folio_id + "/" + r.merchant_order_id, ""});
     if (r.needs_attention())
         ops.push_back({StoreOp::Kind::put, k_open + r.merchant_order_id, ""});

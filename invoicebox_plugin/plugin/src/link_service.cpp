@@ -815,7 +815,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
     for (const auto& l : links) {
         if (l.state == LinkState::creating && !creating_.count(l.merchant_order_id)) {
             auto client = client_for(l.merchant_id, l.legal_entity_id);
-            auto req_json = pr::parse_json(l.create_request);
+            auto req_json = pr::parse_json(repo_.create_request_of(l));
             auto req = req_json ? pr::read_create_order_request(*req_json) : pr::Expected<pr::CreateOrderRequest, pr::DecodeError>(pr::unexpected(pr::DecodeError{}));
             if (!client || !req)
                 continue;
@@ -1002,7 +1002,7 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             if (creating_.count(l.merchant_order_id))
                 continue;
             auto client = client_for(l.merchant_id, l.legal_entity_id);
-            auto req_json = pr::parse_json(l.create_request);
+            auto req_json = pr::parse_json(repo_.create_request_of(l));
             if (!client || !req_json)
                 continue;
             auto req = pr::read_create_order_request(*req_json);

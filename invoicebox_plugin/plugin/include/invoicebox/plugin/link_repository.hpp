@@ -32,7 +32,12 @@ class LinkRepository {
     /// installation (created on first use), the sequence durable. At most 100 characters.
     std::string next_merchant_order_id(std::string_view folio_id);
 
+    /// The link's hot record. Its create request (cold: ~3 KB, needed only to recover a create
+    /// whose outcome is unknown) is kept apart under v1/request/ and not read here: the record
+    /// comes back with `create_request` empty unless it was written before the split.
     std::optional<LinkRecord> find(std::string_view merchant_order_id);
+    /// The create request of `link`: its own field when set, else the cold key ("" when none).
+    std::string create_request_of(const LinkRecord& link);
     std::optional<LinkRecord> find_by_order_id(std::string_view order_id);
     std::vector<LinkRecord> for_folio(std::string_view folio_id);
     /// Links that need the poller or recovery (LinkRecord::needs_attention()).
