@@ -87,6 +87,14 @@ async function call(method, path, body, { handles401 = false } = {}) {
   return data;
 }
 
+// A close sent while the page unloads: `keepalive` lets the request outlive the page, and
+// nobody is left to read the answer. Same JSON body and origin as every other state change.
+function leave(path) {
+  try {
+    fetch(path, { method: 'POST', keepalive: true, credentials: 'same-origin', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{}' }).catch(() => {});
+  } catch { /* the page is going away; the host's idle expiry closes the view instead */ }
+}
+
 const p = (property) => `/api/properties/${encodeURIComponent(property)}`;
 const pp = (property, plugin, page) => `${p(property)}/pages/${encodeURIComponent(plugin)}/${encodeURIComponent(page)}`;
 
@@ -117,6 +125,11 @@ export const api = {
     call('GET', `${pp(property, plugin, page)}/views/${encodeURIComponent(session)}`),
   closePage: (property, plugin, page, session) =>
     call('POST', `${pp(property, plugin, page)}/views/${encodeURIComponent(session)}/close`, {}),
+  // The page is going away: close its dialogs and its plugin page without waiting.
+  leaveViews: (property, sessions, page) => {
+    for (const session of sessions) leave(`${p(property)}/views/${encodeURIComponent(session)}/close`);
+    if (page) leave(`${pp(page.property, page.plugin, page.page)}/views/${encodeURIComponent(page.sessionId)}/close`);
+  },
   notifications: (property) => call('GET', `${p(property)}/notifications?limit=100`),
   markRead: (property, id) => call('POST', `${p(property)}/notifications/${encodeURIComponent(id)}/read`, {}),
   readAll: (property) => call('POST', `${p(property)}/notifications/read-all`, {}),

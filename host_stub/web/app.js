@@ -243,7 +243,19 @@ function connectEvents({ resumed = false } = {}) {
   });
   source.addEventListener('view', (e) => {
     const data = JSON.parse(e.data);
-    state.openViews.get(data.session_id)?.update(data.view);
+    const open = state.openViews.get(data.session_id);
+    if (!open) return;
+    // `closed`: the host gave this view up — to open another of the same staff session (the
+    // cap on open views) or because nobody used it for long (host_stub/API.md, *Open views*);
+    // the dialog goes instead of failing on its next click.
+    if (data.closed) {
+      open.close();
+      toast({ level: 'info', title: 'Окно модуля закрыто',
+        body: data.reason === 'idle' ? 'С окном долго не работали; откройте его снова, если нужно'
+          : 'Открыто слишком много окон модулей: закрыто то, с которым дольше всего не работали' });
+      return;
+    }
+    open.update(data.view);
   });
   state.events = source;
 }
@@ -1187,6 +1199,16 @@ function wireTopBar() {
   document.getElementById('sign-out').addEventListener('click', () => signOut());
 
   window.addEventListener('hashchange', () => renderRoute());
+  // A page that goes away (tab closed, reload, another site) closes its plugin views on the host
+  // at once rather than leaving them to the idle expiry: each open view costs the plugin work on
+  // every change and counts against the staff member's cap. A page kept in the back-forward
+  // cache (`persisted`) may come back with its dialogs, so it keeps them.
+  window.addEventListener('pagehide', (e) => {
+    if (e.persisted || !state.user || !state.property) return;
+    const page = state.pageView;
+    const dialogs = [...state.openViews.keys()].filter((id) => id !== page?.sessionId);
+    api.leaveViews(state.property.id, dialogs, page);
+  });
 }
 
 async function start() {

@@ -555,6 +555,31 @@ BOOST_AUTO_TEST_CASE(notifications_are_routed_with_a_deadline) {
     BOOST_CHECK_EQUAL(blocked.get().body, "unblocked");
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "echo", "after").body, "echo after deadline=yes");
 
+    // The plugin is told what is left of the deadline, counted from receipt: time spent in the
+    // queue behind other work is gone. A queued one past its deadline is answered by the host
+    // and the plugin never sees it, even once the strand is free again.
+    {
+        auto holder = std::async(std::launch::async,
+                                 [&] { return h.notify("test.c-basic", "block", "1000", 10s); });
+        std::this_thread::sleep_for(100ms);
+        auto waited = std::async(std::launch::async, [&] {
+            return h.notify("test.c-basic", "deadline", "waited", 2000ms);
+        });
+        const InboundReply late = h.notify("test.c-basic", "deadline", "too-late", 150ms);
+        BOOST_CHECK_EQUAL(late.http_status, 503);
+        BOOST_CHECK(!late.from_plugin);
+        BOOST_CHECK_EQUAL(holder.get().body, "unblocked");
+        const InboundReply left = waited.get();
+        BOOST_REQUIRE_EQUAL(left.http_status, 200);
+        const long ms = std::stol(left.body.substr(left.body.find('=') + 1));
+        BOOST_CHECK_MESSAGE(ms > 0 && ms <= 1700, "deadline_ms " << ms << " after ~900 ms queued");
+        BOOST_CHECK(h.logs.wait_for("sink saw waited"));
+        // A later request through the same strand proves that the late one would have run by now.
+        BOOST_CHECK_EQUAL(h.notify("test.c-basic", "deadline", "after").http_status, 200);
+        BOOST_CHECK(h.logs.wait_for("sink saw after"));
+        BOOST_CHECK_EQUAL(h.logs.count("sink saw too-late"), 0u);
+    }
+
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "unavailable").http_status, 503);
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "no-such-command").http_status, 404);
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "echo", "", 1s, PropertyId{999}).http_status, 404);

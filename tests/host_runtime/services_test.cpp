@@ -109,6 +109,13 @@ BOOST_AUTO_TEST_CASE(postings_apply_the_mapping_and_are_idempotent) {
     BOOST_CHECK_MESSAGE(
         again.rfind("ok=0 dup=1 conflict=0 other=0 last=PMS_DUPLICATE posting=", 0) == 0, again);
     BOOST_CHECK_EQUAL(first.substr(first.find("posting=")), again.substr(again.find("posting=")));
+    // Logs a hotel can keep: the posting at info, its repeat (nothing changed) at debug only.
+    BOOST_CHECK_EQUAL(h.logs.count(LogLevel::info, "post_payment " + key + " -> PMS_OK"), 1u);
+    BOOST_CHECK_EQUAL(h.logs.count(LogLevel::info, "post_payment " + key + " -> PMS_DUPLICATE"), 0u);
+    BOOST_CHECK_EQUAL(
+        h.logs.count(LogLevel::debug, "post_payment " + key + " -> PMS_DUPLICATE (repeat)"), 1u);
+    BOOST_CHECK_EQUAL(h.logs.count(LogLevel::warning, "post_payment " + key + " -> PMS_NO_MAPPING"),
+                      1u);
     const std::string conflict = h.notify("test.c-basic", "post", folio + " 99 " + key + " 1").body;
     BOOST_CHECK_MESSAGE(conflict.find("conflict=1") != std::string::npos, conflict);
 

@@ -53,6 +53,44 @@ BOOST_AUTO_TEST_CASE(failpoint_kills_after_the_reply_is_built) {
     BOOST_TEST(*status == 128 + SIGKILL);
 }
 
+// Logs a hotel can keep (issue 14): at info a notification costs no line of its own; the
+// counts come as one summary (per interval, and what is left at shutdown), and an error the
+// host answered itself is logged at once, but not once per request of a flood.
+BOOST_AUTO_TEST_CASE(at_info_notifications_are_summed_up_not_logged_one_by_one) {
+    auto count = [](const std::string& text, const std::string& needle) {
+        std::size_t n = 0;
+        for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+            ++n;
+        return n;
+    };
+    for (const std::string level : {"info", "debug"}) {
+        BOOST_TEST_CONTEXT("--log-level " << level) {
+            pms::test::HostOptions options;
+            options.extra_args = {"--enable", fixture_id + ":1", "--log-level", level};
+            HostProcess host{options};
+            const std::string hooks = "/hooks/" + fixture_id + "/1";
+            for (int i = 0; i < 3; ++i)
+                BOOST_TEST_REQUIRE(host.request("POST", hooks + "/echo", "x").status == 202);
+            for (int i = 0; i < 5; ++i)
+                BOOST_TEST_REQUIRE(host.request("POST", hooks + "/unavailable", "x").status == 503);
+            BOOST_TEST(host.wait_for_log("answered 503 by the host", 5s));
+            const auto status = host.terminate(20s);
+            BOOST_TEST_REQUIRE(status.has_value());
+            BOOST_TEST(*status == 0);
+            const std::string log = host.stderr_text();
+            // One access line per notification at debug only.
+            BOOST_TEST(count(log, "hook POST " + fixture_id) == (level == "debug" ? 8u : 0u), log);
+            // Five refusals a few milliseconds apart: not five warnings.
+            BOOST_TEST(count(log, "answered 503 by the host") <= 2u, log);
+            // The summary, by outcome and by route, written when the host stops.
+            BOOST_TEST(log.find("8 answered (3 2xx, 0 4xx, 5 5xx; 5 by the host itself)") !=
+                           std::string::npos,
+                       log);
+            BOOST_TEST(log.find(fixture_id + "@1: 3 2xx, 5 5xx") != std::string::npos, log);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(command_line_presets_configure_a_plugin) {
     const std::string secret = "Cli-Secret-Value-9876";
     pms::test::HostOptions options;

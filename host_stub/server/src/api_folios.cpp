@@ -116,28 +116,39 @@ void HostServer::Impl::get_folio_buttons(ApiRequest& r) {
         });
 }
 
-// POST /api/properties/{p}/folios/{f}/buttons/{plugin}/{button}/click
-bool HostServer::Impl::admit_view(ApiRequest& r) {
-    switch (views.admit(r.staff->token_hash)) {
+// Room for one more view (a click or a page opening), under the caps of AccessLimits.
+std::shared_ptr<HostServer::Impl::ViewSlot> HostServer::Impl::admit_view(ApiRequest& r) {
+    auto reserved = views.reserve(r.staff->token_hash);
+    switch (reserved.admission) {
     case ViewRegistry::Admission::ok:
-        return true;
+        if (reserved.evicted) {
+            close_view_for_host(*reserved.evicted, r.staff->token_hash, "cap");
+            log(LogLevel::info, "closed the least recently used plugin view of " + r.staff->login +
+                                    " to open another (cap " +
+                                    std::to_string(views.limits().per_session) +
+                                    " per staff session)");
+        }
+        return std::make_shared<ViewSlot>(shared_from_this(), reserved.ticket);
     case ViewRegistry::Admission::session_full:
+        // Only when every view of this staff session is still being opened (a burst of clicks).
         r.respond(json_error(429, "too_many_views",
-                             "Слишком много открытых окон модулей: закройте лишние"));
-        return false;
+                             "Слишком много окон модулей открывается сразу; повторите через минуту"));
+        return nullptr;
     case ViewRegistry::Admission::total_full:
         r.respond(json_error(503, "too_many_views",
                              "Слишком много открытых окон модулей у всех сотрудников; повторите позже"));
-        return false;
+        return nullptr;
     }
-    return false;
+    return nullptr;
 }
 
+// POST /api/properties/{p}/folios/{f}/buttons/{plugin}/{button}/click
 void HostServer::Impl::post_button_click(ApiRequest& r) {
-    if (!admit_view(r))
+    auto slot = admit_view(r);
+    if (!slot)
         return;
     const PropertyId property = r.property();
-    with_property(r.respond, property, [self = shared_from_this(), r, property](const Property&) {
+    with_property(r.respond, property, [self = shared_from_this(), r, property, slot](const Property&) {
         const auto& folio_text = r.param("folio");
         const auto summary = folio_in(self->storage, property, folio_text);
         if (!summary) {
@@ -146,14 +157,14 @@ void HostServer::Impl::post_button_click(ApiRequest& r) {
         }
         self->runtime.click_button(
             r.param("plugin"), r.param("button"), folio_context(property, *summary, r),
-            [self, respond = r.respond, staff = *r.staff](Result<ViewUpdate> update) {
+            [self, respond = r.respond, slot](Result<ViewUpdate> update) {
                 if (!update) {
                     respond(failure_response(update.error()));
                     return;
                 }
                 // The view answers to this staff session only.
                 if (!update.value().closed)
-                    self->own_view(update.value().session_id, staff);
+                    self->own_view(*slot, update.value().session_id);
                 respond(net::Response::json(200, view_update_json(update.value())));
             });
     });

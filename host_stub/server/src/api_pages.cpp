@@ -54,19 +54,20 @@ void HostServer::Impl::get_page(ApiRequest& r) {
 
 // POST /api/properties/{p}/pages/{plugin}/{page}/open — a new page session and its first view.
 void HostServer::Impl::post_page_open(ApiRequest& r) {
-    if (!admit_view(r))
+    auto slot = admit_view(r);
+    if (!slot)
         return;
     AdminPageContext context{r.property(), r.staff->login, r.staff->name, r.locale};
     runtime.open_admin_page(
         r.param("plugin"), r.param("page"), std::move(context),
-        [self = shared_from_this(), respond = r.respond, staff = *r.staff](Result<ViewUpdate> update) {
+        [self = shared_from_this(), respond = r.respond, slot](Result<ViewUpdate> update) {
             if (!update) {
                 respond(failure_response(update.error()));
                 return;
             }
             // Like a dialog, a page session answers to the staff session that opened it.
             if (!update.value().closed)
-                self->own_view(update.value().session_id, staff);
+                self->own_view(*slot, update.value().session_id);
             respond(net::Response::json(200, view_update_json(update.value())));
         });
 }

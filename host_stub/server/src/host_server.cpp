@@ -156,8 +156,30 @@ std::string HostServer::Impl::notification_url(std::string_view plugin_id,
     return base + "/hooks/" + std::string{plugin_id} + "/" + std::to_string(property.value) + "/";
 }
 
-void HostServer::Impl::own_view(const std::string& session_id, const StaffIdentity& staff) {
-    views.own(session_id, staff.token_hash, ViewRegistry::Clock::now());
+HostServer::Impl::ViewSlot::~ViewSlot() {
+    if (!claimed)
+        server->views.release(ticket);
+}
+
+void HostServer::Impl::own_view(ViewSlot& slot, const std::string& session_id) {
+    views.own(slot.ticket, session_id, ViewRegistry::Clock::now());
+    slot.claimed = true;
+}
+
+void HostServer::Impl::close_view_for_host(const std::string& session_id,
+                                           const std::string& owner_token_hash,
+                                           std::string_view reason) {
+    if (const auto current = runtime.current_view(session_id)) {
+        std::string data = "{\"session_id\":" + json_quote(session_id) +
+                           ",\"plugin_id\":" + json_quote(current->plugin_id) +
+                           ",\"property_id\":" + json_quote(std::to_string(current->property.value)) +
+                           ",\"folio_id\":" + json_quote(std::to_string(current->folio.value)) +
+                           (current->page_id.empty() ? std::string{}
+                                                     : ",\"page_id\":" + json_quote(current->page_id)) +
+                           ",\"closed\":true,\"reason\":" + json_quote(reason) + ",\"view\":null}";
+        hub->publish_to(std::to_string(current->property.value), owner_token_hash, "view", data);
+    }
+    runtime.close_view(session_id);
 }
 
 void HostServer::Impl::forget_view(const std::string& session_id) {
@@ -179,8 +201,8 @@ void HostServer::Impl::schedule_view_sweep() {
         if (ec || !self || self->stopped)
             return;
         const auto idle = self->views.take_idle(ViewRegistry::Clock::now());
-        for (const auto& id : idle)
-            self->runtime.close_view(id);
+        for (const auto& taken : idle)
+            self->close_view_for_host(taken.session, taken.owner, "idle");
         if (!idle.empty())
             self->log(LogLevel::info,
                       "closed " + std::to_string(idle.size()) + " idle plugin view(s)");
@@ -454,7 +476,30 @@ bool is_hop_by_hop(std::string_view name) {
 
 } // namespace
 
+void HostServer::Impl::log_host_hook_failure(const std::string& route, int status,
+                                              std::string_view body) {
+    // An error that matters at info, but a flood of them (a plugin stuck for minutes) must not
+    // become a line per request again: one line a second at most; the minute's summary has
+    // the counts.
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    auto last = last_hook_failure_log_ms.load();
+    if (now_ms - last < 1000 || !last_hook_failure_log_ms.compare_exchange_strong(last, now_ms))
+        return;
+    // The body is the host's own {"error": "..."}: no provider data, no secret.
+    std::string why{body};
+    net::Response unused;
+    if (auto parsed = parse_json_object(body, unused); parsed)
+        why = string_member(*parsed, "error", why);
+    log(LogLevel::warning, "notification for " + route + " answered " + std::to_string(status) +
+                               " by the host: " + why);
+}
+
 void HostServer::Impl::handle_hook(net::Request request, net::Responder respond) {
+    // The hook deadline runs from here, the moment the host has the whole request, whatever
+    // waits after it (the plugin's queue included): the provider's own timeout started then.
+    const auto received = std::chrono::steady_clock::now();
     // /hooks/<plugin-id>/<property-id>/<rest>: the two ids are decoded, the rest is handed to
     // the plugin still percent-encoded (it may be signed or matched as is).
     constexpr std::string_view prefix = "/hooks/";
@@ -493,13 +538,15 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
     inbound.remote_address = request.remote_address;
 
     failpoint("hooks.before_deliver");
-    const auto started = std::chrono::steady_clock::now();
     const std::string method = inbound.method;
     const PropertyId property_id{*property};
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - received);
     runtime.deliver_notification(
-        *plugin_id, property_id, std::move(inbound), config.hook_deadline,
+        *plugin_id, property_id, std::move(inbound),
+        std::max(std::chrono::milliseconds{1}, config.hook_deadline - spent),
         [self = shared_from_this(), respond, plugin_id = *plugin_id, property_id, method,
-         started](InboundReply reply) {
+         started = received](InboundReply reply) {
             net::Response response;
             response.status = reply.http_status;
             if (!reply.content_type.empty())
@@ -507,6 +554,9 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
             for (auto& [name, value] : reply.headers)
                 if (!is_hop_by_hop(name))
                     response.headers.push_back({std::move(name), std::move(value)});
+            if (!reply.from_plugin && reply.http_status >= 500)
+                self->log_host_hook_failure(plugin_id + "@" + std::to_string(property_id.value),
+                                            reply.http_status, reply.body);
             response.body = std::move(reply.body);
             if (!reply.from_plugin && response.body.empty()) {
                 // The host answered itself (no instance, deadline, plugin error): say why.
@@ -524,7 +574,8 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
                                 std::chrono::steady_clock::now() - started)
                                 .count();
             // One line per notification only at debug; info gets the minute's summary.
-            self->traffic->count_hook(response.status, reply.from_plugin,
+            self->traffic->count_hook(plugin_id + "@" + std::to_string(property_id.value),
+                                      response.status, reply.from_plugin,
                                       std::chrono::milliseconds{ms});
             self->log(LogLevel::debug, "hook " + method + " " + plugin_id + "@" +
                                           std::to_string(property_id.value) + " -> " +

@@ -76,6 +76,9 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     std::shared_ptr<StaffSessions> sessions;
     auth::LoginThrottle throttle;
     std::shared_ptr<TrafficSummary> traffic;
+    /// When the last "answered by the host" warning was written (steady ms), to keep them to
+    /// one a second.
+    std::atomic<std::int64_t> last_hook_failure_log_ms{-1'000'000};
     std::unique_ptr<net::HttpServer> http;
     std::unique_ptr<net::HttpServer> hooks_http; ///< --hooks-listen: /hooks/... only
     Subscription view_pushes;
@@ -155,8 +158,21 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     /// it does not).
     void with_property(net::Responder respond, PropertyId property,
                        std::function<void(const Property&)> next);
-    /// Remembers that `staff` opened view `session_id`; forgets it on close.
-    void own_view(const std::string& session_id, const StaffIdentity& staff);
+    /// Room reserved for one view (ViewRegistry::reserve) while the plugin opens it: given
+    /// back unless claimed, whichever way the request ends (unknown folio, plugin error, the
+    /// plugin closing the view at once), because the lambdas that carry it are its only owners.
+    struct ViewSlot {
+        std::shared_ptr<Impl> server;
+        std::uint64_t ticket = 0;
+        bool claimed = false;
+        ViewSlot(std::shared_ptr<Impl> s, std::uint64_t t) : server{std::move(s)}, ticket{t} {}
+        ViewSlot(const ViewSlot&) = delete;
+        ViewSlot& operator=(const ViewSlot&) = delete;
+        ~ViewSlot();
+    };
+    /// Turns the reserved room into view `session_id`, which answers to the reserving staff
+    /// session only; forgotten on close.
+    void own_view(ViewSlot& slot, const std::string& session_id);
     void forget_view(const std::string& session_id);
     /// Closes the views of a staff session that ended (sign-out, expiry, disabled user).
     void close_views_of(const std::string& token_hash);
@@ -167,8 +183,15 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     /// sessions of the route's {plugin}/{page} (`page_route`), so that a page session is
     /// always driven under the permission its page declares.
     std::optional<ViewPush> own_open_view(ApiRequest& r, bool page_route = false);
-    /// Admits one more view for the caller, or answers 429/503 and returns false.
-    bool admit_view(ApiRequest& r);
+    /// Reserves room for one more view of the caller (closing the caller's least recently
+    /// used view when the caller is at the per-session cap), or answers 429/503 and returns
+    /// null.
+    std::shared_ptr<ViewSlot> admit_view(ApiRequest& r);
+    /// Closes view `session_id` that the host gave up (`reason`: "cap" when evicted for room,
+    /// "idle" when unused too long): the plugin forgets it and the owner's open pages are
+    /// told, so the dialog disappears instead of failing on its next click.
+    void close_view_for_host(const std::string& session_id, const std::string& owner_token_hash,
+                             std::string_view reason);
     /// Parses a view event body into `event` (the staff member comes from the session), or
     /// answers 400 and returns false.
     bool parse_view_event(ApiRequest& r, ViewEventInput& event);
@@ -188,6 +211,8 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     [[nodiscard]] std::string now_text() const;
 
     void log(LogLevel level, std::string_view text) const;
+    /// A notification the host answered itself with a 5xx (deadline, drain, plugin error).
+    void log_host_hook_failure(const std::string& route, int status, std::string_view body);
     [[nodiscard]] std::string public_base() const;
     [[nodiscard]] std::string hooks_base() const;
     [[nodiscard]] std::string notification_url(std::string_view plugin_id,

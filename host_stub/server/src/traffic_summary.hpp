@@ -11,8 +11,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 namespace pms::host::server {
 
@@ -27,9 +30,14 @@ class TrafficSummary : public std::enable_shared_from_this<TrafficSummary> {
     /// Writes what is counted but not yet written, and stops the timer. Idempotent.
     void stop();
 
-    /// One answered /hooks request: its status, whether the plugin answered (or the host), and
-    /// how long it took.
-    void count_hook(int status, bool from_plugin, std::chrono::milliseconds took);
+    /// One answered /hooks request: its route ("<plugin>@<property>"), its status, whether the
+    /// plugin answered (or the host), and how long it took from receipt.
+    void count_hook(std::string_view route, int status, bool from_plugin,
+                    std::chrono::milliseconds took);
+
+    /// Distinct routes listed per interval; the rest are summed up as "other routes" (the
+    /// property id in a /hooks path is the sender's to choose).
+    static constexpr std::size_t max_routes = 16;
 
     /// The line for the counts so far, resetting them; empty when nothing happened.
     [[nodiscard]] std::string take_line();
@@ -46,6 +54,12 @@ class TrafficSummary : public std::enable_shared_from_this<TrafficSummary> {
     std::atomic<std::uint64_t> by_host_{0};     // answered by the host, not the plugin
     std::atomic<std::uint64_t> slowest_ms_{0};
     std::atomic<bool> stopped_{false};
+    struct RouteCounts {
+        std::uint64_t ok = 0, refused = 0, failed = 0;
+    };
+    std::mutex routes_mutex_;
+    std::map<std::string, RouteCounts, std::less<>> routes_; // sorted: a stable line
+    RouteCounts other_routes_;
 };
 
 } // namespace pms::host::server

@@ -3,21 +3,61 @@
 
 namespace pms::host::server {
 
-ViewRegistry::Admission ViewRegistry::admit(const std::string& owner) const {
+ViewRegistry::Reserved ViewRegistry::reserve(const std::string& owner) {
     std::lock_guard lock{mutex_};
-    std::size_t mine = 0;
-    for (const auto& [session, e] : views_)
-        mine += e.owner == owner ? 1 : 0;
-    if (mine >= limits_.per_session)
-        return Admission::session_full;
-    if (views_.size() >= limits_.total)
-        return Admission::total_full;
-    return Admission::ok;
+    Reserved out;
+    auto& mine = per_owner_[owner];
+    if (mine >= limits_.per_session) {
+        // Evict the least recently used open view of this staff session; reservations still in
+        // flight are not views yet and cannot be evicted.
+        auto oldest = views_.end();
+        for (auto it = views_.begin(); it != views_.end(); ++it)
+            if (it->second.owner == owner &&
+                (oldest == views_.end() || it->second.last_used < oldest->second.last_used))
+                oldest = it;
+        if (oldest == views_.end()) {
+            if (mine == 0)
+                per_owner_.erase(owner);
+            out.admission = Admission::session_full;
+            return out;
+        }
+        out.evicted = oldest->first;
+        views_.erase(oldest);
+        --mine;
+    } else if (views_.size() + reservations_.size() >= limits_.total) {
+        if (mine == 0)
+            per_owner_.erase(owner);
+        out.admission = Admission::total_full;
+        return out;
+    }
+    out.ticket = next_ticket_++;
+    reservations_.emplace(out.ticket, owner);
+    ++mine;
+    return out;
 }
 
-void ViewRegistry::own(const std::string& session, const std::string& owner, Clock::time_point now) {
+void ViewRegistry::own(std::uint64_t ticket, const std::string& session, Clock::time_point now) {
     std::lock_guard lock{mutex_};
-    views_.insert_or_assign(session, Entry{owner, now});
+    const auto it = reservations_.find(ticket);
+    if (it == reservations_.end())
+        return;
+    std::string owner = std::move(it->second);
+    reservations_.erase(it);
+    // The same session id twice (never from the runtime) must not count twice.
+    if (const auto old = views_.find(session); old != views_.end()) {
+        count_down(old->second.owner);
+        views_.erase(old);
+    }
+    views_.emplace(session, Entry{std::move(owner), now});
+}
+
+void ViewRegistry::release(std::uint64_t ticket) {
+    std::lock_guard lock{mutex_};
+    const auto it = reservations_.find(ticket);
+    if (it == reservations_.end())
+        return;
+    count_down(it->second);
+    reservations_.erase(it);
 }
 
 bool ViewRegistry::use(const std::string& session, const std::string& owner, Clock::time_point now) {
@@ -39,7 +79,11 @@ std::optional<std::string> ViewRegistry::owner_of(const std::string& session) co
 
 void ViewRegistry::forget(const std::string& session) {
     std::lock_guard lock{mutex_};
-    views_.erase(session);
+    const auto it = views_.find(session);
+    if (it == views_.end())
+        return;
+    count_down(it->second.owner);
+    views_.erase(it);
 }
 
 std::vector<std::string> ViewRegistry::take_all_of(const std::string& owner) {
@@ -48,6 +92,7 @@ std::vector<std::string> ViewRegistry::take_all_of(const std::string& owner) {
     for (auto it = views_.begin(); it != views_.end();)
         if (it->second.owner == owner) {
             out.push_back(it->first);
+            count_down(owner);
             it = views_.erase(it);
         } else {
             ++it;
@@ -55,12 +100,13 @@ std::vector<std::string> ViewRegistry::take_all_of(const std::string& owner) {
     return out;
 }
 
-std::vector<std::string> ViewRegistry::take_idle(Clock::time_point now) {
-    std::vector<std::string> out;
+std::vector<ViewRegistry::Taken> ViewRegistry::take_idle(Clock::time_point now) {
+    std::vector<Taken> out;
     std::lock_guard lock{mutex_};
     for (auto it = views_.begin(); it != views_.end();)
         if (now - it->second.last_used >= limits_.idle) {
-            out.push_back(it->first);
+            out.push_back(Taken{it->first, it->second.owner});
+            count_down(it->second.owner);
             it = views_.erase(it);
         } else {
             ++it;
@@ -70,7 +116,15 @@ std::vector<std::string> ViewRegistry::take_idle(Clock::time_point now) {
 
 std::size_t ViewRegistry::size() const {
     std::lock_guard lock{mutex_};
-    return views_.size();
+    return views_.size() + reservations_.size();
+}
+
+void ViewRegistry::count_down(const std::string& owner) {
+    const auto it = per_owner_.find(owner);
+    if (it == per_owner_.end())
+        return;
+    if (--it->second == 0)
+        per_owner_.erase(it);
 }
 
 } // namespace pms::host::server

@@ -2,10 +2,18 @@
 // caps on open views: per staff session and in total, and an idle time after which a view is
 // closed (issue 14: view sessions had no cap and never expired, and every open view costs the
 // plugin a re-render on each change). Thread-safe.
+//
+// Room is reserved before the plugin is asked for the first view, so that concurrent clicks
+// cannot all pass the cap together. When a staff session is at its own cap, its least recently
+// used view is evicted rather than the new one refused: a front desk that left dialogs open in
+// tabs it closed (or a crashed browser) still gets the dialog it just asked for, and the one
+// given up is the one nobody looked at for longest. The total cap is shared by every staff
+// member, so there the newcomer is refused instead: one desk never closes another's dialog.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +26,7 @@ class ViewRegistry {
   public:
     using Clock = std::chrono::steady_clock;
 
+    /// Defaults mirror AccessLimits (host_server.hpp), where the host's own defaults live.
     struct Limits {
         std::size_t per_session = 8;
         std::size_t total = 512;
@@ -26,12 +35,26 @@ class ViewRegistry {
 
     explicit ViewRegistry(Limits limits) : limits_{limits} {}
 
-    enum class Admission { ok, session_full, total_full };
-    /// Whether staff session `owner` may open one more view now.
-    [[nodiscard]] Admission admit(const std::string& owner) const;
+    enum class Admission {
+        ok,          ///< room reserved
+        session_full, ///< the staff session's views are all still being opened: nothing to evict
+        total_full,  ///< every staff member together is at the total cap
+    };
+    struct Reserved {
+        Admission admission = Admission::ok;
+        /// Valid when `admission == ok`: hand it to own() or release().
+        std::uint64_t ticket = 0;
+        /// The view evicted to make room (the caller closes it in the runtime), if any.
+        std::optional<std::string> evicted;
+    };
+    /// Reserves room for one more view of staff session `owner`; the reservation counts
+    /// against both caps until own() or release().
+    [[nodiscard]] Reserved reserve(const std::string& owner);
+    /// Turns reservation `ticket` into the open view `session`, used at `now`.
+    void own(std::uint64_t ticket, const std::string& session, Clock::time_point now);
+    /// Gives back reservation `ticket` (the view did not open). Unknown tickets are ignored.
+    void release(std::uint64_t ticket);
 
-    /// Records that `owner` opened view `session`.
-    void own(const std::string& session, const std::string& owner, Clock::time_point now);
     /// True when `owner` opened `session` (and marks it used at `now`).
     bool use(const std::string& session, const std::string& owner, Clock::time_point now);
     /// The staff session that opened `session`, if it is known.
@@ -39,9 +62,15 @@ class ViewRegistry {
     void forget(const std::string& session);
     /// Forgets and returns every view of `owner`.
     std::vector<std::string> take_all_of(const std::string& owner);
-    /// Forgets and returns every view unused since `now - idle`.
-    std::vector<std::string> take_idle(Clock::time_point now);
+    struct Taken {
+        std::string session;
+        std::string owner;
+    };
+    /// Forgets and returns every view unused since `now - idle`, with the staff session that
+    /// opened it (whose pages are told).
+    std::vector<Taken> take_idle(Clock::time_point now);
 
+    /// Open views plus reservations.
     [[nodiscard]] std::size_t size() const;
     [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
 
@@ -50,9 +79,13 @@ class ViewRegistry {
         std::string owner;
         Clock::time_point last_used;
     };
+    void count_down(const std::string& owner); // mutex_ held
     Limits limits_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Entry> views_;
+    std::unordered_map<std::uint64_t, std::string> reservations_; // ticket -> owner
+    std::unordered_map<std::string, std::size_t> per_owner_;      // views + reservations
+    std::uint64_t next_ticket_ = 1;
 };
 
 } // namespace pms::host::server

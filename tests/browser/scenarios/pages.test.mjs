@@ -80,6 +80,42 @@ test('the accountant opens the plugin page from the «Финансы» menu; it 
   assert.deepEqual(problems, []);
 });
 
+// Open views cost the plugin work on every change and count against the staff member's cap
+// (host_stub/API.md, *Open views*): a page that goes away (here: a reload) closes its dialog and
+// its plugin page on the host at once instead of leaving them to the idle expiry.
+test('a page that goes away closes its dialog and its plugin page on the host', async (t) => {
+  const { page, problems } = await signedInPage(t, 'accountant');
+  // Asked from the page itself: a view answers only to the staff session that opened it.
+  const statusOf = (apiPath) => page.evaluate(async (p) => (await fetch(p, { credentials: 'same-origin' })).status, apiPath);
+
+  await page.goto(`${host.url}/#/folio/471887`);
+  const button = page.locator('#folio-toolbar button', { hasText: 'Fixture dialog' });
+  await button.waitFor();
+  const clicked = page.waitForResponse((r) => r.url().includes('/buttons/') && r.url().endsWith('/click'));
+  await button.click();
+  const dialogSession = (await (await clicked).json()).session_id;
+  await page.locator('#modal-root .modal').waitFor();
+  const dialogPath = `/api/properties/${PROPERTY}/views/${encodeURIComponent(dialogSession)}`;
+  assert.equal(await statusOf(dialogPath), 200, 'the dialog is not open on the host');
+  await page.reload();
+  await page.locator('#folio-toolbar button', { hasText: 'Fixture dialog' }).waitFor();
+  await eventually(async () => (await statusOf(dialogPath)) === 404,
+                   'the dialog of the page that went away to close on the host', 5000);
+
+  await page.locator('#menu-finance').click();
+  await page.locator('#menu-finance-list a', { hasText: PAGE_TITLE }).click();
+  const view = page.locator('main .view-page');
+  await view.locator('h1', { hasText: 'Fixture page' }).waitFor();
+  const pageSession = await view.getAttribute('data-session');
+  const pageViewPath = `${pagePath}/views/${encodeURIComponent(pageSession)}`;
+  assert.equal(await statusOf(pageViewPath), 200, 'the plugin page is not open on the host');
+  await page.reload();
+  await page.locator('main .view-page h1', { hasText: 'Fixture page' }).waitFor(); // opened anew
+  await eventually(async () => (await statusOf(pageViewPath)) === 404,
+                   'the plugin page of the page that went away to close on the host', 5000);
+  assert.deepEqual(problems, []);
+});
+
 test('the front desk sees no «Финансы» menu and the page address says «Недостаточно прав»', async (t) => {
   const { page, problems } = await signedInPage(t, 'front_desk');
   await page.locator('#staff-role').waitFor();

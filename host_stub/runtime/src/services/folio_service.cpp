@@ -236,8 +236,14 @@ pms_status folio_post_payment(const pms_host* host, const pms_payment_posting* p
             if (!self || !self->ops.mark_started(id))
                 return; // gone, or cancelled before it started (already delivered CANCELLED)
             PostingOutcome o = post_now(*self, req);
-            self->log(PMS_STATUS_IS_SUCCESS(o.status) ? LogLevel::info : LogLevel::warning,
+            // A posting is an outcome a hotel keeps (info), a refusal says why (warning); a
+            // repeat of one already posted changed nothing, so it stays out of the info log
+            // (a replayed notification must not cost a line each).
+            self->log(!PMS_STATUS_IS_SUCCESS(o.status) ? LogLevel::warning
+                      : o.is_repeat                     ? LogLevel::debug
+                                                        : LogLevel::info,
                       "post_payment " + req.key + " -> " + pms_status_name(o.status) +
+                          (o.is_repeat ? " (repeat)" : "") +
                           (o.message.empty() ? "" : ": " + o.message));
             self->ops.complete(id, [done, o = std::move(o)] { deliver(done, o); });
         });

@@ -53,12 +53,15 @@ struct AccessLimits {
     std::size_t max_connections = 256;
     /// Sign-ins being checked (Argon2id) at once; more get 503.
     std::size_t sign_ins_in_flight = 16;
-    /// Open plugin views (dialogs): per staff session and in total; a view unused this long is
-    /// closed (the plugin stops re-rendering it).
+    /// Open plugin views (dialogs and plugin pages): per staff session and in total; a view
+    /// unused this long is closed (the plugin stops re-rendering it). At the per-session cap
+    /// that session's least recently used view is closed for the new one; at the total cap the
+    /// new one is refused (ViewRegistry, host_stub/API.md "Open views").
     std::size_t views_per_session = 8;
     std::size_t views_total = 512;
     std::chrono::seconds view_idle{30 * 60};
-    /// Notifications are logged one line each at debug; at info, one summary per interval.
+    /// Notifications are logged one line each at debug; at info, one summary per interval
+    /// (by outcome and by route), written only when there was traffic.
     std::chrono::seconds traffic_summary_interval{60};
 };
 

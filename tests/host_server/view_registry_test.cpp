@@ -1,0 +1,136 @@
+// Open plugin views: the caps per staff session and in total, what happens at each cap, and
+// idle expiry, on explicit time points (no sleeping).
+#include "view_registry.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <ostream>
+
+using pms::host::server::ViewRegistry;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Admission = ViewRegistry::Admission;
+
+} // namespace
+
+namespace pms::host::server {
+// For Boost.Test's messages.
+std::ostream& operator<<(std::ostream& out, ViewRegistry::Admission a) {
+    return out << (a == ViewRegistry::Admission::ok             ? "ok"
+                   : a == ViewRegistry::Admission::session_full ? "session_full"
+                                                                : "total_full");
+}
+} // namespace pms::host::server
+
+namespace {
+
+ViewRegistry::Limits limits(std::size_t per_session, std::size_t total,
+                            std::chrono::seconds idle = 60s) {
+    return ViewRegistry::Limits{per_session, total, idle};
+}
+
+// Reserves and opens view `session` for `owner` at `at`; returns what reserve() said.
+ViewRegistry::Reserved open(ViewRegistry& views, const std::string& owner,
+                            const std::string& session, ViewRegistry::Clock::time_point at) {
+    auto r = views.reserve(owner);
+    if (r.admission == Admission::ok)
+        views.own(r.ticket, session, at);
+    return r;
+}
+
+const auto t0 = ViewRegistry::Clock::time_point{} + 1000h;
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(view_registry)
+
+BOOST_AUTO_TEST_CASE(at_the_session_cap_the_least_recently_used_view_of_that_session_goes) {
+    ViewRegistry views{limits(2, 10)};
+    BOOST_TEST(!open(views, "A", "a1", t0).evicted);
+    BOOST_TEST(!open(views, "A", "a2", t0 + 1s).evicted);
+    BOOST_TEST(!open(views, "B", "b1", t0).evicted);
+    // a1 is older but was used later than a2.
+    BOOST_TEST(views.use("a1", "A", t0 + 5s));
+    const auto third = open(views, "A", "a3", t0 + 6s);
+    BOOST_TEST(third.admission == Admission::ok);
+    BOOST_TEST_REQUIRE(third.evicted.has_value());
+    BOOST_TEST(*third.evicted == "a2");
+    BOOST_TEST(!views.owner_of("a2"));
+    BOOST_TEST(views.owner_of("a1").value_or("") == "A");
+    BOOST_TEST(views.owner_of("b1").value_or("") == "B"); // another session's view is never taken
+    BOOST_TEST(views.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(the_total_cap_refuses_and_never_evicts_another_sessions_view) {
+    ViewRegistry views{limits(2, 3)};
+    open(views, "A", "a1", t0);
+    open(views, "A", "a2", t0);
+    open(views, "B", "b1", t0);
+    const auto refused = views.reserve("B");
+    BOOST_TEST(refused.admission == Admission::total_full);
+    BOOST_TEST(!refused.evicted);
+    BOOST_TEST(views.size() == 3u);
+    // A, at its own cap, may still swap one of its own for a new one.
+    const auto swap = open(views, "A", "a3", t0 + 1s);
+    BOOST_TEST(swap.admission == Admission::ok);
+    BOOST_TEST(swap.evicted.has_value());
+    // A closed view makes room for B again.
+    views.forget("b1");
+    BOOST_TEST(open(views, "B", "b2", t0).admission == Admission::ok);
+}
+
+BOOST_AUTO_TEST_CASE(views_being_opened_count_so_a_burst_cannot_pass_the_caps) {
+    ViewRegistry views{limits(2, 3)};
+    // Two clicks in flight (reserved, the plugin has not answered yet): nothing to evict.
+    const auto r1 = views.reserve("A");
+    const auto r2 = views.reserve("A");
+    BOOST_TEST_REQUIRE((r1.admission == Admission::ok && r2.admission == Admission::ok));
+    BOOST_TEST(views.reserve("A").admission == Admission::session_full);
+    // In total too: one more for B fills it, the next is refused.
+    const auto rb = views.reserve("B");
+    BOOST_TEST_REQUIRE(rb.admission == Admission::ok);
+    BOOST_TEST(views.reserve("C").admission == Admission::total_full);
+    // A failed opening gives its room back; an owned one keeps it.
+    views.release(r1.ticket);
+    views.release(r1.ticket); // twice: no effect
+    views.own(r2.ticket, "a2", t0);
+    BOOST_TEST(views.size() == 2u);
+    const auto again = views.reserve("A");
+    BOOST_TEST(again.admission == Admission::ok);
+    BOOST_TEST(!again.evicted);
+}
+
+BOOST_AUTO_TEST_CASE(a_view_unused_for_the_idle_time_is_taken_and_use_keeps_it) {
+    ViewRegistry views{limits(8, 100, 30s)};
+    open(views, "A", "a1", t0);
+    open(views, "A", "a2", t0);
+    BOOST_TEST(views.take_idle(t0 + 29s).empty());
+    BOOST_TEST(views.use("a2", "A", t0 + 20s));
+    BOOST_TEST(!views.use("a2", "B", t0 + 20s)); // another session's look is no use
+    const auto idle = views.take_idle(t0 + 30s);
+    BOOST_TEST_REQUIRE(idle.size() == 1u);
+    BOOST_TEST(idle.front().session == "a1");
+    BOOST_TEST(idle.front().owner == "A");
+    BOOST_TEST(views.take_idle(t0 + 49s).empty());
+    BOOST_TEST(views.take_idle(t0 + 50s).size() == 1u);
+    BOOST_TEST(views.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_staff_session_that_ends_takes_its_views_and_their_room_with_it) {
+    ViewRegistry views{limits(2, 4)};
+    open(views, "A", "a1", t0);
+    open(views, "A", "a2", t0);
+    open(views, "B", "b1", t0);
+    auto taken = views.take_all_of("A");
+    std::sort(taken.begin(), taken.end());
+    BOOST_TEST((taken == std::vector<std::string>{"a1", "a2"}));
+    BOOST_TEST(views.size() == 1u);
+    // Full room again, with nothing to evict.
+    BOOST_TEST(!open(views, "A", "a3", t0).evicted);
+    BOOST_TEST(!open(views, "A", "a4", t0).evicted);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
