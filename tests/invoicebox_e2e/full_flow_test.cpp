@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(configure_create_mail_pay_post_once) {
     BOOST_CHECK_MESSAGE(mail.text.find(url_a) != std::string::npos, "mail lacks the link:\n" + mail.text);
     // The rendered default template: guest name, amount, booking, folio, no placeholder left.
     BOOST_CHECK_MESSAGE(mail.text.find("Здравствуйте, " + guest_name) != std::string::npos, mail.text);
-    BOOST_CHECK_MESSAGE(mail.text.find("15 500,00") != std::string::npos, mail.text);
+    BOOST_CHECK_MESSAGE(mail.text.find("15\u00A0500,00") != std::string::npos, mail.text);
     BOOST_CHECK_MESSAGE(mail.text.find("471887") != std::string::npos, mail.text);
     BOOST_CHECK_MESSAGE(mail.text.find("30682277") != std::string::npos, mail.text);
     BOOST_CHECK_MESSAGE(mail.text.find('{') == std::string::npos, "unrendered placeholder:\n" + mail.text);
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(configure_create_mail_pay_post_once) {
     for (const auto& n : w.notifications())
         if (std::string(n.at("body").as_string()).find("Получена оплата") != std::string::npos)
             paid_text = std::string(n.at("body").as_string());
-    BOOST_CHECK_MESSAGE(paid_text.find("15 500,00 ₽") != std::string::npos && paid_text.find("30682277") != std::string::npos &&
+    BOOST_CHECK_MESSAGE(paid_text.find("15\u00A0500,00\u00A0₽") != std::string::npos && paid_text.find("30682277") != std::string::npos &&
                             paid_text.find("471887") != std::string::npos,
                         "notification text: " + paid_text);
 

@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(history_of_a_paid_link) {
     BOOST_REQUIRE_MESSAGE(h.reply.status == 200, h.reply.describe());
     // The whole document: all_text() reads only the cells it knows (status, link, …).
     const auto text = json::serialize(h.view);
-    for (const char* step : {"Создание ссылки на 7 000,00 ₽", "Заказ создан в InvoiceBox", "Оплачено 7 000,00 ₽",
+    for (const char* step : {"Создание ссылки на 7\u00A0000,00\u00A0₽", "Заказ создан в InvoiceBox", "Оплачено 7\u00A0000,00\u00A0₽",
                              "Платёж проведён в счёт 30682277", "Уведомление сотрудникам: «Оплата по ссылке InvoiceBox»"})
         BOOST_CHECK_MESSAGE(text.find(step) != std::string::npos, std::string("history lacks «") + step + "»: " + text);
     auto back = w.event(v.session, json::object{{"action", "back"}, {"values", json::object{}}});

@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(both_parts_name_the_hotel_amount_booking_and_expiry_with_it
     BOOST_TEST(m.subject == "Ссылка на оплату бронирования");
     // Text part.
     BOOST_TEST(has(m.text_body, "в отеле Гранд Отель «Заря» перейдите"), m.text_body);
-    BOOST_TEST(has(m.text_body, "67 680,00 ₽"));
+    BOOST_TEST(has(m.text_body, "67\u00A0680,00\u00A0₽"));
     BOOST_TEST(has(m.text_body, "№471887"));
     BOOST_TEST(has(m.text_body, "до 08.12.2026 05:18 (МСК)"), m.text_body);
     BOOST_TEST(has(m.text_body, "https://pay.invoicebox.ru/order/abc"));
@@ -89,11 +89,11 @@ BOOST_AUTO_TEST_CASE(both_parts_name_the_hotel_amount_booking_and_expiry_with_it
     const auto& h = m.html_body;
     BOOST_TEST(h.starts_with("<!DOCTYPE html>"));
     BOOST_TEST(has(h, "<h1 style=\"font-size:20px;margin:0 0 16px\">Гранд Отель «Заря»</h1>"), h);
-    BOOST_TEST(has(h, "<b>67&nbsp;680,00&nbsp;₽</b>"), h);
+    BOOST_TEST(has(h, "<b>67\u00A0680,00\u00A0₽</b>"), h);
     BOOST_TEST(has(h, "№471887"));
     BOOST_TEST(has(h, "08.12.2026 05:18 (МСК)"));
     BOOST_TEST(has(h, "<a href=\"https://pay.invoicebox.ru/order/abc\" style=\"display:inline-block;"), h);
-    BOOST_TEST(has(h, ">Оплатить 67&nbsp;680,00&nbsp;₽</a>"), h);
+    BOOST_TEST(has(h, ">Оплатить 67\u00A0680,00\u00A0₽</a>"), h);
     BOOST_TEST(has(h, "<br>"));
     BOOST_TEST(!has(h, "{"), h); // no placeholder left
 }

@@ -71,7 +71,7 @@ LinkRecord link_in(St s) {
     if (s == St::held_amount) {
         l.posting = PostingState::suspense;
         l.paid_amount_minor = amount + 100;
-        l.suspense_reason = "сумма оплаты 10 001,00 ₽ не совпадает с суммой ссылки 10 000,00 ₽";
+        l.suspense_reason = "сумма оплаты 10\u00A0001,00\u00A0₽ не совпадает с суммой ссылки 10\u00A0000,00\u00A0₽";
     }
     if (s == St::held_folio) {
         l.posting = PostingState::suspense;
@@ -422,7 +422,7 @@ BOOST_AUTO_TEST_CASE(every_posting_outcome) {
                 for (const auto& e : t.effects)
                     if (e.kind == Effect::Kind::raise_alert && row.outcome == PostOutcome::posted) {
                         BOOST_TEST(e.alert.dedupe_key == "paid:ord-1");
-                        BOOST_TEST(e.alert.body == "Получена оплата 10 000,00 ₽ по счёту 30682277");
+                        BOOST_TEST(e.alert.body == "Получена оплата 10\u00A0000,00\u00A0₽ по счёту 30682277");
                     }
             }
         }

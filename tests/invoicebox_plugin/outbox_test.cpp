@@ -334,7 +334,7 @@ BOOST_AUTO_TEST_CASE(the_suspense_page_posts_through_its_form) {
     s.order_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d";
     s.amount_minor = 700000;
     s.reason_code = "amount_mismatch";
-    s.reason = "сумма заказа 7 000,00 ₽ не совпадает с суммой ссылки 6 000,00 ₽";
+    s.reason = "сумма заказа 7\u00A0000,00\u00A0₽ не совпадает с суммой ссылки 6\u00A0000,00\u00A0₽";
     s.folio_id = "F-1";
     f.service->repository().save_suspense(s);
     SuspenseService suspense(*f.service);
@@ -418,8 +418,8 @@ BOOST_AUTO_TEST_CASE(each_link_row_opens_its_history) {
                  R"({"kind":"row_action","action":"history","table":"links","row_key":")" + l.merchant_order_id +
                      R"(","values":{}})",
                  [&](std::string v) { view = std::move(v); });
-    for (const char* step : {"Создание ссылки на 1 000,00 ₽", "Анна (u-1)", "Заказ создан в InvoiceBox",
-                             "Письмо со ссылкой отправлено на ivan@example.org", "Оплачено 1 000,00 ₽",
+    for (const char* step : {"Создание ссылки на 1\u00A0000,00\u00A0₽", "Анна (u-1)", "Заказ создан в InvoiceBox",
+                             "Письмо со ссылкой отправлено на ivan@example.org", "Оплачено 1\u00A0000,00\u00A0₽",
                              "уведомление InvoiceBox", "Платёж проведён в счёт 30682277",
                              "Уведомление сотрудникам: «Оплата по ссылке InvoiceBox»"})
         BOOST_TEST(view.find(step) != std::string::npos, step);

@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(the_list_shows_reason_amount_order_folio_and_time) {
     const auto& cells = row.at("cells").as_object();
     BOOST_TEST(cells.at("time").as_string() == "12.05.2025 14:03");
     BOOST_TEST(std::string(cells.at("reason").at("text").as_string()).rfind("валюта: ", 0) == 0u);
-    BOOST_TEST(cells.at("amount").as_string() == "7 000,50 ₽");
+    BOOST_TEST(cells.at("amount").as_string() == "7\u00A0000,50\u00A0₽");
     BOOST_TEST(cells.at("order").as_string() == entry().order_id + " (ABC234-F-1-3)");
     BOOST_TEST(cells.at("folio").as_string() == "F-1");
     const auto& actions = row.at("actions").as_array();

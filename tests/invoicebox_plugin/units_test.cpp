@@ -37,9 +37,9 @@ Folio sample_folio() {
 BOOST_AUTO_TEST_SUITE(units)
 
 BOOST_AUTO_TEST_CASE(money_and_dates_in_russian) {
-    BOOST_TEST(format_money_ru(6768000) == "67 680,00 ₽");
-    BOOST_TEST(format_money_ru(5) == "0,05 ₽");
-    BOOST_TEST(format_money_ru(155050, "EUR") == "1 550,50 EUR");
+    BOOST_TEST(format_money_ru(6768000) == "67\u00A0680,00\u00A0₽");
+    BOOST_TEST(format_money_ru(5) == "0,05\u00A0₽");
+    BOOST_TEST(format_money_ru(155050, "EUR") == "1\u00A0550,50\u00A0EUR");
     BOOST_TEST(format_decimal(1550000) == "15500.00");
     BOOST_TEST(parse_decimal_minor("15500.5").value() == 1550050);
     BOOST_TEST(parse_decimal_minor("15500,05").value() == 1550005);
@@ -51,9 +51,9 @@ BOOST_AUTO_TEST_CASE(money_and_dates_in_russian) {
 }
 
 BOOST_AUTO_TEST_CASE(template_placeholders) {
-    MessageValues v{"Анна", "15 500,00 ₽", "https://pay/x", "13.05.2025 12:00", "1001/1", "1001", "Берёзка"};
+    MessageValues v{"Анна", "15\u00A0500,00\u00A0₽", "https://pay/x", "13.05.2025 12:00", "1001/1", "1001", "Берёзка"};
     const auto text = render_message("{guest_name}: {amount} {link} до {expiry}, {folio}/{booking} {hotel} {unknown} {{x}}", v);
-    BOOST_TEST(text == "Анна: 15 500,00 ₽ https://pay/x до 13.05.2025 12:00, 1001/1/1001 Берёзка {unknown} {x}");
+    BOOST_TEST(text == "Анна: 15\u00A0500,00\u00A0₽ https://pay/x до 13.05.2025 12:00, 1001/1/1001 Берёзка {unknown} {x}");
 }
 
 BOOST_AUTO_TEST_CASE(settings_schema_and_validation) {

@@ -79,7 +79,7 @@ BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
     BOOST_REQUIRE(host.outbox.size() == 1u);
     BOOST_TEST(host.outbox[0].text_body.find(link.payment_url) != std::string::npos);
     BOOST_TEST(host.outbox[0].text_body.find("Иван Петров") != std::string::npos);
-    BOOST_TEST(host.outbox[0].text_body.find("67 680,00 ₽") != std::string::npos);
+    BOOST_TEST(host.outbox[0].text_body.find("67\u00A0680,00\u00A0₽") != std::string::npos);
 
     auto deliveries = pay(link.order_id);
     BOOST_REQUIRE(!deliveries.empty());
@@ -101,7 +101,7 @@ BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
     BOOST_TEST(p.description == "Оплата по ссылке InvoiceBox, заказ №" + link.folio_number);
     BOOST_TEST(link.folio_number == "30682277");
     BOOST_REQUIRE(host.alerts.count("paid:" + link.order_id));
-    BOOST_TEST(host.alerts["paid:" + link.order_id].first.body == "Получена оплата 67 680,00 ₽ по счёту 30682277, заявка №471887");
+    BOOST_TEST(host.alerts["paid:" + link.order_id].first.body == "Получена оплата 67\u00A0680,00\u00A0₽ по счёту 30682277, заявка №471887");
     BOOST_TEST(host.alerts["paid:" + link.order_id].second == 1);
     auto after = links().at(0);
     BOOST_TEST(int(after.posting) == int(PostingState::posted));

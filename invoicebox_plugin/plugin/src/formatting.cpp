@@ -8,13 +8,17 @@ namespace invoicebox::plugin {
 
 namespace {
 
+// U+00A0: an amount never breaks across lines («67 / 680,00 ₽», issue 10), in a view, a mail or
+// an alert; the host's web UI formats its own amounts the same way (host_stub/web/format.js).
+constexpr std::string_view nbsp = "\u00A0";
+
 std::string group_thousands(std::uint64_t units) {
     std::string digits = std::to_string(units);
     std::string out;
     const std::size_t n = digits.size();
     for (std::size_t i = 0; i < n; ++i) {
         if (i != 0 && (n - i) % 3 == 0)
-            out += ' ';
+            out += nbsp;
         out += digits[i];
     }
     return out;
@@ -31,7 +35,7 @@ std::string format_money_ru(std::int64_t minor, std::string_view currency) {
     out += group_thousands(abs / 100);
     out += ',';
     out += cents;
-    out += ' ';
+    out += nbsp;
     if (currency == "RUB")
         out += "₽";
     else

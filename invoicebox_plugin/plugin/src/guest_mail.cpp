@@ -24,18 +24,10 @@ constexpr std::string_view button_style =
 /// InvoiceBox's pay URLs are https; anything else is shown, never made a link the guest clicks.
 bool clickable(std::string_view url) { return url.starts_with("https://") || url.starts_with("http://"); }
 
-/// Spaces inside the amount as no-break spaces: «67 680,00 ₽» must not wrap mid-number.
-std::string unbreakable(std::string_view escaped) {
-    std::string out;
-    for (const char c : escaped)
-        out += c == ' ' ? std::string("&nbsp;") : std::string(1, c);
-    return out;
-}
-
 std::string pay_button(const std::string& url, const std::string& amount) {
     if (!clickable(url))
         return html_escape(url);
-    const std::string label = amount.empty() ? "Перейти к оплате" : "Оплатить " + unbreakable(html_escape(amount));
+    const std::string label = amount.empty() ? "Перейти к оплате" : "Оплатить " + html_escape(amount);
     return "<a href=\"" + html_escape(url) + "\" style=\"" + std::string(button_style) + "\">" + label + "</a>";
 }
 
@@ -102,7 +94,7 @@ MailMessage compose_guest_mail(const LinkRecord& link, const Settings& s, const 
             if (name == "link")
                 return pay_button(v.link, v.amount);
             if (name == "amount")
-                return "<b>" + unbreakable(html_escape(value)) + "</b>";
+                return "<b>" + html_escape(value) + "</b>"; // no-break spaces already (format_money_ru)
             if (name == "expiry")
                 return "<span style=\"white-space:nowrap\">" + html_escape(value) + "</span>";
             return html_escape(value);

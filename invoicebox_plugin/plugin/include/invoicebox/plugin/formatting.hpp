@@ -13,7 +13,8 @@
 
 namespace invoicebox::plugin {
 
-/// "67 680,00 ₽" for RUB, "1 550,50 EUR" otherwise. Negative amounts get a leading minus.
+/// "67 680,00 ₽" for RUB, "1 550,50 EUR" otherwise, every space a no-break space (U+00A0): the one
+/// place the plugin formats an amount for people. Negative amounts get a leading minus.
 std::string format_money_ru(std::int64_t minor, std::string_view currency = "RUB");
 
 /// "15500.00": the decimal text of a `money` form field.
