@@ -3,18 +3,20 @@
 
 namespace invoicebox::plugin {
 
-std::string render_template(std::string_view tmpl, const std::map<std::string, std::string, std::less<>>& values) {
-    std::string out;
-    out.reserve(tmpl.size() + 64);
+namespace {
+
+using Values = std::map<std::string, std::string, std::less<>>;
+
+/// The one reading of the template syntax: "{{" and "}}" are literal braces, "{name}" with a
+/// known name is a placeholder, anything else (an unknown name, a lone brace) is literal text.
+/// `literal(text)` gets the template's own text in pieces, `placeholder(name, value, next)` each
+/// known placeholder with the template character after it (0 at the end).
+template <class Literal, class Placeholder>
+void scan_template(std::string_view tmpl, const Values& values, Literal literal, Placeholder placeholder) {
     for (std::size_t i = 0; i < tmpl.size();) {
         const char c = tmpl[i];
-        if (c == '{' && i + 1 < tmpl.size() && tmpl[i + 1] == '{') {
-            out += '{';
-            i += 2;
-            continue;
-        }
-        if (c == '}' && i + 1 < tmpl.size() && tmpl[i + 1] == '}') {
-            out += '}';
+        if ((c == '{' || c == '}') && i + 1 < tmpl.size() && tmpl[i + 1] == c) {
+            literal(std::string_view(&tmpl[i], 1));
             i += 2;
             continue;
         }
@@ -23,15 +25,25 @@ std::string render_template(std::string_view tmpl, const std::map<std::string, s
             if (end != std::string_view::npos) {
                 const auto name = tmpl.substr(i + 1, end - i - 1);
                 if (auto it = values.find(name); it != values.end()) {
-                    out += it->second;
+                    placeholder(name, std::string_view(it->second), end + 1 < tmpl.size() ? tmpl[end + 1] : '\0');
                     i = end + 1;
                     continue;
                 }
             }
         }
-        out += c;
+        literal(std::string_view(&tmpl[i], 1));
         ++i;
     }
+}
+
+} // namespace
+
+std::string render_template(std::string_view tmpl, const std::map<std::string, std::string, std::less<>>& values) {
+    std::string out;
+    out.reserve(tmpl.size() + 64);
+    scan_template(
+        tmpl, values, [&](std::string_view text) { out += text; },
+        [&](std::string_view, std::string_view value, char) { out += value; });
     return out;
 }
 
@@ -84,9 +96,9 @@ std::string tidy_spaces(std::string_view in) {
 } // namespace
 
 std::string render_message_for_guest(std::string_view tmpl, const MessageValues& v, const MessageWriter& w) {
-    const std::map<std::string, std::string, std::less<>> values{
-        {"guest_name", v.guest_name}, {"amount", v.amount}, {"link", v.link},     {"expiry", v.expiry},
-        {"folio", v.folio},           {"booking", v.booking}, {"hotel", v.hotel}};
+    const Values values{{"guest_name", v.guest_name}, {"amount", v.amount}, {"link", v.link},
+                        {"expiry", v.expiry},         {"folio", v.folio},   {"booking", v.booking},
+                        {"hotel", v.hotel}};
     std::string out;
     std::string pending; // the template's own text not yet written
     auto flush = [&] {
@@ -94,32 +106,16 @@ std::string render_message_for_guest(std::string_view tmpl, const MessageValues&
             out += w.literal(pending);
         pending.clear();
     };
-    for (std::size_t i = 0; i < tmpl.size();) {
-        const char c = tmpl[i];
-        if ((c == '{' || c == '}') && i + 1 < tmpl.size() && tmpl[i + 1] == c) {
-            pending += c;
-            i += 2;
-            continue;
-        }
-        if (c == '{') {
-            const auto end = tmpl.find('}', i + 1);
-            if (end != std::string_view::npos) {
-                const auto name = tmpl.substr(i + 1, end - i - 1);
-                if (auto it = values.find(name); it != values.end()) {
-                    flush();
-                    // Whitespace only counts as empty: a name of spaces would leave the same hole.
-                    if (it->second.find_first_not_of(" \t\r\n") == std::string::npos)
-                        drop_separator(out, end + 1 < tmpl.size() ? tmpl[end + 1] : '\0');
-                    else
-                        out += w.value(name, it->second);
-                    i = end + 1;
-                    continue;
-                }
-            }
-        }
-        pending += c;
-        ++i;
-    }
+    scan_template(
+        tmpl, values, [&](std::string_view text) { pending += text; },
+        [&](std::string_view name, std::string_view value, char next) {
+            flush();
+            // Whitespace only counts as empty: a name of spaces would leave the same hole.
+            if (value.find_first_not_of(" \t\r\n") == std::string_view::npos)
+                drop_separator(out, next);
+            else
+                out += w.value(name, value);
+        });
     flush();
     return tidy_spaces(out);
 }

@@ -82,6 +82,18 @@ std::string render_message_view(std::string_view t, const Notice& n) {
     return w.take();
 }
 
+namespace {
+
+/// The footer of a view opened from the list (a QR code, a link's history): back to the list, or close.
+void write_back_to_links(pr::JsonWriter& w) {
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "back").member("label", "Назад к ссылкам").member("style", "primary").end_object();
+    w.begin_object().member("id", "close").member("label", "Закрыть").member_bool("close", true).end_object();
+    w.end_array();
+}
+
+} // namespace
+
 std::string render_links_view(const ListViewModel& m) {
     auto w = writer();
     w.begin_object().member("schema", "pms.view/1").member("title", title).member("size", "large");
@@ -232,10 +244,7 @@ std::string render_qr_view(const LinkRecord& l) {
         .member("label", "Ссылка на оплату " + format_money_ru(l.amount_minor, l.currency) + " (QR-код для гостя)")
         .member("value", l.payment_url).member("kind", "pay_url").member_bool("copy", true).end_object();
     w.end_array();
-    w.key("buttons").begin_array();
-    w.begin_object().member("id", "back").member("label", "Назад к ссылкам").member("style", "primary").end_object();
-    w.begin_object().member("id", "close").member("label", "Закрыть").member_bool("close", true).end_object();
-    w.end_array();
+    write_back_to_links(w);
     w.end_object();
     return w.take();
 }
@@ -291,10 +300,7 @@ std::string render_history_view(const LinkRecord& l, int offset_minutes) {
     w.member("empty_text", "Записей нет");
     w.end_object();
     w.end_array(); // elements
-    w.key("buttons").begin_array();
-    w.begin_object().member("id", "back").member("label", "Назад к ссылкам").member("style", "primary").end_object();
-    w.begin_object().member("id", "close").member("label", "Закрыть").member_bool("close", true).end_object();
-    w.end_array();
+    write_back_to_links(w);
     w.end_object();
     return w.take();
 }
