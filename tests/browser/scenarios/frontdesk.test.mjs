@@ -236,10 +236,14 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   const toast = page.locator('.toast', { hasText: 'Получена оплата' }).first();
   await toast.waitFor({ timeout: 30000 });
   assert.match(await toast.textContent(), /15\s500,00/);
+  // The module's own texts keep an amount on one line: no-break spaces, as the host's (issue 10).
+  assert.match(await toast.textContent(), /15\u00a0500,00\u00a0₽/, 'the alert breaks the amount with plain spaces');
   const paymentRow = page.locator('#payments tbody tr[data-payment]');
   await paymentRow.first().waitFor({ timeout: 15000 });
   assert.match((await paymentRow.first().textContent()).replace(/\s/g, ' '), /15 500,00 ₽/);
   assert.match(await paymentRow.first().textContent(), /Онлайн-оплата/);
+  // The payment names the order as the guest saw it on InvoiceBox's page, not the internal id.
+  assert.match(await paymentRow.first().locator('td').nth(3).textContent(), /^Оплата по ссылке InvoiceBox, заказ №30682277$/);
   const postedAt = (await paymentRow.first().locator('td').first().textContent()).trim();
   assert.match(postedAt, DATE_TIME, `the folio's date «${postedAt}»`);
   assert.equal((await mainRow.locator('[data-col=balance]').textContent()).replace(/\s/g, ' '), '52 180,00 ₽');
