@@ -93,6 +93,15 @@ async function readResponse(res) {
   return { status: res.status, headers: res.headers, text, json };
 }
 
+// Every Set-Cookie header of a fetch() answer. Headers.getSetCookie() came with Node 19.7 / 20;
+// Debian 12's Node 18 has only get('set-cookie'), which joins them with ", " — split there only
+// where a new "name=" follows, as an Expires date holds ", " too.
+function setCookieHeaders(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const joined = headers.get('set-cookie');
+  return joined ? joined.split(/, (?=[^;,=\s]+=)/) : [];
+}
+
 // Signs in through POST /api/session from node, as the web UI does. Resolves
 // {user, cookie, raw(method, path, {body, headers}), call(method, path, body)}: raw() answers
 // whatever the host says, call() throws unless 2xx. State-changing calls carry the page's
@@ -105,8 +114,9 @@ export async function apiSession(base, login, password = STAFF_PASSWORD) {
   });
   const answer = await readResponse(res);
   if (answer.status !== 200) throw new Error(`sign-in as ${login}: HTTP ${answer.status} ${answer.text}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0].trim()).find((c) => c.startsWith('pms_session='));
-  if (!cookie) throw new Error(`sign-in as ${login}: no pms_session cookie in ${JSON.stringify(res.headers.getSetCookie())}`);
+  const setCookies = setCookieHeaders(res.headers);
+  const cookie = setCookies.map((c) => c.split(';')[0].trim()).find((c) => c.startsWith('pms_session='));
+  if (!cookie) throw new Error(`sign-in as ${login}: no pms_session cookie in ${JSON.stringify(setCookies)}`);
   const raw = async (method, path, { body, headers = {} } = {}) => {
     const changing = !['GET', 'HEAD'].includes(method);
     const res2 = await fetch(`${base}${path}`, {
@@ -217,7 +227,15 @@ export function tapEvents(host) {
       const { cookie } = await host.adminSession();
       const res = await fetch(`${host.url}/api/properties/${PROPERTY}/events`, { signal: controller.signal, headers: { Cookie: cookie } });
       const decoder = new TextDecoder();
-      for await (const chunk of res.body) text += decoder.decode(chunk, { stream: true });
+      // Cancel the reader on stop(): Node 18's fetch does not end a body already streaming when
+      // its request is aborted, so a plain for-await over it would wait for the host forever.
+      const reader = res.body.getReader();
+      controller.signal.addEventListener('abort', () => reader.cancel().catch(() => {}));
+      for (;;) {
+        const { value, done: ended } = await reader.read();
+        if (ended) break;
+        text += decoder.decode(value, { stream: true });
+      }
     } catch { /* aborted */ }
   })();
   return {
