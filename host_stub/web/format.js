@@ -41,12 +41,12 @@ export function formatDateTime(value, timeZone) {
   return `${part('day')}.${part('month')}.${part('year')} ${part('hour')}:${part('minute')}`;
 }
 
-/** A line's VAT code as staff read it: "vat20"/"RUS_VAT20" → «20 %», "none" → «без НДС». */
+/** A line's VAT code as staff read it (issue 10): "vat20"/"RUS_VAT20" → «НДС 20 %», "none" → «Без НДС». */
 export function formatVat(code) {
   const text = String(code ?? '');
-  if (/^(none|RUS_VAT_?NONE|no_vat)$/i.test(text)) return 'без НДС';
+  if (/^(none|RUS_VAT_?NONE|no_vat)$/i.test(text)) return 'Без НДС';
   const m = /vat_?(\d{1,2})$/i.exec(text);
-  return m ? `${Number(m[1])} %` : text;
+  return m ? `НДС ${Number(m[1])}\u00a0%` : text;
 }
 
 /** Formats a service date "2025-03-14" as «14.03.2025» (a calendar date: no time zone). */

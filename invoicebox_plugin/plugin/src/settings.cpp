@@ -251,8 +251,10 @@ void write_shop_properties(protocol::JsonWriter& w, bool override_item, const st
             w.member("default", bound);
     }
     w.end_object();
-    w.key("merchant_id").begin_object().member("type", "string").member("title", "Идентификатор магазина (merchantId)")
-        .member("format", "uuid").member("description", "UUID из кабинета InvoiceBox: Мои магазины → Интеграция (API)")
+    w.key("merchant_id").begin_object().member("type", "string").member("title", "Идентификатор магазина")
+        .member("format", "uuid")
+        .member("description", "Из кабинета InvoiceBox: Мои магазины → Интеграция (API); в API — merchantId, вида "
+                               "1a2b3c4d-…")
         .end_object();
     w.key("api_token").begin_object().member("type", "string").member("title", "API токен").member_bool("x-secret", true)
         .member("description", "Токен для запросов к API (Authorization: Bearer)");

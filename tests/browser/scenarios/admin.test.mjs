@@ -30,6 +30,10 @@ test('admin enables and configures the plugin on the Integrations page', async (
   const card = page.locator(`section.plugin[data-plugin="${PLUGIN}"]`);
   await card.waitFor();
   await assert.doesNotReject(card.getByText('Загружен').first().waitFor());
+  // The card names the module in Russian, not «InvoiceBox PMS integration» (issue 10, item 5).
+  const cardTitle = await card.locator('h2').first().textContent();
+  assert.doesNotMatch(cardTitle, /integration/i, `the module card is titled «${cardTitle}»`);
+  assert.match(cardTitle, /[А-Яа-яЁё]/, `the module card is titled «${cardTitle}»`);
 
   // The page says where it is: a breadcrumb, and the menu that opens level by level with the
   // current place marked (issue 10, item 7).
@@ -71,6 +75,9 @@ test('admin enables and configures the plugin on the Integrations page', async (
   await page.locator('.toast', { hasText: 'Модуль включён' }).waitFor();
   await checkA11y(page, 'Стыковки: настройки модуля');
   const field = (pointer) => form.locator(`:is(input, select, textarea)[data-pointer="${pointer}"]`);
+  // Labels in plain Russian; the technical names stay in hints at most (issue 10, item 5).
+  const labels = (await form.locator('label').allTextContents()).join(' | ');
+  assert.doesNotMatch(labels, /merchantId|Authorization|Bearer|X-Signature|UUID/, `settings labels: ${labels}`);
   const errorOf = (pointer) => form.locator(`[data-error-for="${pointer}"]`);
 
   // A wrong shop id: not saved, and the message stands next to the field (checked on the page

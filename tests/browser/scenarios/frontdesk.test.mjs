@@ -86,6 +86,10 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   assert.equal(await mainRow.count(), 1, 'exactly one account carries ★');
   assert.match(await mainRow.textContent(), /ООО «Суперотель»/);
   assert.equal((await mainRow.locator('[data-col=services]').textContent()).replace(/\s/g, ' '), '67 680,00 ₽');
+  // VAT in words on the folio, never a code such as «VATNONE» (issue 10, item 5).
+  const vatCells = await page.locator('#lines tbody td:nth-child(3)').allTextContents();
+  assert.ok(vatCells.length > 0, 'no service lines');
+  for (const v of vatCells) assert.match(v.trim(), /^(Без НДС|НДС \d+\s?%)$/, `the НДС column reads «${v}»`);
   assert.match(await accounts.textContent(), /ООО «ЙЕС-АРЕНДА»/);
   assert.match(await page.locator('#booking-number').textContent(), /471887/);
   await page.evaluate(() => { window.__sameDocument = true; });
@@ -175,6 +179,9 @@ test('front desk creates links, the guest pays, the folio shows it live', async 
   assert.notEqual(secondLink, firstLink);
   const rows = dialog.locator('table[data-table="links"] tbody tr[data-row]');
   assert.equal(await rows.count(), 2, 'the links table does not list both links');
+  // «повторно» only where a mail went before (issue 10, item 5): the newest link was not mailed.
+  assert.equal((await rows.nth(0).locator('[data-action="resend"]').textContent()).trim(), 'Отправить письмо');
+  assert.equal((await rows.nth(1).locator('[data-action="resend"]').textContent()).trim(), 'Отправить письмо повторно');
 
   await dialog.locator('.view-value.kind-pay_url [data-action="copy-value"]').click();
   await page.locator('.toast', { hasText: 'Скопировано' }).last().waitFor();
