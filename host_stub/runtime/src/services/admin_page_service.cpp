@@ -4,42 +4,13 @@
 // its own hook opened, so a plugin cannot mistake one kind for the other.
 #include "service_support.hpp"
 #include "services.hpp"
+#include "view_push.hpp"
 
 namespace pms::host::detail {
 namespace {
 
-pms_status admin_page_push_view(const pms_host* host, pms_str view_session_id,
-                                pms_str view_json) noexcept {
-    try {
-        Instance* inst = Instance::from_host(host);
-        if (inst == nullptr || !valid(view_session_id) || !valid(view_json))
-            return PMS_INVALID_ARGUMENT;
-        const auto session = inst->rt.find_session(view_of(view_session_id));
-        if (!session || session->owner != inst || session->kind != ViewKind::admin_page)
-            return PMS_NOT_FOUND;
-        if (view_json.len > 256 * 1024)
-            return PMS_TOO_LARGE;
-        if (auto error = inst->rt.check_view(view_of(view_json))) {
-            inst->log(LogLevel::plugin_misbehaving, "page push_view with an invalid view: " + *error);
-            return PMS_PROTOCOL_ERROR;
-        }
-        ViewPush push;
-        {
-            std::lock_guard lock(session->mutex);
-            if (!session->open)
-                return PMS_NOT_FOUND;
-            session->current_view = std::string{view_of(view_json)};
-            push.session_id = session->id;
-            push.plugin_id = session->plugin_id;
-            push.property = session->context.property;
-            push.view_json = session->current_view;
-            push.page_id = session->page_id;
-        }
-        inst->rt.publish_view(push);
-        return PMS_OK;
-    } catch (...) {
-        return PMS_INTERNAL;
-    }
+pms_status admin_page_push_view(const pms_host* host, pms_str view_session_id, pms_str view_json) noexcept {
+    return push_session_view(host, view_session_id, view_json, ViewKind::admin_page);
 }
 
 constexpr pms_host_admin_page table{&admin_page_push_view};
