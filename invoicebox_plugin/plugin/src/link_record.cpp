@@ -100,6 +100,42 @@ void add_audit(LinkRecord& r, std::int64_t at_ms, Actor actor, std::string who, 
         r.audit.erase(r.audit.begin(), r.audit.begin() + static_cast<std::ptrdiff_t>(r.audit.size() - max_audit_entries));
 }
 
+namespace {
+
+// The audit trail's stored form, the same for a link and a suspense entry.
+bj::array audit_json(const std::vector<AuditEntry>& trail) {
+    bj::array audit;
+    for (const auto& a : trail) {
+        bj::object e;
+        e["at_ms"] = a.at_ms;
+        e["actor"] = to_string(a.actor);
+        e["who"] = a.who;
+        e["what"] = a.what;
+        audit.push_back(std::move(e));
+    }
+    return audit;
+}
+
+std::vector<AuditEntry> audit_from(const bj::object& o) {
+    std::vector<AuditEntry> trail;
+    if (const auto* a = o.if_contains("audit"); a && a->is_array()) {
+        for (const auto& e : a->as_array()) {
+            if (!e.is_object())
+                continue;
+            const auto& eo = e.as_object();
+            trail.push_back(AuditEntry{
+                num(eo, "at_ms"),
+                from_string(str(eo, "actor"),
+                            {Actor::staff, Actor::notification, Actor::poll, Actor::refresh, Actor::recovery, Actor::system},
+                            Actor::system),
+                str(eo, "who"), str(eo, "what")});
+        }
+    }
+    return trail;
+}
+
+} // namespace
+
 std::string serialize(const LinkRecord& r) {
     bj::object o;
     o["v"] = r.version;
@@ -141,16 +177,7 @@ std::string serialize(const LinkRecord& r) {
     for (const auto t : r.resend_at_ms)
         resends.push_back(t);
     o["resend_at_ms"] = std::move(resends);
-    bj::array audit;
-    for (const auto& a : r.audit) {
-        bj::object e;
-        e["at_ms"] = a.at_ms;
-        e["actor"] = to_string(a.actor);
-        e["who"] = a.who;
-        e["what"] = a.what;
-        audit.push_back(std::move(e));
-    }
-    o["audit"] = std::move(audit);
+    o["audit"] = audit_json(r.audit);
     o["effect_seq"] = r.effect_seq;
     return bj::serialize(o);
 }
@@ -212,19 +239,7 @@ std::optional<LinkRecord> parse_link_record(std::string_view json) {
         for (const auto& t : a->as_array())
             if (t.is_int64())
                 r.resend_at_ms.push_back(t.as_int64());
-    if (const auto* a = o.if_contains("audit"); a && a->is_array()) {
-        for (const auto& e : a->as_array()) {
-            if (!e.is_object())
-                continue;
-            const auto& eo = e.as_object();
-            r.audit.push_back(AuditEntry{
-                num(eo, "at_ms"),
-                from_string(str(eo, "actor"),
-                            {Actor::staff, Actor::notification, Actor::poll, Actor::refresh, Actor::recovery, Actor::system},
-                            Actor::system),
-                str(eo, "who"), str(eo, "what")});
-        }
-    }
+    r.audit = audit_from(o);
     r.effect_seq = num(o, "effect_seq");
     return r;
 }
@@ -249,16 +264,7 @@ std::string serialize(const SuspenseRecord& r) {
     o["resolved_at_ms"] = r.resolved_at_ms;
     o["posting_id"] = r.posting_id;
     o["effect_seq"] = r.effect_seq;
-    bj::array audit;
-    for (const auto& a : r.audit) {
-        bj::object e;
-        e["at_ms"] = a.at_ms;
-        e["actor"] = to_string(a.actor);
-        e["who"] = a.who;
-        e["what"] = a.what;
-        audit.push_back(std::move(e));
-    }
-    o["audit"] = std::move(audit);
+    o["audit"] = audit_json(r.audit);
     return bj::serialize(o);
 }
 
@@ -286,19 +292,7 @@ std::optional<SuspenseRecord> parse_suspense_record(std::string_view json) {
     r.resolved_at_ms = num(o, "resolved_at_ms");
     r.posting_id = str(o, "posting_id");
     r.effect_seq = num(o, "effect_seq");
-    if (const auto* a = o.if_contains("audit"); a && a->is_array()) {
-        for (const auto& e : a->as_array()) {
-            if (!e.is_object())
-                continue;
-            const auto& eo = e.as_object();
-            r.audit.push_back(AuditEntry{
-                num(eo, "at_ms"),
-                from_string(str(eo, "actor"),
-                            {Actor::staff, Actor::notification, Actor::poll, Actor::refresh, Actor::recovery, Actor::system},
-                            Actor::system),
-                str(eo, "who"), str(eo, "what")});
-        }
-    }
+    r.audit = audit_from(o);
     return r;
 }
 
