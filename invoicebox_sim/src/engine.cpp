@@ -6,6 +6,7 @@
 #include "invoicebox/sim/validation.hpp"
 
 #include "invoicebox/sim/amount.hpp"
+#include "invoicebox/sim/basket_rules.hpp"
 #include "invoicebox/sim/json.hpp"
 #include "invoicebox/sim/signing.hpp"
 
@@ -597,11 +598,15 @@ SimReply Engine::create_refund(const Account& account, const SimRequest& req) {
     if (auto err = parse_body(req, body)) {
         return fail(*err);
     }
+    return accept_refund(account.merchant_id, body);
+}
+
+SimReply Engine::accept_refund(const std::string& merchant_id, const JsonValue& body) {
     const auto parent_id = refund_parent_id(body);
     if (!parent_id) {
         return fail(parent_id.error());
     }
-    const auto* parent = find_order(*parent_id, account.merchant_id);
+    const auto* parent = find_order(*parent_id, merchant_id);
     if (!parent) {
         return fail(ApiError::not_found("Order " + *parent_id + " not found"));
     }
@@ -614,8 +619,7 @@ SimReply Engine::create_refund(const Account& account, const SimRequest& req) {
         return fail(refund.error());
     }
     for (const auto& r : refunds_) {
-        if (r.merchant_id == account.merchant_id &&
-            r.merchant_order_id == refund->merchant_order_id) {
+        if (r.merchant_id == merchant_id && r.merchant_order_id == refund->merchant_order_id) {
             return fail(ApiError::business("merchant_order_id_duplicate",
                                            "merchantOrderId " + refund->merchant_order_id +
                                                " is already used by a refund",
@@ -655,6 +659,70 @@ SimReply Engine::create_refund(const Account& account, const SimRequest& req) {
     return ok(envelope(render_refund(refunds_.back())));
 }
 
+// The cabinet refunds what is left of the order (or `amountMinor` kopecks of it, taken line by
+// line in basket order) with a basket that passes the same rules as an API refund: an untouched
+// line is refunded as it was sold, a part of a line as one unit whose VAT follows the line's code.
+SimReply Engine::cabinet_refund(const Order& parent, const bj::object& control) {
+    if (parent.status != OrderStatus::completed) {
+        return fail(ApiError::business("wrong_order_status", "Only a paid order can be refunded"));
+    }
+    const auto left = refundable(parent);
+    std::int64_t total_left = 0;
+    for (const auto& l : left) {
+        total_left += l.amount;
+    }
+    std::int64_t wanted = total_left;
+    if (const auto* a = control.if_contains("amountMinor")) {
+        if (!a->is_int64() || a->as_int64() <= 0 || a->as_int64() > total_left) {
+            return fail(ApiError::validation(
+                "amountMinor", "must be an integer number of kopecks in [1, " +
+                                   std::to_string(total_left) + "] (what is left to refund)"));
+        }
+        wanted = a->as_int64();
+    }
+    if (wanted == 0) {
+        return fail(ApiError::business("wrong_total_amount", "Nothing is left to refund"));
+    }
+    std::string description = "Возврат из личного кабинета";
+    if (const auto* d = control.if_contains("description"); d && d->is_string()) {
+        description = std::string(d->as_string());
+    }
+    const auto* sold = parent.fields.find("basketItems");
+    const auto* sold_items = sold ? sold->if_array() : nullptr;
+    JsonArray items;
+    std::int64_t amount = 0;
+    std::int64_t vat = 0;
+    for (std::size_t i = 0; sold_items && i < sold_items->size() && i < left.size() && amount < wanted; ++i) {
+        const auto* original = (*sold_items)[i].if_object();
+        if (original == nullptr || left[i].amount <= 0) {
+            continue;
+        }
+        const auto part = std::min(left[i].amount, wanted - amount);
+        JsonObject item = *original;
+        std::int64_t part_vat = left[i].vat;
+        if (part != parent.items[i].total_amount) {
+            const auto rate = vat_rate_percent(parent.items[i].vat_code).value_or(0);
+            part_vat = mul_div_round(part, rate, 100 + rate);
+            set_member(item, "quantity", JsonNumber{"1"});
+            set_member(item, "amount", json_amount(part));
+            set_member(item, "amountWoVat", json_amount(part - part_vat));
+            set_member(item, "totalAmount", json_amount(part));
+            set_member(item, "totalVatAmount", json_amount(part_vat));
+        }
+        amount += part;
+        vat += part_vat;
+        items.emplace_back(std::move(item));
+    }
+    JsonObject body;
+    body.emplace("parentId", parent.id);
+    body.emplace("merchantOrderId", "cabinet-" + ids_.uuid_v7(clock_.now()));
+    body.emplace("description", std::move(description));
+    body.emplace("amount", json_amount(amount));
+    body.emplace("vatAmount", json_amount(vat));
+    body.emplace("basketItems", std::move(items));
+    return accept_refund(parent.merchant_id, JsonValue(std::move(body)));
+}
+
 SimReply Engine::list_refunds(const Account& account, std::string_view query) {
     auto q = parse_list_query(query, refund_filter_fields());
     if (!q) {
@@ -683,7 +751,7 @@ void Engine::tick(Instant now) {
     }
     for (auto& r : refunds_) {
         if (r.status == RefundStatus::created && r.created_at + config_.refund_completion <= now) {
-            r.status = RefundStatus::completed;
+            r.status = faults_.cancel_refund() ? RefundStatus::canceled : RefundStatus::completed;
             dirty_ = true;
         }
     }
@@ -893,6 +961,9 @@ SimReply Engine::sim_control(const SimRequest& req, std::string_view path, std::
         if (seg[3] == "notify") {
             notify(*o);
             return ok(envelope(render_order(*o, config_.public_url)));
+        }
+        if (seg[3] == "refund") {
+            return cabinet_refund(*o, *body);
         }
         return not_found();
     }

@@ -231,7 +231,8 @@ std::optional<std::string> FaultModel::configure(const json::value& config) {
     }
     const auto& o = config.as_object();
     static constexpr std::string_view known[] = {
-        "latency", "error", "drop", "duplicateNotifications", "wrongSignature", "outOfOrder"};
+        "latency",        "error",      "drop",        "duplicateNotifications",
+        "wrongSignature", "outOfOrder", "refundCancel"};
     for (const auto& kv : o) {
         bool ok = false;
         for (auto k : known) {
@@ -290,6 +291,9 @@ std::optional<std::string> FaultModel::configure(const json::value& config) {
         }
         if (const auto* f = object_member(o, "wrongSignature")) {
             next.wrong_signature_ = parse_selector(*f, "wrongSignature");
+        }
+        if (const auto* f = object_member(o, "refundCancel")) {
+            next.refund_cancel_ = parse_selector(*f, "refundCancel");
         }
         if (const auto* f = object_member(o, "outOfOrder")) {
             if (f->contains("rate")) {
@@ -380,6 +384,11 @@ json::object FaultModel::describe() const {
         wrong_signature_.describe(f);
         out["wrongSignature"] = std::move(f);
     }
+    if (refund_cancel_.active()) {
+        json::object f;
+        refund_cancel_.describe(f);
+        out["refundCancel"] = std::move(f);
+    }
     if (reorder_window_ > 0) {
         out["outOfOrder"] = json::object{{"window", reorder_window_}};
     }
@@ -402,7 +411,8 @@ json::object FaultStats::describe() const {
                         {"notifications", notifications},
                         {"duplicated", duplicated},
                         {"wrongSignature", wrong_signature},
-                        {"reordered", reordered}};
+                        {"reordered", reordered},
+                        {"refundsCanceled", refunds_canceled}};
 }
 
 RequestFaultPlan FaultModel::plan_request(std::string_view method, std::string_view path) {

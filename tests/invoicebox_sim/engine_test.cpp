@@ -10,6 +10,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -688,6 +689,84 @@ BOOST_AUTO_TEST_CASE(refunds) {
                        .at("data")
                        .at(0)
                        .at("status")) == "completed");
+}
+
+// A refund made in the cabinet (`POST /__sim/orders/{id}/refund`): partial by kopecks, then
+// the rest; its basket passes the same rules as an API refund, and nothing is refunded twice.
+BOOST_AUTO_TEST_CASE(cabinet_refunds) {
+    EngineFixture f;
+    const auto id = str(f.create().at("id"));
+    const std::string path = "/__sim/orders/" + id + "/refund";
+    auto r = f.call("POST", path, "{}", "");
+    BOOST_TEST(error_code(r) == "wrong_order_status"); // unpaid: nothing to refund
+    f.call("POST", "/__sim/orders/" + id + "/pay", "", "");
+
+    // 10,00 ₽ out of the first line (MUG-350 at 20 % VAT): one unit, VAT 1000 × 20/120 = 167.
+    r = f.call("POST", path, R"({"amountMinor":1000,"description":"Гость передумал"})", "");
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    auto rf = parse(r.body).at("data");
+    BOOST_TEST(str(rf.at("parentId")) == id);
+    BOOST_TEST(str(rf.at("merchantOrderId")).starts_with("cabinet-"));
+    BOOST_TEST(str(rf.at("description")) == "Гость передумал");
+    BOOST_TEST(r.body.find(R"("amount":10,"vatAmount":1.67)") != std::string::npos, r.body);
+    BOOST_TEST(rf.at("basketItems").as_array().size() == 1u);
+    BOOST_TEST(r.body.find(R"("quantity":1,"amount":10,"amountWoVat":8.33,"totalAmount":10,"totalVatAmount":1.67)") !=
+                   std::string::npos,
+               r.body);
+
+    // What is left, line by line: 1350 − 10 on the mug, the other line untouched.
+    const std::string items_path = "/v3/billing/api/order/order/" + id + "/refund-basket-item";
+    r = f.call("GET", items_path);
+    BOOST_TEST(r.body.find(R"("availableAmount":1340,"availableVatAmount":223.33)") != std::string::npos,
+               r.body);
+    std::int64_t left_minor = 0;
+    const auto refundable = parse(r.body);
+    for (const auto& it : refundable.at("data").as_array()) {
+        left_minor += std::llround(it.at("availableAmount").to_number<double>() * 100);
+    }
+
+    // More than is left, or not whole kopecks: refused, nothing refunded.
+    r = f.call("POST", path, R"({"amountMinor":)" + std::to_string(left_minor + 1) + "}", "");
+    BOOST_TEST(r.status == 422, r.body);
+    r = f.call("POST", path, R"({"amountMinor":10.5})", "");
+    BOOST_TEST(r.status == 422, r.body);
+
+    // The rest: every line with money left, an untouched line as it was sold.
+    r = f.call("POST", path, "{}", "");
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    rf = parse(r.body).at("data");
+    BOOST_TEST(std::llround(rf.at("amount").to_number<double>() * 100) == left_minor);
+    BOOST_TEST(rf.at("basketItems").as_array().size() == 2u);
+    r = f.call("GET", items_path);
+    BOOST_TEST(parse(r.body).at("data").as_array().empty(), r.body);
+    r = f.call("POST", path, "{}", "");
+    BOOST_TEST(error_code(r) == "wrong_total_amount"); // nothing left
+
+    // Both are refunds like any other: listed for the shop, completed later.
+    f.advance(6s);
+    r = f.call("GET", "/v3/filter/api/order/refund-order?parentId=" + id + "&status=completed");
+    BOOST_TEST(parse(r.body).at("metaData").at("totalCount").as_int64() == 2);
+}
+
+// `refundCancel`: the chosen refund ends `canceled` instead of `completed`, its money is
+// refundable again, and the fault stats count it.
+BOOST_AUTO_TEST_CASE(refund_cancel_fault) {
+    EngineFixture f;
+    const auto id = str(f.create().at("id"));
+    f.call("POST", "/__sim/orders/" + id + "/pay", "", "");
+    BOOST_TEST_REQUIRE(f.call("POST", "/__sim/faults", R"({"refundCancel":{"next":1}})", "").status == 200);
+    const std::string path = "/__sim/orders/" + id + "/refund";
+    BOOST_TEST_REQUIRE(f.call("POST", path, R"({"amountMinor":500})", "").status == 200);
+    f.advance(6s);
+    auto r = f.call("GET", "/v3/filter/api/order/refund-order?parentId=" + id);
+    BOOST_TEST(str(parse(r.body).at("data").at(0).at("status")) == "canceled", r.body);
+    r = f.call("GET", "/__sim/faults/stats", "", "");
+    BOOST_TEST(parse(r.body).at("data").at("refundsCanceled").as_int64() == 1, r.body);
+    // The fault was "next 1": the following refund completes, and may take the same money.
+    BOOST_TEST_REQUIRE(f.call("POST", path, R"({"amountMinor":500})", "").status == 200);
+    f.advance(6s);
+    r = f.call("GET", "/v3/filter/api/order/refund-order?parentId=" + id + "&status=completed");
+    BOOST_TEST(parse(r.body).at("metaData").at("totalCount").as_int64() == 1, r.body);
 }
 
 BOOST_AUTO_TEST_CASE(retries_until_success) {

@@ -107,6 +107,11 @@ class Engine {
     SimReply cancel_order(const Account& account, const std::string& id);
     SimReply refundable_items(const Account& account, const std::string& id);
     SimReply create_refund(const Account& account, const SimRequest& req);
+    // The acceptance rules of a refund request on behalf of shop `merchant_id` (the API and the
+    // cabinet both come through here).
+    SimReply accept_refund(const std::string& merchant_id, const JsonValue& body);
+    // A refund made in InvoiceBox's cabinet (`POST /__sim/orders/{id}/refund`).
+    SimReply cabinet_refund(const Order& parent, const boost::json::object& control);
     SimReply list_refunds(const Account& account, std::string_view query);
 
     Order* find_order(const std::string& id, const std::string& merchant_id);

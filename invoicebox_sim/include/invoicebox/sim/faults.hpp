@@ -69,6 +69,7 @@ struct FaultStats {
     std::uint64_t latency = 0, error_before = 0, error_after = 0, drop_before = 0, drop_after = 0;
     std::uint64_t notifications = 0; // deliveries taken (first attempts and retries)
     std::uint64_t duplicated = 0, wrong_signature = 0, reordered = 0;
+    std::uint64_t refunds_canceled = 0; // refunds that ended `canceled` instead of `completed`
     boost::json::object describe() const;
 };
 
@@ -96,6 +97,14 @@ class FaultModel {
         const bool w = wrong_signature_.fire();
         stats_.wrong_signature += w;
         return w;
+    }
+
+    // Called once per refund when it would complete: true when it is to end `canceled`
+    // instead (`refundCancel`), as when the bank refuses to return the money.
+    bool cancel_refund() {
+        const bool c = refund_cancel_.fire();
+        stats_.refunds_canceled += c;
+        return c;
     }
 
     // Out-of-order delivery: first attempts are held until `window` of them are waiting,
@@ -141,6 +150,7 @@ class FaultModel {
     Drop drop_;
     FaultSelector duplicate_;
     FaultSelector wrong_signature_;
+    FaultSelector refund_cancel_;
     std::size_t reorder_window_ = 0;
     Reorder reorder_;
     std::uint64_t draw_state_ = 0;
