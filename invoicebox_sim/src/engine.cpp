@@ -199,7 +199,11 @@ EngineConfig engine_config(const Options& o) {
 Engine::Engine(EngineConfig config, SimClock::Source clock, SteadySource steady)
     : initial_(config), config_(std::move(config)), clock_(std::move(clock)),
       steady_(std::move(steady)), account_limiter_(config_.account_limit),
-      ip_limiter_(config_.ip_limit), notifier_(config_.schedule, config_.time_scale) {}
+      ip_limiter_(config_.ip_limit), notifier_(config_.schedule, config_.time_scale) {
+    if (config_.state_file) {
+        state_file_ = std::make_unique<StateFile>(*config_.state_file);
+    }
+}
 
 // ---- public entry points ----------------------------------------------------------------
 
@@ -477,7 +481,7 @@ SimReply Engine::create_order(const Account& account, const SimRequest& req) {
     order.fields = std::move(in->fields);
     order_index_[order.id] = orders_.size();
     orders_.push_back(std::move(order));
-    dirty_ = true;
+    touch(orders_.back());
     return ok(envelope(render_order(orders_.back(), config_.public_url)));
 }
 
@@ -527,7 +531,7 @@ SimReply Engine::update_order(const Account& account, const std::string& id,
         return fail(next.error());
     }
     *o = std::move(next).value();
-    dirty_ = true;
+    touch(*o);
     return ok(envelope(render_order(*o, config_.public_url)));
 }
 
@@ -655,7 +659,7 @@ SimReply Engine::accept_refund(const std::string& merchant_id, const JsonValue& 
     refund->id = ids_.uuid_v7(now);
     refund->created_at = now;
     refunds_.push_back(std::move(refund).value());
-    dirty_ = true;
+    touch(refunds_.back());
     return ok(envelope(render_refund(refunds_.back())));
 }
 
@@ -752,7 +756,7 @@ void Engine::tick(Instant now) {
     for (auto& r : refunds_) {
         if (r.status == RefundStatus::created && r.created_at + config_.refund_completion <= now) {
             r.status = faults_.cancel_refund() ? RefundStatus::canceled : RefundStatus::completed;
-            dirty_ = true;
+            touch(r);
         }
     }
 }
@@ -773,7 +777,7 @@ std::optional<ApiError> Engine::pay(Order& order, bool late, std::optional<Insta
 
 void Engine::change_status(Order& order, OrderStatus status) {
     order.status = status;
-    dirty_ = true;
+    touch(order);
     notify(order);
 }
 
@@ -1156,6 +1160,7 @@ void Engine::reset() {
     ip_limiter_.set_limit(config_.ip_limit);
     notifier_.set_schedule(config_.schedule);
     notifier_.set_time_scale(config_.time_scale);
+    snapshot_due_ = true;
     dirty_ = true;
 }
 
@@ -1163,86 +1168,156 @@ void Engine::reset() {
 
 void Engine::save_state() {
     dirty_ = false;
-    if (!config_.state_file) {
+    if (!state_file_) {
+        changed_orders_.clear();
+        changed_refunds_.clear();
         return;
     }
     JsonObject root;
-    root.emplace("version", json_int(state_version));
-    root.emplace("clockOffsetMs", json_int(clock_.offset().count()));
-    JsonArray orders;
-    for (const auto& o : orders_) {
-        orders.emplace_back(order_to_state(o));
-    }
-    root.emplace("orders", std::move(orders));
-    JsonArray refunds;
-    for (const auto& r : refunds_) {
-        refunds.emplace_back(refund_to_state(r));
-    }
-    root.emplace("refunds", std::move(refunds));
-    root.emplace("notifications", notifier_.save_pending());
-    const std::string text = to_json(JsonValue(std::move(root))) + "\n";
-
-    // Write a temporary file next to the target, flush it to disk, then rename it over the
-    // target: a crash leaves either the old or the new state, never half of one.
-    const std::string& file = *config_.state_file;
-    const std::string tmp = file + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        state_error_ = "open " + tmp + ": " + std::strerror(errno);
-        return;
-    }
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const auto n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            state_error_ = "write " + tmp + ": " + std::strerror(errno);
-            ::close(fd);
+    if (snapshot_due_ || state_file_->journal_outgrown()) {
+        // Everything, as a new generation: the journal starts empty after it.
+        root.emplace("version", json_int(state_version));
+        root.emplace("generation", json_int(generation_ + 1));
+        root.emplace("clockOffsetMs", json_int(clock_.offset().count()));
+        JsonArray orders;
+        for (const auto& o : orders_) {
+            orders.emplace_back(order_to_state(o));
+        }
+        root.emplace("orders", std::move(orders));
+        JsonArray refunds;
+        for (const auto& r : refunds_) {
+            refunds.emplace_back(refund_to_state(r));
+        }
+        root.emplace("refunds", std::move(refunds));
+        root.emplace("notifications", notifier_.save_pending());
+        if (auto e = state_file_->write_snapshot(to_json(JsonValue(std::move(root))) + "\n")) {
+            state_error_ = *e;
+            snapshot_due_ = true;
             return;
         }
-        done += static_cast<std::size_t>(n);
+        ++generation_;
+        snapshot_due_ = false;
+    } else {
+        // One line: the orders and refunds that changed, the pending notifications and the clock.
+        root.emplace("generation", json_int(generation_));
+        root.emplace("clockOffsetMs", json_int(clock_.offset().count()));
+        JsonArray orders;
+        for (const auto& id : changed_orders_) {
+            if (const auto it = order_index_.find(id); it != order_index_.end()) {
+                orders.emplace_back(order_to_state(orders_[it->second]));
+            }
+        }
+        root.emplace("orders", std::move(orders));
+        JsonArray refunds;
+        for (const auto& r : refunds_) {
+            if (changed_refunds_.count(r.id) != 0) {
+                refunds.emplace_back(refund_to_state(r));
+            }
+        }
+        root.emplace("refunds", std::move(refunds));
+        root.emplace("notifications", notifier_.save_pending());
+        if (auto e = state_file_->append(to_json(JsonValue(std::move(root))))) {
+            state_error_ = *e;
+            snapshot_due_ = true; // the next save writes everything, so nothing stays unsaved
+            return;
+        }
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        state_error_ = "fsync " + tmp + ": " + std::strerror(errno);
-        return;
-    }
-    if (std::rename(tmp.c_str(), file.c_str()) != 0) {
-        state_error_ = "rename " + tmp + ": " + std::strerror(errno);
-        return;
-    }
+    changed_orders_.clear();
+    changed_refunds_.clear();
     state_error_.clear();
+}
+
+namespace {
+
+std::optional<std::int64_t> int_member(const JsonObject& o, std::string_view key) {
+    const auto* v = o.find(key);
+    if (!v || !v->if_number()) {
+        return std::nullopt;
+    }
+    std::int64_t out = 0;
+    const auto& t = v->if_number()->text;
+    if (std::from_chars(t.data(), t.data() + t.size(), out).ec != std::errc{}) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+} // namespace
+
+std::optional<std::string> Engine::replay_journal_line(const std::string& line,
+                                                       std::int64_t generation,
+                                                       std::optional<JsonArray>& notifications,
+                                                       std::optional<std::int64_t>& offset_ms) {
+    auto doc = parse_json(line);
+    if (!doc || !doc->if_object()) {
+        return "a journal line is not valid JSON";
+    }
+    const auto& o = *doc->if_object();
+    if (int_member(o, "generation") != generation) {
+        return std::nullopt; // left by a crash before the last snapshot's truncation: older
+    }
+    if (const auto* a = o.find("orders"); a && a->if_array()) {
+        for (const auto& v : *a->if_array()) {
+            auto order = order_from_state(v);
+            if (!order) {
+                return order.error();
+            }
+            if (const auto it = order_index_.find(order->id); it != order_index_.end()) {
+                orders_[it->second] = std::move(order).value();
+            } else {
+                order_index_[order->id] = orders_.size();
+                orders_.push_back(std::move(order).value());
+            }
+        }
+    }
+    if (const auto* a = o.find("refunds"); a && a->if_array()) {
+        for (const auto& v : *a->if_array()) {
+            auto refund = refund_from_state(v);
+            if (!refund) {
+                return refund.error();
+            }
+            auto it = std::find_if(refunds_.begin(), refunds_.end(),
+                                   [&](const Refund& r) { return r.id == refund->id; });
+            if (it != refunds_.end()) {
+                *it = std::move(refund).value();
+            } else {
+                refunds_.push_back(std::move(refund).value());
+            }
+        }
+    }
+    if (const auto* a = o.find("notifications"); a && a->if_array()) {
+        notifications = *a->if_array();
+    }
+    if (const auto off = int_member(o, "clockOffsetMs")) {
+        offset_ms = off;
+    }
+    return std::nullopt;
 }
 
 std::optional<std::string> Engine::load_state() {
     std::lock_guard lock(mu_);
-    if (!config_.state_file) {
+    if (!state_file_) {
         return std::nullopt;
     }
-    std::FILE* f = std::fopen(config_.state_file->c_str(), "rb");
-    if (!f) {
-        return errno == ENOENT ? std::nullopt
-                               : std::optional<std::string>("cannot open " + *config_.state_file);
+    StateFile::Contents contents;
+    if (auto e = state_file_->read(contents)) {
+        return "cannot read the state: " + *e;
     }
-    std::string text;
-    char buf[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-        text.append(buf, n);
+    if (!contents.snapshot) {
+        return std::nullopt; // journal lines without a snapshot predate it: nothing to restore
     }
-    std::fclose(f);
+    const auto& file = state_file_->path();
     JsonReadLimits limits;
     limits.max_bytes = std::size_t{1} << 30;
-    auto doc = parse_json(text, limits);
+    auto doc = parse_json(*contents.snapshot, limits);
     if (!doc || !doc->if_object()) {
-        return "state file " + *config_.state_file + " is not valid JSON";
+        return "state file " + file + " is not valid JSON";
     }
     const auto& root = *doc->if_object();
     const auto* version = root.find("version");
     if (!version || !version->if_number() ||
         version->if_number()->text != std::to_string(state_version)) {
-        return "state file " + *config_.state_file + " has an unknown version";
+        return "state file " + file + " has an unknown version";
     }
     std::vector<Order> orders;
     std::vector<Refund> refunds;
@@ -1264,23 +1339,37 @@ std::optional<std::string> Engine::load_state() {
             refunds.push_back(std::move(r).value());
         }
     }
-    if (const auto* off = root.find("clockOffsetMs"); off && off->if_number()) {
-        std::int64_t ms = 0;
-        const auto& t = off->if_number()->text;
-        if (std::from_chars(t.data(), t.data() + t.size(), ms).ec != std::errc{}) {
+    std::optional<std::int64_t> offset_ms;
+    if (root.contains("clockOffsetMs")) {
+        offset_ms = int_member(root, "clockOffsetMs");
+        if (!offset_ms) {
             return "state file: bad clockOffsetMs";
         }
-        clock_.set_offset(Millis{ms});
     }
+    std::optional<JsonArray> notifications;
+    if (const auto* a = root.find("notifications"); a && a->if_array()) {
+        notifications = *a->if_array();
+    }
+    const std::int64_t generation = int_member(root, "generation").value_or(0); // 0: before journals
     orders_ = std::move(orders);
     refunds_ = std::move(refunds);
     order_index_.clear();
     for (std::size_t i = 0; i < orders_.size(); ++i) {
         order_index_[orders_[i].id] = i;
     }
-    if (const auto* a = root.find("notifications"); a && a->if_array()) {
-        notifier_.restore_pending(*a->if_array(), clock_.now());
+    for (const auto& line : contents.journal) {
+        if (auto e = replay_journal_line(line, generation, notifications, offset_ms)) {
+            return "state journal of " + file + ": " + *e;
+        }
     }
+    if (offset_ms) {
+        clock_.set_offset(Millis{*offset_ms});
+    }
+    if (notifications) {
+        notifier_.restore_pending(*notifications, clock_.now());
+    }
+    generation_ = generation;
+    snapshot_due_ = true; // fold what was replayed into a fresh snapshot at the first change
     return std::nullopt;
 }
 

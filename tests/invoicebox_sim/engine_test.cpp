@@ -1085,4 +1085,84 @@ BOOST_AUTO_TEST_CASE(state_file_keeps_orders) {
     std::filesystem::remove_all(dir);
 }
 
+namespace {
+
+std::string file_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+} // namespace
+
+// The journal (state_file.hpp): a change after the first snapshot is one appended line; a torn
+// last line (a crash mid-append, never acknowledged) is ignored; lines of an older generation
+// (a crash between a new snapshot and the journal's truncation) are skipped, not replayed over it.
+BOOST_AUTO_TEST_CASE(state_journal_replays_only_its_generation) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ib-sim-journal-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto file = dir / "state.json";
+    const auto journal = dir / "state.json.journal";
+    auto c = EngineFixture::default_config();
+    c.state_file = file.string();
+    std::string open_id, old_lines;
+    {
+        EngineFixture f(c);
+        f.create("J-0"); // the first save writes the snapshot
+        const auto snapshot = file_text(file);
+        open_id = str(f.create("J-1").at("id"));
+        BOOST_TEST(file_text(file) == snapshot); // later changes only append
+        old_lines = file_text(journal);
+        BOOST_TEST(old_lines.find(open_id) != std::string::npos);
+        BOOST_TEST(old_lines.find("J-0") == std::string::npos); // only what changed
+    }
+    {
+        EngineFixture g(c);
+        BOOST_TEST_REQUIRE(!g.engine->load_state().has_value());
+        // Loading folds the journal into a new snapshot at the next change: cancel J-1.
+        BOOST_TEST(g.call("DELETE", "/v3/billing/api/order/order/" + open_id).status == 200);
+        BOOST_TEST(file_text(journal).empty());
+    }
+    // A crash left the previous generation's lines (J-1 still `created`) and a torn line.
+    std::ofstream(journal, std::ios::app) << old_lines << R"({"generation":)";
+    EngineFixture h(c);
+    BOOST_TEST_REQUIRE(!h.engine->load_state().has_value());
+    BOOST_TEST(str(parse(h.call("GET", "/v3/filter/api/order/order?id=" + open_id).body)
+                       .at("data")
+                       .at(0)
+                       .at("status")) == "canceled");
+    std::filesystem::remove_all(dir);
+}
+
+// The journal is folded into the snapshot once it outgrows it, so neither file grows with the
+// number of changes beyond the state itself, and everything survives a restart.
+BOOST_AUTO_TEST_CASE(state_journal_is_folded_when_outgrown) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ib-sim-fold-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto file = dir / "state.json";
+    auto c = EngineFixture::default_config();
+    c.state_file = file.string();
+    const int n = 400;
+    std::uintmax_t largest_journal = 0;
+    {
+        EngineFixture f(c);
+        for (int i = 0; i < n; ++i) {
+            f.steady += std::chrono::seconds(1); // stay within the rate limit
+            f.create("F-" + std::to_string(i));
+            largest_journal = std::max(largest_journal, std::filesystem::file_size(dir / "state.json.journal"));
+        }
+        BOOST_TEST(f.engine->state_error().empty());
+    }
+    // Never much more than the fold threshold (256 KiB, or the snapshot's size when larger).
+    BOOST_TEST(largest_journal <= std::max<std::uintmax_t>(256 * 1024, std::filesystem::file_size(file)) + 8192);
+    EngineFixture g(c);
+    BOOST_TEST_REQUIRE(!g.engine->load_state().has_value());
+    const auto all = parse(g.call("GET", "/__sim/orders", {}, "").body);
+    BOOST_TEST(all.at("data").as_array().size() == static_cast<std::size_t>(n));
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

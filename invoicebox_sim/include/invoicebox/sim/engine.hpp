@@ -30,12 +30,15 @@
 #include "invoicebox/sim/retry_schedule.hpp"
 
 #include "invoicebox/sim/signing.hpp"
+#include "invoicebox/sim/state_file.hpp"
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -133,7 +136,15 @@ class Engine {
     std::vector<LineBalance> refundable(const Order& parent) const;
 
     void reset();
+    // What changed since the last save: the journal line carries these (state_file.hpp).
+    void touch(const Order& order) { changed_orders_.insert(order.id); dirty_ = true; }
+    void touch(const Refund& refund) { changed_refunds_.insert(refund.id); dirty_ = true; }
     void save_state();
+    // Applies one journal line of generation `generation` to orders_/refunds_; the pending
+    // notifications and the clock offset it carries replace `notifications`/`offset_ms`.
+    std::optional<std::string> replay_journal_line(const std::string& line, std::int64_t generation,
+                                                   std::optional<JsonArray>& notifications,
+                                                   std::optional<std::int64_t>& offset_ms);
     JsonObject describe_config() const;
 
     std::mutex mu_;
@@ -151,6 +162,11 @@ class Engine {
     std::vector<Refund> refunds_;
     bool dirty_ = false;
     std::string state_error_;
+    std::unique_ptr<StateFile> state_file_; // with --state
+    std::set<std::string> changed_orders_;
+    std::set<std::string> changed_refunds_;
+    bool snapshot_due_ = true; // the next save writes everything (start, reset, a failed write)
+    std::int64_t generation_ = 0;
 };
 
 } // namespace invoicebox::sim
