@@ -1,6 +1,8 @@
 // See test_support.hpp.
 #include "test_support.hpp"
 
+#include "failpoint.hpp" // host_stub/storage/src: failpoint_reset_counts
+
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
@@ -41,6 +43,7 @@ std::unique_ptr<Storage> open_storage(const std::filesystem::path& dir, int targ
 }
 
 FailpointGuard::FailpointGuard(const std::string& spec) {
+    pms::host::detail::failpoint_reset_counts(); // "#N" counts from this guard on
     ::setenv("PMS_FAILPOINT", spec.c_str(), 1);
 }
 FailpointGuard::~FailpointGuard() {

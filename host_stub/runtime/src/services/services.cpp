@@ -30,6 +30,8 @@ const void* host_extension(const char* id) noexcept {
         // (an older plugin never asks for them).
         {PMS_EXT_PROPERTY, []() noexcept -> const void* { return property_service(); }},
         {PMS_HOOK_ADMIN_PAGE, []() noexcept -> const void* { return admin_page_service(); }},
+        // Since 1.4, likewise.
+        {PMS_EXT_STORE2, []() noexcept -> const void* { return store2_service(); }},
     };
     for (const auto& e : entries)
         if (std::strcmp(e.id, id) == 0)

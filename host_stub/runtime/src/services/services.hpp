@@ -1,4 +1,4 @@
-// The host services (pms.log/1 ... pms.settings/1, pms.property/1) and the host sides of
+// The host services (pms.log/1 ... pms.settings/1, pms.property/1, pms.store/2) and the host sides of
 // pms.folio-button/1 and pms.admin-page/1:
 // one static function table per extension id, shared by every instance (each function finds
 // its instance through the pms_host it receives). Every function validates its arguments and
@@ -18,6 +18,7 @@ namespace pms::host::detail {
 [[nodiscard]] const pms_host_clock* clock_service() noexcept;
 [[nodiscard]] const pms_host_http* http_service() noexcept; ///< NULL without pms::net
 [[nodiscard]] const pms_host_store* store_service() noexcept;
+[[nodiscard]] const pms_host_store2* store2_service() noexcept; ///< since 1.4
 [[nodiscard]] const pms_host_folio* folio_service() noexcept;
 [[nodiscard]] const pms_host_mail* mail_service() noexcept;
 [[nodiscard]] const pms_host_notify* notify_service() noexcept;

@@ -208,6 +208,22 @@ Connection::Connection(const std::filesystem::path& file, const ConnectionOption
         exec("PRAGMA trusted_schema=OFF");
         if (!options.writer)
             exec("PRAGMA query_only=ON");
+        // The page cache, bounded on purpose (issue 11). SQLite's default gives every
+        // connection up to 2000 KiB, and each one fills it with the pages it has read: the
+        // writer plus the 4 idle readers of the pool held ~10 MiB once the database had
+        // outgrown 2 MiB, and the host's RSS grew with the database until then (the soak,
+        // tests/soak/README.md). Sized instead as:
+        // - the writer, 1 MiB (256 pages of 4 KiB): it is the only connection that writes, so
+        //   its cache stays valid across transactions; that holds the interior b-tree pages of
+        //   every table of a database of some hundreds of MiB (one interior page points to
+        //   ~100+ children) plus the leaves being written;
+        // - a reader, 256 KiB (64 pages): in WAL mode a reader drops its whole cache when it
+        //   starts a read after the writer committed, so in a live host it serves one read
+        //   transaction; 64 pages hold the b-tree paths (depth 3-4) of the tables a read joins.
+        //   A longer scan re-reads leaves from the OS page cache (a pread, no disk I/O).
+        // The pooled connections then hold at most 1 MiB + 4 x 256 KiB = 2 MiB, not ~10 MiB.
+        const int cache_kib = options.writer ? writer_cache_kib : reader_cache_kib;
+        exec(("PRAGMA cache_size=-" + std::to_string(cache_kib)).c_str());
     } catch (...) {
         sqlite3_close_v2(db_);
         db_ = nullptr;

@@ -61,6 +61,12 @@ class Statement {
     bool* in_use_; ///< the cache slot's flag; null for an owned statement
 };
 
+/// Page cache per connection (`PRAGMA cache_size=-KiB`), sized on purpose instead of SQLite's
+/// default of 2000 KiB for every connection (issue 11: the host's memory grew with the database
+/// until each pooled connection held ~2 MiB of it). See connection.cpp for why these numbers.
+inline constexpr int writer_cache_kib = 1024;
+inline constexpr int reader_cache_kib = 256;
+
 struct ConnectionOptions {
     std::chrono::milliseconds busy_timeout{10'000};
     bool writer = true; ///< readers run with query_only=ON

@@ -4,14 +4,16 @@
 #pragma once
 
 #include "database.hpp"
+#include "store_writer.hpp"
 
 #include "pms/host/storage/storage.hpp"
 
 namespace pms::host::sqlite {
 
+/// Writes go through the store's writer thread (group commit); see store_writer.hpp.
 class SqlitePluginStore final : public PluginStore {
   public:
-    explicit SqlitePluginStore(Database& db) : db_{db} {}
+    explicit SqlitePluginStore(Database& db) : db_{db}, writer_{db} {}
 
     std::optional<StoreBytes> get(const StoreScope& scope, std::string_view key) override;
     void put(const StoreScope& scope, std::string_view key, std::string_view value) override;
@@ -19,9 +21,16 @@ class SqlitePluginStore final : public PluginStore {
     std::vector<StoreEntry> scan_prefix(const StoreScope& scope, std::string_view prefix,
                                         const ScanOptions& options) override;
     void apply(const StoreScope& scope, const StoreBatch& batch) override;
+    void apply_async(const StoreScope& scope, StoreBatch batch, StoreDone done) override;
+    StoreWriterStats writer_stats() const override;
+    std::shared_ptr<void> hold_writer() override;
 
   private:
+    /// Queues `job` and waits for its outcome (pms.store/1 writes); rethrows a failure.
+    void apply_and_wait(std::shared_ptr<StoreWriter::Job> job);
+
     Database& db_;
+    StoreWriter writer_; ///< last member: stops (reporting every queued batch) first
 };
 
 class SqliteFolioRepository final : public FolioRepository {

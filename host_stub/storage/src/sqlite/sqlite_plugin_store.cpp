@@ -1,11 +1,12 @@
 // pms.store/1 on SQLite. Prefix scans are key ranges on BLOB keys, never LIKE/GLOB, so `%`, `_`
 // and bytes >= 0x80 are ordinary: [prefix, successor(prefix)) where the successor drops trailing
 // 0xFF bytes and increments the last byte. (A bound of prefix+"\xFF" would miss the key
-// prefix+"\xFF\x01".)
-#include "../failpoint.hpp"
+// prefix+"\xFF\x01".) Every write goes through the writer thread; reads put the scope's pending
+// batches (queued, not yet reported) over what the database holds.
 #include "repositories.hpp"
 
-#include <algorithm>
+#include <future>
+#include <map>
 
 namespace pms::host::sqlite {
 namespace {
@@ -39,26 +40,21 @@ std::optional<StoreBytes> prefix_successor(std::string_view prefix) {
     return s;
 }
 
-void put_row(Connection& c, const StoreScope& scope, std::string_view key, std::string_view value,
-             std::int64_t now_ms) {
-    c.prepare("INSERT INTO plugin_store (plugin_id, property_id, key, value, updated_at_ms) "
-              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (plugin_id, property_id, key) "
-              "DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms")
-        .bind(1, std::string_view{scope.plugin_id})
-        .bind(2, scope.property.value)
-        .bind(3, Blob{key})
-        .bind(4, Blob{value})
-        .bind(5, now_ms)
-        .run();
-}
-
-bool erase_row(Connection& c, const StoreScope& scope, std::string_view key) {
-    c.prepare("DELETE FROM plugin_store WHERE plugin_id = ?1 AND property_id = ?2 AND key = ?3")
-        .bind(1, std::string_view{scope.plugin_id})
-        .bind(2, scope.property.value)
-        .bind(3, Blob{key})
-        .run();
-    return c.changes() > 0;
+/// The pending batches' last operation on `key`, if any: a value (put) or nullopt (erase).
+std::optional<std::optional<StoreBytes>>
+pending_value(const std::vector<std::shared_ptr<const StoreWriter::Job>>& pending,
+              std::string_view key) {
+    for (auto job = pending.rbegin(); job != pending.rend(); ++job) {
+        const auto& items = (*job)->batch.items();
+        for (auto it = items.rbegin(); it != items.rend(); ++it) {
+            if (it->key != key)
+                continue;
+            if (it->op == StoreBatch::Op::put)
+                return std::optional<StoreBytes>{it->value};
+            return std::optional<StoreBytes>{};
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -66,6 +62,10 @@ bool erase_row(Connection& c, const StoreScope& scope, std::string_view key) {
 std::optional<StoreBytes> SqlitePluginStore::get(const StoreScope& scope, std::string_view key) {
     check_scope(scope);
     check_key(key);
+    // The pending batches first: one that commits meanwhile is then found in the database.
+    const auto pending = writer_.pending(scope);
+    if (auto value = pending_value(pending, key))
+        return *value;
     return db_.read([&](Connection& c) -> std::optional<StoreBytes> {
         auto st = c.prepare("SELECT value FROM plugin_store "
                             "WHERE plugin_id = ?1 AND property_id = ?2 AND key = ?3");
@@ -82,13 +82,22 @@ void SqlitePluginStore::put(const StoreScope& scope, std::string_view key, std::
     check_scope(scope);
     check_key(key);
     check_value(value);
-    db_.write([&](Connection& c) { put_row(c, scope, key, value, db_.now_ms()); });
+    auto job = std::make_shared<StoreWriter::Job>();
+    job->scope = scope;
+    job->batch.put(key, value);
+    job->fault_points = false;
+    apply_and_wait(job);
 }
 
 bool SqlitePluginStore::erase(const StoreScope& scope, std::string_view key) {
     check_scope(scope);
     check_key(key);
-    return db_.write([&](Connection& c) { return erase_row(c, scope, key); });
+    auto job = std::make_shared<StoreWriter::Job>();
+    job->scope = scope;
+    job->batch.erase(key);
+    job->fault_points = false;
+    apply_and_wait(job);
+    return job->erased_any;
 }
 
 std::vector<StoreEntry> SqlitePluginStore::scan_prefix(const StoreScope& scope,
@@ -106,6 +115,18 @@ std::vector<StoreEntry> SqlitePluginStore::scan_prefix(const StoreScope& scope,
     if (upper && lower >= *upper)
         return {};
 
+    // The pending batches first (see get()), keeping only operations inside the range.
+    const auto pending = writer_.pending(scope);
+    const auto in_range = [&](const StoreBytes& key) {
+        return (lower_exclusive ? key > lower : key >= lower) && (!upper || key < *upper) &&
+               key.compare(0, prefix.size(), prefix) == 0;
+    };
+    std::vector<const StoreBatch::Item*> overlay;
+    for (const auto& job : pending)
+        for (const auto& item : job->batch.items())
+            if (in_range(item.key))
+                overlay.push_back(&item);
+
     // Four fixed statements (cached), so that both bounds use the primary key's range search.
     std::string sql =
         "SELECT key, value FROM plugin_store WHERE plugin_id = ?1 AND property_id = ?2";
@@ -114,19 +135,41 @@ std::vector<StoreEntry> SqlitePluginStore::scan_prefix(const StoreScope& scope,
         sql += " AND key < ?4";
     sql += " ORDER BY key LIMIT ?5";
 
-    return db_.read([&](Connection& c) {
+    // With pending operations in range, an erase may hide a stored row: read without the limit,
+    // merge, then apply it.
+    const std::size_t limit = overlay.empty() ? options.limit : 0;
+    auto entries = db_.read([&](Connection& c) {
         auto st = c.prepare(sql);
         st.bind(1, std::string_view{scope.plugin_id})
             .bind(2, scope.property.value)
             .bind(3, Blob{lower});
         if (upper)
             st.bind(4, Blob{*upper});
-        st.bind(5, sql_limit(options.limit));
-        std::vector<StoreEntry> entries;
+        st.bind(5, sql_limit(limit));
+        std::vector<StoreEntry> rows;
         while (st.step())
-            entries.push_back({st.blob(0), st.blob(1)});
-        return entries;
+            rows.push_back({st.blob(0), st.blob(1)});
+        return rows;
     });
+    if (overlay.empty())
+        return entries;
+
+    std::map<StoreBytes, StoreBytes> merged;
+    for (auto& e : entries)
+        merged.emplace(std::move(e.key), std::move(e.value));
+    for (const auto* item : overlay) {
+        if (item->op == StoreBatch::Op::put)
+            merged.insert_or_assign(item->key, item->value);
+        else
+            merged.erase(item->key);
+    }
+    std::vector<StoreEntry> out;
+    for (auto& [key, value] : merged) {
+        if (options.limit != 0 && out.size() == options.limit)
+            break;
+        out.push_back({key, std::move(value)});
+    }
+    return out;
 }
 
 void SqlitePluginStore::apply(const StoreScope& scope, const StoreBatch& batch) {
@@ -137,20 +180,44 @@ void SqlitePluginStore::apply(const StoreScope& scope, const StoreBatch& batch) 
     }
     if (batch.empty())
         return;
-    const std::size_t middle = std::max<std::size_t>(1, batch.size() / 2);
-    db_.write([&](Connection& c) {
-        const auto now = db_.now_ms();
-        std::size_t done = 0;
-        for (const auto& item : batch.items()) {
-            if (item.op == StoreBatch::Op::put)
-                put_row(c, scope, item.key, item.value, now);
-            else
-                erase_row(c, scope, item.key);
-            if (++done == middle)
-                detail::failpoint("store.batch.mid");
-        }
-    });
-    detail::failpoint("store.batch.after_commit");
+    auto job = std::make_shared<StoreWriter::Job>();
+    job->scope = scope;
+    job->batch = batch;
+    apply_and_wait(std::move(job));
+}
+
+void SqlitePluginStore::apply_async(const StoreScope& scope, StoreBatch batch, StoreDone done) {
+    check_scope(scope);
+    for (const auto& item : batch.items()) {
+        check_key(item.key);
+        check_value(item.value);
+    }
+    if (!done)
+        throw StorageError{StorageErrc::invalid_argument, "store: a batch needs a completion"};
+    auto job = std::make_shared<StoreWriter::Job>();
+    job->scope = scope;
+    job->batch = std::move(batch);
+    job->done = std::move(done);
+    writer_.submit(std::move(job));
+}
+
+StoreWriterStats SqlitePluginStore::writer_stats() const {
+    return writer_.stats();
+}
+
+std::shared_ptr<void> SqlitePluginStore::hold_writer() {
+    return writer_.hold();
+}
+
+void SqlitePluginStore::apply_and_wait(std::shared_ptr<StoreWriter::Job> job) {
+    // The promise is shared with the completion, so that it outlives set_value() on the writer
+    // thread even when this thread returns first.
+    auto outcome = std::make_shared<std::promise<StoreOutcome>>();
+    auto ready = outcome->get_future();
+    job->done = [outcome](StoreOutcome o) { outcome->set_value(std::move(o)); };
+    writer_.submit(std::move(job));
+    if (auto error = ready.get())
+        throw *error;
 }
 
 } // namespace pms::host::sqlite

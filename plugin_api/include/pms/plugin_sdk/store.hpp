@@ -11,16 +11,35 @@
 //     st.scan("link/", [](std::string_view key, std::string_view value) { return true; });
 //
 // Keys and values are byte strings held in std::string. Use on the strand only.
+//
+// Since 1.4, `async_store` writes without blocking the strand (pms.store/2): a completion-token
+// adapter whose handler runs once the batch is durable. Handler signature:
+// void(pms::sdk::error_code ec); ec is empty when every operation is durable, else nothing of
+// the batch was applied. Completes exactly once on the strand, never inline:
+//
+//     pms::sdk::async_store st(host(), get_executor());
+//     st.async_write(b, [](pms::sdk::error_code ec) { ... });        // or
+//     auto [ec] = co_await st.async_write(b, as_tuple(pms::sdk::use_awaitable));
+//
+// Reads stay with `store` (get/scan): on a 1.4 host they see the batches written through
+// async_store that are not yet durable. On a host without pms.store/2 (before 1.4) async_write
+// falls back to a pms.store/1 write_batch (durable when it returns, on the strand) and delivers
+// its outcome through the executor, so the handler is still never invoked inline.
 #pragma once
 
 #include <pms/plugin_api/ext/store.h>
 
+#include <pms/plugin_sdk/detail/async.hpp>
+#include <pms/plugin_sdk/executor.hpp>
 #include <pms/plugin_sdk/host.hpp>
 #include <pms/plugin_sdk/status.hpp>
 #include <pms/plugin_sdk/strings.hpp>
 #include <pms/plugin_sdk/trampoline.hpp>
 
+#include <boost/asio/async_result.hpp>
+
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +66,7 @@ public:
 
 private:
     friend class store;
+    friend class async_store;
     struct op {
         pms_store_op_kind kind;
         std::string key;
@@ -130,6 +150,87 @@ private:
     const pms_host_store* ext() const { return host::require(host_.store_ext(), PMS_EXT_STORE); }
 
     host host_;
+};
+
+/// Durable writes that complete later (pms.store/2), with a pms.store/1 fallback. See the file
+/// comment for the handler and the guarantees.
+class async_store {
+public:
+    using executor_type = executor;
+
+    /// Looks pms.store/2 up on `h` (NULL on a host before 1.4: the fallback is used).
+    async_store(const host& h, const executor& ex) noexcept
+        : host_(h), ex_(ex), store2_(usable(h.get<pms_host_store2>(PMS_EXT_STORE2))) {}
+
+    executor_type get_executor() const noexcept { return ex_; }
+
+    /// True when writes go through pms.store/2 (they do not block the strand).
+    bool asynchronous() const noexcept { return store2_ != nullptr; }
+
+    /// Applies `batch` atomically and durably; the handler runs once it is durable (ec empty)
+    /// or failed (nothing applied). `batch` is copied into the host before this returns and
+    /// may be destroyed right after. Batches complete in the order they were started. A batch
+    /// the host refuses to start (invalid, too large, the instance draining) completes with
+    /// that status, later, through the executor. Not cancellable: a durable write, once
+    /// started, always reports its real outcome.
+    template <class CompletionToken>
+    auto async_write(const store_batch& batch, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, void(error_code)>(
+            initiate_write{this}, token, batch);
+    }
+
+private:
+    template <class Handler>
+    using op_type = detail::pending_op<Handler>;
+
+    static const pms_host_store2* usable(const pms_host_store2* ext) noexcept {
+        return PMS_HAS_FIELD(ext, pms_host_store2, write_batch) && ext->write_batch != nullptr
+                   ? ext
+                   : nullptr;
+    }
+
+    template <class Handler>
+    static void on_done(void* user, pms_status status) noexcept {
+        auto op = op_type<Handler>::adopt(user);
+        const pms_host* h = op->ex.c_host();
+        guard_void(h, "pms.store/2 completion",
+                   [&] { op_type<Handler>::complete(std::move(op), make_status_error(status)); });
+    }
+
+    struct initiate_write {
+        async_store* self;
+
+        template <class Handler>
+        void operator()(Handler&& handler, const store_batch& batch) const {
+            using H = std::decay_t<Handler>;
+            auto op = std::make_unique<op_type<H>>(std::forward<Handler>(handler), self->ex_);
+            std::vector<pms_store_op> ops;
+            ops.reserve(batch.ops_.size());
+            for (const auto& o : batch.ops_)
+                ops.push_back({o.kind, to_pms_str(o.key), to_pms_bytes(o.value)});
+            const pms_store_op* data = ops.empty() ? nullptr : ops.data();
+            const pms_host* h = self->host_.c_host();
+            pms_status s = PMS_NOT_SUPPORTED;
+            if (self->store2_ != nullptr) {
+                s = self->store2_->write_batch(h, data, ops.size(),
+                                               pms_store_done{&on_done<H>, op.get()});
+                if (s == PMS_OK) {
+                    op.release(); // the host owns it until on_done
+                    return;
+                }
+            } else if (const pms_host_store* v1 = self->host_.store_ext(); v1 != nullptr) {
+                s = v1->write_batch(h, data, ops.size()); // durable when it returns
+            }
+            // A refused start, or the pms.store/1 outcome: delivered later, never inline.
+            detail::complete_rejected(std::move(op), [s](std::unique_ptr<op_type<H>> o) {
+                op_type<H>::complete(std::move(o), make_status_error(s));
+            });
+        }
+    };
+
+    host host_;
+    executor ex_;
+    const pms_host_store2* store2_ = nullptr;
 };
 
 } // namespace pms::sdk
