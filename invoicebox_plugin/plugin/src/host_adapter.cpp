@@ -1,30 +1,26 @@
-// HostPorts over the host's C services (host_adapter.hpp).
+// HostPorts over the host's services through the C++ SDK (host_adapter.hpp). This file only
+// translates between the workflow's types (host_ports.hpp) and the SDK's; it marshals no C
+// struct and calls no host table itself.
 #include "host_adapter.hpp"
 
-#include <pms/plugin_sdk/strings.hpp>
-
-#include <memory>
+#include <utility>
 
 namespace invoicebox::plugin {
 
 namespace pr = invoicebox::protocol;
-using pms::sdk::to_pms_bytes;
-using pms::sdk::to_pms_str;
-using pms::sdk::to_string_view;
+namespace sdk = pms::sdk;
 
-namespace {
+HostAdapter::HostAdapter(const sdk::host& host, const sdk::executor& ex)
+    : host_(host), store_(host), ex_(ex), folio_(host, ex), http_(host, ex), mail_(host, ex) {}
 
-template <class Fn>
-struct Holder {
-    Fn fn;
-};
+HostAdapter::HostAdapter(const sdk::host& host)
+    : host_(host), store_(host),
+      own_context_(std::make_unique<sdk::instance_context>(host.c_host(), host.executor_ext())),
+      ex_(own_context_->get_executor()), folio_(host, ex_), http_(host, ex_), mail_(host, ex_) {}
 
-pms_status appending_write(void* ctx, const char* data, std::size_t len) {
-    static_cast<std::string*>(ctx)->append(data, len);
-    return PMS_OK;
-}
-
-} // namespace
+// The host drains the instance before destroy, so no wait is pending by now; the timers'
+// destructors would cancel any that were.
+HostAdapter::~HostAdapter() = default;
 
 std::optional<std::string> HostAdapter::store_get(std::string_view key) {
     try {
@@ -58,14 +54,8 @@ void HostAdapter::store_scan(std::string_view prefix, const std::function<bool(s
 }
 
 std::optional<std::string> HostAdapter::get_folio(std::string_view folio_id, pms_status& status) {
-    const auto* ext = host_.folio_ext();
-    if (ext == nullptr) {
-        status = PMS_NOT_SUPPORTED;
-        return std::nullopt;
-    }
     std::string out;
-    pms_writer w{&out, &appending_write};
-    status = ext->get_folio(host_.c_host(), to_pms_str(folio_id), &w);
+    status = folio_.try_get_folio_json(folio_id, out);
     if (status != PMS_OK)
         return std::nullopt;
     return out;
@@ -79,19 +69,6 @@ std::optional<std::string> HostAdapter::property_json() {
     } catch (const std::exception& e) {
         host_.warning(std::string("property could not be read: ") + e.what());
         return std::nullopt;
-    }
-}
-
-void HostAdapter::post(std::function<void(bool)> fn) {
-    const auto* ex = host_.executor_ext();
-    auto* h = new Holder<std::function<void(bool)>>{std::move(fn)};
-    pms_task t{[](void* user, pms_status) {
-                   std::unique_ptr<Holder<std::function<void(bool)>>> p(static_cast<Holder<std::function<void(bool)>>*>(user));
-                   p->fn(true);
-               },
-               h};
-    if (ex == nullptr || ex->post(host_.c_host(), t) != PMS_OK) {
-        delete h; // draining: nobody will read the answer
     }
 }
 
@@ -120,181 +97,147 @@ MailOutcome mail_outcome_of(pms_status s) {
     return s == PMS_CANCELLED ? MailOutcome::interrupted : MailOutcome::refused;
 }
 
+/// A failed pms.http/1 request as the protocol layer's TransportError.
+pr::TransportError transport_error_of(pms_status s, const sdk::http_response& r) {
+    // A refused start sent nothing, whatever the status (PMS_CANCELLED while draining too).
+    if (!r.started)
+        return pr::TransportError{pr::TransportFailure::connect_failed, false,
+                                  std::string("not started: ") + pms_status_name(s)};
+    pr::TransportError e;
+    e.request_may_have_been_sent = r.outcome_unknown;
+    e.failure = s == PMS_TIMEOUT     ? pr::TransportFailure::timeout
+                : s == PMS_CANCELLED ? pr::TransportFailure::cancelled
+                : e.request_may_have_been_sent ? pr::TransportFailure::connection_dropped
+                                               : pr::TransportFailure::connect_failed;
+    e.detail = std::string(pms_status_name(s)) + " " + r.error_message;
+    return e;
+}
+
+pms_notify_level notify_level_of(StaffAlert::Level level) {
+    switch (level) {
+    case StaffAlert::Level::success: return PMS_NOTIFY_SUCCESS;
+    case StaffAlert::Level::warning: return PMS_NOTIFY_WARNING;
+    case StaffAlert::Level::error: return PMS_NOTIFY_ERROR;
+    case StaffAlert::Level::info: break;
+    }
+    return PMS_NOTIFY_INFO;
+}
+
 } // namespace
 
-void HostAdapter::post_payment(const PaymentPosting& p, std::function<void(PostOutcome, const PostingResult&)> user_done) {
-    std::function<void(pms_status, const PostingResult&)> done =
-        [cb = std::move(user_done)](pms_status s, const PostingResult& r) {
-            PostingResult res = r;
-            if (res.error_message.empty() && !PMS_STATUS_IS_SUCCESS(s))
-                res.error_message = pms_status_name(s);
-            cb(post_outcome_of(s, r.is_repeat), res);
-        };
-    using H = Holder<std::function<void(pms_status, const PostingResult&)>>;
-    const auto* ext = host_.folio_ext();
-    pms_payment_posting c{};
-    c.struct_size = sizeof c;
-    c.folio_id = to_pms_str(p.folio_id);
-    c.amount.minor = p.amount_minor;
-    std::snprintf(c.amount.currency, sizeof c.amount.currency, "%.3s", p.currency.c_str());
-    c.payment_kind = to_pms_str(p.kind);
-    c.idempotency_key = to_pms_str(p.idempotency_key);
-    c.provider_reference = to_pms_str(p.provider_reference);
-    c.description = to_pms_str(p.description);
-    c.occurred_at_utc_ms = p.occurred_at_utc_ms;
-    auto* h = new H{std::move(done)};
-    auto fn = [](void* user, pms_status s, const pms_posting_result* r) {
-        std::unique_ptr<H> p(static_cast<H*>(user));
+void HostAdapter::post_payment(const PaymentPosting& p, std::function<void(PostOutcome, const PostingResult&)> done) {
+    sdk::payment_posting posting;
+    posting.folio_id = p.folio_id;
+    posting.amount_minor = p.amount_minor;
+    posting.currency = p.currency;
+    posting.payment_kind = p.kind;
+    posting.idempotency_key = p.idempotency_key;
+    posting.provider_reference = p.provider_reference;
+    posting.description = p.description;
+    posting.occurred_at_utc_ms = p.occurred_at_utc_ms;
+    folio_.async_post_payment(posting, [cb = std::move(done)](sdk::error_code, sdk::posting_result r) {
+        // r.status keeps PMS_DUPLICATE (ec folds it into success), which post_outcome_of wants.
         PostingResult res;
-        if (r != nullptr) {
-            res.is_repeat = r->is_repeat != 0;
-            res.posting_id.assign(to_string_view(r->posting_id));
-            res.category.assign(to_string_view(r->category));
-            res.type.assign(to_string_view(r->type));
-            res.error_message.assign(to_string_view(r->error_message));
-        }
-        p->fn(s, res);
-    };
-    const pms_status s = ext ? ext->post_payment(host_.c_host(), &c, pms_posting_done{fn, h}, nullptr) : PMS_NOT_SUPPORTED;
-    if (s != PMS_OK) {
-        std::unique_ptr<H> own(h);
-        post([cb = std::move(own->fn), s](bool) { cb(s, PostingResult{}); });
-    }
+        res.is_repeat = r.is_repeat;
+        res.posting_id = std::move(r.posting_id);
+        res.category = std::move(r.category);
+        res.type = std::move(r.type);
+        // The workflow quotes this to staff: the host's text, else the status' name (also for
+        // a start the host refused, where the SDK's own text would be new wording).
+        if (r.started)
+            res.error_message = std::move(r.error_message);
+        if (res.error_message.empty() && !PMS_STATUS_IS_SUCCESS(r.status))
+            res.error_message = pms_status_name(r.status);
+        cb(post_outcome_of(r.status, res.is_repeat), res);
+    });
 }
 
 void HostAdapter::http_send(const pr::HttpRequest& request, std::string url, std::chrono::milliseconds timeout,
                             std::function<void(pr::HttpOutcome)> done) {
-    using H = Holder<std::function<void(pr::HttpOutcome)>>;
-    const auto* ext = host_.http_ext();
-    const std::string method(pr::to_string(request.method));
-    std::vector<pms_header> headers;
-    for (const auto& hd : request.headers)
-        headers.push_back({to_pms_str(hd.name), to_pms_str(hd.value)});
-    pms_http_request c{};
-    c.struct_size = sizeof c;
-    c.method = to_pms_str(method);
-    c.url = to_pms_str(url);
-    c.headers = headers.empty() ? nullptr : headers.data();
-    c.header_count = headers.size();
-    c.body = to_pms_bytes(request.body);
-    c.total_timeout_ms = static_cast<std::uint32_t>(timeout.count());
-    auto* h = new H{std::move(done)};
-    auto fn = [](void* user, const pms_http_response* r) {
-        std::unique_ptr<H> p(static_cast<H*>(user));
-        if (r != nullptr && r->status == PMS_OK) {
+    sdk::http_request req;
+    req.method = std::string(pr::to_string(request.method));
+    req.url = std::move(url);
+    req.headers.reserve(request.headers.size());
+    for (const auto& h : request.headers)
+        req.headers.push_back({h.name, h.value});
+    req.body = request.body;
+    req.total_timeout = timeout;
+    http_.async_send(req, [cb = std::move(done)](sdk::error_code ec, sdk::http_response r) {
+        if (!ec) {
             pr::HttpResponse resp;
-            resp.status = r->http_status;
-            for (std::size_t i = 0; i < r->header_count; ++i)
-                resp.headers.push_back({std::string(to_string_view(r->headers[i].name)),
-                                        std::string(to_string_view(r->headers[i].value))});
-            resp.body.assign(to_string_view(r->body));
-            p->fn(pr::HttpOutcome(std::move(resp)));
+            resp.status = r.http_status;
+            resp.headers.reserve(r.headers.size());
+            for (auto& h : r.headers)
+                resp.headers.push_back({std::move(h.name), std::move(h.value)});
+            resp.body = std::move(r.body);
+            cb(pr::HttpOutcome(std::move(resp)));
             return;
         }
-        pr::TransportError e;
-        const pms_status s = r ? r->status : PMS_PROTOCOL_ERROR;
-        e.request_may_have_been_sent = r ? r->outcome_unknown != 0 : true;
-        e.failure = s == PMS_TIMEOUT     ? pr::TransportFailure::timeout
-                    : s == PMS_CANCELLED ? pr::TransportFailure::cancelled
-                    : e.request_may_have_been_sent ? pr::TransportFailure::connection_dropped
-                                                   : pr::TransportFailure::connect_failed;
-        e.detail = std::string(pms_status_name(s)) + (r ? " " + std::string(to_string_view(r->error_message)) : "");
-        p->fn(pr::HttpOutcome(pr::unexpected(std::move(e))));
-    };
-    const pms_status s = ext ? ext->request(host_.c_host(), &c, pms_http_done{fn, h}, nullptr) : PMS_NOT_SUPPORTED;
-    if (s != PMS_OK) {
-        std::unique_ptr<H> own(h);
-        post([cb = std::move(own->fn), s](bool) {
-            cb(pr::HttpOutcome(pr::unexpected(
-                pr::TransportError{pr::TransportFailure::connect_failed, false, std::string("not started: ") + pms_status_name(s)})));
-        });
-    }
+        cb(pr::HttpOutcome(pr::unexpected(transport_error_of(sdk::to_status(ec), r))));
+    });
 }
 
-void HostAdapter::send_mail(const MailMessage& m, std::function<void(MailOutcome, std::string)> user_done) {
-    std::function<void(pms_status, std::string)> done = [cb = std::move(user_done)](pms_status s, std::string text) {
-        cb(mail_outcome_of(s), PMS_STATUS_IS_SUCCESS(s) ? std::string() : (text.empty() ? pms_status_name(s) : text));
-    };
-    using H = Holder<std::function<void(pms_status, std::string)>>;
-    const auto* ext = host_.mail_ext();
-    pms_mail_message c{};
-    c.struct_size = sizeof c;
-    c.to = to_pms_str(m.to);
-    c.to_name = to_pms_str(m.to_name);
-    c.subject = to_pms_str(m.subject);
-    c.text_body = to_pms_str(m.text_body);
-    c.html_body = to_pms_str(m.html_body); // empty: the host sends text only
-    auto* h = new H{std::move(done)};
-    auto fn = [](void* user, pms_status s, pms_str text) {
-        std::unique_ptr<H> p(static_cast<H*>(user));
-        p->fn(s, std::string(to_string_view(text)));
-    };
-    const pms_status s = ext ? ext->send(host_.c_host(), &c, pms_mail_done{fn, h}, nullptr) : PMS_NOT_SUPPORTED;
-    if (s != PMS_OK) {
-        std::unique_ptr<H> own(h);
-        post([cb = std::move(own->fn), s](bool) { cb(s, pms_status_name(s)); });
-    }
+void HostAdapter::send_mail(const MailMessage& m, std::function<void(MailOutcome, std::string)> done) {
+    sdk::mail_message msg;
+    msg.to = m.to;
+    msg.to_name = m.to_name;
+    msg.subject = m.subject;
+    msg.text_body = m.text_body;
+    msg.html_body = m.html_body; // empty: the host sends text only
+    mail_.async_send(msg, [cb = std::move(done)](sdk::error_code ec, std::string text) {
+        const pms_status s = sdk::to_status(ec);
+        cb(mail_outcome_of(s), PMS_STATUS_IS_SUCCESS(s) ? std::string() : (text.empty() ? pms_status_name(s) : std::move(text)));
+    });
 }
 
 void HostAdapter::raise_alert(const StaffAlert& a) {
-    const auto* ext = host_.notify_ext();
-    if (ext == nullptr)
-        return;
-    pms_staff_notification n{};
-    n.struct_size = sizeof n;
-    n.level = a.level == StaffAlert::Level::success ? PMS_NOTIFY_SUCCESS
-              : a.level == StaffAlert::Level::warning ? PMS_NOTIFY_WARNING
-              : a.level == StaffAlert::Level::error   ? PMS_NOTIFY_ERROR
-                                                      : PMS_NOTIFY_INFO;
-    n.dedupe_key = to_pms_str(a.dedupe_key);
-    n.title = to_pms_str(a.title);
-    n.body = to_pms_str(a.body);
-    n.folio_id = to_pms_str(a.folio_id);
-    if (ext->raise(host_.c_host(), &n) != PMS_OK)
+    sdk::staff_notification n;
+    n.level = notify_level_of(a.level);
+    n.dedupe_key = a.dedupe_key;
+    n.title = a.title;
+    n.body = a.body;
+    n.folio_id = a.folio_id;
+    const pms_status s = host_.try_notify(n);
+    if (s != PMS_OK && s != PMS_NOT_SUPPORTED) // a host without pms.notify/1 shows no alerts
         host_.warning("staff notification not raised: " + a.dedupe_key);
 }
 
 void HostAdapter::resolve_alert(std::string_view key) {
-    if (const auto* ext = host_.notify_ext())
-        ext->resolve(host_.c_host(), to_pms_str(key));
+    // PMS_NOT_FOUND (already resolved) and a host without pms.notify/1 are both fine.
+    (void)host_.try_resolve_notification(key);
 }
 
 std::int64_t HostAdapter::now_utc_ms() { return host_.now().time_since_epoch().count(); }
 
 int HostAdapter::utc_offset_minutes(std::int64_t at) {
-    const auto* c = host_.clock_ext();
-    return c ? c->utc_offset_minutes(host_.c_host(), at) : 0;
+    if (host_.clock_ext() == nullptr)
+        return 0;
+    return static_cast<int>(host_.utc_offset(std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(at))).count());
 }
 
 std::string HostAdapter::property_timezone() {
-    const auto* c = host_.clock_ext();
-    if (c == nullptr || c->property_timezone == nullptr)
+    if (host_.clock_ext() == nullptr)
         return {};
-    const char* zone = c->property_timezone(host_.c_host());
-    return zone ? std::string(zone) : std::string();
+    return std::string(host_.property_timezone());
 }
 
 std::uint64_t HostAdapter::start_timer(std::chrono::milliseconds delay, std::function<void(bool)> fn) {
-    using H = Holder<std::function<void(bool)>>;
-    const auto* ex = host_.executor_ext();
-    auto* h = new H{std::move(fn)};
-    pms_task t{[](void* user, pms_status s) {
-                   std::unique_ptr<H> p(static_cast<H*>(user));
-                   p->fn(s != PMS_OK);
-               },
-               h};
-    std::uint64_t id = 0;
-    if (ex == nullptr || ex->timer_start(host_.c_host(), static_cast<std::uint64_t>(std::max<std::int64_t>(0, delay.count())), t, &id) != PMS_OK) {
-        std::unique_ptr<H> own(h);
-        post(std::move(own->fn));
-        return 0;
-    }
+    const std::uint64_t id = ++last_timer_id_;
+    auto t = std::make_unique<sdk::timer>(ex_);
+    t->expires_after(delay);
+    // Completes once, never inline: with an empty ec when the delay passed, with an error when
+    // cancelled, when the instance drains, or when the host refused to start it.
+    t->async_wait([this, id, fn = std::move(fn)](sdk::error_code ec) {
+        timers_.erase(id);
+        fn(static_cast<bool>(ec));
+    });
+    timers_.emplace(id, std::move(t));
     return id;
 }
 
 void HostAdapter::cancel_timer(std::uint64_t id) {
-    if (const auto* ex = host_.executor_ext(); ex && id != 0)
-        ex->timer_cancel(host_.c_host(), id);
+    if (auto it = timers_.find(id); it != timers_.end())
+        it->second->cancel();
 }
 
 void HostAdapter::log(LogLevel level, std::string_view text) {

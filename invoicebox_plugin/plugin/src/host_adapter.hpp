@@ -1,18 +1,37 @@
-// HostAdapter: HostPorts over the host's C services (pms.store/1, pms.folio/1, pms.http/1,
-// pms.mail/1, pms.notify/1, pms.clock/1, pms.executor/1, pms.log/1). Rejected starts are
-// completed through pms.executor/1 post, so no callback ever runs inline from its start.
+// HostAdapter: HostPorts over the host's services through the C++ SDK (pms/plugin_sdk/):
+// store.hpp, folio.hpp, http.hpp, mail.hpp, timer.hpp and host.hpp (notify, clock, log,
+// property, view pushes). The SDK owns the C marshalling and the exactly-once rules: every
+// completion runs once on the strand, and a start the host refuses is completed through
+// pms.executor/1 post, never inline from its start.
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
 
+#include <pms/plugin_sdk/executor.hpp>
+#include <pms/plugin_sdk/folio.hpp>
 #include <pms/plugin_sdk/host.hpp>
+#include <pms/plugin_sdk/http.hpp>
+#include <pms/plugin_sdk/mail.hpp>
 #include <pms/plugin_sdk/store.hpp>
+#include <pms/plugin_sdk/timer.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
 
 namespace invoicebox::plugin {
 
 class HostAdapter final : public HostPorts {
   public:
-    explicit HostAdapter(const pms::sdk::host& host) : host_(host), store_(host) {}
+    /// Over `host` (extensions loaded) and the instance strand `ex`; both outlive the adapter.
+    HostAdapter(const pms::sdk::host& host, const pms::sdk::executor& ex);
+    /// Over `host` alone: the adapter keeps its own SDK context over the host's pms.executor/1
+    /// (the same strand as the plugin base's executor).
+    explicit HostAdapter(const pms::sdk::host& host);
+    ~HostAdapter() override;
+
+    HostAdapter(const HostAdapter&) = delete;
+    HostAdapter& operator=(const HostAdapter&) = delete;
 
     std::optional<std::string> store_get(std::string_view key) override;
     void store_write(const std::vector<StoreOp>& ops) override;
@@ -35,11 +54,17 @@ class HostAdapter final : public HostPorts {
     bool push_page_view(std::string_view view_session_id, std::string_view view_json) override;
 
   private:
-    /// Runs `fn(true)` on the strand soon (for completing a rejected start).
-    void post(std::function<void(bool)> fn);
-
     pms::sdk::host host_;
     pms::sdk::store store_;
+    std::unique_ptr<pms::sdk::instance_context> own_context_; // only for the host-only constructor
+    pms::sdk::executor ex_;
+    pms::sdk::folio_client folio_;
+    pms::sdk::http_client http_;
+    pms::sdk::mail_client mail_;
+    // One SDK timer per pending start_timer(), by the id handed out (never 0); a timer leaves
+    // the map when its wait completes. Declared last: destroyed (cancelling) first.
+    std::map<std::uint64_t, std::unique_ptr<pms::sdk::timer>> timers_;
+    std::uint64_t last_timer_id_ = 0;
 };
 
 } // namespace invoicebox::plugin

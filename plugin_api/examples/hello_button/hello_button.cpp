@@ -13,6 +13,10 @@
 // C++ exception, std::string or Boost type ever reaches the host. That is why this module may
 // be built with another compiler and standard library (clang++ -stdlib=libc++) than the host.
 //
+// The dialog is built with the SDK's typed pms.view/1 builder (view.hpp) and the folio read
+// with its typed pms.folio/1 reader (folio_document.hpp); Boost.JSON is left for the plugin's
+// own documents (settings, view events, pings).
+//
 // Every hook runs on this instance's strand: no locking anywhere in this file.
 #include <pms/plugin_sdk/entry.hpp> // exactly one .cpp of the module includes it
 #include <pms/plugin_sdk/sdk.hpp>
@@ -31,6 +35,7 @@
 namespace {
 
 namespace json = boost::json;
+namespace view = pms::sdk::view;
 
 constexpr std::string_view default_greeting = "Здравствуйте";
 
@@ -177,26 +182,25 @@ class hello_button : public pms::sdk::plugin<hello_button> {
     }
 
   private:
-    // The greeting dialog (a "pms.view/1" document) for one folio, built with Boost.JSON so
-    // that every text is escaped correctly whatever the guest's name contains.
+    // The greeting dialog (a "pms.view/1" document) for one folio. The builder escapes every
+    // text, whatever the guest's name contains, and writes only the schema's members.
     std::string greet(const std::string& folio_id) {
-        json::array elements;
-
         // The folio document. nullopt = no such folio (e.g. deleted since the button was shown).
         const auto folio_json = folio().get_folio_json(folio_id);
         if (!folio_json)
-            return notice_view("error", "Счёт не найден",
+            return notice_view(view::notice_level::error, "Счёт не найден",
                                "Счёт " + folio_id + " больше не существует.");
-        // The non-throwing overload: the host writes valid JSON, and should it not, the greeting
-        // goes on without the guest's name.
-        json::error_code ec;
-        json::value folio = json::parse(*folio_json, ec);
-        if (ec)
-            folio = nullptr;
-        const json::value* guest = member(folio, "guest");
-        const std::string name = guest != nullptr ? string_member(*guest, "name", "") : "";
+        // The non-throwing reader: the host writes a valid document, and should it not, the
+        // greeting goes on without the guest's name (the reason goes to the log).
+        std::string folio_error;
+        const auto folio = pms::sdk::read_folio_document(*folio_json, &folio_error);
+        if (!folio)
+            host().warning(folio_error);
+        const std::string name = folio ? folio->guest.name : "";
+        const std::string number = folio ? folio->folio_number : folio_id;
 
         // Settings as saved (defaults before the first save are the schema's).
+        json::error_code ec;
         const json::value settings = json::parse(host().settings_json(), ec);
         const std::string greeting =
             string_member(ec ? json::value() : settings, "greeting", default_greeting);
@@ -210,28 +214,20 @@ class hello_button : public pms::sdk::plugin<hello_button> {
         const std::uint64_t clicks = read_count(st.get(clicks_key(folio_id))) + 1;
         st.put(clicks_key(folio_id), std::to_string(clicks));
 
-        elements.push_back({{"type", "text"},
-                            {"style", "heading"},
-                            {"text", greeting + ", " + (name.empty() ? "гость" : name) + "!"}});
-        json::array items;
-        items.push_back(
-            {{"label", "Счёт"}, {"value", string_member(folio, "folio_number", folio_id)}});
+        view::document doc("Hello button");
+        doc.size = view::dialog_size::small;
+        doc.add(view::text_element{.text = greeting + ", " + (name.empty() ? "гость" : name) + "!",
+                                   .style = view::text_style::heading});
+        view::fields_element fields;
+        fields.items.push_back({.label = "Счёт", .value = number});
         if (show_clicks)
-            items.push_back(
-                {{"label", "Нажатий на этом счёте"}, {"value", std::to_string(clicks)}});
-        elements.push_back({{"type", "fields"}, {"items", std::move(items)}});
-        elements.push_back(last_ping_element());
-
-        json::object view;
-        view["schema"] = "pms.view/1";
-        view["title"] = "Hello button";
-        view["size"] = "small";
-        view["elements"] = std::move(elements);
-        view["buttons"] = json::array{
-            json::object{{"id", "again"}, {"label", "Ещё раз"}, {"style", "primary"}},
-            json::object{{"id", "boom"}, {"label", "Сбой (пример)"}, {"style", "danger"}},
-            json::object{{"id", "close"}, {"label", "Закрыть"}, {"close", true}}};
-        return json::serialize(view);
+            fields.items.push_back({.label = "Нажатий на этом счёте", .value = std::to_string(clicks)});
+        doc.add(std::move(fields));
+        doc.elements.push_back(last_ping_element());
+        doc.buttons.push_back({.id = "again", .label = "Ещё раз", .style = view::button_style::primary});
+        doc.buttons.push_back({.id = "boom", .label = "Сбой (пример)", .style = view::button_style::danger});
+        doc.buttons.push_back({.id = "close", .label = "Закрыть", .close = true});
+        return doc.to_json();
     }
 
     // The last recorded ping, read from its raw bytes. This is where a throw is caught inside
@@ -239,35 +235,28 @@ class hello_button : public pms::sdk::plugin<hello_button> {
     // and a broken record must not cost the greeting, so the dialog says what is wrong instead.
     // (The exception is thrown and caught within this module's own runtime: nothing of it is
     // visible to the host.)
-    json::value last_ping_element() {
+    view::element last_ping_element() {
         const auto raw = store().get(last_ping_key);
         if (!raw)
-            return {{"type", "text"}, {"style", "muted"}, {"text", "Пингов ещё не было"}};
+            return view::text_element{.text = "Пингов ещё не было", .style = view::text_style::muted};
         try {
             // parse throws system_error on malformed JSON; at() out_of_range without "message";
             // as_string() invalid_argument when it is no string.
             const json::value ping = json::parse(*raw);
             const json::string& message = ping.at("message").as_string();
-            return {{"type", "text"},
-                    {"style", "normal"},
-                    {"text", "Последний пинг: " + std::string(message.begin(), message.end())}};
+            return view::text_element{.text = "Последний пинг: " + std::string(message.begin(), message.end())};
         } catch (const std::exception& e) {
-            return {{"type", "notice"},
-                    {"level", "warning"},
-                    {"title", "Последний пинг не прочитан"},
-                    {"text", std::string("Запись сохранена, но это не JSON с полем message (") +
-                                 e.what() + ")"}};
+            return view::notice_element{
+                .level = view::notice_level::warning,
+                .title = "Последний пинг не прочитан",
+                .text = std::string("Запись сохранена, но это не JSON с полем message (") + e.what() + ")"};
         }
     }
 
-    static std::string notice_view(std::string_view level, std::string_view title,
-                                   const std::string& text) {
-        json::object view;
-        view["schema"] = "pms.view/1";
-        view["title"] = "Hello button";
-        view["elements"] = json::array{
-            json::object{{"type", "notice"}, {"level", level}, {"title", title}, {"text", text}}};
-        return json::serialize(view);
+    static std::string notice_view(view::notice_level level, std::string title, std::string text) {
+        view::document doc("Hello button");
+        doc.add(view::notice_element{.level = level, .title = std::move(title), .text = std::move(text)});
+        return doc.to_json();
     }
 };
 

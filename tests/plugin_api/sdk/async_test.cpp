@@ -415,6 +415,8 @@ BOOST_FIXTURE_TEST_CASE(refused_or_unsupported_start_completes_later, fixture) {
     h.run();
     BOOST_TEST(a.calls == 1);
     BOOST_TEST((a.get<0>() == sdk::errc::unavailable));
+    BOOST_TEST(!a.get<1>().started); // nothing was sent
+    BOOST_TEST(!a.get<1>().outcome_unknown);
 
     h.draining = false;
     h.offer_http = false;
@@ -426,6 +428,7 @@ BOOST_FIXTURE_TEST_CASE(refused_or_unsupported_start_completes_later, fixture) {
     h.run();
     BOOST_TEST(b.calls == 1);
     BOOST_TEST((b.get<0>() == sdk::errc::not_supported));
+    BOOST_TEST(!b.get<1>().started);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_coroutine_waiting_on_http_ends_when_the_host_drains, fixture) {
@@ -464,6 +467,17 @@ BOOST_FIXTURE_TEST_CASE(get_folio_json, fixture) {
     sdk::folio_client folio(host, ex());
     BOOST_TEST(folio.get_folio_json("F-1").value() == "{\"schema\":\"pms.folio/1\"}");
     BOOST_TEST(!folio.get_folio_json("F-2").has_value());
+
+    // The status-returning form (issue 12): the document, or the status and an empty out.
+    std::string out = "stale";
+    BOOST_TEST(folio.try_get_folio_json("F-1", out) == PMS_OK);
+    BOOST_TEST(out == "{\"schema\":\"pms.folio/1\"}");
+    BOOST_TEST(folio.try_get_folio_json("F-2", out) == PMS_NOT_FOUND);
+    BOOST_TEST(out.empty());
+    const sdk::folio_client none(sdk::host{}, ex());
+    out = "stale";
+    BOOST_TEST(none.try_get_folio_json("F-1", out) == PMS_NOT_SUPPORTED);
+    BOOST_TEST(out.empty());
 }
 
 BOOST_FIXTURE_TEST_CASE(post_payment_idempotency, fixture) {
@@ -496,11 +510,16 @@ BOOST_FIXTURE_TEST_CASE(post_payment_idempotency, fixture) {
     BOOST_TEST(!first.get<1>().is_repeat);
     BOOST_TEST(first.get<1>().posting_id == "P-1");
     BOOST_TEST(first.get<1>().category == "card");
+    BOOST_TEST(first.get<1>().status == PMS_OK);
+    BOOST_TEST(first.get<1>().started);
     BOOST_TEST(repeat.calls == 1);
     BOOST_TEST(!repeat.get<0>()); // PMS_DUPLICATE is success
     BOOST_TEST(repeat.get<1>().is_repeat);
     BOOST_TEST(repeat.get<1>().posting_id == "P-1");
+    BOOST_TEST(repeat.get<1>().status == PMS_DUPLICATE); // the raw status is kept
     BOOST_TEST((conflict.get<0>() == sdk::errc::conflict));
+    BOOST_TEST(conflict.get<1>().status == PMS_CONFLICT);
+    BOOST_TEST(conflict.get<1>().started); // the host saw it and refused it
     BOOST_TEST((missing.get<0>() == sdk::errc::not_found));
     BOOST_TEST(h.postings.size() == 1u);
 }
@@ -523,7 +542,8 @@ BOOST_FIXTURE_TEST_CASE(post_payment_awaitable_and_rejections, fixture) {
         p2.currency = "RUBLE";
         p2.idempotency_key = "k:payment:2";
         auto [ec, r2] = co_await folio.async_post_payment(p2, asio::as_tuple(sdk::use_awaitable));
-        bad_currency = ec == sdk::errc::invalid_argument && !r2.error_message.empty();
+        bad_currency = ec == sdk::errc::invalid_argument && !r2.error_message.empty() &&
+                       !r2.started && r2.status == PMS_INVALID_ARGUMENT;
     };
     recorder<std::exception_ptr> done;
     asio::co_spawn(ex(), coro(), done.handler());

@@ -329,6 +329,16 @@ BOOST_AUTO_TEST_CASE(host_fields_and_sync_services) {
     BOOST_TEST(!host.resolve_notification("suspense:1"));
     BOOST_CHECK_THROW(host.notify({PMS_NOTIFY_INFO, "", "no key", "", ""}), boost::system::system_error);
 
+    // The non-throwing forms return the host's status (issue 12).
+    BOOST_TEST(host.try_notify({PMS_NOTIFY_WARNING, "suspense:2", "Again", "", ""}) == PMS_OK);
+    BOOST_TEST(h.notifications.size() == 1u);
+    BOOST_TEST(host.try_notify({PMS_NOTIFY_INFO, "", "no key", "", ""}) == PMS_INVALID_ARGUMENT);
+    BOOST_TEST(host.try_resolve_notification("suspense:2") == PMS_OK);
+    BOOST_TEST(host.try_resolve_notification("suspense:2") == PMS_NOT_FOUND);
+    const sdk::host none; // no pms.notify/1 at all
+    BOOST_TEST(none.try_notify({PMS_NOTIFY_INFO, "k", "t", "", ""}) == PMS_NOT_SUPPORTED);
+    BOOST_TEST(none.try_resolve_notification("k") == PMS_NOT_SUPPORTED);
+
     BOOST_TEST(host.push_view("vs-1", "{}"));
     BOOST_TEST(!host.push_view("closed", "{}"));
     BOOST_TEST(h.pushed_views.size() == 1u);

@@ -50,3 +50,8 @@ target_compile_definitions(pms_plugin_sdk_module_load_test PRIVATE
   PMS_FIXTURE_PLUGIN_PATH="$<TARGET_FILE:pms_plugin_api_fixture_plugin>")
 target_link_libraries(pms_plugin_sdk_module_load_test PRIVATE ${CMAKE_DL_LIBS})
 add_dependencies(pms_plugin_sdk_module_load_test pms_plugin_api_fixture_plugin)
+
+# The typed pms.view/1 builder and pms.folio/1 reader (issue 12). The view test reads the
+# builder's output back with Boost.JSON, an independent parser.
+pms_sdk_test(pms_plugin_sdk_view_test ${CMAKE_CURRENT_LIST_DIR}/view_test.cpp)
+pms_sdk_test(pms_plugin_sdk_folio_document_test ${CMAKE_CURRENT_LIST_DIR}/folio_document_test.cpp)

@@ -6,7 +6,8 @@
 //    repeat of an idempotency key apart, and r describes the FIRST posting then;
 //  - every other status is ec (errc::conflict, folio_closed, no_mapping, currency_mismatch,
 //    not_found, cancelled, ...): nothing was posted; retrying with the same key is safe.
-// Completes exactly once on the strand, never inline.
+// Completes exactly once on the strand, never inline — also when the host refuses to start the
+// posting (r.started is false then, and r.status is the refusal).
 #pragma once
 
 #include <pms/plugin_api/ext/folio.h>
@@ -45,13 +46,19 @@ struct payment_posting {
     std::int64_t occurred_at_utc_ms = 0; // 0 = now
 };
 
-/// The result of a posting.
+/// The result of a posting: every field of pms_posting_result, plus the host's status as it
+/// was (ec folds PMS_DUPLICATE into success) and whether the host started the posting at all.
 struct posting_result {
     bool is_repeat = false;
     std::string posting_id{};
     std::string category{};
     std::string type{};
     std::string error_message{};
+    /// The completion's status unchanged: PMS_DUPLICATE stays PMS_DUPLICATE. (Issue 12.)
+    pms_status status = PMS_OK;
+    /// False when post_payment() itself refused (no pms.folio/1, bad currency, draining): the
+    /// host never saw the posting, and error_message is the SDK's text. (Issue 12.)
+    bool started = true;
 };
 
 /// Builds the namespaced idempotency key "<plugin-id>:<kind>:<id>".
@@ -84,6 +91,21 @@ public:
         return out.take();
     }
 
+    /// Like get_folio_json(), without exceptions: clears `out`, then returns the host's status
+    /// (PMS_OK with the document in `out`, PMS_NOT_FOUND, PMS_PERMISSION_DENIED, ...), or
+    /// PMS_NOT_SUPPORTED when the host has no pms.folio/1. (Issue 12.) [strand]
+    pms_status try_get_folio_json(std::string_view folio_id, std::string& out) const {
+        out.clear();
+        const pms_host_folio* f = host_.folio_ext();
+        if (f == nullptr)
+            return PMS_NOT_SUPPORTED;
+        string_writer w;
+        const pms_status s = f->get_folio(host_.c_host(), to_pms_str(folio_id), w.writer());
+        if (s == PMS_OK)
+            out = w.take();
+        return s;
+    }
+
     /// Posts a payment at most once per idempotency key. See the file comment.
     template <class CompletionToken>
     auto async_post_payment(const payment_posting& posting, CompletionToken&& token) {
@@ -101,6 +123,7 @@ private:
         const pms_host* h = op->ex.c_host();
         guard_void(h, "pms.folio/1 post_payment completion", [&] {
             posting_result out;
+            out.status = status;
             if (r != nullptr) {
                 out.is_repeat = r->is_repeat != 0 || status == PMS_DUPLICATE;
                 out.posting_id.assign(to_string_view(r->posting_id));
@@ -143,6 +166,8 @@ private:
             if (s != PMS_OK) {
                 detail::complete_rejected(std::move(op), [s](std::unique_ptr<op_type<H>> o) {
                     posting_result r;
+                    r.status = s;
+                    r.started = false;
                     r.error_message = "posting not started: " + make_status_error(s).message();
                     op_type<H>::complete(std::move(o), make_status_error(s), std::move(r));
                 });

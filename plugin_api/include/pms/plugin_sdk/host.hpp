@@ -139,9 +139,12 @@ public:
         return std::chrono::minutes(require(clock_, "pms.clock/1")
                                         ->utc_offset_minutes(host_, at.time_since_epoch().count()));
     }
-    /// The property's IANA time-zone name.
+    /// The property's IANA time-zone name; empty when the host's table has no such function or
+    /// it returns NULL (both contract slips of an old host, not worth failing a mail over).
     std::string_view property_timezone() const {
-        return to_string_view(require(clock_, "pms.clock/1")->property_timezone(host_));
+        const pms_host_clock* c = require(clock_, "pms.clock/1");
+        return c->property_timezone != nullptr ? to_string_view(c->property_timezone(host_))
+                                               : std::string_view();
     }
 
     // ---- pms.notify/1 [thread-safe] -------------------------------------------------------
@@ -156,6 +159,29 @@ public:
         c.folio_id = to_pms_str(n.folio_id);
         throw_if_failed(require(notify_, "pms.notify/1")->raise(host_, &c), "pms.notify/1 raise");
     }
+    /// Like notify(), without exceptions: the host's status, or PMS_NOT_SUPPORTED when it has
+    /// no pms.notify/1. For callers that only log a failure (an alert must never fail the work
+    /// that raised it). (Issue 12.)
+    pms_status try_notify(const staff_notification& n) const noexcept {
+        if (notify_ == nullptr)
+            return PMS_NOT_SUPPORTED;
+        pms_staff_notification c{};
+        c.struct_size = sizeof c;
+        c.level = n.level;
+        c.dedupe_key = to_pms_str(n.dedupe_key);
+        c.title = to_pms_str(n.title);
+        c.body = to_pms_str(n.body);
+        c.folio_id = to_pms_str(n.folio_id);
+        return notify_->raise(host_, &c);
+    }
+    /// Like resolve_notification(), without exceptions: PMS_OK, PMS_NOT_FOUND (none open with
+    /// that key), another host status, or PMS_NOT_SUPPORTED without pms.notify/1. (Issue 12.)
+    pms_status try_resolve_notification(std::string_view dedupe_key) const noexcept {
+        if (notify_ == nullptr)
+            return PMS_NOT_SUPPORTED;
+        return notify_->resolve(host_, to_pms_str(dedupe_key));
+    }
+
     /// Resolves a notification; returns false when none was open with that key.
     bool resolve_notification(std::string_view dedupe_key) const {
         const pms_status s = require(notify_, "pms.notify/1")->resolve(host_, to_pms_str(dedupe_key));

@@ -69,6 +69,9 @@ struct http_response {
     std::string body{};
     std::chrono::milliseconds elapsed{0};
     std::string error_message{};
+    /// False when request() itself refused (no pms.http/1, draining, bad request): nothing was
+    /// sent, ec is the refusal and error_message the SDK's text. (Issue 12.)
+    bool started = true;
 
     /// The first header with this name (ASCII case-insensitive), if any.
     std::optional<std::string_view> header(std::string_view name) const {
@@ -177,6 +180,7 @@ private:
             if (s != PMS_OK) {
                 detail::complete_rejected(std::move(op), [s](std::unique_ptr<op_type<H>> o) {
                     http_response r;
+                    r.started = false;
                     r.error_message = "request not started: " + make_status_error(s).message();
                     op_type<H>::complete(std::move(o), make_status_error(s), std::move(r));
                 });

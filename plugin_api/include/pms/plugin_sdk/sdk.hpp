@@ -12,6 +12,8 @@
 #include <pms/plugin_sdk/http.hpp>
 #include <pms/plugin_sdk/store.hpp>
 #include <pms/plugin_sdk/folio.hpp>
+#include <pms/plugin_sdk/folio_document.hpp>
 #include <pms/plugin_sdk/mail.hpp>
 #include <pms/plugin_sdk/reply.hpp>
+#include <pms/plugin_sdk/view.hpp>
 #include <pms/plugin_sdk/plugin.hpp>

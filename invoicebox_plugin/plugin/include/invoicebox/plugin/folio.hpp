@@ -42,7 +42,8 @@ struct Folio {
     std::int64_t balance_due_minor = 0;
 };
 
-/// Reads the document; nullopt when it is not a pms.folio/1 object.
+/// Reads the document; nullopt when it is not a valid pms.folio/1 document (the SDK's reader
+/// checks what the schema requires; unknown members are ignored).
 std::optional<Folio> parse_folio(std::string_view json);
 
 } // namespace invoicebox::plugin
