@@ -150,14 +150,8 @@ public:
     // ---- pms.notify/1 [thread-safe] -------------------------------------------------------
 
     void notify(const staff_notification& n) const {
-        pms_staff_notification c{};
-        c.struct_size = sizeof c;
-        c.level = n.level;
-        c.dedupe_key = to_pms_str(n.dedupe_key);
-        c.title = to_pms_str(n.title);
-        c.body = to_pms_str(n.body);
-        c.folio_id = to_pms_str(n.folio_id);
-        throw_if_failed(require(notify_, "pms.notify/1")->raise(host_, &c), "pms.notify/1 raise");
+        require(notify_, "pms.notify/1");
+        throw_if_failed(try_notify(n), "pms.notify/1 raise");
     }
     /// Like notify(), without exceptions: the host's status, or PMS_NOT_SUPPORTED when it has
     /// no pms.notify/1. For callers that only log a failure (an alert must never fail the work
