@@ -191,6 +191,44 @@ DbSnapshot read_db(const fs::path& file) {
     return out;
 }
 
+/// Adds `extra` open folios to the demo property, each a copy of folio `main_id` (same booking,
+/// legal entity and lines, number 90000000 + k), so that the orders of a long run spread over
+/// stays the way a hotel's do (tens of links per folio, not a thousand on one). Written straight
+/// into the host's database while it runs (WAL; the host reads folios from the database).
+/// Returns the new folio ids.
+std::vector<std::string> add_folios(const fs::path& file, const std::string& main_id, int extra) {
+    std::vector<std::string> ids;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        throw std::runtime_error("cannot open " + file.string());
+    }
+    sqlite3_busy_timeout(db, 10000);
+    auto exec = [&](const std::string& sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+            const std::string what = err ? err : "?";
+            sqlite3_free(err);
+            sqlite3_close(db);
+            throw std::runtime_error(sql + ": " + what);
+        }
+    };
+    exec("BEGIN IMMEDIATE");
+    for (int k = 1; k <= extra; ++k) {
+        exec("INSERT INTO folios (property_id, booking_id, legal_entity_id, number, currency, is_main, created_at_ms) "
+             "SELECT property_id, booking_id, legal_entity_id, '" + std::to_string(90000000 + k) +
+             "', currency, 0, created_at_ms FROM folios WHERE id = " + main_id);
+        const auto id = std::to_string(sqlite3_last_insert_rowid(db));
+        exec("INSERT INTO folio_lines (folio_id, description, amount_minor, vat_code, service_date, created_at_ms) "
+             "SELECT " + id + ", description, amount_minor, vat_code, service_date, created_at_ms FROM folio_lines "
+             "WHERE folio_id = " + main_id + " ORDER BY id");
+        ids.push_back(id);
+    }
+    exec("COMMIT");
+    sqlite3_close(db);
+    return ids;
+}
+
 /// A link is final when it failed to be created (staff made another), or was paid and posted
 /// (or put in suspense), or canceled/expired. Everything else is work left undone.
 bool link_final(const LinkRow& l) {
@@ -237,13 +275,16 @@ BOOST_AUTO_TEST_CASE(run) {
                                                                                 (std::uint64_t(std::random_device{}()) << 32))));
     const int n = std::stoi(env_or("CHAOS_N", "20"));
     const int workers = std::stoi(env_or("CHAOS_WORKERS", std::to_string(std::min(8, n))));
+    // About 20 orders per folio by default (a long stay with many partial payments is a few
+    // tens of links; one folio with a thousand is not a hotel).
+    const int folio_count = std::max(1, std::stoi(env_or("CHAOS_FOLIOS", std::to_string(std::max(1, n / 20)))));
     const std::string rate_limit = env_or("CHAOS_RATE_LIMIT", "");
     const int quiet_budget = std::stoi(env_or("CHAOS_QUIET_SECONDS", "150"));
     const bool kills = env_or("CHAOS_KILLS", "1") != "0";
     const bool faults = env_or("CHAOS_FAULTS", "1") != "0";
     std::cout << "CHAOS_SEED=" << seed << " CHAOS_N=" << n << " workers=" << workers
               << " rate_limit=" << (rate_limit.empty() ? "real (100/30)" : rate_limit) << " kills=" << kills
-              << " faults=" << faults << "\n  replay: CHAOS_SEED=" << seed << " CHAOS_N=" << n << std::endl;
+              << " faults=" << faults << " folios=" << folio_count << "\n  replay: CHAOS_SEED=" << seed << " CHAOS_N=" << n << std::endl;
 
     std::mt19937_64 rng(seed);
     SimOptions so;
@@ -253,6 +294,9 @@ BOOST_AUTO_TEST_CASE(run) {
     w.start_host();
     w.map_payment_kind();
     const fs::path db_file = w.dir.path() / "data" / "pms-host.sqlite3";
+    std::vector<std::string> folio_ids{w.folio_id()};
+    for (auto& id : add_folios(db_file, w.folio_id(), folio_count - 1))
+        folio_ids.push_back(std::move(id));
     std::cout << "  world: " << w.dir.path() << " host " << w.host_url() << " sim " << w.sim_url() << std::endl;
 
     // The orders: a unique description each (the test's own key, shown at the sim and in the PMS).
@@ -354,6 +398,7 @@ BOOST_AUTO_TEST_CASE(run) {
             if (i >= n)
                 return;
             auto& o = *orders[static_cast<std::size_t>(i)];
+            const std::string& folio_id = folio_ids[static_cast<std::size_t>(i) % folio_ids.size()];
             Clock::time_point last_end{};
             auto pause = 6000ms;
             while (!stop && !give_up) {
@@ -376,7 +421,7 @@ BOOST_AUTO_TEST_CASE(run) {
                 if (!live_link && !fresh) {
                     ++o.submits;
                     auto t0 = Clock::now();
-                    auto click = c.request("POST", w.api("/folios/" + w.folio_id() + "/buttons/" + plugin_id + "/" + button_id + "/click"),
+                    auto click = c.request("POST", w.api("/folios/" + folio_id + "/buttons/" + plugin_id + "/" + button_id + "/click"),
                                            R"({"locale":"ru-RU"})", cookie);
                     st_click.add(click, t0);
                     pause = click.status == 200 ? 6000ms : 500ms;
@@ -619,7 +664,7 @@ BOOST_AUTO_TEST_CASE(run) {
     };
     const auto N = static_cast<std::size_t>(n);
     table << "\n  chaos: CHAOS_SEED=" << seed << " CHAOS_N=" << n << " workers=" << workers
-          << " rate_limit=" << (rate_limit.empty() ? "100/30" : rate_limit) << "\n"
+          << " rate_limit=" << (rate_limit.empty() ? "100/30" : rate_limit) << " folios=" << folio_count << "\n"
           << "  creating " << std::fixed << std::setprecision(1) << create_secs << " s, quiet " << quiet_secs
           << " s (settled: " << (quiet_ok ? "yes" : "NO") << "), total " << total_secs << " s; host kills "
           << kills_done << ", staff submits " << [&] { int s = 0; for (auto& o : orders) s += o->submits; return s; }()
