@@ -437,6 +437,61 @@ BOOST_AUTO_TEST_CASE(a_plugin_page_answers_to_its_declared_permission) {
     }
 }
 
+// A view action marked "permission" (view-v1.md, 1.5): the host decides, not the browser. The
+// fixture's dialog marks a footer button and a row action with refund.manage: the front desk
+// (folio.view + link.manage) neither sees them (first view, re-read) nor triggers them (403, the
+// plugin never hears of it), even after a later view no longer shows them; an accountant sees
+// and uses both. Unmarked actions work for both.
+BOOST_AUTO_TEST_CASE(a_view_action_answers_to_its_permission) {
+    HostProcess host{with_fixture()};
+    const std::string folio = main_folio_id(host);
+    const std::string views = "/api/properties/" + host.demo_property() + "/views/";
+    auto has_id = [](const std::string& body, const std::string& id) {
+        return body.find("\"id\":\"" + id + "\"") != std::string::npos;
+    };
+    for (const auto& [login, may] : {std::pair{std::string{"frontdesk"}, false}, std::pair{std::string{"accountant"}, true}}) {
+        BOOST_TEST_CONTEXT(login) {
+            const std::string cookie = host.extra_session(login);
+            const auto opened = raw(host, "POST", click_path(host, folio), cookie);
+            BOOST_TEST_REQUIRE(opened.status == 200, opened.body);
+            const auto doc = json_of(opened.body);
+            const std::string session{doc.at("session_id").as_string()};
+            BOOST_TEST(has_id(opened.body, "next"));
+            BOOST_TEST(has_id(opened.body, "history"));
+            BOOST_TEST(has_id(opened.body, "refund") == may);
+            BOOST_TEST(has_id(opened.body, "refund_row") == may);
+            const auto reread = raw(host, "GET", views + session, cookie);
+            BOOST_TEST_REQUIRE(reread.status == 200, reread.body);
+            BOOST_TEST(has_id(reread.body, "refund") == may);
+            BOOST_TEST(has_id(reread.body, "refund_row") == may);
+
+            const auto button = raw(host, "POST", views + session + "/events", cookie, {},
+                                    R"({"kind":"button","action":"refund"})");
+            const auto row = raw(host, "POST", views + session + "/events", cookie, {},
+                                 R"({"kind":"row_action","action":"refund_row","table":"t","row_key":"r1"})");
+            if (may) {
+                BOOST_TEST(button.status == 200, button.body);
+                BOOST_TEST(json_of(button.body).at("view").at("title").as_string() == "Fixture step 2");
+                BOOST_TEST(row.status == 200, row.body);
+            } else {
+                for (const auto* reply : {&button, &row}) {
+                    BOOST_TEST(reply->status == 403, reply->body);
+                    BOOST_TEST(error_code_of(reply->body) == "forbidden");
+                }
+                // An unmarked action goes through; the next view (step 2) shows no guarded
+                // action, and the guarded one stays refused all the same.
+                const auto next = raw(host, "POST", views + session + "/events", cookie, {},
+                                      R"({"kind":"button","action":"next","values":{"amount":"1550.00"}})");
+                BOOST_TEST_REQUIRE(next.status == 200, next.body);
+                BOOST_TEST(json_of(next.body).at("view").at("title").as_string() == "Fixture step 2");
+                const auto again = raw(host, "POST", views + session + "/events", cookie, {},
+                                       R"({"kind":"button","action":"refund"})");
+                BOOST_TEST(again.status == 403, again.body);
+            }
+        }
+    }
+}
+
 // ---- CSRF ---------------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(state_changes_need_json_from_the_hosts_own_origin) {

@@ -134,3 +134,55 @@ BOOST_AUTO_TEST_CASE(a_staff_session_that_ends_takes_its_views_and_their_room_wi
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- "permission" (view-v1.md, 1.5) ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(gate_view_removes_what_the_role_may_not_do_and_lists_every_guarded_id) {
+    using pms::host::server::gate_view;
+    using pms::host::StaffRole;
+    const std::string view =
+        R"({"schema":"pms.view/1","title":"T","elements":[)"
+        R"({"type":"table","id":"t","columns":[],"rows":[{"key":"r","cells":{},"actions":[)"
+        R"({"id":"history","label":"H"},{"id":"refund","label":"R","permission":"refund.manage"}]}]},)"
+        R"({"type":"form","id":"f","permission":"suspense.manage","fields":[]},)"
+        R"({"type":"text","text":"x"}],)"
+        R"("buttons":[{"id":"submit_refund","label":"S","permission":"refund.manage"},)"
+        R"({"id":"odd","label":"O","permission":"no.such"},{"id":"back","label":"B"}]})";
+    const auto desk = gate_view(view, StaffRole::front_desk);
+    BOOST_TEST(desk.view_json.find("\"refund\"") == std::string::npos);
+    BOOST_TEST(desk.view_json.find("submit_refund") == std::string::npos);
+    BOOST_TEST(desk.view_json.find("\"f\"") == std::string::npos);
+    BOOST_TEST(desk.view_json.find("odd") == std::string::npos); // an unknown permission: nobody
+    BOOST_TEST(desk.view_json.find("history") != std::string::npos);
+    BOOST_TEST(desk.view_json.find("back") != std::string::npos);
+    BOOST_TEST(desk.gated.size() == 4u);
+    BOOST_TEST(desk.gated.at("refund").count("refund.manage") == 1u);
+    const auto accountant = gate_view(view, StaffRole::accountant);
+    BOOST_TEST(accountant.view_json.find("\"refund\"") != std::string::npos);
+    BOOST_TEST(accountant.view_json.find("submit_refund") != std::string::npos);
+    BOOST_TEST(accountant.view_json.find("\"f\"") != std::string::npos);
+    BOOST_TEST(accountant.view_json.find("odd") == std::string::npos);
+    BOOST_TEST(accountant.gated.size() == 4u);
+    // A view naming no permission is passed on byte for byte.
+    const std::string plain = R"({"schema":"pms.view/1","title":"T","elements":[],"x":1.5})";
+    BOOST_TEST(gate_view(plain, StaffRole::front_desk).view_json == plain);
+}
+
+BOOST_AUTO_TEST_CASE(a_session_remembers_its_guarded_actions_and_shows_nothing_guarded_without_a_role) {
+    ViewRegistry views{limits(8, 8)};
+    const auto t0 = ViewRegistry::Clock::time_point{};
+    open(views, "desk", "vs-1", t0);
+    const std::string guarded =
+        R"({"schema":"pms.view/1","title":"T","elements":[],"buttons":[{"id":"refund","label":"R","permission":"refund.manage"}]})";
+    // No role known yet: the guarded element is not shown.
+    BOOST_TEST(views.gate("vs-1", guarded).find("refund") == std::string::npos);
+    views.set_role("vs-1", pms::host::StaffRole::accountant);
+    BOOST_TEST(views.gate("vs-1", guarded).find("refund") != std::string::npos);
+    // Still required after a view without it.
+    (void)views.gate("vs-1", R"({"schema":"pms.view/1","title":"T","elements":[]})");
+    BOOST_TEST(views.required_for("vs-1", "refund").count("refund.manage") == 1u);
+    BOOST_TEST(views.required_for("vs-1", "back").empty());
+    views.forget("vs-1");
+    BOOST_TEST(views.required_for("vs-1", "refund").empty());
+}
+

@@ -157,15 +157,20 @@ void HostServer::Impl::post_button_click(ApiRequest& r) {
         }
         self->runtime.click_button(
             r.param("plugin"), r.param("button"), folio_context(property, *summary, r),
-            [self, respond = r.respond, slot](Result<ViewUpdate> update) {
+            [self, respond = r.respond, slot, role = r.staff->role](Result<ViewUpdate> update) {
                 if (!update) {
                     respond(failure_response(update.error()));
                     return;
                 }
-                // The view answers to this staff session only.
-                if (!update.value().closed)
-                    self->own_view(*slot, update.value().session_id);
-                respond(net::Response::json(200, view_update_json(update.value())));
+                // The view answers to this staff session only, and shows only what its role
+                // may do (view-v1.md "permission").
+                ViewUpdate shown = update.value();
+                if (!shown.closed) {
+                    self->own_view(*slot, shown.session_id);
+                    self->views.set_role(shown.session_id, role);
+                    shown.view_json = self->views.gate(shown.session_id, shown.view_json);
+                }
+                respond(net::Response::json(200, view_update_json(shown)));
             });
     });
 }
@@ -201,7 +206,7 @@ void HostServer::Impl::get_view(ApiRequest& r) {
     if (!current)
         return;
     ViewUpdate update{current->session_id, current->plugin_id, current->property,
-                      current->view_json, false};
+                      views.gate(current->session_id, current->view_json), false, std::string{}};
     std::string out = view_update_json(update);
     out.insert(out.size() - 1, ",\"folio_id\":" + json_quote(std::to_string(current->folio.value)));
     r.respond(net::Response::json(200, out));
@@ -269,15 +274,31 @@ bool HostServer::Impl::parse_view_event(ApiRequest& r, ViewEventInput& event) {
 
 void HostServer::Impl::send_view_event(ApiRequest& r, const std::string& session_id,
                                        ViewEventInput event) {
+    // The trust boundary of "permission" (view-v1.md): an action the plugin marked in any view
+    // of this session (the last one pushed or returned included) needs that permission, checked
+    // against the signed-in staff member's role now. The browser's word counts for nothing.
+    if (const auto current = runtime.current_view(session_id))
+        views.note_gated(session_id, current->view_json);
+    for (const auto& needed : views.required_for(session_id, event.action))
+        if (!role_may(r.staff->role, needed)) {
+            log(LogLevel::warning, "refused view event '" + event.action + "' of " + r.staff->login +
+                                       ": it needs " + needed);
+            r.respond(json_error(403, "forbidden",
+                                 "Недостаточно прав для этого действия (нужно право " + needed + ")"));
+            return;
+        }
     runtime.send_view_event(session_id, std::move(event),
                             [self = shared_from_this(), respond = r.respond](Result<ViewUpdate> update) {
                                 if (!update) {
                                     respond(failure_response(update.error()));
                                     return;
                                 }
-                                if (update.value().closed)
-                                    self->forget_view(update.value().session_id);
-                                respond(net::Response::json(200, view_update_json(update.value())));
+                                ViewUpdate shown = update.value();
+                                if (shown.closed)
+                                    self->forget_view(shown.session_id);
+                                else
+                                    shown.view_json = self->views.gate(shown.session_id, shown.view_json);
+                                respond(net::Response::json(200, view_update_json(shown)));
                             });
 }
 

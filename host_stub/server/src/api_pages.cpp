@@ -60,15 +60,20 @@ void HostServer::Impl::post_page_open(ApiRequest& r) {
     AdminPageContext context{r.property(), r.staff->login, r.staff->name, r.locale};
     runtime.open_admin_page(
         r.param("plugin"), r.param("page"), std::move(context),
-        [self = shared_from_this(), respond = r.respond, slot](Result<ViewUpdate> update) {
+        [self = shared_from_this(), respond = r.respond, slot, role = r.staff->role](Result<ViewUpdate> update) {
             if (!update) {
                 respond(failure_response(update.error()));
                 return;
             }
-            // Like a dialog, a page session answers to the staff session that opened it.
-            if (!update.value().closed)
-                self->own_view(*slot, update.value().session_id);
-            respond(net::Response::json(200, view_update_json(update.value())));
+            // Like a dialog, a page session answers to the staff session that opened it, and
+            // shows only what its role may do (view-v1.md "permission").
+            ViewUpdate shown = update.value();
+            if (!shown.closed) {
+                self->own_view(*slot, shown.session_id);
+                self->views.set_role(shown.session_id, role);
+                shown.view_json = self->views.gate(shown.session_id, shown.view_json);
+            }
+            respond(net::Response::json(200, view_update_json(shown)));
         });
 }
 
@@ -78,7 +83,7 @@ void HostServer::Impl::get_page_view(ApiRequest& r) {
     if (!current)
         return;
     ViewUpdate update{current->session_id, current->plugin_id, current->property,
-                      current->view_json,  false,              current->page_id};
+                      views.gate(current->session_id, current->view_json), false, current->page_id};
     r.respond(net::Response::json(200, view_update_json(update)));
 }
 

@@ -344,13 +344,16 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
         });
     impl.view_pushes = runtime.subscribe_view_pushes([weak](const ViewPush& push) {
         if (auto self = weak.lock()) {
+            // As its opener may see it (view-v1.md "permission"; view_registry.hpp).
+            const std::string view = push.view_json.empty() ? std::string{}
+                                                            : self->views.gate(push.session_id, push.view_json);
             std::string data =
                 "{\"session_id\":" + json_quote(push.session_id) +
                 ",\"plugin_id\":" + json_quote(push.plugin_id) +
                 ",\"property_id\":" + json_quote(std::to_string(push.property.value)) +
                 ",\"folio_id\":" + json_quote(std::to_string(push.folio.value)) +
                 (push.page_id.empty() ? std::string{} : ",\"page_id\":" + json_quote(push.page_id)) +
-                ",\"view\":" + (push.view_json.empty() ? "null" : push.view_json) + "}";
+                ",\"view\":" + (view.empty() ? "null" : view) + "}";
             // Only the staff session that opened the view sees its updates.
             const auto owner = self->views.owner_of(push.session_id);
             if (!owner)

@@ -1,7 +1,84 @@
 // See view_registry.hpp.
 #include "view_registry.hpp"
 
+#include <boost/json.hpp>
+
 namespace pms::host::server {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view permission_member = "permission";
+
+/// Removes the objects of every array below `v` whose permission `role` lacks (all of them when
+/// `role` is unknown), noting every marked id.
+void strip(json::value& v, const std::optional<StaffRole>& role,
+           std::map<std::string, std::set<std::string>>& gated) {
+    if (auto* a = v.if_array()) {
+        for (auto it = a->begin(); it != a->end();) {
+            if (auto* o = it->if_object()) {
+                if (const auto* p = o->if_contains(permission_member)) {
+                    // A permission that is not a string is one nobody holds.
+                    const std::string needed = p->is_string() ? std::string{p->as_string()} : std::string{"?"};
+                    if (const auto* id = o->if_contains("id"); id && id->is_string())
+                        gated[std::string{id->as_string()}].insert(needed);
+                    if (!role || !role_may(*role, needed)) {
+                        // Its children may name actions too: note them before it goes.
+                        json::value gone = std::move(*it);
+                        it = a->erase(it);
+                        std::map<std::string, std::set<std::string>> inner;
+                        strip(gone, std::nullopt, inner);
+                        for (auto& [k, perms] : inner)
+                            gated[k].insert(perms.begin(), perms.end());
+                        // The children need the parent's permission as well.
+                        for (auto& [k, perms] : inner)
+                            gated[k].insert(needed);
+                        continue;
+                    }
+                }
+            }
+            strip(*it, role, gated);
+            ++it;
+        }
+    } else if (auto* o = v.if_object()) {
+        for (auto& member : *o)
+            strip(member.value(), role, gated);
+    }
+}
+
+} // namespace
+
+bool role_may(StaffRole role, std::string_view permission) noexcept {
+    const auto p = auth::parse_permission(permission);
+    return p && auth::role_has(role, *p);
+}
+
+namespace {
+
+GatedView gate_view_as(std::string_view view_json, const std::optional<StaffRole>& role) {
+    GatedView out;
+    // Most views name no permission: they pass untouched, without a parse.
+    if (view_json.find("\"permission\"") == std::string_view::npos) {
+        out.view_json = std::string{view_json};
+        return out;
+    }
+    json::error_code ec;
+    json::value doc = json::parse(view_json, ec);
+    if (ec) {
+        out.view_json = std::string{view_json};
+        return out;
+    }
+    strip(doc, role, out.gated);
+    out.view_json = json::serialize(doc);
+    return out;
+}
+
+} // namespace
+
+GatedView gate_view(std::string_view view_json, StaffRole role) {
+    return gate_view_as(view_json, role);
+}
 
 ViewRegistry::Reserved ViewRegistry::reserve(const std::string& owner) {
     std::lock_guard lock{mutex_};
@@ -48,7 +125,7 @@ void ViewRegistry::own(std::uint64_t ticket, const std::string& session, Clock::
         count_down(old->second.owner);
         views_.erase(old);
     }
-    views_.emplace(session, Entry{std::move(owner), now});
+    views_.emplace(session, Entry{std::move(owner), now, std::nullopt, {}});
 }
 
 void ViewRegistry::release(std::uint64_t ticket) {
@@ -84,6 +161,48 @@ void ViewRegistry::forget(const std::string& session) {
         return;
     count_down(it->second.owner);
     views_.erase(it);
+}
+
+void ViewRegistry::set_role(const std::string& session, StaffRole role) {
+    std::lock_guard lock{mutex_};
+    if (const auto it = views_.find(session); it != views_.end())
+        it->second.role = role;
+}
+
+void ViewRegistry::merge_gated(const std::string& session, const std::map<std::string, std::set<std::string>>& gated) {
+    if (gated.empty())
+        return;
+    std::lock_guard lock{mutex_};
+    const auto it = views_.find(session);
+    if (it == views_.end())
+        return;
+    for (const auto& [action, perms] : gated)
+        it->second.gated[action].insert(perms.begin(), perms.end());
+}
+
+std::string ViewRegistry::gate(const std::string& session, std::string_view view_json) {
+    std::optional<StaffRole> role;
+    {
+        std::lock_guard lock{mutex_};
+        if (const auto it = views_.find(session); it != views_.end())
+            role = it->second.role;
+    }
+    auto gated = gate_view_as(view_json, role); // parsed outside the lock
+    merge_gated(session, gated.gated);
+    return std::move(gated.view_json);
+}
+
+void ViewRegistry::note_gated(const std::string& session, std::string_view view_json) {
+    merge_gated(session, gate_view_as(view_json, std::nullopt).gated);
+}
+
+std::set<std::string> ViewRegistry::required_for(const std::string& session, const std::string& action) const {
+    std::lock_guard lock{mutex_};
+    const auto it = views_.find(session);
+    if (it == views_.end())
+        return {};
+    const auto a = it->second.gated.find(action);
+    return a == it->second.gated.end() ? std::set<std::string>{} : a->second;
 }
 
 std::vector<std::string> ViewRegistry::take_all_of(const std::string& owner) {

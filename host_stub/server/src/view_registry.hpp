@@ -9,18 +9,48 @@
 // tabs it closed (or a crashed browser) still gets the dialog it just asked for, and the one
 // given up is the one nobody looked at for longest. The total cap is shared by every staff
 // member, so there the newcomer is refused instead: one desk never closes another's dialog.
+//
+// It also enforces the view's "permission" member (view-v1.md, ABI 1.5): a button, row action or
+// element naming a permission is removed from the view a staff member without it is sent, and
+// the action ids that need a permission are remembered per view session, so that an event for
+// one of them from such a staff member is refused before it reaches the plugin. The browser is
+// never believed: what it may do is decided here, from the views the plugin sent.
 #pragma once
+
+#include <pms/host/auth/permissions.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace pms::host::server {
+
+/// A view as one staff role may see it (gate_view).
+struct GatedView {
+    /// The view without the elements whose "permission" the role lacks (the input, unchanged,
+    /// when no element names a permission).
+    std::string view_json;
+    /// Every action id (button or row action `id`) marked with a permission, with the
+    /// permission texts it needs (removed ones included).
+    std::map<std::string, std::set<std::string>> gated;
+};
+
+/// True when `role` holds the permission named `permission` ("refund.manage"); an unknown name
+/// is held by nobody, so a typo hides an action rather than opening it.
+[[nodiscard]] bool role_may(pms::host::StaffRole role, std::string_view permission) noexcept;
+
+/// Filters `view_json` for `role`: every object in an array (an element, a button, a row action,
+/// a form field) whose "permission" the role lacks is removed, and its id noted in `gated`.
+/// Text that is not JSON is returned as is (the runtime has validated the view already).
+[[nodiscard]] GatedView gate_view(std::string_view view_json, pms::host::StaffRole role);
 
 class ViewRegistry {
   public:
@@ -60,6 +90,18 @@ class ViewRegistry {
     /// The staff session that opened `session`, if it is known.
     [[nodiscard]] std::optional<std::string> owner_of(const std::string& session) const;
     void forget(const std::string& session);
+
+    // ---- permissions (view-v1.md "permission") ----
+    /// The role of the staff member who opened `session` (set right after own()). Until it is
+    /// set, gate() shows no permission-marked element.
+    void set_role(const std::string& session, pms::host::StaffRole role);
+    /// `view_json` as the opener of `session` may see it; remembers its gated action ids for the
+    /// session (a union over every view the session showed: an action once marked stays marked).
+    [[nodiscard]] std::string gate(const std::string& session, std::string_view view_json);
+    /// Remembers the gated action ids of a view of `session` without filtering it for anyone.
+    void note_gated(const std::string& session, std::string_view view_json);
+    /// The permissions an event with `action` needs in `session` (empty: none).
+    [[nodiscard]] std::set<std::string> required_for(const std::string& session, const std::string& action) const;
     /// Forgets and returns every view of `owner`.
     std::vector<std::string> take_all_of(const std::string& owner);
     struct Taken {
@@ -78,7 +120,10 @@ class ViewRegistry {
     struct Entry {
         std::string owner;
         Clock::time_point last_used;
+        std::optional<pms::host::StaffRole> role;
+        std::map<std::string, std::set<std::string>> gated; ///< action id -> permissions
     };
+    void merge_gated(const std::string& session, const std::map<std::string, std::set<std::string>>& gated);
     void count_down(const std::string& owner); // mutex_ held
     Limits limits_;
     mutable std::mutex mutex_;
