@@ -310,6 +310,25 @@ void World::map_payment_kind() {
     BOOST_REQUIRE_MESSAGE(put.status == 200, "PUT payment-mapping: " + put.describe());
 }
 
+void World::map_payment_and_refund_kinds() {
+    const std::string url = api("/plugins/" + std::string(plugin_id) + "/payment-mapping");
+    auto r = http.get(url);
+    BOOST_REQUIRE_MESSAGE(r.status == 200, "GET payment-mapping: " + r.describe());
+    std::string cat, type;
+    for (const auto& c : r.json.at("categories").as_array())
+        for (const auto& t : c.at("types").as_array())
+            if (t.at("name").as_string() == "Онлайн-оплата (ссылка)") {
+                cat = std::string(c.at("id").as_string());
+                type = std::string(t.at("id").as_string());
+            }
+    BOOST_REQUIRE_MESSAGE(!cat.empty(), "no type «Онлайн-оплата (ссылка)» in the demo: " + r.body);
+    json::array mappings;
+    for (const char* kind : {"payment", "refund"})
+        mappings.push_back(json::object{{"kind", kind}, {"category_id", cat}, {"type_id", type}});
+    auto put = http.put(url, json::object{{"mappings", std::move(mappings)}});
+    BOOST_REQUIRE_MESSAGE(put.status == 200, "PUT payment-mapping: " + put.describe());
+}
+
 json::object World::folio() {
     auto r = http.get(api("/folios/" + folio_id_));
     BOOST_REQUIRE_MESSAGE(r.status == 200 && r.json.is_object(), "GET folio: " + r.describe());
@@ -524,6 +543,24 @@ void World::sim_advance(double seconds) {
 void World::sim_config(const json::object& config) {
     auto r = http.post(sim_url_ + "/__sim/config", config);
     BOOST_REQUIRE_MESSAGE(r.status == 200, "POST /__sim/config: " + r.describe());
+}
+
+json::object World::sim_cabinet_refund(const std::string& order_id, std::int64_t amount_minor) {
+    json::object body;
+    if (amount_minor > 0)
+        body["amountMinor"] = amount_minor;
+    auto r = http.post(sim_url_ + "/__sim/orders/" + order_id + "/refund", body);
+    BOOST_REQUIRE_MESSAGE(r.status == 200, "cabinet refund of " + order_id + ": " + r.describe());
+    return r.json.at("data").as_object();
+}
+
+std::vector<json::object> World::sim_refunds() {
+    auto r = http.get(sim_url_ + "/__sim/refunds");
+    BOOST_REQUIRE_MESSAGE(r.status == 200, "GET /__sim/refunds: " + r.describe());
+    std::vector<json::object> out;
+    for (const auto& o : r.json.at("data").as_array())
+        out.push_back(o.as_object());
+    return out;
 }
 
 std::string World::host_log() const { return read_file(dir.path() / "host.stderr"); }

@@ -130,6 +130,8 @@ class World {
     /// Signs in as the demo admin (every permission); the session survives host restarts.
     void sign_in(const std::string& login = "admin");
     void map_payment_kind();
+    /// Maps both kinds, "payment" and "refund" (issue 13), to «Онлайн-оплата (ссылка)».
+    void map_payment_and_refund_kinds();
     std::string folio_id() const { return folio_id_; }
     json::object folio();                   // GET folio
     std::vector<json::object> payments();   // the folio's payments
@@ -163,6 +165,10 @@ class World {
     void sim_faults(const json::value& faults);
     void sim_advance(double seconds);
     void sim_config(const json::object& config);
+    /// A refund made in InvoiceBox's cabinet (`POST /__sim/orders/{id}/refund`): `amount_minor`
+    /// kopecks, or 0 for all that is left. Returns the refund (`data`).
+    json::object sim_cabinet_refund(const std::string& order_id, std::int64_t amount_minor = 0);
+    std::vector<json::object> sim_refunds(); ///< every refund the simulator holds
 
     // ---- secrets and logs
     std::string host_log() const;

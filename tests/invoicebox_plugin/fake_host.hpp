@@ -156,9 +156,15 @@ class FakeHost : public HostPorts {
             done(PostOutcome::posted, r);
         });
     }
+    /// Sees every request before the simulator does (e.g. to read the store at that moment).
+    std::function<void(const pr::HttpRequest&)> on_http;
+    /// The server handles the request, its answer is lost (an unknown outcome), when true.
+    std::function<bool(const pr::HttpRequest&)> lose_if;
     void http_send(const pr::HttpRequest& request, std::string, std::chrono::milliseconds,
                    std::function<void(pr::HttpOutcome)> done) override {
         ++http_calls;
+        if (on_http)
+            on_http(request);
         invoicebox::sim::SimRequest r;
         r.method = std::string(pr::to_string(request.method));
         r.target = request.target;
@@ -166,8 +172,8 @@ class FakeHost : public HostPorts {
             r.headers.emplace_back(h.name, h.value);
         r.body = request.body;
         auto reply = engine->handle(r);
-        const bool lose = lose_next_http_responses > 0;
-        if (lose)
+        const bool lose = lose_next_http_responses > 0 || (lose_if && lose_if(request));
+        if (lose && lose_next_http_responses > 0)
             --lose_next_http_responses;
         queue.push_back([reply, done, lose] {
             if (lose)

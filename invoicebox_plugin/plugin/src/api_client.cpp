@@ -208,6 +208,56 @@ void ApiClient::read_page(std::shared_ptr<pr::OrderFilter> filter, std::string p
          });
 }
 
+void ApiClient::find_all_refunds(pr::RefundFilter filter, pr::Currency currency,
+                                 std::function<bool(const std::vector<pr::Refund>&)> on_page,
+                                 std::function<void(std::optional<pr::ApiError>)> done) {
+    auto f = std::make_shared<pr::RefundFilter>(std::move(filter));
+    f->paging = pr::Paging{1, list_page_size};
+    read_refund_page(std::move(f), currency, {}, std::move(on_page), std::move(done));
+}
+
+// As read_page, for refunds: a short page is the last one; a repeated first row means the server
+// ignored `_page`.
+void ApiClient::read_refund_page(std::shared_ptr<pr::RefundFilter> filter, pr::Currency currency,
+                                 std::string previous_first_id,
+                                 std::function<bool(const std::vector<pr::Refund>&)> on_page,
+                                 std::function<void(std::optional<pr::ApiError>)> done) {
+    auto self = shared_from_this();
+    call(api_.list_refunds(*filter), pr::RequestKind::read,
+         [self, filter, currency, previous_first_id, on_page = std::move(on_page), done = std::move(done)](Outcome o) mutable {
+             auto page = pr::InvoiceboxApi::parse_refunds(o, currency);
+             if (!page) {
+                 done(page.error());
+                 return;
+             }
+             const auto& items = page->items;
+             if (!items.empty() && !previous_first_id.empty() && items.front().id.str() == previous_first_id) {
+                 pr::ApiError e;
+                 e.kind = pr::ErrorKind::malformed_response;
+                 e.message = "refund page " + std::to_string(filter->paging->page) + " repeats the page before it";
+                 done(std::move(e));
+                 return;
+             }
+             if (!on_page(items)) {
+                 done(std::nullopt);
+                 return;
+             }
+             if (static_cast<std::int64_t>(items.size()) < filter->paging->page_size) {
+                 done(std::nullopt);
+                 return;
+             }
+             if (filter->paging->page >= max_list_pages) {
+                 pr::ApiError e;
+                 e.kind = pr::ErrorKind::malformed_response;
+                 e.message = "more than " + std::to_string(max_list_pages) + " refund pages";
+                 done(std::move(e));
+                 return;
+             }
+             ++filter->paging->page;
+             self->read_refund_page(filter, currency, items.front().id.str(), std::move(on_page), std::move(done));
+         });
+}
+
 struct ApiClient::CreateProgress {
     /// A create of this flow (or, in recovery, one before it) may have reached InvoiceBox.
     bool maybe_applied = false;

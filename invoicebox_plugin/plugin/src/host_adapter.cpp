@@ -13,11 +13,6 @@ namespace sdk = pms::sdk;
 HostAdapter::HostAdapter(const sdk::host& host, const sdk::executor& ex)
     : host_(host), store_(host), ex_(ex), folio_(host, ex), http_(host, ex), mail_(host, ex) {}
 
-HostAdapter::HostAdapter(const sdk::host& host)
-    : host_(host), store_(host),
-      own_context_(std::make_unique<sdk::instance_context>(host.c_host(), host.executor_ext())),
-      ex_(own_context_->get_executor()), folio_(host, ex_), http_(host, ex_), mail_(host, ex_) {}
-
 // The host drains the instance before destroy, so no wait is pending by now; the timers'
 // destructors would cancel any that were.
 HostAdapter::~HostAdapter() = default;

@@ -25,9 +25,6 @@ class HostAdapter final : public HostPorts {
   public:
     /// Over `host` (extensions loaded) and the instance strand `ex`; both outlive the adapter.
     HostAdapter(const pms::sdk::host& host, const pms::sdk::executor& ex);
-    /// Over `host` alone: the adapter keeps its own SDK context over the host's pms.executor/1
-    /// (the same strand as the plugin base's executor).
-    explicit HostAdapter(const pms::sdk::host& host);
     ~HostAdapter() override;
 
     HostAdapter(const HostAdapter&) = delete;
@@ -56,7 +53,6 @@ class HostAdapter final : public HostPorts {
   private:
     pms::sdk::host host_;
     pms::sdk::store store_;
-    std::unique_ptr<pms::sdk::instance_context> own_context_; // only for the host-only constructor
     pms::sdk::executor ex_;
     pms::sdk::folio_client folio_;
     pms::sdk::http_client http_;

@@ -1,6 +1,8 @@
 // Folio-button dialog controller (link_dialog.hpp).
 #include <invoicebox/plugin/link_dialog.hpp>
 
+#include <invoicebox/plugin/formatting.hpp>
+
 #include <boost/json.hpp>
 
 #include <map>
@@ -31,8 +33,19 @@ std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notic
         m.notices.push_back({"error", "Счёт недоступен", "Не удалось прочитать счёт " + folio_id + " (" + pms_status_name(st) + ")"});
     m.folio = folio ? &*folio : nullptr;
     m.has_shop = !folio || service_.shop_for(*folio) != nullptr;
+    m.refunds_offered = service_.refunds_offered;
     try {
         m.links = service_.repository().for_folio(folio_id);
+        std::size_t n = 0;
+        for (const auto& l : m.links) {
+            if (++n > rows)
+                break;
+            // Only a paid link can have refunds: the others cost no read.
+            if (l.posting == PostingState::posted || l.posting == PostingState::pending ||
+                l.posting == PostingState::suspense)
+                if (auto r = service_.repository().refunds_of(l.merchant_order_id); !r.empty())
+                    m.refunds[l.merchant_order_id] = std::move(r);
+        }
     } catch (const StoreError&) {
         m.notices.push_back({"error", "", "Не удалось прочитать ссылки из базы PMS"});
     }
@@ -56,8 +69,24 @@ std::string LinkDialog::create_view(const std::string& folio_id, CreateFormModel
     return render_create_view(*folio, model, open);
 }
 
+std::string LinkDialog::refund_view(const std::string& folio_id, const std::string& link_moid,
+                                    const std::vector<protocol::BasketItem>& items, const RefundFormModel& model) {
+    std::optional<LinkRecord> link;
+    std::vector<RefundRecord> refunds;
+    try {
+        link = service_.repository().find(link_moid);
+        refunds = service_.repository().refunds_of(link_moid);
+    } catch (const StoreError&) {
+    }
+    if (!link || link->folio_id != folio_id)
+        return list_view(folio_id, {{"error", "Возврат недоступен", LinkService::foreign_link_message}});
+    return render_refund_view(*link, refunds, items, model);
+}
+
 void LinkDialog::open(const std::string& session_id, const std::string& folio_id, Done done) {
-    sessions_[session_id] = Session{folio_id, true};
+    Session fresh;
+    fresh.folio_id = folio_id;
+    sessions_[session_id] = std::move(fresh);
     done(list_view(folio_id));
 }
 
@@ -119,6 +148,89 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (const auto* v = o.if_contains("values"); v && v->is_object())
         values = v->as_object();
     auto alive_session = session_id;
+    // A refund form answers only its own submit: any other action leaves it.
+    std::string refund_for;
+    std::vector<protocol::BasketItem> refund_items;
+    std::swap(refund_for, session.refund_for);
+    std::swap(refund_items, session.refund_items);
+
+    if (action == "refund") {
+        if (!service_.refunds_offered) {
+            done(list_view(folio_id, {}, {}, rows_of(session_id)));
+            return;
+        }
+        service_.refundable_items(folio_id, row, [this, session_id, folio_id, row, done = std::move(done)](
+                                                     std::vector<protocol::BasketItem> items, std::string err) {
+            if (!err.empty() || items.empty()) {
+                done(list_view(folio_id,
+                               {{err.empty() ? "info" : "error", "Возврат недоступен",
+                                 err.empty() ? "По этой оплате возвращать больше нечего" : err}},
+                               {}, rows_of(session_id)));
+                return;
+            }
+            auto it = sessions_.find(session_id);
+            if (it == sessions_.end()) {
+                done({});
+                return;
+            }
+            it->second.showing_list = false; // a pushed list must not replace the form being filled
+            it->second.refund_for = row;
+            it->second.refund_items = items;
+            done(refund_view(folio_id, row, items, RefundFormModel{}));
+        });
+        return;
+    }
+    if (action == "submit_refund") {
+        if (!service_.refunds_offered || refund_for.empty()) {
+            session.showing_list = true;
+            done(list_view(folio_id, {{"error", "Возврат не выполнен", "Откройте форму возврата заново"}}, {},
+                           rows_of(session_id)));
+            return;
+        }
+        RefundInput in;
+        in.folio_id = folio_id;
+        in.link_moid = refund_for;
+        in.full = str(values, "refund_mode") != "partial";
+        in.reason = str(values, "reason");
+        RefundFormModel form;
+        form.mode = in.full ? "full" : "partial";
+        form.reason = in.reason;
+        for (std::size_t i = 0; i < refund_items.size(); ++i) {
+            const auto field = refund_item_field(i);
+            in.lines.push_back(RefundLineInput{field, refund_items[i].sku, str(values, field)});
+            form.amounts[field] = str(values, field);
+        }
+        service_.create_refund(in, staff, [this, session_id, folio_id, refund_for, refund_items, form,
+                                           done = std::move(done)](RefundOutcome out) mutable {
+            using K = RefundOutcome::Kind;
+            auto it = sessions_.find(session_id);
+            if (out.kind == K::rejected) {
+                form.errors = out.field_errors;
+                if (!out.message.empty())
+                    form.notices.push_back({"error", "Возврат не создан", out.message});
+                if (it != sessions_.end()) {
+                    it->second.refund_for = refund_for;
+                    it->second.refund_items = refund_items;
+                }
+                done(refund_view(folio_id, refund_for, refund_items, form));
+                return;
+            }
+            if (it != sessions_.end())
+                it->second.showing_list = true;
+            std::vector<Notice> n;
+            const std::string amount =
+                out.refund ? format_money_ru(out.refund->amount_minor, out.refund->currency) : std::string();
+            if (out.kind == K::created)
+                n.push_back({"success", "Возврат " + amount + " принят InvoiceBox",
+                             "Он будет проведён в счёт, когда InvoiceBox подтвердит выполнение"});
+            else if (out.kind == K::unconfirmed)
+                n.push_back({"warning", "Результат возврата пока неизвестен", out.message});
+            else
+                n.push_back({"error", "InvoiceBox не выполнил возврат", out.message});
+            done(list_view(folio_id, std::move(n), {}, rows_of(session_id)));
+        });
+        return;
+    }
 
     if (action == "create" || action == "create_other" || action == "back") {
         if (action == "back") {

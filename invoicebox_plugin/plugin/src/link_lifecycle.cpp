@@ -485,4 +485,229 @@ std::optional<Transition> resume_posting(const LinkRecord& found, const Lifecycl
     return t;
 }
 
+// ---- refunds ------------------------------------------------------------------------------------
+
+namespace {
+
+Effect next_refund_effect(RefundRecord& r, Effect::Kind kind) {
+    Effect e;
+    e.kind = kind;
+    e.owner = refund_owner(r.merchant_order_id);
+    e.seq = ++r.effect_seq;
+    return e;
+}
+
+std::string refund_words(const RefundRecord& r) {
+    return format_money_ru(r.amount_minor, r.currency) + (r.cabinet ? " (из кабинета InvoiceBox)" : "");
+}
+
+} // namespace
+
+std::string refund_owner(std::string_view refund_moid) { return "R:" + std::string(refund_moid); }
+
+bool is_refund_owner(std::string_view owner) noexcept { return owner.rfind("R:", 0) == 0; }
+
+std::string refund_idempotency_key(std::string_view refund_id) {
+    return std::string(plugin_id) + ":refund:" + std::string(refund_id);
+}
+
+Effect refund_effect(RefundRecord& r) {
+    Effect e = next_refund_effect(r, Effect::Kind::post_payment);
+    auto& p = e.posting;
+    p.folio_id = r.folio_id;
+    p.amount_minor = r.amount_minor; // positive: the host books the outgoing kind as negative
+    p.currency = r.currency;
+    p.kind = "refund";
+    p.idempotency_key = refund_idempotency_key(r.refund_id);
+    p.provider_reference = r.refund_id;
+    p.description = "Возврат по ссылке InvoiceBox, заказ №" + (r.folio_number.empty() ? r.link_moid : r.folio_number);
+    p.occurred_at_utc_ms = r.completed_at_ms;
+    return e;
+}
+
+Transition apply_refund_report(const std::optional<RefundRecord>& found, const LinkRecord& found_link,
+                               const RefundReport& rep, const LifecycleContext& ctx) {
+    Transition t;
+    const auto& ib = rep.refund;
+    const auto now = ctx.now_ms;
+    const std::string currency(pr::alpha_code(ib.amount.currency));
+    LinkRecord link = found_link;
+    RefundRecord r;
+    bool dirty = false;
+    if (!found) {
+        // Not recorded by the plugin: made in InvoiceBox's cabinet (or recorded by a data folder
+        // that is gone). Adopted as it is, so the folio agrees with InvoiceBox.
+        if (link.order_id.empty() || ib.parent_id.str() != link.order_id)
+            return t;
+        r.merchant_order_id = ib.merchant_order_id.str();
+        r.link_moid = link.merchant_order_id;
+        r.parent_order_id = link.order_id;
+        r.refund_id = ib.id.str();
+        r.folio_id = link.folio_id;
+        r.folio_number = link.folio_number;
+        r.merchant_id = link.merchant_id;
+        r.amount_minor = ib.amount.minor;
+        r.vat_amount_minor = ib.vat_amount ? ib.vat_amount->minor : 0;
+        r.currency = currency;
+        r.reason = ib.description.value_or("");
+        r.cabinet = true;
+        r.created_by = "кабинет InvoiceBox";
+        r.created_at_ms = now;
+        r.state = RefundState::created;
+        audit(t, link, now, Actor::poll, "кабинет InvoiceBox",
+              "Возврат " + format_money_ru(r.amount_minor, r.currency) + " сделан в кабинете InvoiceBox" +
+                  (r.reason.empty() ? "" : ": " + r.reason));
+        dirty = true;
+    } else {
+        r = *found;
+        if (r.refund_id.empty()) {
+            // Our create, answered now (or found by the lookup): adopted only when it is the
+            // refund we asked for.
+            if (ib.parent_id.str() != r.parent_order_id || ib.amount.minor != r.amount_minor || currency != r.currency) {
+                t.reply = Code::order_wrong_amount;
+                return t;
+            }
+            r.refund_id = ib.id.str();
+            audit(t, link, now, actor_of(rep.source), by_of(OrderReport{rep.source, {}, rep.who}),
+                  "Возврат " + refund_words(r) + " принят InvoiceBox: " + r.refund_id);
+            dirty = true;
+        } else if (r.refund_id != ib.id.str()) {
+            t.reply = Code::order_not_found;
+            return t;
+        }
+    }
+    const std::string status = ib.status.wire();
+    const std::string by = r.cabinet && rep.who.empty() ? std::string("кабинет InvoiceBox") : by_of(OrderReport{rep.source, {}, rep.who});
+    const Actor actor = actor_of(rep.source);
+    if (r.state == RefundState::creating || r.state == RefundState::failed) {
+        // InvoiceBox has it: whatever we thought, the refund exists (a lookup found it late).
+        r.state = RefundState::created;
+        r.error_message.clear();
+        dirty = true;
+    }
+    if (r.ib_status != status) {
+        r.ib_status = status;
+        dirty = true;
+    }
+    if (status == "completed" && r.state != RefundState::completed && r.state != RefundState::canceled) {
+        r.state = RefundState::completed;
+        r.completed_at_ms = now;
+        r.posting = PostingState::pending;
+        audit(t, link, now, actor, by, "Возврат " + refund_words(r) + " выполнен InvoiceBox");
+        t.effects.push_back(refund_effect(r));
+        dirty = true;
+    } else if (status == "canceled" && r.state != RefundState::completed && r.state != RefundState::canceled) {
+        // The bank refused. InvoiceBox documents no reason field: the status is all we know.
+        r.state = RefundState::canceled;
+        r.error_message = "InvoiceBox отменил возврат (статус canceled)";
+        audit(t, link, now, actor, by, "Возврат " + refund_words(r) + " не выполнен: " + r.error_message);
+        auto e = next_refund_effect(r, Effect::Kind::raise_alert);
+        e.alert.level = StaffAlert::Level::warning;
+        e.alert.dedupe_key = "refund-failed:" + r.refund_id;
+        e.alert.title = "Возврат InvoiceBox не выполнен";
+        e.alert.body = "Возврат " + format_money_ru(r.amount_minor, r.currency) + " по счёту " + r.folio_number +
+                       " не выполнен: " + r.error_message + ". Деньги гостю не возвращены, в счёт ничего не проведено";
+        e.alert.folio_id = r.folio_id;
+        t.effects.push_back(std::move(e));
+        dirty = true;
+    }
+    if (dirty) {
+        t.refund = std::move(r);
+        if (!t.audit.empty())
+            t.link = std::move(link);
+    }
+    return t;
+}
+
+Transition apply_refund_posting(const RefundRecord& found, const LinkRecord& found_link, PostOutcome outcome,
+                                const PostingResult& res, const LifecycleContext& ctx) {
+    Transition t;
+    if (found.posting != PostingState::pending || outcome == PostOutcome::failed)
+        return t;
+    RefundRecord r = found;
+    LinkRecord link = found_link;
+    const auto now = ctx.now_ms;
+    if (outcome == PostOutcome::posted || outcome == PostOutcome::repeat) {
+        r.posting = PostingState::posted;
+        r.posting_id = res.posting_id;
+        audit(t, link, now, Actor::system, "",
+              "Возврат " + refund_words(r) + " проведён в счёт " + r.folio_number + " (" + res.posting_id + ")" +
+                  (outcome == PostOutcome::repeat ? ", повтор без двойного проведения" : ""));
+        if (!r.suspense_code.empty()) {
+            // Held before (no mapping, closed folio): its alert is answered now.
+            auto resolve = next_refund_effect(r, Effect::Kind::resolve_alert);
+            resolve.alert.dedupe_key = "refund-unposted:" + r.refund_id;
+            t.effects.push_back(std::move(resolve));
+            r.suspense_code.clear();
+            r.suspense_reason.clear();
+        }
+        auto e = next_refund_effect(r, Effect::Kind::raise_alert);
+        e.alert.level = StaffAlert::Level::info;
+        e.alert.dedupe_key = "refund:" + r.refund_id;
+        e.alert.title = "Возврат по ссылке InvoiceBox";
+        e.alert.body = "Возврат " + format_money_ru(r.amount_minor, r.currency) + " по счёту " + r.folio_number +
+                       (link.booking_number.empty() ? "" : ", заявка №" + link.booking_number) +
+                       (r.cabinet ? " (сделан в кабинете InvoiceBox)" : "");
+        e.alert.folio_id = r.folio_id;
+        t.effects.push_back(std::move(e));
+    } else {
+        std::string reason;
+        switch (outcome) {
+        case PostOutcome::folio_closed:
+            r.suspense_code = "folio_closed";
+            reason = "счёт " + r.folio_number + " закрыт";
+            break;
+        case PostOutcome::no_mapping:
+            r.suspense_code = "no_mapping";
+            reason = "не настроено сопоставление вида оплаты «Возврат InvoiceBox» с типом оплаты PMS";
+            break;
+        case PostOutcome::folio_missing:
+            r.suspense_code = "folio_not_found";
+            reason = "счёт " + r.folio_id + " не найден";
+            break;
+        case PostOutcome::conflict:
+            r.suspense_code = "posting_conflict";
+            reason = "в PMS уже есть другая проводка с этим ключом";
+            break;
+        default:
+            r.suspense_code = "posting_refused";
+            reason = "PMS отклонила проводку";
+        }
+        if (!res.error_message.empty())
+            reason += " (" + res.error_message + ")";
+        r.posting = PostingState::suspense;
+        r.suspense_reason = reason;
+        audit(t, link, now, Actor::system, "", "Возврат " + refund_words(r) + " не проведён в счёт: " + reason);
+        auto e = next_refund_effect(r, Effect::Kind::raise_alert);
+        e.alert.level = StaffAlert::Level::error;
+        e.alert.dedupe_key = "refund-unposted:" + r.refund_id;
+        e.alert.title = "Возврат InvoiceBox не проведён";
+        e.alert.body = "Возврат " + format_money_ru(r.amount_minor, r.currency) + " по счёту " + r.folio_number +
+                       " выполнен InvoiceBox, но не проведён в счёт: " + reason + ". Проведите его вручную";
+        e.alert.folio_id = r.folio_id;
+        t.effects.push_back(std::move(e));
+    }
+    t.refund = std::move(r);
+    t.link = std::move(link);
+    return t;
+}
+
+std::optional<Transition> retry_refund_posting(const RefundRecord& found, const LinkRecord& found_link,
+                                               const LifecycleContext& ctx) {
+    if (found.posting != PostingState::suspense || found.refund_id.empty())
+        return std::nullopt;
+    const auto& code = found.suspense_code;
+    if (code != "no_mapping" && code != "folio_closed" && code != "folio_not_found")
+        return std::nullopt;
+    Transition t;
+    RefundRecord r = found;
+    LinkRecord link = found_link;
+    r.posting = PostingState::pending;
+    audit(t, link, ctx.now_ms, Actor::system, "", "Повторная попытка провести возврат " + refund_words(r));
+    t.effects.push_back(refund_effect(r));
+    t.refund = std::move(r);
+    t.link = std::move(link);
+    return t;
+}
+
 } // namespace invoicebox::plugin

@@ -296,4 +296,85 @@ std::optional<SuspenseRecord> parse_suspense_record(std::string_view json) {
     return r;
 }
 
+std::string_view to_string(RefundState s) noexcept {
+    switch (s) {
+    case RefundState::creating: return "creating";
+    case RefundState::created: return "created";
+    case RefundState::completed: return "completed";
+    case RefundState::canceled: return "canceled";
+    case RefundState::failed: return "failed";
+    }
+    return "creating";
+}
+
+std::string serialize(const RefundRecord& r) {
+    bj::object o;
+    o["v"] = r.version;
+    o["merchant_order_id"] = r.merchant_order_id;
+    o["link_moid"] = r.link_moid;
+    o["parent_order_id"] = r.parent_order_id;
+    o["refund_id"] = r.refund_id;
+    o["folio_id"] = r.folio_id;
+    o["folio_number"] = r.folio_number;
+    o["merchant_id"] = r.merchant_id;
+    o["amount_minor"] = r.amount_minor;
+    o["vat_amount_minor"] = r.vat_amount_minor;
+    o["currency"] = r.currency;
+    o["reason"] = r.reason;
+    o["cabinet"] = r.cabinet;
+    o["created_by"] = r.created_by;
+    o["created_at_ms"] = r.created_at_ms;
+    o["create_request"] = r.create_request;
+    o["state"] = to_string(r.state);
+    o["ib_status"] = r.ib_status;
+    o["error_message"] = r.error_message;
+    o["completed_at_ms"] = r.completed_at_ms;
+    o["posting"] = to_string(r.posting);
+    o["posting_id"] = r.posting_id;
+    o["suspense_reason"] = r.suspense_reason;
+    o["suspense_code"] = r.suspense_code;
+    o["effect_seq"] = r.effect_seq;
+    return bj::serialize(o);
+}
+
+std::optional<RefundRecord> parse_refund_record(std::string_view json) {
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    const auto& o = v.as_object();
+    if (num(o, "v") < 1 || num(o, "v") > 1)
+        return std::nullopt;
+    static constexpr RefundState states[] = {RefundState::creating, RefundState::created, RefundState::completed,
+                                             RefundState::canceled, RefundState::failed};
+    static constexpr PostingState postings[] = {PostingState::none, PostingState::pending, PostingState::posted,
+                                                PostingState::suspense};
+    RefundRecord r;
+    r.merchant_order_id = str(o, "merchant_order_id");
+    r.link_moid = str(o, "link_moid");
+    r.parent_order_id = str(o, "parent_order_id");
+    r.refund_id = str(o, "refund_id");
+    r.folio_id = str(o, "folio_id");
+    r.folio_number = str(o, "folio_number");
+    r.merchant_id = str(o, "merchant_id");
+    r.amount_minor = num(o, "amount_minor");
+    r.vat_amount_minor = num(o, "vat_amount_minor");
+    r.currency = str(o, "currency");
+    r.reason = str(o, "reason");
+    r.cabinet = flag(o, "cabinet");
+    r.created_by = str(o, "created_by");
+    r.created_at_ms = num(o, "created_at_ms");
+    r.create_request = str(o, "create_request");
+    r.state = from_string(str(o, "state"), states, RefundState::creating);
+    r.ib_status = str(o, "ib_status");
+    r.error_message = str(o, "error_message");
+    r.completed_at_ms = num(o, "completed_at_ms");
+    r.posting = from_string(str(o, "posting"), postings, PostingState::none);
+    r.posting_id = str(o, "posting_id");
+    r.suspense_reason = str(o, "suspense_reason");
+    r.suspense_code = str(o, "suspense_code");
+    r.effect_seq = num(o, "effect_seq");
+    return r;
+}
+
 } // namespace invoicebox::plugin

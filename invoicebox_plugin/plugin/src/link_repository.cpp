@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <random>
 
 namespace invoicebox::plugin {
@@ -20,6 +21,10 @@ const std::string k_suspense = "v1/suspense/";
 const std::string k_paid_cursor = "v1/cursor/paid/";
 const std::string k_outbox = "v1/outbox/";
 const std::string k_request = "v1/request/";
+const std::string k_refund = "v1/refund/";
+const std::string k_link_refund = "v1/link-refund/";
+const std::string k_rid = "v1/rid/";
+const std::string k_open_refund = "v1/open-refund/";
 
 std::string effect_key(const Effect& e) {
     std::string seq = std::to_string(e.seq);
@@ -312,6 +317,9 @@ std::vector<StoreOp> LinkRepository::ops_for(const Transition& t) {
         ops = ops_for(*t.link);
     if (t.suspense)
         ops.push_back(suspense_op(*t.suspense));
+    if (t.refund)
+        for (auto& op : refund_ops(*t.refund))
+            ops.push_back(std::move(op));
     for (const auto& e : t.effects)
         ops.push_back(put_effect(e));
     return ops;
@@ -353,6 +361,68 @@ StoreOp LinkRepository::erase_effect(const Effect& e) { return {StoreOp::Kind::e
 
 StoreOp LinkRepository::suspense_op(const SuspenseRecord& s) {
     return {StoreOp::Kind::put, k_suspense + s.order_id, serialize(s)};
+}
+
+// ---- refunds ------------------------------------------------------------------------------------
+
+std::vector<StoreOp> LinkRepository::refund_ops(const RefundRecord& r) {
+    std::vector<StoreOp> ops;
+    ops.push_back({StoreOp::Kind::put, k_refund + r.merchant_order_id, serialize(r)});
+    ops.push_back({StoreOp::Kind::put, k_link_refund + r.link_moid + "/" + r.merchant_order_id, ""});
+    if (!r.refund_id.empty())
+        ops.push_back({StoreOp::Kind::put, k_rid + r.refund_id, r.merchant_order_id});
+    if (r.needs_attention())
+        ops.push_back({StoreOp::Kind::put, k_open_refund + r.merchant_order_id, ""});
+    else
+        ops.push_back({StoreOp::Kind::erase, k_open_refund + r.merchant_order_id, ""});
+    return ops;
+}
+
+std::optional<RefundRecord> LinkRepository::find_refund(std::string_view refund_moid) {
+    if (refund_moid.empty())
+        return std::nullopt;
+    auto v = host_.store_get(k_refund + std::string(refund_moid));
+    if (!v)
+        return std::nullopt;
+    return parse_refund_record(*v);
+}
+
+std::optional<RefundRecord> LinkRepository::find_refund_by_id(std::string_view refund_id) {
+    if (refund_id.empty())
+        return std::nullopt;
+    auto moid = host_.store_get(k_rid + std::string(refund_id));
+    if (!moid)
+        return std::nullopt;
+    return find_refund(*moid);
+}
+
+std::vector<RefundRecord> LinkRepository::refunds_of(std::string_view link_moid) {
+    std::vector<std::string> ids;
+    const std::string pfx = k_link_refund + std::string(link_moid) + "/";
+    host_.store_scan(pfx, [&](std::string_view key, std::string_view) {
+        ids.emplace_back(key.substr(pfx.size()));
+        return true;
+    });
+    std::vector<RefundRecord> out;
+    for (const auto& id : ids)
+        if (auto r = find_refund(id))
+            out.push_back(std::move(*r));
+    std::sort(out.begin(), out.end(),
+              [](const RefundRecord& a, const RefundRecord& b) { return a.created_at_ms < b.created_at_ms; });
+    return out;
+}
+
+std::vector<RefundRecord> LinkRepository::refunds_needing_attention() {
+    std::vector<std::string> ids;
+    host_.store_scan(k_open_refund, [&](std::string_view key, std::string_view) {
+        ids.emplace_back(key.substr(k_open_refund.size()));
+        return true;
+    });
+    std::vector<RefundRecord> out;
+    for (const auto& id : ids)
+        if (auto r = find_refund(id))
+            out.push_back(std::move(*r));
+    return out;
 }
 
 } // namespace invoicebox::plugin

@@ -1,6 +1,8 @@
 // The payment-link workflow (link_service.hpp).
 #include <invoicebox/plugin/link_service.hpp>
 
+#include "join.hpp"
+
 #include <invoicebox/plugin/failpoint.hpp>
 #include <invoicebox/plugin/formatting.hpp>
 #include <invoicebox/plugin/guest_mail.hpp>
@@ -44,19 +46,6 @@ constexpr std::size_t ids_per_list_read = 50;
 /// The paid-orders poll of a shop without a cursor (first start, a shop just added) looks back
 /// this far; once a cursor exists the poll continues from it, however long the host was down.
 constexpr std::int64_t first_poll_lookback_ms = 7LL * 24 * 3600'000;
-
-/// Counts outstanding parts of a pass and runs `done` once when the last one finishes.
-struct Join {
-    int pending = 1; // the starter's own share, released by release()
-    std::function<void()> done;
-    void add() { ++pending; }
-    void release() {
-        if (--pending == 0 && done) {
-            auto d = std::move(done);
-            d();
-        }
-    }
-};
 
 } // namespace
 
@@ -449,6 +438,16 @@ void LinkService::retry_suspense() {
             if (auto t = retry_posting(*link, ctx))
                 commit(*t);
         }
+        // Refund postings held for a mapping or a closed folio: posted once that is fixed.
+        for (const auto& r : repo_.refunds_needing_attention()) {
+            if (r.posting != PostingState::suspense)
+                continue;
+            auto link = repo_.find(r.link_moid);
+            if (!link)
+                continue;
+            if (auto t = retry_refund_posting(r, *link, context_for("", "")))
+                commit(*t);
+        }
     } catch (const StoreError&) {
         host_.log(LogLevel::error, "suspense retry: store failure");
     }
@@ -583,6 +582,10 @@ void LinkService::effect_step(const std::string& owner) {
 }
 
 void LinkService::posting_done(const Effect& e, PostOutcome outcome, const PostingResult& r) {
+    if (is_refund_owner(e.owner)) {
+        refund_posting_done(e, outcome, r);
+        return;
+    }
     if (e.owner.rfind("S-", 0) == 0) {
         // A staff resolution of a suspense entry (suspense_service.hpp).
         auto s = repo_.find_suspense(e.owner.substr(2));
@@ -1141,6 +1144,9 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                 join->release();
             });
     }
+    // Refunds: every shop's refund list (completions to post, cabinet refunds, lost creates).
+    join->add();
+    poll_refunds(actor, [join] { join->release(); });
     if (++poll_count_ % 10 == 0 || actor == Actor::recovery)
         retry_suspense();
     join->release();

@@ -29,6 +29,9 @@ namespace invoicebox::plugin {
 
 namespace pr = invoicebox::protocol;
 
+/// The host minor that gates view elements by "permission" (view-v1.md, ABI 1.5).
+constexpr std::uint32_t refund_min_host_minor = 5;
+
 class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
   public:
     static constexpr pms::sdk::plugin_info info{
@@ -44,10 +47,14 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
 
     // ---- life cycle ----
     pms_status init() {
-        adapter_ = std::make_unique<HostAdapter>(host());
+        adapter_ = std::make_unique<HostAdapter>(host(), get_executor());
         service_ = std::make_unique<LinkService>(*adapter_);
         dialog_ = std::make_unique<LinkDialog>(*service_);
         suspense_ = std::make_unique<SuspenseService>(*service_);
+        // «Возврат» is marked "permission": "refund.manage", which only a host of ABI minor 5+
+        // enforces (an older one would show it to every folio user, or refuse the view): below
+        // that the dialog offers no refund at all. Cabinet refunds are posted on any host.
+        service_->refunds_offered = host().api().major == 1 && host().api().minor >= refund_min_host_minor;
         service_->on_folio_changed = [this](const std::string& folio) { dialog_->folio_changed(folio); };
         service_->on_suspense_changed = [this] { suspense_->push_updates(); };
         return PMS_OK;

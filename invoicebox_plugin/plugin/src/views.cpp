@@ -2,6 +2,8 @@
 #include <invoicebox/plugin/views.hpp>
 
 #include <invoicebox/plugin/formatting.hpp>
+#include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/refund_form.hpp>
 
 #include <invoicebox/protocol/json_writer.hpp>
 
@@ -170,6 +172,11 @@ std::string render_links_view(const ListViewModel& m) {
             status_text += ": " + l.error_message;
         if (l.posting == PostingState::suspense && !l.suspense_reason.empty())
             status_text += ": " + l.suspense_reason;
+        const auto refunds_it = m.refunds.find(l.merchant_order_id);
+        const std::vector<RefundRecord> no_refunds;
+        const auto& refunds = refunds_it == m.refunds.end() ? no_refunds : refunds_it->second;
+        if (auto summary = refund_summary(l, refunds); !summary.empty())
+            status_text += " · " + summary;
         if (l.mail == MailState::sent)
             status_text += " · письмо отправлено";
         else if (l.mail == MailState::failed)
@@ -187,6 +194,15 @@ std::string render_links_view(const ListViewModel& m) {
         w.begin_object().member("id", "history").member("label", "История").end_object();
         if (!l.payment_url.empty())
             w.begin_object().member("id", "copy").member("label", "Скопировать ссылку").member("copy_text", l.payment_url).end_object();
+        if (m.refunds_offered && !l.order_id.empty() &&
+            (l.posting == PostingState::posted || l.posting == PostingState::pending)) {
+            // Only when money is left to refund; the host shows it only to staff with
+            // refund.manage and refuses the event from anyone else (view-v1.md "permission").
+            const auto totals = LinkService::refund_totals(refunds);
+            if (totals.completed + totals.in_progress < l.paid_amount_minor)
+                w.begin_object().member("id", "refund").member("label", "Возврат")
+                    .member("permission", refund_permission).end_object();
+        }
         if (l.is_open_unpaid() && !l.order_id.empty()) {
             if (!l.guest_email.empty())
                 w.begin_object().member("id", "resend").member("label", resend_label(l)).end_object();
@@ -373,6 +389,105 @@ std::string render_create_view(const Folio& f, const CreateFormModel& m, std::in
     if (m.ask_over_balance)
         w.begin_object().member("id", "submit_create_force").member("label", "Создать, несмотря на превышение")
             .member("style", "danger").member_bool("submit", true).end_object();
+    w.begin_object().member("id", "back").member("label", "Отмена").end_object();
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+// ---- refunds (issue 13) ----------------------------------------------------------------------
+
+namespace {
+
+/// "10 000,00" for RUB (the sign once, after the second amount), else with the code.
+std::string money_bare(std::int64_t minor, const std::string& currency) {
+    std::string text = format_money_ru(minor, currency);
+    constexpr std::string_view sign = "\u00A0₽";
+    if (currency == "RUB" && text.size() > sign.size() && text.ends_with(sign))
+        text.resize(text.size() - sign.size());
+    return text;
+}
+
+} // namespace
+
+std::string refund_summary(const LinkRecord& l, const std::vector<RefundRecord>& refunds) {
+    if (refunds.empty())
+        return {};
+    std::string out;
+    const auto totals = LinkService::refund_totals(refunds);
+    const std::int64_t paid = l.paid_amount_minor > 0 ? l.paid_amount_minor : l.amount_minor;
+    if (totals.completed > 0)
+        out = "Возвращено " + money_bare(totals.completed, l.currency) + " из " + format_money_ru(paid, l.currency);
+    if (totals.in_progress > 0)
+        out += std::string(out.empty() ? "Возврат " : ", возврат ") + format_money_ru(totals.in_progress, l.currency) +
+               " выполняется";
+    // The last refund failed: staff see it (with InvoiceBox's word) until a later one is made.
+    const auto& last = refunds.back();
+    if (!last.counts())
+        out += std::string(out.empty() ? "Возврат " : ", возврат ") + format_money_ru(last.amount_minor, l.currency) +
+               " не выполнен" + (last.error_message.empty() ? "" : ": " + last.error_message);
+    for (const auto& r : refunds)
+        if (r.posting == PostingState::suspense)
+            out += ", возврат " + format_money_ru(r.amount_minor, l.currency) + " не проведён в счёт: " + r.suspense_reason;
+    return out;
+}
+
+std::string refund_item_field(std::size_t i) { return "item_" + std::to_string(i); }
+
+std::string render_refund_view(const LinkRecord& l, const std::vector<RefundRecord>& refunds,
+                               const std::vector<pr::BasketItem>& items, const RefundFormModel& m) {
+    auto w = writer();
+    w.begin_object().member("schema", "pms.view/1")
+        .member("title", "Возврат по ссылке на " + format_money_ru(l.amount_minor, l.currency) + " — " + std::string(title))
+        .member("size", "large");
+    w.key("elements").begin_array();
+    write_notices(w, m.notices);
+    std::int64_t left = 0;
+    for (const auto& it : items)
+        left += available_of(it);
+    w.begin_object().member("type", "fields").key("items").begin_array();
+    w.begin_object().member("label", "Лицевой счёт").member("value", l.folio_number).end_object();
+    w.begin_object().member("label", "Оплачено").member("value", format_money_ru(l.paid_amount_minor, l.currency)).end_object();
+    if (auto summary = refund_summary(l, refunds); !summary.empty())
+        w.begin_object().member("label", "Возвраты").member("value", summary).end_object();
+    w.begin_object().member("label", "Доступно к возврату").member("value", format_money_ru(left, l.currency)).end_object();
+    w.end_array().end_object();
+    w.begin_object().member("type", "form").member("id", "refund_form").key("fields").begin_array();
+    auto err = [&](const std::string& name) {
+        if (auto it = m.errors.find(name); it != m.errors.end())
+            w.member("error", it->second);
+    };
+    w.begin_object().member("type", "select").member("name", "refund_mode").member("label", "Возврат")
+        .member("value", m.mode).key("options").begin_array();
+    w.begin_object().member("value", "full").member("label", "Полный: всё, что доступно (" + format_money_ru(left, l.currency) + ")").end_object();
+    w.begin_object().member("value", "partial").member("label", "Частичный: по позициям и суммам ниже").end_object();
+    w.end_array();
+    err("refund_mode");
+    w.end_object();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& it = items[i];
+        const auto field = refund_item_field(i);
+        const auto avail = available_of(it);
+        std::string value = format_decimal(avail);
+        if (auto a = m.amounts.find(field); a != m.amounts.end())
+            value = a->second;
+        w.begin_object().member("type", "money").member("name", field)
+            .member("label", it.name + " — доступно " + format_money_ru(avail, l.currency))
+            .member("currency", l.currency).member("value", value).member("min", "0.00").member("max", format_decimal(avail))
+            .member("help", "Для частичного возврата; НДС позиции по её ставке " + std::string(it.vat_code.wire()));
+        err(field);
+        w.end_object();
+    }
+    w.begin_object().member("type", "textarea").member("name", "reason").member("label", "Причина возврата")
+        .member("value", m.reason).member_bool("required", true).member_int("rows", 3).member_int("max_length", 1000);
+    err("reason");
+    w.end_object();
+    w.end_array().end_object();
+    w.end_array(); // elements
+    w.key("buttons").begin_array();
+    w.begin_object().member("id", "submit_refund").member("label", "Вернуть деньги гостю").member("style", "danger")
+        .member_bool("submit", true).member("confirm", "Вернуть деньги гостю через InvoiceBox? Отменить возврат нельзя.")
+        .member("permission", refund_permission).end_object();
     w.begin_object().member("id", "back").member("label", "Отмена").end_object();
     w.end_array();
     w.end_object();

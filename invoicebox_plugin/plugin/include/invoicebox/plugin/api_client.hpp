@@ -46,6 +46,11 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
     void find_all_orders(protocol::OrderFilter filter,
                          std::function<bool(const std::vector<protocol::Order>&)> on_page,
                          std::function<void(std::optional<protocol::ApiError>)> done);
+    /// The same for refund lists (GET /filter/api/order/refund-order), page by page to a short
+    /// page. Amounts without a currencyId are read as `currency`.
+    void find_all_refunds(protocol::RefundFilter filter, protocol::Currency currency,
+                          std::function<bool(const std::vector<protocol::Refund>&)> on_page,
+                          std::function<void(std::optional<protocol::ApiError>)> done);
     /// InvoiceBox's largest page (the simulator caps `_pageSize` at 100 as well).
     static constexpr std::int64_t list_page_size = 100;
     /// A server that ignores `_page` answers the same full page forever: stop there.
@@ -78,6 +83,10 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
     void read_page(std::shared_ptr<protocol::OrderFilter> filter, std::string previous_first_id,
                    std::function<bool(const std::vector<protocol::Order>&)> on_page,
                    std::function<void(std::optional<protocol::ApiError>)> done);
+    void read_refund_page(std::shared_ptr<protocol::RefundFilter> filter, protocol::Currency currency,
+                          std::string previous_first_id,
+                          std::function<bool(const std::vector<protocol::Refund>&)> on_page,
+                          std::function<void(std::optional<protocol::ApiError>)> done);
     void attempt(std::shared_ptr<protocol::HttpRequest> request, protocol::RequestKind kind, int attempts,
                  std::function<void(Outcome)> done);
     struct CreateProgress;

@@ -13,6 +13,8 @@
 //   invoicebox.alert.before_raise   the posting and its alert are recorded, the alert not raised
 //   invoicebox.mail.before_send     the mail is recorded as attempted, not handed to the host
 //   invoicebox.mail.after_send      the host took the mail, its result not recorded
+//   invoicebox.refund.after_record  the refund is recorded (state creating), the create not sent
+//   invoicebox.refund.after_answer  InvoiceBox answered the refund create, the answer not recorded
 #pragma once
 
 #include <csignal>

@@ -38,7 +38,14 @@ class LinkDialog {
         bool showing_list = true;
         std::string qr_for; ///< the link created last in this session, until the next action
         std::size_t rows = links_page_rows; ///< newest links listed; «Показать ещё» adds a page
+        /// The link whose refund form this session shows, and the refundable items it listed
+        /// (the form's item_<i> fields name them by position). Empty: no refund form open, and
+        /// a submit_refund event is not acted on.
+        std::string refund_for;
+        std::vector<protocol::BasketItem> refund_items;
     };
+    std::string refund_view(const std::string& folio_id, const std::string& link_moid,
+                            const std::vector<protocol::BasketItem>& items, const RefundFormModel& model);
     /// The rows a session lists (the default for a session not known).
     std::size_t rows_of(const std::string& session_id) const;
     std::string create_view(const std::string& folio_id, CreateFormModel model);

@@ -28,6 +28,7 @@
 
 #include <invoicebox/protocol/notification.hpp>
 #include <invoicebox/protocol/order.hpp>
+#include <invoicebox/protocol/refund.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -93,11 +94,14 @@ struct LifecycleContext {
 struct Transition {
     std::optional<LinkRecord> link;         ///< the new record, when it changed
     std::optional<SuspenseRecord> suspense; ///< an entry to write (new or updated)
+    std::optional<RefundRecord> refund;     ///< a refund record to write (new or updated)
     std::vector<Effect> effects;            ///< to record with them, in this order
     std::vector<AuditEntry> audit;          ///< the lines added to the link's trail
     protocol::NotificationReplyCode reply = protocol::NotificationReplyCode::success;
 
-    bool changes_anything() const { return link.has_value() || suspense.has_value() || !effects.empty(); }
+    bool changes_anything() const {
+        return link.has_value() || suspense.has_value() || refund.has_value() || !effects.empty();
+    }
 };
 
 /// Applies an order report to `link` (nullopt: no link found for the order).
@@ -119,5 +123,46 @@ std::optional<Transition> resume_posting(const LinkRecord& link, const Lifecycle
 
 /// The post effect of a link whose posting is pending (for tests and resume_posting).
 Effect payment_effect(LinkRecord& link);
+
+// ---- refunds (issue 13) ------------------------------------------------------------------------
+//
+// A refund report (the answer to a refund create, its recovery lookup, the poller's read of the
+// shop's refund list) is applied here like an order report: pure, one Transition recorded in one
+// batch with its effects. A `completed` refund posts to the folio ONCE as a payment of kind
+// "refund" (the host books an outgoing kind as a negative payment) with the idempotency key
+// "<plugin>:refund:<refund id>"; the staff alert «Возврат … по счёту …» follows the posting's
+// outcome (apply_refund_posting), as a payment's does. A `canceled` refund posts nothing.
+
+/// The outbox owner of a refund's effects: "R:" + the refund's merchantOrderId (no link's
+/// merchantOrderId contains ':').
+std::string refund_owner(std::string_view refund_moid);
+bool is_refund_owner(std::string_view owner) noexcept;
+
+/// "<plugin>:refund:<refund id>" (architecture §7).
+std::string refund_idempotency_key(std::string_view refund_id);
+
+struct RefundReport {
+    ReportSource source = ReportSource::poll_by_id;
+    protocol::Refund refund;
+    std::string who; ///< staff label for staff roads, else ""
+};
+
+/// Applies a refund report. `found`: the refund's record (nullopt: a refund the plugin never
+/// recorded, i.e. one made in InvoiceBox's cabinet, matched to `link` by its parentId).
+Transition apply_refund_report(const std::optional<RefundRecord>& found, const LinkRecord& link,
+                               const RefundReport& report, const LifecycleContext& ctx);
+
+/// Applies the host's answer to a refund's posting (nothing unless its posting is pending;
+/// `failed` changes nothing, the post effect stays and is retried).
+Transition apply_refund_posting(const RefundRecord& refund, const LinkRecord& link, PostOutcome outcome,
+                                const PostingResult& result, const LifecycleContext& ctx);
+
+/// The post effect of a completed refund (for tests).
+Effect refund_effect(RefundRecord& refund);
+
+/// A refund posting held for a reason that may have been fixed (mapping, closed or missing
+/// folio): pending again with a new post effect (the same idempotency key). nullopt otherwise.
+std::optional<Transition> retry_refund_posting(const RefundRecord& refund, const LinkRecord& link,
+                                               const LifecycleContext& ctx);
 
 } // namespace invoicebox::plugin

@@ -135,4 +135,59 @@ struct SuspenseRecord {
 std::string serialize(const SuspenseRecord& r);
 std::optional<SuspenseRecord> parse_suspense_record(std::string_view json);
 
+// ---- refunds (issue 13) ----------------------------------------------------------------------
+
+/// A refund's life as the plugin keeps it: `creating` is recorded BEFORE the create call (like a
+/// link), so an unknown outcome is resolved by looking the refund up by its merchantOrderId,
+/// never by creating a second one; `created` once InvoiceBox has it; `completed` / `canceled` as
+/// InvoiceBox reports; `failed` when InvoiceBox certainly refused (or never got) the request.
+enum class RefundState : std::uint8_t { creating, created, completed, canceled, failed };
+std::string_view to_string(RefundState s) noexcept;
+
+/// One refund of a paid link: made from the folio (staff) or found in InvoiceBox's refund list
+/// (a refund made in the cabinet, `cabinet`). Stored under v1/refund/<merchantOrderId>; the
+/// refund's events are written to its link's audit trail.
+struct RefundRecord {
+    int version = 1;
+    std::string merchant_order_id; ///< the refund's own number (unique per attempt)
+    std::string link_moid;         ///< the refunded link's merchantOrderId
+    std::string parent_order_id;   ///< the paid InvoiceBox order
+    std::string refund_id;         ///< InvoiceBox's id ("" before the create answer)
+    std::string folio_id;
+    std::string folio_number;
+    std::string merchant_id;
+    std::int64_t amount_minor = 0;
+    std::int64_t vat_amount_minor = 0;
+    std::string currency = "RUB";
+    std::string reason; ///< the refund's description (staff's reason)
+    bool cabinet = false;
+    std::string created_by;
+    std::int64_t created_at_ms = 0;
+    /// The create request body exactly as sent (empty for a cabinet refund).
+    std::string create_request;
+
+    RefundState state = RefundState::creating;
+    std::string ib_status;
+    std::string error_message; ///< Russian, when failed or canceled
+    std::int64_t completed_at_ms = 0;
+    PostingState posting = PostingState::none;
+    std::string posting_id;
+    std::string suspense_reason;
+    /// Why the posting is held (no_mapping, folio_closed, folio_not_found, posting_conflict,
+    /// posting_refused): the first three are retried by the poller, as a payment's are.
+    std::string suspense_code;
+    std::int64_t effect_seq = 0; ///< as LinkRecord::effect_seq
+
+    /// Creating or not yet final at InvoiceBox, or a posting to finish (or to retry).
+    bool needs_attention() const {
+        return state == RefundState::creating || state == RefundState::created || posting == PostingState::pending ||
+               posting == PostingState::suspense;
+    }
+    /// Money this refund takes or may take from the link (anything but a failed or canceled one).
+    bool counts() const { return state != RefundState::failed && state != RefundState::canceled; }
+};
+
+std::string serialize(const RefundRecord& r);
+std::optional<RefundRecord> parse_refund_record(std::string_view json);
+
 } // namespace invoicebox::plugin

@@ -8,6 +8,10 @@
 //   v1/oid/<orderId>             index: InvoiceBox order id -> merchantOrderId
 //   v1/suspense/<orderId>        SuspenseRecord
 //   v1/cursor/paid/<merchantId>  the paid-orders poll's cursor of a shop: {"v":1,"paid_at_ms":N}
+//   v1/refund/<refundMoid>       RefundRecord (issue 13)
+//   v1/link-refund/<moid>/<refundMoid>  index: the refunds of a link
+//   v1/rid/<refundId>            index: InvoiceBox refund id -> the refund's merchantOrderId
+//   v1/open-refund/<refundMoid>  index: refunds the poller looks at (RefundRecord::needs_attention)
 //   v1/outbox/<owner>/<seq>      a pending effect (link_lifecycle.hpp), seq zero-padded so that
 //                                key order is run order; removed only after it completed
 // Every save writes the record and its indexes in one atomic batch, so an index never points
@@ -74,6 +78,15 @@ class LinkRepository {
     /// Ops of a link record alone (record + indexes).
     std::vector<StoreOp> link_ops(const LinkRecord& r) { return ops_for(r); }
     static StoreOp suspense_op(const SuspenseRecord& s);
+
+    // ---- refunds ----
+    std::optional<RefundRecord> find_refund(std::string_view refund_moid);
+    std::optional<RefundRecord> find_refund_by_id(std::string_view refund_id);
+    /// The refunds of a link, oldest first.
+    std::vector<RefundRecord> refunds_of(std::string_view link_moid);
+    std::vector<RefundRecord> refunds_needing_attention();
+    /// Ops of a refund record with its indexes.
+    static std::vector<StoreOp> refund_ops(const RefundRecord& r);
 
   private:
     std::vector<StoreOp> ops_for(const LinkRecord& r);

@@ -25,6 +25,7 @@
 #include <invoicebox/plugin/link_lifecycle.hpp>
 #include <invoicebox/plugin/link_record.hpp>
 #include <invoicebox/plugin/link_repository.hpp>
+#include <invoicebox/plugin/refund_form.hpp>
 #include <invoicebox/plugin/settings.hpp>
 
 #include <invoicebox/protocol/notification.hpp>
@@ -66,6 +67,27 @@ struct CreateOutcome {
     std::optional<LinkRecord> link;
     std::map<std::string, std::string> field_errors; ///< form field name -> Russian message
     std::string message;                             ///< Russian
+};
+
+/// A refund staff asked for from the links dialog (issue 13).
+struct RefundInput {
+    std::string folio_id;  ///< the folio of the staff member's view
+    std::string link_moid; ///< the paid link to refund
+    bool full = true;      ///< everything left; else `lines`
+    std::vector<RefundLineInput> lines;
+    std::string reason; ///< required: the refund's description at InvoiceBox
+};
+
+struct RefundOutcome {
+    enum class Kind : std::uint8_t {
+        created,     ///< InvoiceBox has the refund; it completes later (the poller posts it)
+        unconfirmed, ///< outcome unknown: recorded, resolved by lookup, never sent again
+        rejected,    ///< input problems, nothing recorded
+        failed,      ///< InvoiceBox refused; recorded as failed
+    } kind = Kind::rejected;
+    std::optional<RefundRecord> refund;
+    std::map<std::string, std::string> field_errors;
+    std::string message; ///< Russian
 };
 
 /// What a notification did (for tests and logs).
@@ -110,6 +132,33 @@ class LinkService {
     void resend_mail(const std::string& folio_id, const std::string& merchant_order_id, const StaffUser& staff,
                      std::function<void(std::string)> done);
     static constexpr std::size_t max_resends_per_hour = 3;
+
+    // ---- refunds (issue 13; refunds.cpp) ----
+    /// Staff may refund from the dialog only on a host that gates `"permission"` in views (ABI
+    /// minor 5+): an older host would show «Возврат» to every folio user. plugin.cpp sets it from
+    /// the host's minor. Refunds made in the cabinet are posted whatever it says.
+    bool refunds_offered = false;
+    /// The refundable items of a paid link of `folio_id` (`done(items, "")`), or a Russian error.
+    void refundable_items(const std::string& folio_id, const std::string& link_moid,
+                          std::function<void(std::vector<protocol::BasketItem>, std::string)> done);
+    /// Creates a refund: recorded (state creating, its own merchantOrderId) BEFORE the create
+    /// call; an unknown outcome is looked up by merchantOrderId, never sent again.
+    void create_refund(const RefundInput& in, const StaffUser& staff, std::function<void(RefundOutcome)> done);
+    /// THE road of every refund report (create answer, lookup, poller): finds the refund's record
+    /// (or, for a refund the plugin never recorded, the link by parentId), applies the report with
+    /// apply_refund_report and commits the transition. Throws StoreError when nothing was recorded.
+    Transition receive_refund(const RefundReport& report, std::set<std::string>* folios = nullptr);
+    /// The poller's refund pass: every shop's refund list read to its end, each refund received;
+    /// our refunds still `creating` that InvoiceBox does not know after a full read, and older
+    /// than `lost_refund_after_ms`, are marked failed (never sent again).
+    void poll_refunds(Actor actor, std::function<void()> done);
+    static constexpr std::int64_t lost_refund_after_ms = 5 * 60'000;
+    /// The refunds' money on a link: completed, and asked for but not final.
+    struct RefundTotals {
+        std::int64_t completed = 0;
+        std::int64_t in_progress = 0;
+    };
+    static RefundTotals refund_totals(const std::vector<RefundRecord>& refunds);
     static constexpr std::int64_t resend_window_ms = 3600 * 1000;
     /// Σ of open unpaid links of a folio (the balance guard).
     std::int64_t open_total(const std::string& folio_id);
@@ -170,6 +219,10 @@ class LinkService {
     /// (`resolve_alert`) once a later mail did; takes the link's next effect number.
     Effect mail_alert_effect(LinkRecord& link, Effect::Kind kind) const;
     void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
+    void refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
+    void finish_refund(const std::string& refund_moid, protocol::HttpOutcome outcome, const StaffUser& staff,
+                       std::function<void(RefundOutcome)> done);
+    void lookup_refund(const std::string& refund_moid, const StaffUser& staff, std::function<void(RefundOutcome)> done);
     /// Links recorded before the outbox existed: a pending posting without a post effect gets
     /// one; a pending mail without a mail effect is not sent again (at most once) but marked.
     void adopt_legacy(const LinkRecord& link);
@@ -189,6 +242,7 @@ class LinkService {
     /// Refreshes in flight, by folio: everyone waiting for the running one's answer.
     std::map<std::string, std::vector<std::function<void(std::string)>>> refresh_waiters_;
     std::set<std::string> mailing_;   ///< mails in flight
+    std::set<std::string> refunds_creating_; ///< refund creates in flight (by the refund's merchantOrderId)
     std::set<std::string> effects_running_; ///< outbox owners whose chain runs now
     std::map<std::string, std::vector<std::function<void(std::string)>>> effect_waiters_;
     std::map<std::string, std::string> effect_message_; ///< last mail error of a running chain

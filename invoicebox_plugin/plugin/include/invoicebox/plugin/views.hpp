@@ -7,6 +7,8 @@
 #include <invoicebox/plugin/link_record.hpp>
 #include <invoicebox/plugin/settings.hpp>
 
+#include <invoicebox/protocol/basket_item.hpp>
+
 #include <map>
 #include <string>
 #include <string_view>
@@ -49,7 +51,18 @@ struct ListViewModel {
     /// гостя»), so that at 1366×768 the history shows four rows or more without scrolling.
     std::string qr_for;
     std::size_t rows = links_page_rows; ///< newest links listed (the rest behind «Показать ещё»)
+    /// The refunds of each listed link, by the link's merchantOrderId (issue 13).
+    std::map<std::string, std::vector<RefundRecord>> refunds;
+    /// Offer «Возврат» on paid links (the host gates "permission": ABI minor 5+).
+    bool refunds_offered = false;
 };
+
+/// The permission the host checks before it shows or sends a refund action (view-v1.md).
+inline constexpr std::string_view refund_permission = "refund.manage";
+
+/// «Возвращено 10 000,00 из 67 680,00 ₽», «возврат 1 000,00 ₽ выполняется», … for a link's row;
+/// "" when the link has no refunds.
+std::string refund_summary(const LinkRecord& link, const std::vector<RefundRecord>& refunds);
 
 /// The newest link a guest can still pay by its URL (nullptr when none): the one «QR-код для
 /// гостя» shows.
@@ -78,6 +91,20 @@ struct CreateFormModel {
 CreateFormModel default_create_form(const Folio& f, const Settings& s, std::int64_t open_total = 0);
 
 std::string render_create_view(const Folio& f, const CreateFormModel& m, std::int64_t open_total);
+
+/// The refund form of a paid link: its refundable items (InvoiceBox's availableAmount each),
+/// full or partial, a reason.
+struct RefundFormModel {
+    std::string mode = "full";                  ///< "full" | "partial"
+    std::map<std::string, std::string> amounts; ///< field name ("item_0", …) -> staff text
+    std::string reason;
+    std::map<std::string, std::string> errors; ///< field name -> message
+    std::vector<Notice> notices;
+};
+/// The form field of the i-th refundable item.
+std::string refund_item_field(std::size_t i);
+std::string render_refund_view(const LinkRecord& link, const std::vector<RefundRecord>& refunds,
+                               const std::vector<protocol::BasketItem>& items, const RefundFormModel& m);
 
 /// «История» of one link: its audit trail (created by whom, sent, resent, cancelled, status
 /// changes, posting, alert), oldest first, with who or what made each change.
