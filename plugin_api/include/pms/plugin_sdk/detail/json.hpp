@@ -46,9 +46,11 @@ struct value {
     kind type = kind::null;
     bool boolean = false;
     std::int64_t integer = 0;
-    std::string text{};             // kind::string: the decoded text; kind::number: as written
-    std::vector<value> items{};     // kind::array
-    std::vector<member> members{};  // kind::object
+    // No default member initializers on the containers: one would make the compiler define
+    // the vector's constructor here, while `member` is still incomplete (clang refuses that).
+    std::string text;             // kind::string: the decoded text; kind::number: as written
+    std::vector<value> items;     // kind::array
+    std::vector<member> members;  // kind::object
 
     /// The member `key` of an object, or nullptr (also when this is no object).
     const value* find(std::string_view key) const noexcept;
