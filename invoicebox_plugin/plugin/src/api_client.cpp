@@ -158,31 +158,35 @@ void ApiClient::attempt(std::shared_ptr<pr::HttpRequest> request, pr::RequestKin
               });
 }
 
-void ApiClient::find_all_orders(pr::OrderFilter filter, std::function<bool(const std::vector<pr::Order>&)> on_page,
-                                std::function<void(std::optional<pr::ApiError>)> done) {
-    auto f = std::make_shared<pr::OrderFilter>(std::move(filter));
-    f->paging = pr::Paging{1, list_page_size};
-    read_page(std::move(f), {}, std::move(on_page), std::move(done));
+namespace {
+
+pr::ApiError malformed_list(std::string message) {
+    pr::ApiError e;
+    e.kind = pr::ErrorKind::malformed_response;
+    e.message = std::move(message);
+    return e;
 }
 
-void ApiClient::read_page(std::shared_ptr<pr::OrderFilter> filter, std::string previous_first_id,
-                          std::function<bool(const std::vector<pr::Order>&)> on_page,
-                          std::function<void(std::optional<pr::ApiError>)> done) {
+} // namespace
+
+template <class Item, class Filter, class MakeRequest, class Parse>
+void ApiClient::read_pages(std::shared_ptr<Filter> filter, std::string previous_first_id, const char* what,
+                           MakeRequest request, Parse parse, std::function<bool(const std::vector<Item>&)> on_page,
+                           std::function<void(std::optional<pr::ApiError>)> done) {
     auto self = shared_from_this();
-    call(api_.find_orders(*filter), pr::RequestKind::read,
-         [self, filter, previous_first_id, on_page = std::move(on_page), done = std::move(done)](Outcome o) mutable {
-             auto page = pr::InvoiceboxApi::parse_orders(o);
+    call(request(api_, *filter), pr::RequestKind::read,
+         [self, filter, previous_first_id, what, request, parse, on_page = std::move(on_page),
+          done = std::move(done)](Outcome o) mutable {
+             auto page = parse(o);
              if (!page) {
                  done(page.error());
                  return;
              }
              const auto& items = page->items;
-             // The same first order as the page before: the server ignored `_page`.
+             // The same first row as the page before: the server ignored `_page`.
              if (!items.empty() && !previous_first_id.empty() && items.front().id.str() == previous_first_id) {
-                 pr::ApiError e;
-                 e.kind = pr::ErrorKind::malformed_response;
-                 e.message = "page " + std::to_string(filter->paging->page) + " repeats the page before it";
-                 done(std::move(e));
+                 done(malformed_list(std::string(what) + " page " + std::to_string(filter->paging->page) +
+                                     " repeats the page before it"));
                  return;
              }
              if (!on_page(items)) {
@@ -191,21 +195,27 @@ void ApiClient::read_page(std::shared_ptr<pr::OrderFilter> filter, std::string p
              }
              // A short page is the last one. metaData.totalCount is not trusted for this: it
              // moves while orders are paid during the read, and a server may leave it out.
-             const bool full = static_cast<std::int64_t>(items.size()) >= filter->paging->page_size;
-             if (!full) {
+             if (static_cast<std::int64_t>(items.size()) < filter->paging->page_size) {
                  done(std::nullopt);
                  return;
              }
              if (filter->paging->page >= max_list_pages) {
-                 pr::ApiError e;
-                 e.kind = pr::ErrorKind::malformed_response;
-                 e.message = "more than " + std::to_string(max_list_pages) + " pages";
-                 done(std::move(e));
+                 done(malformed_list("more than " + std::to_string(max_list_pages) + " " + what + " pages"));
                  return;
              }
              ++filter->paging->page;
-             self->read_page(filter, items.front().id.str(), std::move(on_page), std::move(done));
+             self->template read_pages<Item>(filter, items.front().id.str(), what, request, parse,
+                                             std::move(on_page), std::move(done));
          });
+}
+
+void ApiClient::find_all_orders(pr::OrderFilter filter, std::function<bool(const std::vector<pr::Order>&)> on_page,
+                                std::function<void(std::optional<pr::ApiError>)> done) {
+    auto f = std::make_shared<pr::OrderFilter>(std::move(filter));
+    f->paging = pr::Paging{1, list_page_size};
+    read_pages<pr::Order>(
+        std::move(f), {}, "order", [](const pr::InvoiceboxApi& api, const pr::OrderFilter& q) { return api.find_orders(q); },
+        [](const Outcome& o) { return pr::InvoiceboxApi::parse_orders(o); }, std::move(on_page), std::move(done));
 }
 
 void ApiClient::find_all_refunds(pr::RefundFilter filter, pr::Currency currency,
@@ -213,49 +223,11 @@ void ApiClient::find_all_refunds(pr::RefundFilter filter, pr::Currency currency,
                                  std::function<void(std::optional<pr::ApiError>)> done) {
     auto f = std::make_shared<pr::RefundFilter>(std::move(filter));
     f->paging = pr::Paging{1, list_page_size};
-    read_refund_page(std::move(f), currency, {}, std::move(on_page), std::move(done));
-}
-
-// As read_page, for refunds: a short page is the last one; a repeated first row means the server
-// ignored `_page`.
-void ApiClient::read_refund_page(std::shared_ptr<pr::RefundFilter> filter, pr::Currency currency,
-                                 std::string previous_first_id,
-                                 std::function<bool(const std::vector<pr::Refund>&)> on_page,
-                                 std::function<void(std::optional<pr::ApiError>)> done) {
-    auto self = shared_from_this();
-    call(api_.list_refunds(*filter), pr::RequestKind::read,
-         [self, filter, currency, previous_first_id, on_page = std::move(on_page), done = std::move(done)](Outcome o) mutable {
-             auto page = pr::InvoiceboxApi::parse_refunds(o, currency);
-             if (!page) {
-                 done(page.error());
-                 return;
-             }
-             const auto& items = page->items;
-             if (!items.empty() && !previous_first_id.empty() && items.front().id.str() == previous_first_id) {
-                 pr::ApiError e;
-                 e.kind = pr::ErrorKind::malformed_response;
-                 e.message = "refund page " + std::to_string(filter->paging->page) + " repeats the page before it";
-                 done(std::move(e));
-                 return;
-             }
-             if (!on_page(items)) {
-                 done(std::nullopt);
-                 return;
-             }
-             if (static_cast<std::int64_t>(items.size()) < filter->paging->page_size) {
-                 done(std::nullopt);
-                 return;
-             }
-             if (filter->paging->page >= max_list_pages) {
-                 pr::ApiError e;
-                 e.kind = pr::ErrorKind::malformed_response;
-                 e.message = "more than " + std::to_string(max_list_pages) + " refund pages";
-                 done(std::move(e));
-                 return;
-             }
-             ++filter->paging->page;
-             self->read_refund_page(filter, currency, items.front().id.str(), std::move(on_page), std::move(done));
-         });
+    read_pages<pr::Refund>(
+        std::move(f), {}, "refund",
+        [](const pr::InvoiceboxApi& api, const pr::RefundFilter& q) { return api.list_refunds(q); },
+        [currency](const Outcome& o) { return pr::InvoiceboxApi::parse_refunds(o, currency); }, std::move(on_page),
+        std::move(done));
 }
 
 struct ApiClient::CreateProgress {

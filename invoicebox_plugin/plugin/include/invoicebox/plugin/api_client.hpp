@@ -80,13 +80,13 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
   private:
     ApiClient(HostPorts& host, const ShopConfig& shop);
     void send_once(protocol::HttpRequest request, std::chrono::milliseconds delay, std::function<void(Outcome)> done);
-    void read_page(std::shared_ptr<protocol::OrderFilter> filter, std::string previous_first_id,
-                   std::function<bool(const std::vector<protocol::Order>&)> on_page,
-                   std::function<void(std::optional<protocol::ApiError>)> done);
-    void read_refund_page(std::shared_ptr<protocol::RefundFilter> filter, protocol::Currency currency,
-                          std::string previous_first_id,
-                          std::function<bool(const std::vector<protocol::Refund>&)> on_page,
-                          std::function<void(std::optional<protocol::ApiError>)> done);
+    /// One page of a list and, while pages come back full, the next (find_all_orders): the
+    /// same rules for every list. `request(api, filter)` builds the page's request, `parse(o)`
+    /// reads its rows; `what` names the list in errors.
+    template <class Item, class Filter, class MakeRequest, class Parse>
+    void read_pages(std::shared_ptr<Filter> filter, std::string previous_first_id, const char* what,
+                    MakeRequest request, Parse parse, std::function<bool(const std::vector<Item>&)> on_page,
+                    std::function<void(std::optional<protocol::ApiError>)> done);
     void attempt(std::shared_ptr<protocol::HttpRequest> request, protocol::RequestKind kind, int attempts,
                  std::function<void(Outcome)> done);
     struct CreateProgress;
