@@ -186,14 +186,29 @@ class Soak:
                 s.close()
 
 
+def status_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def sample(w, data_dir):
     pid = w.host.proc.pid
     fds = len(os.listdir(f"/proc/{pid}/fd"))
-    db = 0
+    # The database file itself (pms-host.sqlite3) and its write-ahead log, apart: the log is
+    # reused once checkpointed, so its size says nothing of the data's growth.
+    db = wal = 0
     for root, _, files in os.walk(data_dir):
-        db += sum(os.path.getsize(os.path.join(root, f)) for f in files
-                  if f.endswith((".db", ".db-wal", ".sqlite", ".sqlite-wal", "-wal")))
-    return {"rss_mib": w.host.rss_kib() / 1024, "fds": fds, "db_mib": db / (1024 * 1024)}
+        for f in files:
+            size = os.path.getsize(os.path.join(root, f))
+            if f.endswith("-wal"):
+                wal += size
+            elif f.endswith((".db", ".sqlite", ".sqlite3")):
+                db += size
+    return {"rss_mib": w.host.rss_kib() / 1024, "anon_mib": status_kib(pid, "RssAnon") / 1024,
+            "fds": fds, "db_mib": db / (1024 * 1024), "wal_mib": wal / (1024 * 1024)}
 
 
 def main():
@@ -230,7 +245,8 @@ def main():
             s["minute"] = minute
             s["work"] = soak.counts.take()
             rows.append(s)
-            log(f"minute {minute}: RSS {s['rss_mib']:.1f} MiB, {s['fds']} fds, DB {s['db_mib']:.2f} MiB, {s['work']}")
+            log(f"minute {minute}: RSS {s['rss_mib']:.1f} MiB (anon {s['anon_mib']:.1f}), {s['fds']} fds, "
+                f"DB {s['db_mib']:.2f} MiB + WAL {s['wal_mib']:.2f} MiB, {s['work']}")
         soak.stop.set()
         for t in soak.threads:
             t.join(10)
@@ -239,11 +255,12 @@ def main():
         print(f"pms soak: {MINUTES} min (warm-up {WARMUP}), mix per second: {REPLAYS_PER_S} replayed "
               f"notifications, a paid link every {PAY_EVERY_S} s, a refresh every {REFRESH_EVERY_S} s, "
               f"a folio read every {FOLIO_EVERY_S} s, {SSE_CLIENTS} live-event streams")
-        print("| minute | RSS MiB | open fds | SQLite MiB | work in that minute |")
-        print("|---:|---:|---:|---:|---|")
+        print("| minute | RSS MiB | of it anon MiB | open fds | database MiB | WAL MiB | work in that minute |")
+        print("|---:|---:|---:|---:|---:|---:|---|")
         for r in rows:
             work = ", ".join(f"{k} {v}" for k, v in sorted(r["work"].items()))
-            print(f"| {r['minute']} | {r['rss_mib']:.1f} | {r['fds']} | {r['db_mib']:.2f} | {work} |")
+            print(f"| {r['minute']} | {r['rss_mib']:.1f} | {r['anon_mib']:.1f} | {r['fds']} | "
+                  f"{r['db_mib']:.2f} | {r['wal_mib']:.2f} | {work} |")
         failed_work = sum(v for r in rows for k, v in r["work"].items() if k.endswith("_failed"))
         if len(after) < 2:
             print("FAIL: too short to judge: fewer than 2 samples after the warm-up")
