@@ -69,8 +69,7 @@ void HostServer::Impl::post_page_open(ApiRequest& r) {
             // shows only what its role may do (view-v1.md "permission").
             ViewUpdate shown = update.value();
             if (!shown.closed) {
-                self->own_view(*slot, shown.session_id);
-                self->views.set_role(shown.session_id, role);
+                self->own_view(*slot, shown.session_id, role);
                 shown.view_json = self->views.gate(shown.session_id, shown.view_json);
             }
             respond(net::Response::json(200, view_update_json(shown)));

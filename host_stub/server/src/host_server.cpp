@@ -161,8 +161,9 @@ HostServer::Impl::ViewSlot::~ViewSlot() {
         server->views.release(ticket);
 }
 
-void HostServer::Impl::own_view(ViewSlot& slot, const std::string& session_id) {
+void HostServer::Impl::own_view(ViewSlot& slot, const std::string& session_id, StaffRole role) {
     views.own(slot.ticket, session_id, ViewRegistry::Clock::now());
+    views.set_role(session_id, role); // what the owner may see and do (view-v1.md "permission")
     slot.claimed = true;
 }
 

@@ -171,8 +171,8 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
         ~ViewSlot();
     };
     /// Turns the reserved room into view `session_id`, which answers to the reserving staff
-    /// session only; forgotten on close.
-    void own_view(ViewSlot& slot, const std::string& session_id);
+    /// session only, showing what `role` may do; forgotten on close.
+    void own_view(ViewSlot& slot, const std::string& session_id, StaffRole role);
     void forget_view(const std::string& session_id);
     /// Closes the views of a staff session that ended (sign-out, expiry, disabled user).
     void close_views_of(const std::string& token_hash);
