@@ -9,9 +9,10 @@ Exit status 0 when both hold, 1 otherwise; the table goes to stdout, progress to
 The mix, per second of the run (knobs: environment, see the README):
   - SOAK_REPLAYS_PER_S replayed notifications (an order already posted: the common duplicate),
   - a new link created through the dialog and paid on the simulator every SOAK_PAY_EVERY_S
-    (a real first notification, a durable record, a posting and a staff alert),
+    (a real first notification, a durable record, a posting and a staff alert), the folios taken
+    in turn from SOAK_FOLIOS folios of the demo booking (as a hotel's links spread over stays),
   - «Обновить статус ссылок» in an open dialog every SOAK_REFRESH_EVERY_S,
-  - the folio page read every SOAK_FOLIO_EVERY_S,
+  - a folio page read every SOAK_FOLIO_EVERY_S (the same folios in turn),
   - SOAK_SSE_CLIENTS live-event streams, each dropped and reopened every minute.
 It reuses the bench's processes and seeding (bench/run_bench.py), so both start the world alike.
 """
@@ -20,6 +21,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -41,6 +43,10 @@ PAY_EVERY_S = env_int("SOAK_PAY_EVERY_S", 10)
 REFRESH_EVERY_S = env_int("SOAK_REFRESH_EVERY_S", 5)
 FOLIO_EVERY_S = env_int("SOAK_FOLIO_EVERY_S", 1)
 SSE_CLIENTS = env_int("SOAK_SSE_CLIENTS", 4)
+# Links per folio after an hour: 360 / SOAK_FOLIOS. One folio with 360 paid links is no hotel's
+# (a long stay has a few tens); with 1 the soak pays everything into the demo folio as it did
+# before (tests/soak/README.md, the runs of 2026-12-05).
+FOLIOS = max(1, env_int("SOAK_FOLIOS", 12))
 FD_SLACK = env_int("SOAK_FD_SLACK", 4)
 RSS_GROWTH_LIMIT = 0.05
 
@@ -64,9 +70,34 @@ class Counters:
             return c
 
 
+def add_folios(db_file, main_id, extra):
+    """Folios copied from the demo folio (same booking, shop and lines), written into the host's
+    database as the chaos test does: the host API creates no folios (a PMS makes them with the
+    booking), and the demo seed has one per legal entity."""
+    db = sqlite3.connect(db_file, timeout=10, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        ids = []
+        for k in range(1, extra + 1):
+            cur = db.execute(
+                "INSERT INTO folios (property_id, booking_id, legal_entity_id, number, currency, is_main, "
+                "created_at_ms) SELECT property_id, booking_id, legal_entity_id, ?, currency, 0, created_at_ms "
+                "FROM folios WHERE id = ?", (str(80000000 + k), int(main_id)))
+            fid = cur.lastrowid
+            db.execute("INSERT INTO folio_lines (folio_id, description, amount_minor, vat_code, service_date, "
+                       "created_at_ms) SELECT ?, description, amount_minor, vat_code, service_date, created_at_ms "
+                       "FROM folio_lines WHERE folio_id = ? ORDER BY id", (fid, int(main_id)))
+            ids.append(str(fid))
+        db.execute("COMMIT")
+        return ids
+    finally:
+        db.close()
+
+
 class Soak:
-    def __init__(self, w):
+    def __init__(self, w, folio_ids):
         self.w = w
+        self.folio_ids = folio_ids
         self.stop = threading.Event()
         self.counts = Counters()
         self.errors = []
@@ -88,11 +119,14 @@ class Soak:
         the signed-in session, and a dialog opened on it."""
         api = rb.Http(self.w.host_url)
         api.cookie = self.w.api.cookie
-        path = self.w.p(f"/folios/{self.w.folio_id}/buttons/{rb.PLUGIN}/{rb.BUTTON}/click")
+        return api, self.open_dialog(api, self.w.folio_id)
+
+    def open_dialog(self, api, folio_id):
+        path = self.w.p(f"/folios/{folio_id}/buttons/{rb.PLUGIN}/{rb.BUTTON}/click")
         status, doc, raw = api.request("POST", path, {"locale": "ru-RU"})
         if status != 200:
             raise RuntimeError(f"click: HTTP {status}: {raw[:300]!r}")
-        return api, doc["session_id"]
+        return doc["session_id"]
 
     def every(self, seconds, fn):
         next_at = time.monotonic()
@@ -114,10 +148,16 @@ class Soak:
 
     def payer(self):
         w = self.w
-        api, session = self.staff()
+        api, session0 = self.staff()
         simc = rb.Http(w.sim_url)
+        turn = [0]
 
         def one():
+            # The next folio in turn, in a dialog of its own (as the desk opens the guest's folio;
+            # the host closes the least recently used dialogs of the session at its cap).
+            folio = self.folio_ids[turn[0] % len(self.folio_ids)]
+            turn[0] += 1
+            session = self.open_dialog(api, folio) if len(self.folio_ids) > 1 else session0
             status, doc, raw = api.request("POST", w.p(f"/views/{session}/events"),
                                            {"kind": "button", "action": "create", "values": {}})
             values = {}
@@ -129,6 +169,7 @@ class Soak:
             status, doc, raw = api.request("POST", w.p(f"/views/{session}/events"),
                                            {"kind": "button", "action": "submit_create", "values": values})
             if status != 200 or "Ссылка создана" not in raw.decode(errors="replace"):
+                log(f"create failed: HTTP {status}: {raw[:300]!r}")
                 self.counts.add("create_failed")
                 return
             newest = [o for o in simc.ok("GET", "/__sim/orders?status=created")["data"]
@@ -151,9 +192,12 @@ class Soak:
     def folio_reader(self):
         api = rb.Http(self.w.host_url)
         api.cookie = self.w.api.cookie
+        turn = [0]
 
         def one():
-            status, _, _ = api.request("GET", self.w.p(f"/folios/{self.w.folio_id}"))
+            folio = self.folio_ids[turn[0] % len(self.folio_ids)]
+            turn[0] += 1
+            status, _, _ = api.request("GET", self.w.p(f"/folios/{folio}"))
             self.counts.add("folio" if status == 200 else "folio_failed")
         self.every(FOLIO_EVERY_S, one)
 
@@ -225,7 +269,9 @@ def main():
         rb.seed_links(w, 2)
         created = [o for o in w.sim_orders("?status=created") if o.get("merchantId") == rb.MERCHANT]
         body, sig = rb.replay_notification(w, created[0]["id"])
-        soak = Soak(w)
+        data_dir = os.path.join(workdir, "host-data")
+        folio_ids = [w.folio_id] + add_folios(os.path.join(data_dir, "pms-host.sqlite3"), w.folio_id, FOLIOS - 1)
+        soak = Soak(w, folio_ids)
         soak.spawn(lambda: soak.replays(body, sig), "replays")
         soak.spawn(soak.payer, "payer")
         soak.spawn(soak.refresher, "refresher")
@@ -234,7 +280,6 @@ def main():
         for i in range(SSE_CLIENTS):
             login = logins[i % len(logins)]
             soak.spawn(lambda login=login: soak.sse_client(login), f"sse-{i}")
-        data_dir = os.path.join(workdir, "host-data")
         start = time.monotonic()
         for minute in range(1, MINUTES + 1):
             soak.stop.wait(max(0.0, start + 60 * minute - time.monotonic()))
@@ -254,7 +299,7 @@ def main():
         after = [r for r in rows if r["minute"] > WARMUP]
         print(f"pms soak: {MINUTES} min (warm-up {WARMUP}), mix per second: {REPLAYS_PER_S} replayed "
               f"notifications, a paid link every {PAY_EVERY_S} s, a refresh every {REFRESH_EVERY_S} s, "
-              f"a folio read every {FOLIO_EVERY_S} s, {SSE_CLIENTS} live-event streams")
+              f"a folio read every {FOLIO_EVERY_S} s, {SSE_CLIENTS} live-event streams, {FOLIOS} folios in turn")
         print("| minute | RSS MiB | of it anon MiB | open fds | database MiB | WAL MiB | work in that minute |")
         print("|---:|---:|---:|---:|---:|---:|---|")
         for r in rows:
