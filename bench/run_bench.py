@@ -622,9 +622,16 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
     fd_reqs = [hook_request(w, body, sign(API_KEY, body)) for body in bodies]
     small_replay = L.run(w.host_url, replay_req, SMALL_CONNECTIONS, S, expect='"success"')
     small_bare = L.run(w.bare_url, replay_req, SMALL_CONNECTIONS, S, expect="success")
+    syncs = SyncCounter(w.host.proc.pid)
     fd = L.run(w.host_url, fd_reqs, min(SMALL_CONNECTIONS, len(fd_reqs)), 600, count=len(fd_reqs),
                expect='"success"')
+    # The work a first delivery starts (posting, staff alert, outbox removal) goes on after its
+    # answer: the count waits for the host to be idle again.
+    time.sleep(2)
+    synced = syncs.stop()
     check_ok("first deliveries", fd, len(fd_reqs))
+    t.add("fd_syncs", "durable commits (fsync + fdatasync calls of pms-host) per first delivery", "—", "calls",
+          "≤ 2", None, "not measured (needs perf and syscall tracepoints)" if synced is None else synced / max(1, len(fd_reqs)), ratio=False)
     t.add("fd_rps", f"first deliveries of new paid orders ({len(fd_reqs)}/round, {SMALL_CONNECTIONS} conns)",
           f"bare Beast server, {SMALL_CONNECTIONS} conns", "req/s", "≥ 0.3", small_bare["rps"], fd["rps"])
     t.add("fd_p50", "first delivery p50", f"replayed notification p50, {SMALL_CONNECTIONS} conns", "ms", "—",
@@ -719,6 +726,44 @@ def stop_probe(p):
         out, err = p.communicate()
     lines = out.decode().strip().splitlines()
     return json.loads(lines[-1]) if lines else {}
+
+
+class SyncCounter:
+    """Counts the fsync and fdatasync calls of a process (all its threads) with `perf stat` on
+    the kernel's syscall tracepoints: counted in the kernel, so the process is not slowed as
+    under strace. None when perf or the tracepoints are not available (linux-perf, and
+    perf_event_paranoid or root for tracepoints); the row then says so."""
+
+    EVENTS = "syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync"
+
+    def __init__(self, pid):
+        self.proc = None
+        self.out = tempfile.NamedTemporaryFile(prefix="bench-perf-", suffix=".csv", delete=False)
+        if shutil.which("perf") is None:
+            return
+        self.proc = subprocess.Popen(["perf", "stat", "-x", ",", "-e", self.EVENTS, "-p", str(pid)],
+                                     stdout=subprocess.DEVNULL, stderr=self.out)
+        time.sleep(0.3)  # attached before the work starts
+        if self.proc.poll() is not None:
+            self.proc = None
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(10)
+        total = 0
+        seen = 0
+        with open(self.out.name) as f:
+            for line in f:
+                fields = line.strip().split(",")
+                if len(fields) > 2 and fields[2].startswith("syscalls:"):
+                    if not fields[0].isdigit():
+                        return None  # "<not supported>" / "<not counted>"
+                    total += int(fields[0])
+                    seen += 1
+        os.unlink(self.out.name)
+        return total if seen == 2 else None
 
 
 def check_ok(what, r, expected=None):

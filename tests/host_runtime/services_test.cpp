@@ -13,6 +13,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace pms::host;
 using namespace pms::host::test;
@@ -265,6 +266,15 @@ BOOST_AUTO_TEST_CASE(staff_notifications_are_deduplicated_and_fanned_out) {
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "notify", "suspense:1").body, "PMS_OK");
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "notify", "suspense:1").body, "PMS_OK");
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "notify", "").body, "PMS_INVALID_ARGUMENT");
+    // raise() returns once queued behind the store writer; staff see it once durable.
+    for (int i = 0; i < 500; ++i) {
+        {
+            std::lock_guard lock(mutex);
+            if (seen.size() >= 2)
+                break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::lock_guard lock(mutex);
     BOOST_REQUIRE_EQUAL(seen.size(), 2u);
     BOOST_CHECK(!seen[0].second);

@@ -6,7 +6,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <condition_variable>
 #include <latch>
+#include <mutex>
 #include <thread>
 
 using namespace pms::host;
@@ -136,6 +139,74 @@ BOOST_AUTO_TEST_CASE(concurrent_raises_of_one_key_store_once) {
         BOOST_TEST(r.notification.id == results[0].notification.id);
     }
     BOOST_TEST(stored == 1);
+}
+
+// Issue 14: a staff alert rides the plugin store's writer. It shares the group commit with the
+// batches waiting beside it, and keeps its place among them: a batch queued after the raise is
+// never reported durable before the alert is.
+BOOST_AUTO_TEST_CASE(raise_async_commits_in_order_with_the_store_batches) {
+    PluginStore& store = storage->plugin_store();
+    const StoreScope scope{"invoicebox", seed.property};
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::string> order;
+    std::optional<RaiseResult> raised;
+    auto note = [&](std::string what) {
+        std::lock_guard lock{mutex};
+        order.push_back(std::move(what));
+        cv.notify_all();
+    };
+    const auto before = store.writer_stats();
+    {
+        auto hold = store.hold_writer();
+        StoreBatch first;
+        first.put("outbox/1", "raise");
+        store.apply_async(scope, std::move(first), [&](StoreOutcome o) { note(o ? "batch 1 failed" : "batch 1"); });
+        notifications.raise_async(draft("paid:order-7", "Получена оплата"),
+                                  [&](std::optional<RaiseResult> r, std::optional<StorageError> e) {
+                                      {
+                                          std::lock_guard lock{mutex};
+                                          raised = std::move(r);
+                                      }
+                                      note(e ? "alert failed" : "alert");
+                                  });
+        StoreBatch removal;
+        removal.erase("outbox/1");
+        store.apply_async(scope, std::move(removal), [&](StoreOutcome o) { note(o ? "batch 2 failed" : "batch 2"); });
+        // Held: nothing is durable, so the alert is not listed yet.
+        BOOST_TEST(notifications.list_newest(seed.property, 10).empty());
+    }
+    std::unique_lock lock{mutex};
+    BOOST_REQUIRE(cv.wait_for(lock, std::chrono::seconds{20}, [&] { return order.size() == 3; }));
+    BOOST_TEST(order == (std::vector<std::string>{"batch 1", "alert", "batch 2"}), boost::test_tools::per_element());
+    BOOST_REQUIRE(raised.has_value());
+    BOOST_TEST(!raised->duplicate);
+    BOOST_TEST(raised->notification.title == "Получена оплата");
+    BOOST_TEST(store.writer_stats().commits - before.commits == 1u); // one fsync for all three
+    BOOST_TEST(notifications.list_newest(seed.property, 10).size() == 1u);
+    BOOST_TEST(!store.get(scope, "outbox/1").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_resolve_waits_for_its_queued_raise) {
+    PluginStore& store = storage->plugin_store();
+    std::atomic<bool> resolved{false};
+    std::thread resolver;
+    {
+        auto hold = store.hold_writer();
+        notifications.raise_async(draft("mail:order-8"), [](std::optional<RaiseResult>, std::optional<StorageError>) {});
+        // Resolved while the raise is still queued: it must find the alert, not miss it.
+        resolver = std::thread{[&] { resolved = notifications.mark_read_by_dedupe_key(seed.property, "mail:order-8"); }};
+        std::this_thread::sleep_for(std::chrono::milliseconds{50}); // the resolve is queued too
+    }
+    resolver.join();
+    BOOST_TEST(resolved.load());
+    BOOST_TEST(notifications.unread_count(seed.property) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(raise_async_refuses_a_draft_without_title_at_once) {
+    bool called = false;
+    BOOST_CHECK_THROW(notifications.raise_async(draft("k", ""), [&](auto, auto) { called = true; }), StorageError);
+    BOOST_TEST(!called);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

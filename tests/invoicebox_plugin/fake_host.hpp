@@ -88,6 +88,22 @@ class FakeHost : public HostPorts {
                 store.erase(op.key);
         }
     }
+    /// As the host's pms.store/2 seen from the plugin: the batch is visible to reads from the
+    /// start (applied at once here; the host reads through its pending batches), it fails or
+    /// succeeds as store_write() would (the same fault injection, counted the same), and its
+    /// completion is queued, so it runs in start order and never inline. `async_writes` counts
+    /// them apart.
+    int async_writes = 0;
+    void store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) override {
+        ++async_writes;
+        std::optional<std::string> error;
+        try {
+            store_write(ops);
+        } catch (const StoreError& e) {
+            error = e.what();
+        }
+        queue.push_back([done = std::move(done), error] { done(error); });
+    }
     void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override {
         for (auto it = store.lower_bound(std::string(prefix)); it != store.end() && it->first.starts_with(prefix); ++it)
             if (!visit(it->first, it->second))
@@ -252,6 +268,16 @@ class FakeHost : public HostPorts {
 
     /// Runs queued completions and due timers (advancing the clock to them) until idle, but
     /// never past `max_advance_ms` of simulated time.
+    /// Runs queued completions one at a time until `done()` holds (or the queue is empty);
+    /// timers do not fire. For a step whose answer comes from a completion (a notification's
+    /// reply once its record is durable) when the test must stop right after that answer.
+    void run_until(const std::function<bool()>& done) {
+        while (!done() && !queue.empty()) {
+            auto f = std::move(queue.front());
+            queue.pop_front();
+            f();
+        }
+    }
     void run(std::int64_t max_advance_ms = 120'000) {
         const auto limit = now + max_advance_ms;
         for (int guard = 0; guard < 100000; ++guard) {

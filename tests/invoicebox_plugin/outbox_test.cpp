@@ -50,6 +50,8 @@ struct Fixture {
         std::optional<NotificationOutcome> out;
         service->handle_notification("notify", d.body, {{"Content-Type", "application/json"}, {"x-signature", d.signature}},
                                      [&](pr::NotificationReply, NotificationOutcome o) { out = o; });
+        // Answered once its record is durable (a pms.store/2 completion): up to the answer only.
+        host.run_until([&] { return out.has_value(); });
         return out;
     }
     invoicebox::sim::Delivery pay(const std::string& order_id) {

@@ -52,6 +52,8 @@ struct Fixture {
             BOOST_TEST(r.status == 200);
             out = o;
         });
+        // Answered once its record is durable (a pms.store/2 completion): up to the answer only.
+        host.run_until([&] { return out.has_value(); });
         BOOST_REQUIRE(out);
         return *out;
     }
@@ -366,8 +368,11 @@ BOOST_FIXTURE_TEST_CASE(a_notification_is_answered_before_the_dialogs_are_update
     service->handle_notification("notify", deliveries.front().body,
                                  {{"Content-Type", "application/json"}, {"x-signature", deliveries.front().signature}},
                                  [&](pr::NotificationReply, NotificationOutcome) { pushes_at_reply = host.pushes.size(); });
+    BOOST_TEST(!pushes_at_reply); // not before its record is durable
+    host.run_until([&] { return pushes_at_reply.has_value(); });
     BOOST_REQUIRE(pushes_at_reply);
     BOOST_TEST(*pushes_at_reply == before);     // nothing rendered before the answer
+    host.run();
     BOOST_TEST(host.pushes.size() >= before + 3); // each open dialog updated after it
 }
 

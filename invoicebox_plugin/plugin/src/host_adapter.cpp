@@ -11,7 +11,7 @@ namespace pr = invoicebox::protocol;
 namespace sdk = pms::sdk;
 
 HostAdapter::HostAdapter(const sdk::host& host, const sdk::executor& ex)
-    : host_(host), store_(host), ex_(ex), folio_(host, ex), http_(host, ex), mail_(host, ex) {}
+    : host_(host), store_(host), async_store_(host, ex), ex_(ex), folio_(host, ex), http_(host, ex), mail_(host, ex) {}
 
 // The host drains the instance before destroy, so no wait is pending by now; the timers'
 // destructors would cancel any that were.
@@ -25,19 +25,38 @@ std::optional<std::string> HostAdapter::store_get(std::string_view key) {
     }
 }
 
-void HostAdapter::store_write(const std::vector<StoreOp>& ops) {
-    pms::sdk::store_batch b;
+namespace {
+
+sdk::store_batch batch_of(const std::vector<StoreOp>& ops) {
+    sdk::store_batch b;
     for (const auto& op : ops) {
         if (op.kind == StoreOp::Kind::put)
             b.put(op.key, op.value);
         else
             b.erase(op.key);
     }
+    return b;
+}
+
+} // namespace
+
+void HostAdapter::store_write(const std::vector<StoreOp>& ops) {
     try {
-        store_.write(b);
+        store_.write(batch_of(ops));
     } catch (const std::exception& e) {
         throw StoreError(e.what());
     }
+}
+
+void HostAdapter::store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) {
+    // The SDK copies the batch into the host before async_write returns, and completes once on
+    // the strand (a start the host refuses included).
+    async_store_.async_write(batch_of(ops), [done = std::move(done)](sdk::error_code ec) {
+        if (ec)
+            done("pms.store/2 write: " + ec.message());
+        else
+            done(std::nullopt);
+    });
 }
 
 void HostAdapter::store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) {

@@ -32,6 +32,7 @@ class HostAdapter final : public HostPorts {
 
     std::optional<std::string> store_get(std::string_view key) override;
     void store_write(const std::vector<StoreOp>& ops) override;
+    void store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) override;
     void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override;
     std::optional<std::string> get_folio(std::string_view folio_id, pms_status& status) override;
     void post_payment(const PaymentPosting& posting, std::function<void(PostOutcome, const PostingResult&)> done) override;
@@ -53,6 +54,7 @@ class HostAdapter final : public HostPorts {
   private:
     pms::sdk::host host_;
     pms::sdk::store store_;
+    pms::sdk::async_store async_store_;
     pms::sdk::executor ex_;
     pms::sdk::folio_client folio_;
     pms::sdk::http_client http_;

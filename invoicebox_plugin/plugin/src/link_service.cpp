@@ -414,7 +414,33 @@ void LinkService::commit(const Transition& t, std::vector<StoreOp> extra, std::s
         run_effects(o);
 }
 
-Transition LinkService::receive(const OrderReport& report, std::set<std::string>* folios) {
+void LinkService::commit_async(Transition t, std::vector<StoreOp> extra,
+                               std::function<void(std::optional<std::string>)> then) {
+    auto alive = alive_;
+    auto shared = std::make_shared<Transition>(std::move(t));
+    repo_.record_async(*shared, std::move(extra),
+                       [this, alive, shared, then = std::move(then)](std::optional<std::string> error) {
+                           // `then` carries the notification's answer: it runs even while the
+                           // instance drains (the host runs every started batch's completion
+                           // before deactivate), the follow-ups only while the service lives.
+                           const bool durable = !error;
+                           then(std::move(error));
+                           if (!durable || !*alive)
+                               return;
+                           const Transition& done = *shared;
+                           if (done.suspense && on_suspense_changed)
+                               on_suspense_changed();
+                           if (done.link)
+                               changed(done.link->folio_id);
+                           std::set<std::string> owners;
+                           for (const auto& e : done.effects)
+                               owners.insert(e.owner);
+                           for (const auto& o : owners)
+                               run_effects(o);
+                       });
+}
+
+Transition LinkService::plan_receive(const OrderReport& report) {
     const auto& order = report.order;
     auto link = repo_.find(order.merchant_order_id.str());
     if (!link || (!link->order_id.empty() && link->order_id != order.id.str()))
@@ -424,6 +450,11 @@ Transition LinkService::receive(const OrderReport& report, std::set<std::string>
     if (!link)
         host_.log(LogLevel::warning, "order report (" + std::string(to_string(report.source)) + ") for unknown order " +
                                          order.id.str());
+    return t;
+}
+
+Transition LinkService::receive(const OrderReport& report, std::set<std::string>* folios) {
+    auto t = plan_receive(report);
     commit(t, {}, folios);
     return t;
 }
@@ -538,14 +569,21 @@ void LinkService::effect_step(const std::string& owner) {
                 effect_chain_end(owner);
                 return;
             }
+            auto recorded = [this, alive, owner](bool ok) {
+                if (!*alive)
+                    return;
+                if (!ok) {
+                    host_.log(LogLevel::error, "posting " + owner + ": could not record the result; the retry is idempotent");
+                    effect_chain_end(owner);
+                    return;
+                }
+                effect_step(owner);
+            };
             try {
-                posting_done(e, outcome, r);
+                posting_done(e, outcome, r, recorded);
             } catch (const StoreError&) {
-                host_.log(LogLevel::error, "posting " + owner + ": could not record the result; the retry is idempotent");
-                effect_chain_end(owner);
-                return;
+                recorded(false);
             }
-            effect_step(owner);
         });
         return;
     case Effect::Kind::raise_alert:
@@ -565,14 +603,17 @@ void LinkService::effect_step(const std::string& owner) {
             }
             erase.push_back(LinkRepository::erase_effect(a));
         }
-        try {
-            host_.store_write(erase);
-        } catch (const StoreError&) {
-            host_.log(LogLevel::error, "outbox " + owner + ": completed alerts not removed; replayed later");
-            effect_chain_end(owner);
-            return;
-        }
-        effect_step(owner);
+        // The removal does not hold the strand: the chain goes on once it is durable.
+        host_.store_write_async(std::move(erase), [this, alive, owner](std::optional<std::string> error) {
+            if (!*alive)
+                return;
+            if (error) {
+                host_.log(LogLevel::error, "outbox " + owner + ": completed alerts not removed; replayed later");
+                effect_chain_end(owner);
+                return;
+            }
+            effect_step(owner);
+        });
         return;
     }
     case Effect::Kind::send_mail:
@@ -581,9 +622,11 @@ void LinkService::effect_step(const std::string& owner) {
     }
 }
 
-void LinkService::posting_done(const Effect& e, PostOutcome outcome, const PostingResult& r) {
+void LinkService::posting_done(const Effect& e, PostOutcome outcome, const PostingResult& r,
+                               std::function<void(bool)> next) {
     if (is_refund_owner(e.owner)) {
         refund_posting_done(e, outcome, r);
+        next(true);
         return;
     }
     if (e.owner.rfind("S-", 0) == 0) {
@@ -591,6 +634,7 @@ void LinkService::posting_done(const Effect& e, PostOutcome outcome, const Posti
         auto s = repo_.find_suspense(e.owner.substr(2));
         if (!s) {
             host_.store_write({LinkRepository::erase_effect(e)});
+            next(true);
             return;
         }
         std::optional<LinkRecord> link;
@@ -600,18 +644,21 @@ void LinkService::posting_done(const Effect& e, PostOutcome outcome, const Posti
         if (!t) // only `failed` gives none, and the runner ends the chain before calling here
             throw StoreError("suspense posting " + e.owner + " not recorded; will retry");
         commit(*t, {LinkRepository::erase_effect(e)});
+        next(true);
         return;
     }
     auto link = repo_.find(e.owner);
     if (!link) {
         host_.store_write({LinkRepository::erase_effect(e)});
+        next(true);
         return;
     }
-    const auto t = apply_posting(*link, outcome, r, context_for(link->order_id, link->merchant_order_id));
-    // The outcome, the alert that follows from it and the removal of the post effect: one batch.
-    record(t, {LinkRepository::erase_effect(e)});
-    if (t.link)
-        changed(t.link->folio_id);
+    auto t = apply_posting(*link, outcome, r, context_for(link->order_id, link->merchant_order_id));
+    // The outcome, the alert that follows from it and the removal of the post effect: one batch,
+    // made durable off the strand (with whatever other batches wait at that moment). The chain
+    // (the alert next) goes on from its completion.
+    commit_async(std::move(t), {LinkRepository::erase_effect(e)},
+                 [next = std::move(next)](std::optional<std::string> error) { next(!error); });
 }
 
 Effect LinkService::mail_alert_effect(LinkRecord& link, Effect::Kind kind) const {
@@ -762,20 +809,33 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
         answer(Code::success, "monitoring probe");
         return;
     }
-    // The answer goes first, the view updates after it (outside the try: answered once):
-    // InvoiceBox waits for nothing but the durable record, however many dialogs show the folio
-    // (issue 14).
-    std::set<std::string> folios;
+    Transition t;
     try {
-        const auto t = receive(OrderReport{ReportSource::notification, verified->order, ""}, &folios);
-        answer(t.reply, t.reply == Code::order_not_found ? "unknown order" : "applied");
+        t = plan_receive(OrderReport{ReportSource::notification, verified->order, ""});
     } catch (const StoreError& e) {
-        host_.log(LogLevel::error, std::string("notification not recorded: ") + e.what());
+        host_.log(LogLevel::error, std::string("notification not read: ") + e.what());
         answer(Code::out_of_service, "store failure");
         return;
     }
-    for (const auto& f : folios)
-        changed(f);
+    // The record is made durable off the strand, grouped with whatever else waits (issue 14);
+    // the answer goes first from its completion, the view updates and effects after it:
+    // InvoiceBox waits for nothing but the durable record, however many dialogs show the folio.
+    // A duplicate that changes nothing still waits for the batches before it (the first
+    // delivery's record), so `success` never acknowledges what is not durable yet.
+    const Code code = t.reply;
+    auto alive = alive_;
+    commit_async(std::move(t), {},
+                 [this, alive, code, reply = std::move(reply)](std::optional<std::string> error) {
+                     if (error) {
+                         if (*alive)
+                             host_.log(LogLevel::error, "notification not recorded: " + *error);
+                         reply(pr::make_notification_reply(Code::out_of_service),
+                               NotificationOutcome{Code::out_of_service, "store failure"});
+                         return;
+                     }
+                     reply(pr::make_notification_reply(code),
+                           NotificationOutcome{code, code == Code::order_not_found ? "unknown order" : "applied"});
+                 });
 }
 
 // ---- refresh, cancel -----------------------------------------------------------------------

@@ -98,6 +98,12 @@ class FuzzHost final : public invoicebox::plugin::HostPorts {
                 store_.erase(op.key);
         }
     }
+    /// Applied at once (reads see it, as the host's read-through does), completed later.
+    void store_write_async(std::vector<invoicebox::plugin::StoreOp> ops,
+                           std::function<void(std::optional<std::string>)> done) override {
+        store_write(ops);
+        queue_.push_back([done = std::move(done)] { done(std::nullopt); });
+    }
     void store_scan(std::string_view prefix,
                     const std::function<bool(std::string_view, std::string_view)>& visit) override {
         for (auto it = store_.lower_bound(std::string(prefix)); it != store_.end(); ++it) {

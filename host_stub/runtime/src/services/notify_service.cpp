@@ -40,8 +40,43 @@ pms_status notify_raise(const pms_host* host, const pms_staff_notification* n) n
                 return PMS_INVALID_ARGUMENT;
             draft.folio = FolioId{*folio};
         }
-        const RaiseResult r = inst->rt.storage.notifications().raise(draft);
-        inst->rt.publish_notification(r.notification, r.duplicate);
+        auto& notifications = inst->rt.storage.notifications();
+        // Queued behind the plugin store's writer (issue 14): the strand does not wait for an
+        // fsync, the alert commits with whatever else waits, and before any store batch the
+        // plugin starts after this call (so an outbox entry removed after raising it never
+        // outlives a lost alert). It is an operation of the instance: the drain waits for it,
+        // and staff see it (live event) from the strand once it is durable.
+        const std::uint64_t id = inst->ops.begin(OperationRegistry::CancelMode::before_start, [] {});
+        if (id == 0) {
+            // Draining: no new operation, so the synchronous road.
+            const RaiseResult r = notifications.raise(draft);
+            inst->rt.publish_notification(r.notification, r.duplicate);
+            return PMS_OK;
+        }
+        inst->ops.mark_started(id);
+        try {
+            notifications.raise_async(
+                draft, [weak = inst->weak_from_this(), id](std::optional<RaiseResult> r,
+                                                           std::optional<StorageError> e) {
+                    auto self = weak.lock();
+                    if (!self)
+                        return;
+                    self->ops.complete(id, [weak, r = std::move(r), e = std::move(e)] {
+                        auto inst = weak.lock();
+                        if (!inst)
+                            return;
+                        if (r)
+                            inst->rt.publish_notification(r->notification, r->duplicate);
+                        else
+                            inst->log(LogLevel::error,
+                                      std::string{"staff notification not stored: "} +
+                                          (e ? e->what() : "unknown error"));
+                    });
+                });
+        } catch (...) {
+            inst->ops.complete(id, {}); // not queued: nothing to deliver
+            throw;
+        }
         return PMS_OK;
     } catch (const StorageError& e) {
         return e.errc() == StorageErrc::invalid_argument || e.errc() == StorageErrc::not_found

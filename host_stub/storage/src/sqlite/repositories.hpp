@@ -25,6 +25,10 @@ class SqlitePluginStore final : public PluginStore {
     StoreWriterStats writer_stats() const override;
     std::shared_ptr<void> hold_writer() override;
 
+    /// The writer thread, shared with the notification repository so that a staff alert keeps
+    /// its place among the store's batches.
+    StoreWriter& writer() noexcept { return writer_; }
+
   private:
     /// Queues `job` and waits for its outcome (pms.store/1 writes); rethrows a failure.
     void apply_and_wait(std::shared_ptr<StoreWriter::Job> job);
@@ -108,9 +112,10 @@ class SqliteSettingsRepository final : public SettingsRepository {
 
 class SqliteNotificationRepository final : public NotificationRepository {
   public:
-    explicit SqliteNotificationRepository(Database& db) : db_{db} {}
+    SqliteNotificationRepository(Database& db, StoreWriter& writer) : db_{db}, writer_{writer} {}
 
     RaiseResult raise(const NotificationDraft& draft) override;
+    void raise_async(const NotificationDraft& draft, RaiseDone done) override;
     std::vector<Notification> list_newest(std::optional<PropertyId> property,
                                           std::size_t limit) override;
     std::vector<Notification> list_since(std::optional<PropertyId> property, NotificationId after,
@@ -122,6 +127,7 @@ class SqliteNotificationRepository final : public NotificationRepository {
 
   private:
     Database& db_;
+    StoreWriter& writer_; ///< the plugin store's: raise_async and resolution queue there
 };
 
 class SqliteAuditLog final : public AuditLog {

@@ -210,14 +210,7 @@ std::shared_ptr<void> SqlitePluginStore::hold_writer() {
 }
 
 void SqlitePluginStore::apply_and_wait(std::shared_ptr<StoreWriter::Job> job) {
-    // The promise is shared with the completion, so that it outlives set_value() on the writer
-    // thread even when this thread returns first.
-    auto outcome = std::make_shared<std::promise<StoreOutcome>>();
-    auto ready = outcome->get_future();
-    job->done = [outcome](StoreOutcome o) { outcome->set_value(std::move(o)); };
-    writer_.submit(std::move(job));
-    if (auto error = ready.get())
-        throw *error;
+    writer_.submit_and_wait(std::move(job));
 }
 
 } // namespace pms::host::sqlite

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <future>
 #include <iterator>
 #include <utility>
 
@@ -92,6 +93,17 @@ void StoreWriter::submit(std::shared_ptr<Job> job) {
     wake_.notify_one();
 }
 
+void StoreWriter::submit_and_wait(std::shared_ptr<Job> job) {
+    // The promise is shared with the completion, so that it outlives set_value() on the writer
+    // thread even when this thread returns first.
+    auto outcome = std::make_shared<std::promise<StoreOutcome>>();
+    auto ready = outcome->get_future();
+    job->done = [outcome](StoreOutcome o) { outcome->set_value(std::move(o)); };
+    submit(std::move(job));
+    if (auto error = ready.get())
+        throw *error;
+}
+
 std::vector<std::shared_ptr<const StoreWriter::Job>>
 StoreWriter::pending(const StoreScope& scope) const {
     std::vector<std::shared_ptr<const Job>> out;
@@ -168,18 +180,21 @@ void StoreWriter::run() {
 
 void StoreWriter::commit(const std::vector<std::shared_ptr<Job>>& group) {
     const bool any_ops =
-        std::any_of(group.begin(), group.end(), [](const auto& j) { return !j->batch.empty(); });
+        std::any_of(group.begin(), group.end(), [](const auto& j) { return j->has_work(); });
     if (!any_ops)
         return; // only empty batches: durable by definition, reported in queue order
     try {
         db_.write([&](Connection& c) {
             const std::int64_t now = db_.now_ms();
             for (const auto& job : group) {
-                if (job->batch.empty())
+                if (!job->has_work())
                     continue;
                 c.exec("SAVEPOINT store_batch");
                 try {
-                    apply_ops(c, *job, now);
+                    if (job->write)
+                        job->write(c);
+                    else
+                        apply_ops(c, *job, now);
                     c.exec("RELEASE store_batch");
                 } catch (...) {
                     job->outcome = current_error();
@@ -194,7 +209,7 @@ void StoreWriter::commit(const std::vector<std::shared_ptr<Job>>& group) {
     } catch (...) {
         const StorageError error = current_error();
         for (const auto& job : group) {
-            if (!job->batch.empty() && !job->outcome)
+            if (job->has_work() && !job->outcome)
                 job->outcome = error;
             job->erased_any = false;
         }

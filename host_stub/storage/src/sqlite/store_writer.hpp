@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -29,8 +30,14 @@ class StoreWriter {
         StoreDone done;
         /// Whether the batch passes the store.batch.* failpoints (false for single put/erase).
         bool fault_points = true;
+        /// Instead of a batch: a write to another table that keeps its place among the batches
+        /// (a staff alert of pms.notify/1, which must be durable before any batch its plugin
+        /// queues after raising it). Runs in its own savepoint like a batch; never read through.
+        std::function<void(Connection&)> write;
         StoreOutcome outcome;
         bool erased_any = false; ///< an erase removed a row (for PluginStore::erase)
+
+        [[nodiscard]] bool has_work() const noexcept { return !batch.empty() || write != nullptr; }
     };
 
     explicit StoreWriter(Database& db);
@@ -43,6 +50,10 @@ class StoreWriter {
     /// Queues `job`; its `done` runs once on the writer thread. Throws StorageError(internal)
     /// once the writer is stopping (nothing queued then). Starts the thread on first use.
     void submit(std::shared_ptr<Job> job);
+
+    /// submit() and wait on this thread for the outcome (pms.store/1 writes, alert resolution);
+    /// rethrows a failure. `job->done` is replaced.
+    void submit_and_wait(std::shared_ptr<Job> job);
 
     /// The batches of `scope` queued or being committed and not yet reported, oldest first.
     [[nodiscard]] std::vector<std::shared_ptr<const Job>> pending(const StoreScope& scope) const;

@@ -102,6 +102,15 @@ class HostPorts {
     // pms.store/1 — synchronous and durable on return. Failures throw StoreError.
     virtual std::optional<std::string> store_get(std::string_view key) = 0;
     virtual void store_write(const std::vector<StoreOp>& ops) = 0;
+    /// pms.store/2 (host 1.4+; on an older host the SDK falls back to a store/1 write): applies
+    /// `ops` atomically without holding the strand while the batch is made durable. `done` runs
+    /// once, on the strand, never from inside this call: `nullopt` once every operation is
+    /// durable, else why nothing was applied. Reads (store_get, store_scan) see the batch from
+    /// the start. Batches, and store_write() calls, are applied and completed in the order they
+    /// were started, so a `done` also says that every earlier batch is durable — an empty batch
+    /// is a way to wait for that.
+    virtual void store_write_async(std::vector<StoreOp> ops,
+                                   std::function<void(std::optional<std::string> error)> done) = 0;
     /// Visits entries with `prefix` in key order until `visit` returns false.
     virtual void store_scan(std::string_view prefix,
                             const std::function<bool(std::string_view, std::string_view)>& visit) = 0;

@@ -186,6 +186,9 @@ class LinkService {
     /// store batch, and starts the effect runner. Throws StoreError when nothing was recorded.
     /// `folios`: collect the changed folios there instead of pushing a view per report.
     Transition receive(const OrderReport& report, std::set<std::string>* folios = nullptr);
+    /// receive() up to the write: the link looked up and the report applied, nothing recorded.
+    /// Throws StoreError when the store cannot be read.
+    Transition plan_receive(const OrderReport& report);
 
     // ---- the effect outbox (architecture §8) ----
     /// Runs the pending effects of `owner` one after another, each removed from the outbox only
@@ -198,6 +201,13 @@ class LinkService {
     /// Records a transition (plus `extra` ops) in one batch, pushes views (or collects the
     /// folios in `folios`), and starts the effects of every owner it names.
     void commit(const Transition& t, std::vector<StoreOp> extra = {}, std::set<std::string>* folios = nullptr);
+    /// commit() through pms.store/2 (issue 14): the strand is free while the batch is made
+    /// durable (the host commits the batches waiting at that moment together). On completion
+    /// `then` runs first (nullopt: durable; else why nothing was recorded), and only after it,
+    /// when durable, the open views are pushed and the effects started: an effect never starts,
+    /// and a notification is never answered, before its record is durable. A transition that
+    /// changes nothing still waits for the batches started before it.
+    void commit_async(Transition t, std::vector<StoreOp> extra, std::function<void(std::optional<std::string>)> then);
     /// What LinkLifecycle needs besides the record: now, the property's UTC offset, the order's
     /// suspense entry, whether the merchantOrderId carries this installation's prefix.
     LifecycleContext context_for(const std::string& order_id, const std::string& merchant_order_id);
@@ -218,7 +228,12 @@ class LinkService {
     /// The staff alert of a link's mail that did not leave (`raise_alert`), or its resolution
     /// (`resolve_alert`) once a later mail did; takes the link's next effect number.
     Effect mail_alert_effect(LinkRecord& link, Effect::Kind kind) const;
-    void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
+    /// Records the host's answer to a post effect; `next(recorded)` continues the chain. The
+    /// link's own posting goes through commit_async (the hot path of a first delivery); staff
+    /// resolutions and refunds record synchronously before `next`. Throws StoreError when a
+    /// synchronous record fails (`next` is then not called).
+    void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
+                      std::function<void(bool recorded)> next);
     void refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
     void finish_refund(const std::string& refund_moid, protocol::HttpOutcome outcome, const StaffUser& staff,
                        std::function<void(RefundOutcome)> done);

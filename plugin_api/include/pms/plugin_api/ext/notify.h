@@ -47,12 +47,20 @@ typedef struct pms_host_notify {
     /*
      * Raises (or updates, by dedupe_key) a staff notification.
      * Returns PMS_OK, PMS_INVALID_ARGUMENT or PMS_STORAGE_ERROR.
+     *
+     * Durability: a host may return PMS_OK once the notification is queued for its store writer
+     * rather than committed (the reference host does, since 1.5: no fsync on the strand). It is
+     * then durable no later than every pms.store batch or write the same instance starts after
+     * raise() returned, so "raise, then remove the outbox entry that asked for it" never loses
+     * the alert in a crash; a removal that fails leaves the entry, and raising again is
+     * deduplicated by the key. A failure after PMS_OK is logged by the host.
      * [thread-safe]
      */
     pms_status (*raise)(const pms_host *host, const pms_staff_notification *notification);
 
     /*
      * Marks the notification with `dedupe_key` resolved (e.g. a suspended payment was posted).
+     * A notification raised earlier and still queued counts as open.
      * Returns PMS_OK, or PMS_NOT_FOUND when no open notification has that key.
      * [thread-safe]
      */
