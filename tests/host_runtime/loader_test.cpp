@@ -20,11 +20,11 @@ namespace {
 
 // The API this host implements. Pinned here, not taken from version.h, so that a bump is a
 // deliberate edit: each minor keeps loading every older plugin of the major (below).
-constexpr const char* host_api = "1.4.0";
-static_assert(PMS_PLUGIN_API_VERSION_MAJOR == 1 && PMS_PLUGIN_API_VERSION_MINOR == 4 &&
+constexpr const char* host_api = "1.5.0";
+static_assert(PMS_PLUGIN_API_VERSION_MAJOR == 1 && PMS_PLUGIN_API_VERSION_MINOR == 5 &&
               PMS_PLUGIN_API_VERSION_PATCH == 0);
 const std::string future_minor = std::to_string(PMS_PLUGIN_API_VERSION_MINOR + 1);
-const std::string host_minor = "4";
+const std::string host_minor = "5";
 
 std::map<std::string, PluginInfo> by_id(const std::vector<PluginInfo>& list) {
     std::map<std::string, PluginInfo> out;

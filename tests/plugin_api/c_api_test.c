@@ -163,23 +163,24 @@ int main(void) {
     CHECK(!pms_version_is_compatible(h, newer, 3));
     CHECK(pms_version_is_compatible(h, newer, 1)); /* lowered min_host_minor: feature-detects */
     CHECK(!pms_version_is_compatible(h, other, 0));
-#if !PMS_VERSION_EQ(1, 4, 0) || !PMS_VERSION_GE(1, 0, 0) || !PMS_VERSION_GE(1, 4, 0) ||       \
-    PMS_VERSION_LT(1, 4, 0) || !PMS_VERSION_LT(1, 5, 0) || !PMS_VERSION_LT(2, 0, 0)
+#if !PMS_VERSION_EQ(1, 5, 0) || !PMS_VERSION_GE(1, 0, 0) || !PMS_VERSION_GE(1, 5, 0) ||       \
+    PMS_VERSION_LT(1, 5, 0) || !PMS_VERSION_LT(1, 6, 0) || !PMS_VERSION_LT(2, 0, 0)
 #error "version macros"
 #endif
-    /* This host (1.4) loads plugins built for 1.0 to 1.4; one that needs minor 5 or another
+    /* This host (1.5) loads plugins built for 1.0 to 1.5; one that needs minor 6 or another
      * major is refused. */
     {
         const pms_version v1_0 = {1, 0, 0}, v1_1 = {1, 1, 0}, v1_2 = {1, 2, 0}, v1_3 = {1, 3, 0},
-                          v1_4 = {1, 4, 0}, v1_5 = {1, 5, 0}, v2_0 = {2, 0, 0};
-        CHECK(host_version.major == 1 && host_version.minor == 4 && host_version.patch == 0);
+                          v1_4 = {1, 4, 0}, v1_5 = {1, 5, 0}, v1_6 = {1, 6, 0}, v2_0 = {2, 0, 0};
+        CHECK(host_version.major == 1 && host_version.minor == 5 && host_version.patch == 0);
         CHECK(pms_version_is_compatible(host_version, v1_0, 0));
         CHECK(pms_version_is_compatible(host_version, v1_1, 0));
         CHECK(pms_version_is_compatible(host_version, v1_1, 1));
         CHECK(pms_version_is_compatible(host_version, v1_2, 2));
         CHECK(pms_version_is_compatible(host_version, v1_3, 3));
         CHECK(pms_version_is_compatible(host_version, v1_4, 4));
-        CHECK(!pms_version_is_compatible(host_version, v1_5, 5));
+        CHECK(pms_version_is_compatible(host_version, v1_5, 5));
+        CHECK(!pms_version_is_compatible(host_version, v1_6, 6));
         CHECK(!pms_version_is_compatible(host_version, v2_0, 0));
         /* and a 1.3 host refuses a plugin that needs minor 4 (pms.store/2 it cannot do without). */
         CHECK(!pms_version_is_compatible(v1_3, v1_4, 4));

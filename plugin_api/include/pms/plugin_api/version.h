@@ -26,11 +26,11 @@
 #include "macros.h"
 
 #define PMS_PLUGIN_API_VERSION_MAJOR 1
-#define PMS_PLUGIN_API_VERSION_MINOR 4
+#define PMS_PLUGIN_API_VERSION_MINOR 5
 #define PMS_PLUGIN_API_VERSION_PATCH 0
 
-/* The version as a string literal, for logs and build keys: "1.4.0". */
-#define PMS_PLUGIN_API_VERSION_STRING "1.4.0"
+/* The version as a string literal, for logs and build keys: "1.5.0". */
+#define PMS_PLUGIN_API_VERSION_STRING "1.5.0"
 
 /* Compile-time comparisons against the headers in use, e.g. #if PMS_VERSION_GE(1, 1, 0). */
 #define PMS_VERSION_LT(maj, min, pat)                                                            \
