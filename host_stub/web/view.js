@@ -348,6 +348,23 @@ function openView({ view, sessionId, send, onClose, toast, container }) {
       el('div', { id: errorId, class: 'field-error', dataset: { errorFor: field.name } }, field.error ?? ''));
   };
 
+  // A file the plugin hands over inside its view (API 1.5 "download"): saved from the view's own
+  // text, nothing fetched. The name is checked again here, so it can never be a path, and only
+  // the two text types the schema allows are used.
+  const safeFilename = (name) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name ?? '') ? name : 'download.txt');
+  const renderDownload = (element) => el('button', {
+    type: 'button', class: 'btn download', dataset: { download: element.id ?? '' },
+    onclick: () => {
+      const type = element.media_type === 'text/csv' ? 'text/csv' : 'text/plain';
+      const url = URL.createObjectURL(new Blob([element.content ?? ''], { type: `${type};charset=utf-8` }));
+      const a = el('a', { href: url, download: safeFilename(element.filename) });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    },
+  }, element.label);
+
   const renderElement = (element) => {
     switch (element.type) {
       case 'text': return el('p', { class: `text style-${element.style ?? 'normal'}` }, element.text);
@@ -357,6 +374,7 @@ function openView({ view, sessionId, send, onClose, toast, container }) {
       case 'fields': return el('dl', { class: 'fields' }, element.items.map((item) => [
         el('dt', {}, item.label), el('dd', {}, item.tone ? el('span', { class: `badge tone-${item.tone}` }, item.value) : item.value)]));
       case 'table': return renderTable(element);
+      case 'download': return renderDownload(element);
       case 'form': return el('form', { class: 'view-form', dataset: { form: element.id ?? '' }, onsubmit: (e) => e.preventDefault() },
         element.fields.map(renderField));
       default: return el('p', { class: 'muted' }, `(неизвестный элемент ${element.type})`);

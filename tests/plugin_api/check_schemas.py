@@ -72,7 +72,14 @@ bad_views = {
     "table without id": dict(full, elements=[{"type": "table", "columns": [{"key": "a", "label": "A"}], "rows": []}]),
     "bad id": dict(full, buttons=[{"id": "has space", "label": "x"}]),
     "missing title": {k: v for k, v in full.items() if k != "title"},
+    "download naming a path": dict(full, elements=[{"type": "download", "label": "CSV", "filename": "../x.csv",
+                                                    "media_type": "text/csv", "content": "a"}]),
+    "download of another media type": dict(full, elements=[{"type": "download", "label": "CSV", "filename": "x.html",
+                                                            "media_type": "text/html", "content": "<b>"}]),
 }
+expect(not list(view.iter_errors(dict(full, elements=[{"type": "download", "label": "CSV", "filename": "report-1.csv",
+                                                         "media_type": "text/csv", "content": "a;b\r\n"}]))),
+       "a download element must be valid")
 for what, doc in bad_views.items():
     expect(list(view.iter_errors(doc)), "must be refused: " + what)
 

@@ -20,6 +20,7 @@ std::string by_of(const OrderReport& r) {
     case ReportSource::poll_by_paid: return "фоновая проверка";
     case ReportSource::refresh: return "проверка статуса";
     case ReportSource::recovery: return "восстановление после перезапуска";
+    case ReportSource::reconciliation: return "сверка с InvoiceBox";
     default: return "система";
     }
 }
@@ -135,6 +136,7 @@ std::string_view to_string(ReportSource s) noexcept {
     case ReportSource::recovery: return "recovery";
     case ReportSource::create_answer: return "create_answer";
     case ReportSource::staff_cancel: return "staff_cancel";
+    case ReportSource::reconciliation: return "reconciliation";
     }
     return "?";
 }
@@ -148,6 +150,7 @@ Actor actor_of(ReportSource s) noexcept {
     case ReportSource::recovery: return Actor::recovery;
     case ReportSource::create_answer: return Actor::system;
     case ReportSource::staff_cancel: return Actor::staff;
+    case ReportSource::reconciliation: return Actor::poll;
     }
     return Actor::system;
 }

@@ -225,6 +225,16 @@ std::vector<LinkRecord> LinkRepository::for_folio(std::string_view folio_id) {
     return out;
 }
 
+std::vector<LinkRecord> LinkRepository::all_links() {
+    std::vector<LinkRecord> out;
+    host_.store_scan(k_link, [&](std::string_view, std::string_view value) {
+        if (auto r = parse_link_record(value))
+            out.push_back(std::move(*r));
+        return true;
+    });
+    return out;
+}
+
 std::vector<LinkRecord> LinkRepository::needing_attention() {
     std::vector<std::string> ids;
     host_.store_scan(k_open, [&](std::string_view key, std::string_view) {
@@ -402,6 +412,16 @@ std::optional<RefundRecord> LinkRepository::find_refund_by_id(std::string_view r
     if (!moid)
         return std::nullopt;
     return find_refund(*moid);
+}
+
+std::vector<RefundRecord> LinkRepository::all_refunds() {
+    std::vector<RefundRecord> out;
+    host_.store_scan(k_refund, [&](std::string_view, std::string_view value) {
+        if (auto r = parse_refund_record(value))
+            out.push_back(std::move(*r));
+        return true;
+    });
+    return out;
 }
 
 std::vector<RefundRecord> LinkRepository::refunds_of(std::string_view link_moid) {

@@ -7,6 +7,7 @@
 #include <invoicebox/plugin/api_client.hpp>
 #include <invoicebox/plugin/link_dialog.hpp>
 #include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/reconciliation.hpp>
 #include <invoicebox/plugin/settings.hpp>
 #include <invoicebox/plugin/shop_binding.hpp>
 #include <invoicebox/plugin/suspense_service.hpp>
@@ -29,8 +30,10 @@ namespace invoicebox::plugin {
 
 namespace pr = invoicebox::protocol;
 
-/// The host minor that gates view elements by "permission" (view-v1.md, ABI 1.5).
+/// The host minor that gates view elements by "permission" and renders `download` (view-v1.md,
+/// ABI 1.5).
 constexpr std::uint32_t refund_min_host_minor = 5;
+constexpr std::uint32_t download_min_host_minor = 5;
 
 class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
   public:
@@ -51,6 +54,9 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
         service_ = std::make_unique<LinkService>(*adapter_);
         dialog_ = std::make_unique<LinkDialog>(*service_);
         suspense_ = std::make_unique<SuspenseService>(*service_);
+        reconciler_ = std::make_unique<Reconciler>(*service_, *adapter_);
+        suspense_->attach_reconciler(reconciler_.get(),
+                                     host().api().major == 1 && host().api().minor >= download_min_host_minor);
         // «Возврат» is marked "permission": "refund.manage", which only a host of ABI minor 5+
         // enforces (an older one would show it to every folio user, or refuse the view): below
         // that the dialog offers no refund at all. Cabinet refunds are posted on any host.
@@ -62,9 +68,13 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
     pms_status activate() {
         reload_settings();
         service_->start();
+        reconciler_->start();
         return PMS_OK;
     }
-    void deactivate() { service_->stop(); }
+    void deactivate() {
+        reconciler_->stop();
+        service_->stop();
+    }
 
     // ---- pms.folio-button/1 ----
     std::vector<pms::sdk::button> buttons() {
@@ -262,6 +272,7 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
     std::unique_ptr<LinkService> service_;
     std::unique_ptr<LinkDialog> dialog_;
     std::unique_ptr<SuspenseService> suspense_;
+    std::unique_ptr<Reconciler> reconciler_; ///< after suspense_: the page points at it
     Settings effective_; ///< the settings in effect, secrets cleared (for the settings schema)
 };
 

@@ -4,6 +4,7 @@
 #include <invoicebox/plugin/folio.hpp>
 #include <invoicebox/plugin/formatting.hpp>
 #include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/reconciliation.hpp>
 #include <invoicebox/plugin/settings.hpp>
 
 #include <invoicebox/protocol/json_writer.hpp>
@@ -214,6 +215,23 @@ std::optional<Transition> apply_suspense_posting(const SuspenseRecord& entry, co
 
 // ---- the page ----------------------------------------------------------------------------------
 
+namespace {
+
+Notice done_notice(const ReconciliationReport& r) {
+    const auto differences = r.differences();
+    int posted = 0;
+    for (const auto& shop : r.shops)
+        posted += shop.posted_now;
+    std::string text = differences == 0 ? "Расхождений нет" : "Расхождений: " + std::to_string(differences);
+    if (posted > 0)
+        text += "; проведено сверкой: " + std::to_string(posted);
+    if (!r.complete())
+        return {"warning", "Сверка выполнена не полностью", text};
+    return {differences == 0 ? "success" : "warning", "Сверка выполнена", text};
+}
+
+} // namespace
+
 std::string render_suspense_page(const SuspensePageModel& m) {
     pr::JsonWriter w(pr::JsonWriteOptions{.escape_slash = false});
     w.begin_object().member("schema", "pms.view/1").member("title", suspense_page_title).member("size", "large");
@@ -223,6 +241,17 @@ std::string render_suspense_page(const SuspensePageModel& m) {
         if (!n.title.empty())
             w.member("title", n.title);
         w.member("text", n.text).end_object();
+    }
+    if (m.reconciliation) {
+        write_reconciliation_screen(w, *m.reconciliation);
+        w.end_array(); // elements
+        w.key("buttons").begin_array();
+        w.begin_object().member("id", "run_reconciliation").member("label", "Сверить с InvoiceBox").member("style", "primary")
+            .member_bool("submit", true).end_object();
+        w.begin_object().member("id", "back").member("label", "Назад").end_object();
+        w.end_array();
+        w.end_object();
+        return w.take();
     }
     const SuspenseRecord* chosen = nullptr;
     for (const auto& s : m.items)
@@ -315,6 +344,8 @@ std::string render_suspense_page(const SuspensePageModel& m) {
     w.end_array(); // elements
     w.key("buttons").begin_array();
     w.begin_object().member("id", "refresh").member("label", "Обновить").end_object();
+    if (m.reconciliation_offered)
+        w.begin_object().member("id", "open_reconciliation").member("label", "Сверка с InvoiceBox").end_object();
     w.end_array();
     w.end_object();
     return w.take();
@@ -359,6 +390,10 @@ SuspensePageEvent parse_suspense_event(std::string_view json) {
         ev.kind = SuspensePageEvent::Kind::back;
     else if (action == "refresh")
         ev.kind = SuspensePageEvent::Kind::refresh;
+    else if (action == "open_reconciliation")
+        ev.kind = SuspensePageEvent::Kind::open_reconciliation;
+    else if (action == "run_reconciliation")
+        ev.kind = SuspensePageEvent::Kind::run_reconciliation;
     return ev;
 }
 
@@ -458,6 +493,7 @@ SuspenseDecision SuspenseService::close(const std::string& order_id, const std::
 SuspensePageModel SuspenseService::model(std::vector<Notice> notices) {
     SuspensePageModel m;
     m.notices = std::move(notices);
+    m.reconciliation_offered = reconciler_ != nullptr;
     const auto now = links_.host().now_utc_ms();
     m.offset_minutes = links_.host().utc_offset_minutes(now);
     try {
@@ -469,6 +505,60 @@ SuspensePageModel SuspenseService::model(std::vector<Notice> notices) {
 }
 
 std::string SuspenseService::open_page() { return render_suspense_page(model()); }
+
+SuspensePageModel SuspenseService::reconciliation_model(std::vector<Notice> notices, std::string period) {
+    SuspensePageModel m;
+    m.notices = std::move(notices);
+    m.reconciliation_offered = true;
+    ReconciliationScreen screen;
+    screen.period = std::move(period);
+    screen.downloads = downloads_;
+    screen.offset_minutes = links_.host().utc_offset_minutes(links_.host().now_utc_ms());
+    if (reconciler_)
+        screen.report = reconciler_->last_report();
+    m.reconciliation = std::move(screen);
+    return m;
+}
+
+void SuspenseService::run_reconciliation(const std::string& period, const StaffUser& staff, const std::string& session,
+                                         std::function<void(std::string)> reply) {
+    const auto days = reconciliation_period_days(period);
+    if (!days) {
+        reply(show(session, reconciliation_model({{"error", "", "Выберите период сверки"}}, "1")));
+        return;
+    }
+    if (reconciler_->running()) {
+        reply(show(session, reconciliation_model({{"info", "", "Сверка уже выполняется: результат появится здесь"}}, period)));
+        return;
+    }
+    // A period of weeks reads many pages within InvoiceBox's rate limit: longer than a page
+    // event may take. The answer says it runs; the report is pushed to the page when done (or
+    // given as the answer when it finished before the answer was sent).
+    auto answered = std::make_shared<bool>(false);
+    auto early = std::make_shared<std::optional<ReconciliationReport>>();
+    const std::int64_t now = links_.host().now_utc_ms();
+    auto alive = alive_;
+    // Up to and including the current second (InvoiceBox's times are whole seconds).
+    reconciler_->run(now - *days * Reconciler::day_ms, now + 1000, staff.label(),
+                     [this, alive, answered, early, session, period](const ReconciliationReport& r) {
+                         if (!*alive)
+                             return;
+                         if (!*answered) {
+                             *early = r;
+                             return;
+                         }
+                         auto it = sessions_.find(session);
+                         if (it == sessions_.end() || it->second)
+                             return; // closed, or back on the list: the report waits on the screen
+                         links_.host().push_page_view(session, show(session, reconciliation_model({done_notice(r)}, period)));
+                     });
+    *answered = true;
+    if (*early) {
+        reply(show(session, reconciliation_model({done_notice(**early)}, period)));
+        return;
+    }
+    reply(show(session, reconciliation_model({{"info", "Сверка выполняется", "Результат появится здесь, когда InvoiceBox ответит"}}, period)));
+}
 
 void SuspenseService::page_opened(std::string_view session) {
     if (!session.empty())
@@ -482,7 +572,7 @@ void SuspenseService::page_closed(std::string_view session) {
 
 std::string SuspenseService::show(std::string_view session, const SuspensePageModel& m) {
     if (auto it = sessions_.find(session); it != sessions_.end())
-        it->second = m.form.empty();
+        it->second = m.form.empty() && !m.reconciliation;
     return render_suspense_page(m);
 }
 
@@ -561,6 +651,20 @@ void SuspenseService::page_event(std::string_view event_json, const StaffUser& s
     case K::back:
     case K::refresh:
         reply(show(session, model()));
+        return;
+    case K::open_reconciliation:
+        if (!reconciler_) {
+            reply(show(session, model({{"error", "", "Сверка недоступна"}})));
+            return;
+        }
+        reply(show(session, reconciliation_model({}, "1")));
+        return;
+    case K::run_reconciliation:
+        if (!reconciler_) {
+            reply(show(session, model({{"error", "", "Сверка недоступна"}})));
+            return;
+        }
+        run_reconciliation(ev.values["period"], staff, session, std::move(reply));
         return;
     case K::unknown:
         reply(show(session, model({{"error", "", "Неизвестное действие"}})));

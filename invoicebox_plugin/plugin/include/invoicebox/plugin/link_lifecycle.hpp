@@ -46,6 +46,7 @@ enum class ReportSource : std::uint8_t {
     recovery,      ///< start-up recovery (a pass of the poller after a restart)
     create_answer, ///< InvoiceBox answered our create (or its recovery lookup found the order)
     staff_cancel,  ///< InvoiceBox answered a staff cancel with the order
+    reconciliation, ///< a reconciliation with InvoiceBox (daily, or «Сверить с InvoiceBox»)
 };
 std::string_view to_string(ReportSource s) noexcept;
 /// The actor written to the audit trail for a report of this source.

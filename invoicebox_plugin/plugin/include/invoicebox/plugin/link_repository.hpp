@@ -46,6 +46,9 @@ class LinkRepository {
     std::vector<LinkRecord> for_folio(std::string_view folio_id);
     /// Links that need the poller or recovery (LinkRecord::needs_attention()).
     std::vector<LinkRecord> needing_attention();
+    /// Every link record (one scan of the hot records): for the reconciliation, which compares
+    /// the whole PMS side with InvoiceBox.
+    std::vector<LinkRecord> all_links();
 
     /// Writes the record and its indexes atomically.
     void save(const LinkRecord& r);
@@ -90,6 +93,8 @@ class LinkRepository {
     /// The refunds of a link, oldest first.
     std::vector<RefundRecord> refunds_of(std::string_view link_moid);
     std::vector<RefundRecord> refunds_needing_attention();
+    /// Every refund record (one scan).
+    std::vector<RefundRecord> all_refunds();
     /// Ops of a refund record with its indexes.
     static std::vector<StoreOp> refund_ops(const RefundRecord& r);
 

@@ -16,10 +16,12 @@
 
 #include <invoicebox/plugin/link_lifecycle.hpp>
 #include <invoicebox/plugin/link_record.hpp>
+#include <invoicebox/plugin/reconciliation_view.hpp>
 #include <invoicebox/plugin/views.hpp>
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,11 +67,25 @@ struct SuspensePageModel {
     std::string form_order_id;
     std::map<std::string, std::string> values; ///< form field -> current text
     std::map<std::string, std::string> errors; ///< form field -> message
+    /// The page offers «Сверка с InvoiceBox» (a Reconciler is attached).
+    bool reconciliation_offered = false;
+    /// Set: the reconciliation screen instead of the list.
+    std::optional<ReconciliationScreen> reconciliation;
 };
 std::string render_suspense_page(const SuspensePageModel& m);
 
 struct SuspensePageEvent {
-    enum class Kind : std::uint8_t { open_post, open_close, submit_post, submit_close, back, refresh, unknown };
+    enum class Kind : std::uint8_t {
+        open_post,
+        open_close,
+        submit_post,
+        submit_close,
+        back,
+        refresh,
+        open_reconciliation, ///< «Сверка с InvoiceBox»
+        run_reconciliation,  ///< «Сверить с InvoiceBox» (the period in values)
+        unknown
+    };
     Kind kind = Kind::unknown;
     std::string order_id; ///< the row, or the form's entry
     std::map<std::string, std::string> values;
@@ -86,6 +102,9 @@ inline constexpr const char* suspense_page_permission = "suspense.manage";
 class SuspenseService {
   public:
     explicit SuspenseService(LinkService& links) : links_(links) {}
+    ~SuspenseService() { *alive_ = false; }
+    SuspenseService(const SuspenseService&) = delete;
+    SuspenseService& operator=(const SuspenseService&) = delete;
 
     /// The unposted payments, oldest first.
     std::vector<SuspenseRecord> unposted();
@@ -114,12 +133,27 @@ class SuspenseService {
     void push_updates();
     std::size_t open_sessions() const noexcept { return sessions_.size(); }
 
+    /// Offers the reconciliation screen on this page (the plugin attaches its Reconciler);
+    /// `downloads`: the host renders the CSV `download` element (API 1.5+).
+    void attach_reconciler(Reconciler* reconciler, bool downloads) {
+        reconciler_ = reconciler;
+        downloads_ = downloads;
+    }
+
   private:
     SuspensePageModel model(std::vector<Notice> notices = {});
     /// Renders `m` for `session`, remembering whether it shows the list.
     std::string show(std::string_view session, const SuspensePageModel& m);
+    /// The reconciliation screen with the last report (and `period` chosen).
+    SuspensePageModel reconciliation_model(std::vector<Notice> notices, std::string period);
+    /// «Сверить с InvoiceBox»: answers at once with "running", pushes the report when done.
+    void run_reconciliation(const std::string& period, const StaffUser& staff, const std::string& session,
+                            std::function<void(std::string)> reply);
     LinkService& links_;
+    Reconciler* reconciler_ = nullptr;
+    bool downloads_ = false;
     std::map<std::string, bool, std::less<>> sessions_; ///< page session -> showing the list
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 } // namespace invoicebox::plugin

@@ -1,0 +1,444 @@
+// The reconciliation run (reconciliation.hpp): InvoiceBox's lists, the one road, then the PMS
+// side read back and compared.
+#include <invoicebox/plugin/reconciliation.hpp>
+
+#include <invoicebox/plugin/api_client.hpp>
+#include <invoicebox/plugin/formatting.hpp>
+#include <invoicebox/plugin/link_service.hpp>
+#include <invoicebox/plugin/settings.hpp>
+
+#include "join.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace invoicebox::plugin {
+
+namespace pr = invoicebox::protocol;
+
+namespace {
+
+constexpr std::string_view k_last_report = "v1/reconciliation/last";
+constexpr std::string_view k_last_daily = "v1/reconciliation/daily-until";
+
+std::int64_t ms_of(const std::optional<pr::UtcTime>& t) {
+    if (!t)
+        return 0;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+}
+
+pr::UtcTime time_of(std::int64_t ms) {
+    return std::chrono::floor<std::chrono::seconds>(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+}
+
+bool in_period(std::int64_t at, std::int64_t from, std::int64_t to) { return at >= from && at < to; }
+
+} // namespace
+
+/// One run: the report being filled, the shops still reading, and who waits for it.
+struct Reconciler::Run {
+    ReconciliationReport report;
+    std::vector<std::function<void(const ReconciliationReport&)>> waiters;
+    int shops_left = 0;
+    /// InvoiceBox ids seen in the period, per shop: paid orders and completed refunds.
+    std::map<std::string, std::set<std::string>> paid_ids, refund_ids;
+    /// Shops whose lists were read to their end (only those are compared from the PMS side).
+    std::set<std::string> read_to_end;
+};
+
+Reconciler::Reconciler(LinkService& links, HostPorts& host) : links_(links), host_(host) {}
+
+Reconciler::~Reconciler() {
+    *alive_ = false;
+    stop();
+}
+
+void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
+                     std::function<void(const ReconciliationReport&)> done) {
+    if (running_) {
+        if (done)
+            running_->waiters.push_back(std::move(done));
+        return;
+    }
+    auto run = std::make_shared<Run>();
+    running_ = run;
+    if (done)
+        run->waiters.push_back(std::move(done));
+    run->report.from_ms = from_ms;
+    run->report.to_ms = to_ms;
+    run->report.run_at_ms = host_.now_utc_ms();
+    run->report.who = std::move(who);
+
+    const Settings& settings = links_.settings();
+    std::vector<const ShopConfig*> shops;
+    if (settings.shop.complete())
+        shops.push_back(&settings.shop);
+    for (const auto& o : settings.overrides)
+        if (o.complete())
+            shops.push_back(&o);
+    std::map<std::string, std::string> entity_names;
+    if (auto doc = host_.property_json())
+        for (const auto& e : parse_property_entities(*doc))
+            entity_names[e.id] = e.name;
+
+    run->shops_left = static_cast<int>(shops.size()) + 1; // +1: released below, after every start
+    auto alive = alive_;
+    for (const ShopConfig* shop : shops) {
+        ReconciliationShop s;
+        s.merchant_id = shop->merchant_id;
+        auto name = entity_names.find(shop->legal_entity_id);
+        s.label = name != entity_names.end() ? name->second : shop->merchant_id;
+        run->report.shops.push_back(std::move(s));
+        const std::string merchant = shop->merchant_id;
+        auto client = ApiClient::make(host_, *shop);
+
+        // 1. Paid orders, by paid date within the period (ascending, id breaking ties, read to
+        //    the end), each through the one road: a missing posting is posted now.
+        pr::OrderFilter f;
+        f.statuses = {"completed"};
+        f.merchant_id = pr::MerchantId(merchant);
+        f.paid_from = time_of(from_ms);
+        f.paid_before = time_of(to_ms);
+        f.sort = {pr::SortKey{"paidAt", false}, pr::SortKey{"id", false}};
+        auto shop_error = std::make_shared<std::string>();
+        client->find_all_orders(
+            std::move(f),
+            [this, alive, run, merchant](const std::vector<pr::Order>& items) {
+                if (!*alive)
+                    return false;
+                std::set<std::string> folios;
+                for (const auto& order : items) {
+                    if (!order.status.is_paid())
+                        continue;
+                    run->paid_ids[merchant].insert(order.id.str());
+                    auto& shop = *std::find_if(run->report.shops.begin(), run->report.shops.end(),
+                                               [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+                    const std::int64_t amount = order.amount.minor;
+                    shop.paid_at_ib.add(amount);
+                    ReconciliationLine line;
+                    line.merchant_id = merchant;
+                    line.invoicebox_id = order.id.str();
+                    line.merchant_order_id = order.merchant_order_id.str();
+                    line.invoicebox_minor = amount;
+                    std::optional<LinkRecord> before;
+                    try {
+                        before = links_.repository().find(order.merchant_order_id.str());
+                        if (!before)
+                            before = links_.repository().find_by_order_id(order.id.str());
+                        links_.receive(OrderReport{ReportSource::reconciliation, order, ""}, &folios);
+                    } catch (const StoreError&) {
+                        line.kind = ReconciliationLine::Kind::unposted;
+                        line.reason = "не удалось записать в базу PMS; повторите сверку";
+                        run->report.lines.push_back(std::move(line));
+                        continue;
+                    }
+                    std::optional<LinkRecord> link;
+                    try {
+                        link = links_.repository().find(order.merchant_order_id.str());
+                        if (!link)
+                            link = links_.repository().find_by_order_id(order.id.str());
+                    } catch (const StoreError&) {
+                    }
+                    if (!link) {
+                        line.kind = ReconciliationLine::Kind::unknown_order;
+                        line.reason = "в PMS нет такой платёжной ссылки (заказ создан не из PMS); платёж в списке "
+                                      "неразнесённых";
+                        run->report.lines.push_back(std::move(line));
+                        continue;
+                    }
+                    line.folio_number = link->folio_number;
+                    line.merchant_order_id = link->merchant_order_id;
+                    switch (link->posting) {
+                    case PostingState::posted:
+                        shop.paid_posted.add(link->paid_amount_minor != 0 ? link->paid_amount_minor : link->amount_minor);
+                        if (before && before->posting != PostingState::posted) {
+                            line.kind = ReconciliationLine::Kind::posted_now;
+                            line.pms_minor = link->paid_amount_minor;
+                            line.reason = "оплата не была проведена в PMS; проведена сверкой";
+                            ++shop.posted_now;
+                            run->report.lines.push_back(std::move(line));
+                        }
+                        break;
+                    case PostingState::pending:
+                        // The post effect this report recorded runs now (or is retried by the
+                        // poller): counted as posted by this run.
+                        shop.paid_posted.add(link->paid_amount_minor != 0 ? link->paid_amount_minor : link->amount_minor);
+                        line.kind = ReconciliationLine::Kind::posted_now;
+                        line.pms_minor = link->paid_amount_minor != 0 ? link->paid_amount_minor : link->amount_minor;
+                        line.reason = before && before->posting == PostingState::pending
+                                          ? "проводится: проводка ожидает ответа PMS"
+                                          : "оплата не была проведена в PMS; проводится сверкой";
+                        ++shop.posted_now;
+                        run->report.lines.push_back(std::move(line));
+                        break;
+                    case PostingState::suspense:
+                        line.kind = ReconciliationLine::Kind::unposted;
+                        line.reason = link->suspense_reason.empty() ? "в списке неразнесённых" : link->suspense_reason;
+                        run->report.lines.push_back(std::move(line));
+                        break;
+                    case PostingState::none:
+                        line.kind = ReconciliationLine::Kind::unposted;
+                        line.reason = "не проведено: " +
+                                      (link->error_message.empty() ? std::string("статус ссылки в PMS — ") +
+                                                                         std::string(to_string(link->state))
+                                                                   : link->error_message);
+                        run->report.lines.push_back(std::move(line));
+                        break;
+                    }
+                }
+                for (const auto& folio : folios)
+                    if (links_.on_folio_changed)
+                            links_.on_folio_changed(folio);
+                return true;
+            },
+            [this, alive, run, merchant, client, shop_error, from_ms, to_ms](std::optional<pr::ApiError> e) {
+                if (!*alive)
+                    return;
+                if (e)
+                    *shop_error = "оплаченные заказы прочитаны не до конца: " + describe_for_staff(*e);
+                // 2. Refunds: the whole list (it has no date filter), the completed ones created
+                //    in the period through the refund road.
+                pr::RefundFilter rf;
+                rf.merchant_id = pr::MerchantId(merchant);
+                client->find_all_refunds(
+                    std::move(rf), pr::Currency::rub,
+                    [this, alive, run, merchant, from_ms, to_ms](const std::vector<pr::Refund>& items) {
+                        if (!*alive)
+                            return false;
+                        std::set<std::string> folios;
+                        auto& shop = *std::find_if(run->report.shops.begin(), run->report.shops.end(),
+                                                   [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+                        for (const auto& refund : items) {
+                            if (refund.status.kind() != pr::RefundStatusKind::completed || !in_period(ms_of(refund.created_at), from_ms, to_ms))
+                                continue;
+                            run->refund_ids[merchant].insert(refund.id.str());
+                            const std::int64_t amount = refund.amount.minor;
+                            shop.refunds_at_ib.add(amount);
+                            ReconciliationLine line;
+                            line.merchant_id = merchant;
+                            line.invoicebox_id = refund.id.str();
+                            line.merchant_order_id = refund.merchant_order_id.str();
+                            line.invoicebox_minor = amount;
+                            std::optional<RefundRecord> before;
+                            std::optional<RefundRecord> after;
+                            try {
+                                before = links_.repository().find_refund_by_id(refund.id.str());
+                                links_.receive_refund(RefundReport{ReportSource::reconciliation, refund, ""}, &folios);
+                                after = links_.repository().find_refund_by_id(refund.id.str());
+                            } catch (const StoreError&) {
+                                line.kind = ReconciliationLine::Kind::refund_unposted;
+                                line.reason = "не удалось записать в базу PMS; повторите сверку";
+                                run->report.lines.push_back(std::move(line));
+                                continue;
+                            }
+                            if (!after) {
+                                line.kind = ReconciliationLine::Kind::refund_unknown;
+                                line.reason = "возврат по заказу " + refund.parent_id.str() +
+                                              ", которого нет в PMS (заказ создан не из PMS)";
+                                run->report.lines.push_back(std::move(line));
+                                continue;
+                            }
+                            line.folio_number = after->folio_number;
+                            switch (after->posting) {
+                            case PostingState::posted:
+                                shop.refunds_posted.add(after->amount_minor);
+                                if (before && before->posting != PostingState::posted) {
+                                    line.kind = ReconciliationLine::Kind::refund_posted_now;
+                                    line.pms_minor = -after->amount_minor;
+                                    line.reason = "возврат не был проведён в PMS; проведён сверкой";
+                                    ++shop.posted_now;
+                                    run->report.lines.push_back(std::move(line));
+                                }
+                                break;
+                            case PostingState::pending:
+                                shop.refunds_posted.add(after->amount_minor);
+                                line.kind = ReconciliationLine::Kind::refund_posted_now;
+                                line.pms_minor = -after->amount_minor;
+                                line.reason = "возврат не был проведён в PMS; проводится сверкой";
+                                ++shop.posted_now;
+                                run->report.lines.push_back(std::move(line));
+                                break;
+                            case PostingState::suspense:
+                            case PostingState::none:
+                                line.kind = ReconciliationLine::Kind::refund_unposted;
+                                line.reason = after->suspense_reason.empty() ? "возврат не проведён в PMS"
+                                                                             : after->suspense_reason;
+                                run->report.lines.push_back(std::move(line));
+                                break;
+                            }
+                        }
+                        for (const auto& folio : folios)
+                            if (links_.on_folio_changed)
+                            links_.on_folio_changed(folio);
+                        return true;
+                    },
+                    [this, alive, run, merchant, shop_error](std::optional<pr::ApiError> e) {
+                        if (!*alive)
+                            return;
+                        if (e) {
+                            if (!shop_error->empty())
+                                *shop_error += "; ";
+                            *shop_error += "возвраты прочитаны не до конца: " + describe_for_staff(*e);
+                        }
+                        auto& shop = *std::find_if(run->report.shops.begin(), run->report.shops.end(),
+                                                   [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+                        shop.error = *shop_error;
+                        if (shop_error->empty())
+                            run->read_to_end.insert(merchant);
+                        shop_done(run);
+                    });
+            });
+    }
+    shop_done(run); // the +1: a run with no shop (or whose reads all completed) finishes here
+}
+
+void Reconciler::shop_done(const std::shared_ptr<Run>& run) {
+    if (--run->shops_left > 0)
+        return;
+    finish(run);
+}
+
+void Reconciler::finish(const std::shared_ptr<Run>& run) {
+    auto& report = run->report;
+    // 3. The PMS side, for the shops read to their end: postings of the period InvoiceBox does
+    //    not list as paid (or refunded). A shop read only in part is not judged: its error says so.
+    try {
+        for (const auto& link : links_.repository().all_links()) {
+            if (link.posting != PostingState::posted || !run->read_to_end.count(link.merchant_id) ||
+                !in_period(link.paid_at_ms, report.from_ms, report.to_ms))
+                continue;
+            if (run->paid_ids[link.merchant_id].count(link.order_id))
+                continue;
+            ReconciliationLine line;
+            line.kind = ReconciliationLine::Kind::not_paid_at_ib;
+            line.merchant_id = link.merchant_id;
+            line.invoicebox_id = link.order_id;
+            line.merchant_order_id = link.merchant_order_id;
+            line.folio_number = link.folio_number;
+            line.pms_minor = link.paid_amount_minor != 0 ? link.paid_amount_minor : link.amount_minor;
+            line.reason = "проведено в PMS, но InvoiceBox не показывает этот заказ оплаченным за период";
+            report.lines.push_back(std::move(line));
+        }
+        for (const auto& refund : links_.repository().all_refunds()) {
+            if (refund.posting != PostingState::posted || !run->read_to_end.count(refund.merchant_id) ||
+                !in_period(refund.created_at_ms, report.from_ms, report.to_ms))
+                continue;
+            if (run->refund_ids[refund.merchant_id].count(refund.refund_id))
+                continue;
+            ReconciliationLine line;
+            line.kind = ReconciliationLine::Kind::refund_not_at_ib;
+            line.merchant_id = refund.merchant_id;
+            line.invoicebox_id = refund.refund_id;
+            line.merchant_order_id = refund.merchant_order_id;
+            line.folio_number = refund.folio_number;
+            line.pms_minor = -refund.amount_minor;
+            line.reason = "возврат проведён в PMS, но InvoiceBox не показывает его выполненным за период";
+            report.lines.push_back(std::move(line));
+        }
+    } catch (const StoreError&) {
+        for (auto& shop : report.shops)
+            if (shop.error.empty())
+                shop.error = "записи PMS не удалось прочитать: сверка со стороны PMS не выполнена";
+    }
+    try {
+        host_.store_write({StoreOp{StoreOp::Kind::put, std::string(k_last_report), serialize(report)}});
+    } catch (const StoreError&) {
+        host_.log(LogLevel::error, "reconciliation: the report could not be kept");
+    }
+    host_.log(LogLevel::info, "reconciliation: " + std::to_string(report.lines.size()) + " lines, " +
+                                  std::to_string(report.differences()) + " differences");
+    running_.reset();
+    auto waiters = std::move(run->waiters);
+    for (auto& w : waiters)
+        w(report);
+}
+
+std::optional<ReconciliationReport> Reconciler::last_report() {
+    try {
+        if (auto v = host_.store_get(k_last_report))
+            return parse_reconciliation_report(*v);
+    } catch (const StoreError&) {
+    }
+    return std::nullopt;
+}
+
+void Reconciler::start(std::chrono::milliseconds first_delay) {
+    started_ = true;
+    std::int64_t until = 0;
+    try {
+        if (auto v = host_.store_get(k_last_daily))
+            until = static_cast<std::int64_t>(std::stoll(*v));
+    } catch (const std::exception&) {
+        until = 0;
+    }
+    const std::int64_t now = host_.now_utc_ms();
+    if (until == 0) {
+        schedule(first_delay);
+        return;
+    }
+    const std::int64_t due = until + day_ms;
+    schedule(std::chrono::milliseconds(std::max<std::int64_t>(first_delay.count(), due - now)));
+}
+
+void Reconciler::stop() {
+    started_ = false;
+    if (timer_ != 0)
+        host_.cancel_timer(timer_);
+    timer_ = 0;
+}
+
+void Reconciler::schedule(std::chrono::milliseconds delay) {
+    if (!started_)
+        return;
+    auto alive = alive_;
+    timer_ = host_.start_timer(delay, [this, alive](bool cancelled) {
+        if (cancelled || !*alive)
+            return;
+        timer_ = 0;
+        daily();
+    });
+}
+
+void Reconciler::daily() {
+    if (!started_ || !links_.settings().configured()) {
+        schedule(std::chrono::milliseconds(day_ms));
+        return;
+    }
+    const std::int64_t now = host_.now_utc_ms();
+    std::int64_t from = now - day_ms;
+    try {
+        if (auto v = host_.store_get(k_last_daily))
+            from = std::min<std::int64_t>(std::stoll(*v), now); // from the previous day's end: no gap
+    } catch (const std::exception&) {
+    }
+    // Longer than 7 days back (the plugin was off for weeks) is for a person with a period.
+    from = std::max(from, now - 7 * day_ms);
+    auto alive = alive_;
+    run(from, now, "ежедневная сверка", [this, alive, now](const ReconciliationReport& r) {
+        if (!*alive)
+            return;
+        try {
+            host_.store_write({StoreOp{StoreOp::Kind::put, std::string(k_last_daily), std::to_string(now)}});
+        } catch (const StoreError&) {
+            host_.log(LogLevel::error, "reconciliation: the daily cursor could not be kept");
+        }
+        const std::size_t differences = r.differences();
+        if (differences > 0 || !r.complete()) {
+            StaffAlert a;
+            a.level = StaffAlert::Level::warning;
+            a.dedupe_key = "reconciliation:" + std::to_string(now);
+            a.title = "Сверка с InvoiceBox: есть расхождения";
+            a.body = !r.complete() ? "Сверка выполнена не полностью: InvoiceBox ответил не на все запросы. "
+                                     "Откройте «Неразнесённые оплаты» → «Сверка с InvoiceBox»"
+                                   : "Расхождений: " + std::to_string(differences) +
+                                         ". Откройте «Неразнесённые оплаты» → «Сверка с InvoiceBox»";
+            host_.raise_alert(a);
+        }
+        schedule(std::chrono::milliseconds(day_ms));
+    });
+}
+
+} // namespace invoicebox::plugin
