@@ -3,6 +3,8 @@
 // failure, timeout or cancel() to set Op::done delivers, all other paths only clean up.
 #include <pms/net/http_client.hpp>
 
+#include <pms/boost_impl/url_guard.hpp>
+
 #include "tls_context.hpp"
 
 #include <boost/asio/bind_executor.hpp>
@@ -55,24 +57,11 @@ struct Target {
     std::string log_name;    // scheme://host:port/path, no query (may hold secrets)
 };
 
-/// RFC 3986 scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) followed by "://".
-bool starts_with_scheme_and_authority(std::string_view url) {
-    const auto colon = url.find("://");
-    if (colon == std::string_view::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(url[0])))
-        return false;
-    for (std::size_t i = 1; i < colon; ++i) {
-        const auto c = static_cast<unsigned char>(url[i]);
-        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.')
-            return false;
-    }
-    return true;
-}
-
 std::error_code parse_target(const std::string& url, Target& out) {
     // "scheme://" first, by hand: Boost.URL 1.81 trips an assertion (an abort in a build with
     // asserts) on a scheme followed by a rootless path it must refuse, e.g. "http:]" — and a
     // plugin chooses the URLs it sends. Every URL the client takes has an authority anyway.
-    if (!starts_with_scheme_and_authority(url))
+    if (!pms::boost_impl::starts_with_scheme_and_authority(url))
         return error::invalid_url;
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed)

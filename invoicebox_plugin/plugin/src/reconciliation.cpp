@@ -36,6 +36,26 @@ pr::UtcTime time_of(std::int64_t ms) {
 
 bool in_period(std::int64_t at, std::int64_t from, std::int64_t to) { return at >= from && at < to; }
 
+/// What the PMS posted (or posts) for a paid link: the paid amount once known.
+std::int64_t posted_amount(const LinkRecord& link) {
+    return link.paid_amount_minor != 0 ? link.paid_amount_minor : link.amount_minor;
+}
+
+ReconciliationLine line_of(ReconciliationLine::Kind kind, std::string merchant_id, std::string invoicebox_id,
+                           std::string merchant_order_id, std::string folio_number, std::int64_t invoicebox_minor,
+                           std::int64_t pms_minor, std::string reason) {
+    ReconciliationLine l;
+    l.kind = kind;
+    l.merchant_id = std::move(merchant_id);
+    l.invoicebox_id = std::move(invoicebox_id);
+    l.merchant_order_id = std::move(merchant_order_id);
+    l.folio_number = std::move(folio_number);
+    l.invoicebox_minor = invoicebox_minor;
+    l.pms_minor = pms_minor;
+    l.reason = std::move(reason);
+    return l;
+}
+
 } // namespace
 
 /// One run: the report being filled, the shops still reading, and who waits for it.
@@ -47,6 +67,11 @@ struct Reconciler::Run {
     std::map<std::string, std::set<std::string>> paid_ids, refund_ids;
     /// Shops whose lists were read to their end (only those are compared from the PMS side).
     std::set<std::string> read_to_end;
+
+    ReconciliationShop& shop(const std::string& merchant) {
+        return *std::find_if(report.shops.begin(), report.shops.end(),
+                             [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+    }
 };
 
 Reconciler::Reconciler(LinkService& links, HostPorts& host) : links_(links), host_(host) {}
@@ -114,8 +139,7 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                     if (!order.status.is_paid())
                         continue;
                     run->paid_ids[merchant].insert(order.id.str());
-                    auto& shop = *std::find_if(run->report.shops.begin(), run->report.shops.end(),
-                                               [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+                    auto& shop = run->shop(merchant);
                     const std::int64_t amount = order.amount.minor;
                     shop.paid_at_ib.add(amount);
                     ReconciliationLine line;
@@ -153,10 +177,10 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                     line.merchant_order_id = link->merchant_order_id;
                     switch (link->posting) {
                     case PostingState::posted:
-                        shop.paid_posted.add(link->paid_amount_minor != 0 ? link->paid_amount_minor : link->amount_minor);
+                        shop.paid_posted.add(posted_amount(*link));
                         if (before && before->posting != PostingState::posted) {
                             line.kind = ReconciliationLine::Kind::posted_now;
-                            line.pms_minor = link->paid_amount_minor;
+                            line.pms_minor = posted_amount(*link);
                             line.reason = "оплата не была проведена в PMS; проведена сверкой";
                             ++shop.posted_now;
                             run->report.lines.push_back(std::move(line));
@@ -165,9 +189,9 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                     case PostingState::pending:
                         // The post effect this report recorded runs now (or is retried by the
                         // poller): counted as posted by this run.
-                        shop.paid_posted.add(link->paid_amount_minor != 0 ? link->paid_amount_minor : link->amount_minor);
+                        shop.paid_posted.add(posted_amount(*link));
                         line.kind = ReconciliationLine::Kind::posted_now;
-                        line.pms_minor = link->paid_amount_minor != 0 ? link->paid_amount_minor : link->amount_minor;
+                        line.pms_minor = posted_amount(*link);
                         line.reason = before && before->posting == PostingState::pending
                                           ? "проводится: проводка ожидает ответа PMS"
                                           : "оплата не была проведена в PMS; проводится сверкой";
@@ -209,8 +233,7 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                         if (!*alive)
                             return false;
                         std::set<std::string> folios;
-                        auto& shop = *std::find_if(run->report.shops.begin(), run->report.shops.end(),
-                                                   [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+                        auto& shop = run->shop(merchant);
                         for (const auto& refund : items) {
                             if (refund.status.kind() != pr::RefundStatusKind::completed || !in_period(ms_of(refund.created_at), from_ms, to_ms))
                                 continue;
@@ -283,8 +306,7 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                                 *shop_error += "; ";
                             *shop_error += "возвраты прочитаны не до конца: " + describe_for_staff(*e);
                         }
-                        auto& shop = *std::find_if(run->report.shops.begin(), run->report.shops.end(),
-                                                   [&](const ReconciliationShop& s) { return s.merchant_id == merchant; });
+                        auto& shop = run->shop(merchant);
                         shop.error = *shop_error;
                         if (shop_error->empty())
                             run->read_to_end.insert(merchant);
@@ -308,35 +330,22 @@ void Reconciler::finish(const std::shared_ptr<Run>& run) {
     try {
         for (const auto& link : links_.repository().all_links()) {
             if (link.posting != PostingState::posted || !run->read_to_end.count(link.merchant_id) ||
-                !in_period(link.paid_at_ms, report.from_ms, report.to_ms))
+                !in_period(link.paid_at_ms, report.from_ms, report.to_ms) ||
+                run->paid_ids[link.merchant_id].count(link.order_id))
                 continue;
-            if (run->paid_ids[link.merchant_id].count(link.order_id))
-                continue;
-            ReconciliationLine line;
-            line.kind = ReconciliationLine::Kind::not_paid_at_ib;
-            line.merchant_id = link.merchant_id;
-            line.invoicebox_id = link.order_id;
-            line.merchant_order_id = link.merchant_order_id;
-            line.folio_number = link.folio_number;
-            line.pms_minor = link.paid_amount_minor != 0 ? link.paid_amount_minor : link.amount_minor;
-            line.reason = "проведено в PMS, но InvoiceBox не показывает этот заказ оплаченным за период";
-            report.lines.push_back(std::move(line));
+            report.lines.push_back(line_of(ReconciliationLine::Kind::not_paid_at_ib, link.merchant_id, link.order_id,
+                                           link.merchant_order_id, link.folio_number, 0, posted_amount(link),
+                                           "проведено в PMS, но InvoiceBox не показывает этот заказ оплаченным за период"));
         }
         for (const auto& refund : links_.repository().all_refunds()) {
             if (refund.posting != PostingState::posted || !run->read_to_end.count(refund.merchant_id) ||
-                !in_period(refund.created_at_ms, report.from_ms, report.to_ms))
+                !in_period(refund.created_at_ms, report.from_ms, report.to_ms) ||
+                run->refund_ids[refund.merchant_id].count(refund.refund_id))
                 continue;
-            if (run->refund_ids[refund.merchant_id].count(refund.refund_id))
-                continue;
-            ReconciliationLine line;
-            line.kind = ReconciliationLine::Kind::refund_not_at_ib;
-            line.merchant_id = refund.merchant_id;
-            line.invoicebox_id = refund.refund_id;
-            line.merchant_order_id = refund.merchant_order_id;
-            line.folio_number = refund.folio_number;
-            line.pms_minor = -refund.amount_minor;
-            line.reason = "возврат проведён в PMS, но InvoiceBox не показывает его выполненным за период";
-            report.lines.push_back(std::move(line));
+            report.lines.push_back(line_of(ReconciliationLine::Kind::refund_not_at_ib, refund.merchant_id,
+                                           refund.refund_id, refund.merchant_order_id, refund.folio_number, 0,
+                                           -refund.amount_minor,
+                                           "возврат проведён в PMS, но InvoiceBox не показывает его выполненным за период"));
         }
     } catch (const StoreError&) {
         for (auto& shop : report.shops)

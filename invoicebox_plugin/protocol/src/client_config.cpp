@@ -3,6 +3,8 @@
 
 #include "invoicebox/protocol/signature.hpp"
 
+#include <pms/boost_impl/url_guard.hpp>
+
 #include <boost/url/parse.hpp>
 
 #include <cctype>
@@ -65,29 +67,12 @@ std::string BaseUrl::origin() const {
     return o;
 }
 
-namespace {
-
-/// RFC 3986 scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) followed by "://".
-bool starts_with_scheme_and_authority(std::string_view url) {
-    const auto colon = url.find("://");
-    if (colon == std::string_view::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(url[0])))
-        return false;
-    for (std::size_t i = 1; i < colon; ++i) {
-        const auto c = static_cast<unsigned char>(url[i]);
-        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.')
-            return false;
-    }
-    return true;
-}
-
-} // namespace
-
 Expected<BaseUrl, std::string> parse_base_url(std::string_view url) {
     // "scheme://" first, checked by hand: Boost.URL 1.81 trips an assertion (an abort in a
     // build with asserts) on a scheme followed by a rootless path it must refuse, such as
     // "htIp:]" (found by tests/fuzz, target settings). A base URL without an authority is
     // refused anyway.
-    if (!starts_with_scheme_and_authority(url))
+    if (!pms::boost_impl::starts_with_scheme_and_authority(url))
         return unexpected(std::string("not an absolute URL: it must start with https:// or http://"));
     auto r = boost::urls::parse_absolute_uri(url);
     if (!r)

@@ -46,6 +46,18 @@ export function hostSmtpOption() {
 }
 
 // Starts invoicebox-sim with the shop.
+// A JSON call to the simulator's API or test endpoints (/__sim/…); fails the test on a non-2xx.
+export async function simJson(simUrl, method, path, body) {
+  const res = await fetch(`${simUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.status >= 200 && res.status < 300, `${method} ${path}: HTTP ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
 export async function startSimulator(h) {
   return h.startSimulator(['--merchant-id', SHOP.merchantId, '--token', SHOP.token,
                            '--api-key', SHOP.apiKey, '--shop-name', 'Гранд Отель Суперотель',

@@ -15,20 +15,9 @@ import { readFile } from 'node:fs/promises';
 import { createHmac } from 'node:crypto';
 import { Harness } from '../lib/harness.mjs';
 import {
-  BOOKING, PLUGIN, PROPERTY, SHOP, startSimulator, startHost, finishSetupByApi, signIn, watchPage, eventually,
+  BOOKING, PLUGIN, PROPERTY, SHOP, simJson as sim, startSimulator, startHost, finishSetupByApi, signIn, watchPage, eventually,
 } from '../lib/pms.mjs';
 import { checkA11y } from '../lib/axe.mjs';
-
-async function sim(simUrl, method, path, body) {
-  const res = await fetch(`${simUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${path}: HTTP ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 const listOf = (doc) => (Array.isArray(doc) ? doc : doc.orders ?? doc.refunds ?? doc.notifications ?? doc.data ?? []);
 const spaces = (s) => s.replace(/\s/g, ' ');

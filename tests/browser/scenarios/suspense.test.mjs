@@ -14,25 +14,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Harness } from '../lib/harness.mjs';
 import {
-  BOOKING, PLUGIN, PROPERTY, SHOP, startSimulator, startHost, finishSetupByApi, signIn, watchPage, eventually,
+  BOOKING, PLUGIN, PROPERTY, SHOP, simJson as sim, startSimulator, startHost, finishSetupByApi, signIn, watchPage, eventually,
 } from '../lib/pms.mjs';
 import { checkA11y } from '../lib/axe.mjs';
 
 const LINK_AMOUNT = '1000';   // what the link asks, ₽
 const PAID_MINOR = 123450;    // what the (tampered) notification says the guest paid: 1 234,50 ₽
 const PAID_TEXT = /1\s234,50\s₽/;
-
-// A JSON call to the simulator's test endpoints.
-async function sim(simUrl, method, path, body) {
-  const res = await fetch(`${simUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.status >= 200 && res.status < 300, `${method} ${path}: HTTP ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 // Every object in `value` (depth first) for which `pred` holds.
 function findAll(value, pred, out = []) {
