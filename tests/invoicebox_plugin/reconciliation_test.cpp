@@ -229,4 +229,35 @@ BOOST_FIXTURE_TEST_CASE(the_page_offers_the_reconciliation_and_shows_its_csv, Fi
     BOOST_TEST(view.find("\"type\":\"download\"") == std::string::npos, view);
 }
 
+// A refund that cannot be posted (no mapping for refunds): a line of the report with the reason,
+// a row of the unposted list (no action: it posts itself once fixed), then posted once.
+BOOST_FIXTURE_TEST_CASE(a_refund_that_cannot_be_posted_is_listed_and_posted_once_fixed, Fixture) {
+    const auto t0 = host.now;
+    const auto a = created("1000.00");
+    pay(a, false);
+    BOOST_REQUIRE_EQUAL(postings_of("payment"), 1u);
+    host.no_mapping = true;
+    auto refund = host.sim_call("POST", "/__sim/orders/" + a.order_id + "/refund", R"({"amountMinor":10000})");
+    BOOST_REQUIRE_MESSAGE(refund.status == 200, refund.body);
+    host.now += 10'000;
+    const auto report = reconcile(t0 - 3'600'000, host.now + 60'000);
+    bool held_line = false;
+    for (const auto& l : report.lines)
+        held_line = held_line || (l.kind == ReconciliationLine::Kind::refund_unposted && !l.reason.empty());
+    BOOST_TEST(held_line);
+    BOOST_TEST(report.differences() == 1u);
+    BOOST_TEST(postings_of("refund") == 0u);
+
+    SuspenseService page(*service);
+    const std::string list = page.open_page();
+    BOOST_TEST(list.find("Возврат не проведён") != std::string::npos, list);
+    BOOST_TEST(list.find("\"key\":\"refund:") != std::string::npos, list);
+
+    host.no_mapping = false; // the admin maps refunds
+    service->retry_suspense();
+    host.run();
+    BOOST_TEST(postings_of("refund") == 1u);
+    BOOST_TEST(page.open_page().find("Возврат не проведён") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

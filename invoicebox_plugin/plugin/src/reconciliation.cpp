@@ -67,6 +67,13 @@ struct Reconciler::Run {
     std::map<std::string, std::set<std::string>> paid_ids, refund_ids;
     /// Shops whose lists were read to their end (only those are compared from the PMS side).
     std::set<std::string> read_to_end;
+    /// Lines whose posting was pending when read: judged after the effects ran (settle()).
+    struct Unsettled {
+        std::size_t line;
+        bool refund;
+        std::string merchant;
+    };
+    std::vector<Unsettled> unsettled;
 
     ReconciliationShop& shop(const std::string& merchant) {
         return *std::find_if(report.shops.begin(), report.shops.end(),
@@ -187,15 +194,9 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                         }
                         break;
                     case PostingState::pending:
-                        // The post effect this report recorded runs now (or is retried by the
-                        // poller): counted as posted by this run.
-                        shop.paid_posted.add(posted_amount(*link));
-                        line.kind = ReconciliationLine::Kind::posted_now;
-                        line.pms_minor = posted_amount(*link);
-                        line.reason = before && before->posting == PostingState::pending
-                                          ? "проводится: проводка ожидает ответа PMS"
-                                          : "оплата не была проведена в PMS; проводится сверкой";
-                        ++shop.posted_now;
+                        // The post effect this report recorded (or an earlier one) runs now: the
+                        // line is judged once the effects have run (settle()).
+                        run->unsettled.push_back({run->report.lines.size(), false, merchant});
                         run->report.lines.push_back(std::move(line));
                         break;
                     case PostingState::suspense:
@@ -213,9 +214,9 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                         break;
                     }
                 }
-                for (const auto& folio : folios)
-                    if (links_.on_folio_changed)
-                            links_.on_folio_changed(folio);
+                if (links_.on_folio_changed)
+                    for (const auto& folio : folios)
+                        links_.on_folio_changed(folio);
                 return true;
             },
             [this, alive, run, merchant, client, shop_error, from_ms, to_ms](std::optional<pr::ApiError> e) {
@@ -277,11 +278,7 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                                 }
                                 break;
                             case PostingState::pending:
-                                shop.refunds_posted.add(after->amount_minor);
-                                line.kind = ReconciliationLine::Kind::refund_posted_now;
-                                line.pms_minor = -after->amount_minor;
-                                line.reason = "возврат не был проведён в PMS; проводится сверкой";
-                                ++shop.posted_now;
+                                run->unsettled.push_back({run->report.lines.size(), true, merchant});
                                 run->report.lines.push_back(std::move(line));
                                 break;
                             case PostingState::suspense:
@@ -293,9 +290,9 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                                 break;
                             }
                         }
-                        for (const auto& folio : folios)
-                            if (links_.on_folio_changed)
-                            links_.on_folio_changed(folio);
+                        if (links_.on_folio_changed)
+                            for (const auto& folio : folios)
+                                links_.on_folio_changed(folio);
                         return true;
                     },
                     [this, alive, run, merchant, shop_error](std::optional<pr::ApiError> e) {
@@ -320,7 +317,72 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
 void Reconciler::shop_done(const std::shared_ptr<Run>& run) {
     if (--run->shops_left > 0)
         return;
-    finish(run);
+    if (run->unsettled.empty()) {
+        finish(run);
+        return;
+    }
+    // Postings the run started (or found started) run through the outbox now: the report says
+    // what became of them, not what was hoped. Every owner's chain is awaited; a posting the
+    // host cannot do yet ends its chain (retried later) and is reported as not posted.
+    auto join = std::make_shared<Join>();
+    auto alive = alive_;
+    join->done = [this, alive, run] {
+        if (!*alive)
+            return;
+        settle(run);
+        finish(run);
+    };
+    std::vector<std::string> owners;
+    try {
+        owners = links_.repository().effect_owners();
+    } catch (const StoreError&) {
+    }
+    for (const auto& o : owners) {
+        join->add();
+        links_.run_effects(o, [join](std::string) { join->release(); });
+    }
+    join->release();
+}
+
+void Reconciler::settle(const std::shared_ptr<Run>& run) {
+    for (const auto& u : run->unsettled) {
+        auto& line = run->report.lines[u.line];
+        auto& shop = run->shop(u.merchant);
+        std::optional<PostingState> posting;
+        std::string held_reason;
+        std::int64_t amount = 0;
+        try {
+            if (u.refund) {
+                if (auto r = links_.repository().find_refund(line.merchant_order_id)) {
+                    posting = r->posting;
+                    held_reason = r->suspense_reason;
+                    amount = r->amount_minor;
+                }
+            } else if (auto l = links_.repository().find(line.merchant_order_id)) {
+                posting = l->posting;
+                held_reason = l->suspense_reason;
+                amount = posted_amount(*l);
+            }
+        } catch (const StoreError&) {
+        }
+        if (posting == PostingState::posted) {
+            line.kind = u.refund ? ReconciliationLine::Kind::refund_posted_now : ReconciliationLine::Kind::posted_now;
+            line.pms_minor = u.refund ? -amount : amount;
+            line.reason = u.refund ? "возврат не был проведён в PMS; проведён сверкой"
+                                   : "оплата не была проведена в PMS; проведена сверкой";
+            (u.refund ? shop.refunds_posted : shop.paid_posted).add(amount);
+            ++shop.posted_now;
+            continue;
+        }
+        line.kind = u.refund ? ReconciliationLine::Kind::refund_unposted : ReconciliationLine::Kind::unposted;
+        if (posting == PostingState::suspense)
+            line.reason = held_reason.empty() ? "в списке неразнесённых" : held_reason;
+        else if (posting == PostingState::pending)
+            line.reason = "PMS не принял проводку сейчас; она повторится автоматически";
+        else
+            line.reason = "не проведено";
+    }
+    run->unsettled.clear();
 }
 
 void Reconciler::finish(const std::shared_ptr<Run>& run) {

@@ -338,6 +338,24 @@ std::string render_suspense_page(const SuspensePageModel& m) {
         w.end_array();
         w.end_object();
     }
+    for (const auto& r : m.held_refunds) {
+        const std::string key = "refund:" + r.merchant_order_id;
+        if (!valid_row_key(key))
+            continue;
+        w.begin_object().member("key", key);
+        w.key("cells").begin_object();
+        w.member("time", format_local_datetime(r.completed_at_ms != 0 ? r.completed_at_ms : r.created_at_ms, m.offset_minutes));
+        w.key("reason").begin_object()
+            .member("text", "Возврат не проведён: " + (r.suspense_reason.empty() ? std::string("проводка отложена") : r.suspense_reason) +
+                                ". Проведётся сам, когда причина будет устранена")
+            .member("tone", "warning").end_object();
+        w.member("amount", "−" + format_money_ru(r.amount_minor, r.currency));
+        w.member("order", r.refund_id + " (" + r.merchant_order_id + ")");
+        w.member("folio", r.folio_number.empty() ? (r.folio_id.empty() ? "—" : r.folio_id) : r.folio_number);
+        w.end_object();
+        w.key("actions").begin_array().end_array();
+        w.end_object();
+    }
     w.end_array();
     w.member("empty_text", "Нет неразнесённых платежей");
     w.end_object();
@@ -498,6 +516,9 @@ SuspensePageModel SuspenseService::model(std::vector<Notice> notices) {
     m.offset_minutes = links_.host().utc_offset_minutes(now);
     try {
         m.items = unposted();
+        for (auto& r : links_.repository().refunds_needing_attention())
+            if (r.posting == PostingState::suspense)
+                m.held_refunds.push_back(std::move(r));
     } catch (const StoreError&) {
         m.notices.push_back({"error", "", "Не удалось прочитать список из базы PMS"});
     }

@@ -124,6 +124,8 @@ class Reconciler {
   private:
     struct Run;
     void shop_done(const std::shared_ptr<Run>& run);
+    /// Judges the lines whose posting was pending once their effects have run.
+    void settle(const std::shared_ptr<Run>& run);
     void finish(const std::shared_ptr<Run>& run);
     void schedule(std::chrono::milliseconds delay);
     void daily();

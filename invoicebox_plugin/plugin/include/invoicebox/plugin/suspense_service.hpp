@@ -60,6 +60,9 @@ std::string suspense_reason_label(const SuspenseRecord& s);
 
 struct SuspensePageModel {
     std::vector<SuspenseRecord> items; ///< the unposted ones (resolved == false)
+    /// Completed refunds whose negative posting is held (no mapping for refunds, a closed or
+    /// missing folio): listed without actions, the plugin posts them once the cause is fixed.
+    std::vector<RefundRecord> held_refunds;
     int offset_minutes = 0;
     std::vector<Notice> notices;
     /// A form opened for one entry: "post" or "close" ("" = the list only).
