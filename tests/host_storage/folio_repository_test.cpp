@@ -3,6 +3,7 @@
 #include "pms/host/storage/folio_repository.hpp"
 
 #include "pms/host/storage/demo_seed.hpp"
+#include "pms/host/storage/storage.hpp"
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -281,6 +282,64 @@ BOOST_AUTO_TEST_CASE(concurrent_posts_of_distinct_keys_all_post) {
     BOOST_TEST(failures.load() == 0);
     const auto s = folios.folio_summary(seed.main_folio).value();
     BOOST_TEST(s.folio.totals.payments.minor == threads * per_thread * 1'000);
+}
+
+// Issue 14: a new posting and its audit row are one transaction, written by the store's writer:
+// they share the group commit of the plugin batches waiting beside them (one fsync), and the
+// audit row names the posting. A repeat or a refusal writes no audit row.
+BOOST_AUTO_TEST_CASE(a_posting_and_its_audit_row_commit_with_the_store_batches) {
+    PluginStore& store = storage->plugin_store();
+    const StoreScope scope{"invoicebox", seed.property};
+    auto audited = posting("audited");
+    AuditDraft a;
+    a.actor = "plugin:invoicebox";
+    a.action = "payment.post";
+    a.subject = "folio:30682277";
+    a.property = seed.property;
+    a.details_json = R"({"posting_id":"","kind":"payment"})";
+    audited.audit = a;
+    const auto before = store.writer_stats();
+    std::optional<PostPaymentResult> result;
+    std::atomic<int> reported{0};
+    {
+        auto hold = store.hold_writer();
+        StoreBatch b1;
+        b1.put("link/1", "posting pending");
+        store.apply_async(scope, std::move(b1), [&](StoreOutcome o) { reported += o ? 100 : 1; });
+        std::thread poster{[&] { result = folios.post_payment(audited); }};
+        std::this_thread::sleep_for(std::chrono::milliseconds{50}); // queued behind the hold
+        StoreBatch b2;
+        b2.put("link/2", "posting pending");
+        store.apply_async(scope, std::move(b2), [&](StoreOutcome o) { reported += o ? 100 : 1; });
+        hold.reset();
+        poster.join();
+    }
+    for (int i = 0; i < 2000 && reported.load() < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    BOOST_REQUIRE(result.has_value());
+    BOOST_TEST(result->outcome == PostOutcome::posted);
+    BOOST_TEST(reported.load() == 2);
+    BOOST_TEST(store.writer_stats().commits - before.commits == 1u); // one group, one fsync
+    const auto rows = storage->audit().list(AuditQuery{});
+    std::size_t mine = 0;
+    for (const auto& r : rows)
+        if (r.action == "payment.post") {
+            ++mine;
+            BOOST_TEST(r.details_json.find("\"posting_id\":\"" + std::to_string(result->payment->id.value) + "\"") !=
+                           std::string::npos,
+                       r.details_json);
+        }
+    BOOST_TEST(mine == 1u);
+    // A repeat of the same key, and a refused posting: no audit row.
+    BOOST_TEST(folios.post_payment(audited).outcome == PostOutcome::repeated);
+    auto refused = posting("refused");
+    refused.folio = FolioId{999};
+    refused.audit = a;
+    BOOST_TEST(folios.post_payment(refused).outcome == PostOutcome::unknown_folio);
+    std::size_t after = 0;
+    for (const auto& r : storage->audit().list(AuditQuery{}))
+        after += r.action == "payment.post" ? 1 : 0;
+    BOOST_TEST(after == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

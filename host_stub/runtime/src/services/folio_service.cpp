@@ -129,6 +129,19 @@ PostingOutcome post_now(Instance& inst, const PostingRequest& req) {
             posting.category = mapping->category;
             posting.type = mapping->type;
         }
+        // The audit row goes with the posting, in its transaction (one commit, never one without
+        // the other); the storage fills in the posting's id.
+        AuditDraft audit;
+        audit.actor = "plugin:" + inst.plugin_id;
+        audit.action = "payment.post";
+        audit.subject = "folio:" + std::to_string(req.folio);
+        audit.property = inst.property;
+        audit.details_json = boost::json::serialize(boost::json::object{{"posting_id", ""},
+                                                                        {"amount_minor", req.amount_minor},
+                                                                        {"currency", req.currency},
+                                                                        {"kind", req.kind},
+                                                                        {"idempotency_key", req.key}});
+        posting.audit = std::move(audit);
         const PostPaymentResult r = folios.post_payment(posting);
         out.status = status_of(r.outcome);
         out.is_repeat = r.is_repeat;
@@ -137,24 +150,6 @@ PostingOutcome post_now(Instance& inst, const PostingRequest& req) {
             out.posting_id = std::to_string(r.payment->id.value);
             out.category = r.payment->category_name;
             out.type = r.payment->type_name;
-        }
-        if (r.outcome == PostOutcome::posted && r.payment) {
-            try {
-                AuditDraft a;
-                a.actor = "plugin:" + inst.plugin_id;
-                a.action = "payment.post";
-                a.subject = "folio:" + std::to_string(req.folio);
-                a.property = inst.property;
-                a.details_json =
-                    boost::json::serialize(boost::json::object{{"posting_id", out.posting_id},
-                                                               {"amount_minor", req.amount_minor},
-                                                               {"currency", req.currency},
-                                                               {"kind", req.kind},
-                                                               {"idempotency_key", req.key}});
-                inst.rt.storage.audit().append(a);
-            } catch (const std::exception& e) {
-                inst.log(LogLevel::warning, std::string{"audit of a posting failed: "} + e.what());
-            }
         }
     } catch (const StorageError& e) {
         out = {};

@@ -37,9 +37,15 @@ class SqlitePluginStore final : public PluginStore {
     StoreWriter writer_; ///< last member: stops (reporting every queued batch) first
 };
 
+/// Appends `d` inside the caller's write transaction (SqliteAuditLog::append, and a posting's
+/// own audit row).
+AuditEntryId append_audit(Connection& c, const AuditDraft& d, std::int64_t now_ms);
+
+/// Postings are written through the plugin store's writer (group commit with the store's
+/// batches and staff alerts, issue 14); the rest through Database::write.
 class SqliteFolioRepository final : public FolioRepository {
   public:
-    explicit SqliteFolioRepository(Database& db) : db_{db} {}
+    SqliteFolioRepository(Database& db, StoreWriter& writer) : db_{db}, writer_{writer} {}
 
     Ensured<PropertyId> ensure_property(const PropertyDraft& draft) override;
     std::optional<Property> get_property(PropertyId id) override;
@@ -72,7 +78,11 @@ class SqliteFolioRepository final : public FolioRepository {
     std::optional<Payment> find_payment(const std::string& idempotency_key) override;
 
   private:
+    /// The posting inside the writer's transaction (its savepoint).
+    PostPaymentResult write_posting(Connection& c, const PaymentPosting& p, const std::string& fingerprint);
+
     Database& db_;
+    StoreWriter& writer_;
 };
 
 class SqliteSettingsRepository final : public SettingsRepository {

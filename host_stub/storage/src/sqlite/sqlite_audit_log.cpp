@@ -3,25 +3,29 @@
 
 namespace pms::host::sqlite {
 
-AuditEntryId SqliteAuditLog::append(const AuditDraft& d) {
+AuditEntryId append_audit(Connection& c, const AuditDraft& d, std::int64_t now_ms) {
     if (d.actor.empty() || d.action.empty())
         throw StorageError{StorageErrc::invalid_argument, "audit: empty actor or action"};
     const std::string_view details =
         d.details_json.empty() ? std::string_view{"{}"} : std::string_view{d.details_json};
-    return db_.write([&](Connection& c) {
-        c.require_json(details, "audit details");
-        c.prepare("INSERT INTO audit_log (at_ms, actor, actor_name, action, subject, details_json, "
-                  "property_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-            .bind(1, db_.now_ms())
-            .bind(2, std::string_view{d.actor})
-            .bind(3, std::string_view{d.actor_name})
-            .bind(4, std::string_view{d.action})
-            .bind(5, std::string_view{d.subject})
-            .bind(6, details)
-            .bind(7, d.property ? std::optional<std::int64_t>{d.property->value} : std::nullopt)
-            .run();
-        return AuditEntryId{c.last_insert_rowid()};
-    });
+    c.require_json(details, "audit details");
+    c.prepare("INSERT INTO audit_log (at_ms, actor, actor_name, action, subject, details_json, "
+              "property_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, now_ms)
+        .bind(2, std::string_view{d.actor})
+        .bind(3, std::string_view{d.actor_name})
+        .bind(4, std::string_view{d.action})
+        .bind(5, std::string_view{d.subject})
+        .bind(6, details)
+        .bind(7, d.property ? std::optional<std::int64_t>{d.property->value} : std::nullopt)
+        .run();
+    return AuditEntryId{c.last_insert_rowid()};
+}
+
+AuditEntryId SqliteAuditLog::append(const AuditDraft& d) {
+    if (d.actor.empty() || d.action.empty())
+        throw StorageError{StorageErrc::invalid_argument, "audit: empty actor or action"};
+    return db_.write([&](Connection& c) { return append_audit(c, d, db_.now_ms()); });
 }
 
 std::vector<AuditEntry> SqliteAuditLog::list(const AuditQuery& q) {

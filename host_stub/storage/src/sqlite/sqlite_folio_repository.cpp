@@ -527,7 +527,21 @@ PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
         return refused(PostOutcome::invalid_request, "give both category and type, or neither");
 
     const auto fingerprint = fingerprint_of(p);
-    auto result = db_.write([&](Connection& c) -> PostPaymentResult {
+    // Through the store's writer: the posting joins the group commit of the plugin batches and
+    // staff alerts waiting at that moment (one fsync for all), in its own savepoint. This thread
+    // (the runtime's blocking pool) waits for it.
+    PostPaymentResult result;
+    auto job = std::make_shared<StoreWriter::Job>();
+    job->write = [&](Connection& c) { result = write_posting(c, p, fingerprint); };
+    writer_.submit_and_wait(std::move(job));
+    if (result.outcome == PostOutcome::posted)
+        detail::failpoint("payment.post.after_commit");
+    return result;
+}
+
+PostPaymentResult SqliteFolioRepository::write_posting(Connection& c, const PaymentPosting& p,
+                                                       const std::string& fingerprint) {
+    auto body = [&]() -> PostPaymentResult {
         // The key first: a repeat answers with the first posting whatever happened since
         // (the folio may have been closed after it).
         if (auto first = load_payment_by_key(c, p.idempotency_key)) {
@@ -599,15 +613,20 @@ PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
             .bind(11, db_.now_ms())
             .bind(12, std::string_view{p.plugin_id})
             .run();
-        detail::failpoint("payment.post.before_commit");
         PostPaymentResult r;
         r.outcome = PostOutcome::posted;
         r.payment = load_payment_by_key(c, p.idempotency_key);
+        if (p.audit && r.payment) {
+            AuditDraft a = *p.audit;
+            const std::string id = std::to_string(r.payment->id.value);
+            if (auto at = a.details_json.find("\"posting_id\":\"\""); at != std::string::npos)
+                a.details_json.insert(at + 14, id);
+            append_audit(c, a, db_.now_ms());
+        }
+        detail::failpoint("payment.post.before_commit");
         return r;
-    });
-    if (result.outcome == PostOutcome::posted)
-        detail::failpoint("payment.post.after_commit");
-    return result;
+    };
+    return body();
 }
 
 std::vector<Payment> SqliteFolioRepository::payments_of_folio(FolioId folio) {

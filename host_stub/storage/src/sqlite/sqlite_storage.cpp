@@ -240,7 +240,7 @@ class SqliteStorage final : public Storage {
                   sqlite::ConnectionOptions options, std::size_t max_idle_readers, int target,
                   const fs::path& key_file)
         : db_{std::move(file), std::move(clock), options, max_idle_readers, target}, store_{db_},
-          folios_{db_}, settings_{db_}, notifications_{db_, store_.writer()}, audit_{db_}, staff_{db_} {
+          folios_{db_, store_.writer()}, settings_{db_}, notifications_{db_, store_.writer()}, audit_{db_}, staff_{db_} {
         db_.set_secret_box(open_secret_box(db_, key_file));
         seal_legacy_secrets(db_, db_.secret_box());
     }

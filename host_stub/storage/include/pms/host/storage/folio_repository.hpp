@@ -3,6 +3,7 @@
 // types, and payments posted at most once per idempotency key.
 #pragma once
 
+#include "pms/host/storage/audit_log.hpp"
 #include "pms/host/storage/clock.hpp"
 #include "pms/host/storage/ids.hpp"
 #include "pms/host/storage/money.hpp"
@@ -150,6 +151,10 @@ struct PaymentPosting {
     /// Category and type; when absent, the mapping (plugin, folio's property, kind) is applied.
     std::optional<PaymentCategoryId> category;
     std::optional<PaymentTypeId> type;
+    /// Appended to the audit log in the same transaction when the posting is new (never for a
+    /// repeat or a refusal): the trail can neither miss a posting nor cost a commit of its own.
+    /// `details_json` may name "posting_id": it is filled in with the new posting's id.
+    std::optional<AuditDraft> audit;
 };
 
 /// A posted payment.
