@@ -745,4 +745,37 @@ BOOST_FIXTURE_TEST_CASE(legal_entity_without_a_shop_gets_no_link, Fixture) {
     BOOST_TEST(button_enabled(open_list(dialog, "vs-n2"), "create"));
 }
 
+// Issue 14: a duplicate that arrives while the first delivery's record is on its way to the
+// disk waits for it (never acknowledging what is not durable); once nothing is in flight, a
+// replay is answered at once, without a trip through the host's writer.
+BOOST_FIXTURE_TEST_CASE(a_replay_waits_only_while_a_record_is_in_flight, Fixture) {
+    const auto link = *create("1000.00", false).link;
+    const auto deliveries = pay(link.order_id);
+    BOOST_REQUIRE(!deliveries.empty());
+    const auto& d = deliveries.front();
+    const pr::HttpHeaders headers{{"Content-Type", "application/json"}, {"x-signature", d.signature}};
+    std::vector<std::string> order;
+    const int writes_before = host.async_writes;
+    service->handle_notification("notify", d.body, headers, [&](pr::NotificationReply, NotificationOutcome o) {
+        order.push_back("first " + std::to_string(int(o.code)));
+    });
+    service->handle_notification("notify", d.body, headers, [&](pr::NotificationReply, NotificationOutcome o) {
+        order.push_back("replay " + std::to_string(int(o.code)));
+    });
+    BOOST_TEST(order.empty()); // both wait: the first's record is not durable yet
+    host.run_until([&] { return order.size() == 2; });
+    BOOST_REQUIRE_EQUAL(order.size(), 2u);
+    BOOST_TEST(order[0] == "first " + std::to_string(int(Code::success)));
+    BOOST_TEST(order[1] == "replay " + std::to_string(int(Code::success)));
+    host.run();
+    const int writes_settled = host.async_writes;
+    BOOST_TEST(writes_settled > writes_before);
+    std::optional<NotificationOutcome> late;
+    service->handle_notification("notify", d.body, headers,
+                                 [&](pr::NotificationReply, NotificationOutcome o) { late = o; });
+    BOOST_REQUIRE(late.has_value()); // answered inline
+    BOOST_TEST(int(late->code) == int(Code::success));
+    BOOST_TEST(host.async_writes == writes_settled); // no batch for a replay
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -343,14 +343,6 @@ void LinkRepository::record(const Transition& t, std::vector<StoreOp> extra) {
         host_.store_write(ops);
 }
 
-void LinkRepository::record_async(const Transition& t, std::vector<StoreOp> extra,
-                                  std::function<void(std::optional<std::string>)> done) {
-    auto ops = ops_for(t);
-    for (auto& op : extra)
-        ops.push_back(std::move(op));
-    host_.store_write_async(std::move(ops), std::move(done));
-}
-
 std::vector<Effect> LinkRepository::effects_of(std::string_view owner) {
     std::vector<Effect> out;
     host_.store_scan(k_outbox + std::string(owner) + "/", [&](std::string_view, std::string_view value) {

@@ -414,11 +414,31 @@ void LinkService::commit(const Transition& t, std::vector<StoreOp> extra, std::s
         run_effects(o);
 }
 
+void LinkService::write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) {
+    ++writes_in_flight_;
+    auto alive = alive_;
+    host_.store_write_async(std::move(ops), [this, alive, done = std::move(done)](std::optional<std::string> error) {
+        if (*alive)
+            --writes_in_flight_;
+        done(std::move(error));
+    });
+}
+
 void LinkService::commit_async(Transition t, std::vector<StoreOp> extra,
                                std::function<void(std::optional<std::string>)> then) {
+    auto ops = repo_.ops_for(t);
+    for (auto& op : extra)
+        ops.push_back(std::move(op));
+    if (ops.empty() && writes_in_flight_ == 0) {
+        // Nothing to write and nothing of ours on its way to the disk: everything this report
+        // was judged on is durable already, so it is answered now (a replayed notification
+        // costs no trip through the writer thread, issue 14).
+        then(std::nullopt);
+        return;
+    }
     auto alive = alive_;
     auto shared = std::make_shared<Transition>(std::move(t));
-    repo_.record_async(*shared, std::move(extra),
+    write_async(std::move(ops),
                        [this, alive, shared, then = std::move(then)](std::optional<std::string> error) {
                            // `then` carries the notification's answer: it runs even while the
                            // instance drains (the host runs every started batch's completion
@@ -604,7 +624,7 @@ void LinkService::effect_step(const std::string& owner) {
             erase.push_back(LinkRepository::erase_effect(a));
         }
         // The removal does not hold the strand: the chain goes on once it is durable.
-        host_.store_write_async(std::move(erase), [this, alive, owner](std::optional<std::string> error) {
+        write_async(std::move(erase), [this, alive, owner](std::optional<std::string> error) {
             if (!*alive)
                 return;
             if (error) {

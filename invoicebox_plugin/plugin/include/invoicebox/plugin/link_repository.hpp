@@ -73,11 +73,6 @@ class LinkRepository {
     std::vector<StoreOp> ops_for(const Transition& t);
     /// Writes ops_for(t) plus `extra` in one batch (nothing when the transition changes nothing).
     void record(const Transition& t, std::vector<StoreOp> extra = {});
-    /// The same batch through pms.store/2 (host_ports.hpp store_write_async): `done` once it is
-    /// durable (nullopt) or failed. A transition that changes nothing is still an (empty) batch,
-    /// so `done` also waits for every batch started before it.
-    void record_async(const Transition& t, std::vector<StoreOp> extra,
-                      std::function<void(std::optional<std::string> error)> done);
     std::vector<Effect> effects_of(std::string_view owner);
     /// Owners with at least one pending effect, in key order.
     std::vector<std::string> effect_owners();

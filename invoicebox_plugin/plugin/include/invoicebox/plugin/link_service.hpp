@@ -206,8 +206,12 @@ class LinkService {
     /// `then` runs first (nullopt: durable; else why nothing was recorded), and only after it,
     /// when durable, the open views are pushed and the effects started: an effect never starts,
     /// and a notification is never answered, before its record is durable. A transition that
-    /// changes nothing still waits for the batches started before it.
+    /// changes nothing waits for the batches of ours still in flight (an empty batch), or is
+    /// answered at once when there are none.
     void commit_async(Transition t, std::vector<StoreOp> extra, std::function<void(std::optional<std::string>)> then);
+    /// host().store_write_async, counted: while none is in flight, what the store reads is
+    /// durable, and a report that changes nothing is answered without a trip to the writer.
+    void write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done);
     /// What LinkLifecycle needs besides the record: now, the property's UTC offset, the order's
     /// suspense entry, whether the merchantOrderId carries this installation's prefix.
     LifecycleContext context_for(const std::string& order_id, const std::string& merchant_order_id);
@@ -265,6 +269,7 @@ class LinkService {
     bool running_ = false;
     std::uint64_t poll_timer_ = 0;
     int poll_count_ = 0;
+    std::size_t writes_in_flight_ = 0; ///< write_async batches started and not yet completed
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
