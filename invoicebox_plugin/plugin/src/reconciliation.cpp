@@ -56,6 +56,47 @@ ReconciliationLine line_of(ReconciliationLine::Kind kind, std::string merchant_i
     return l;
 }
 
+enum class Verdict : std::uint8_t {
+    none,  ///< posted before this run: nothing to report
+    line,  ///< report the line as judged
+    later, ///< the posting is still running: judge the line again once the effects have run
+};
+
+/// What the PMS did with one paid order (`refund` false) or refund InvoiceBox listed, from its
+/// posting state now. `posted_before`: it was posted before this run. `held_reason`: why it is
+/// held, when it is. `settling`: the effects have run (settle()), so a posting still pending is
+/// one the host refused for now. Counts what is posted into `shop`.
+Verdict judge(ReconciliationShop& shop, ReconciliationLine& line, bool refund, PostingState posting,
+              bool posted_before, std::int64_t amount, const std::string& held_reason, bool settling) {
+    using Kind = ReconciliationLine::Kind;
+    switch (posting) {
+    case PostingState::posted:
+        (refund ? shop.refunds_posted : shop.paid_posted).add(amount);
+        if (posted_before)
+            return Verdict::none;
+        line.kind = refund ? Kind::refund_posted_now : Kind::posted_now;
+        line.pms_minor = refund ? -amount : amount;
+        line.reason = refund ? "возврат не был проведён в PMS; проведён сверкой"
+                             : "оплата не была проведена в PMS; проведена сверкой";
+        ++shop.posted_now;
+        return Verdict::line;
+    case PostingState::pending:
+        if (!settling)
+            return Verdict::later;
+        line.kind = refund ? Kind::refund_unposted : Kind::unposted;
+        line.reason = "PMS не принял проводку сейчас; она повторится автоматически";
+        return Verdict::line;
+    case PostingState::suspense:
+    case PostingState::none:
+        break;
+    }
+    line.kind = refund ? Kind::refund_unposted : Kind::unposted;
+    line.reason = !held_reason.empty() ? held_reason
+                  : refund             ? "возврат не проведён в PMS"
+                                       : "в списке неразнесённых";
+    return Verdict::line;
+}
+
 } // namespace
 
 /// One run: the report being filled, the shops still reading, and who waits for it.
@@ -182,37 +223,19 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                     }
                     line.folio_number = link->folio_number;
                     line.merchant_order_id = link->merchant_order_id;
-                    switch (link->posting) {
-                    case PostingState::posted:
-                        shop.paid_posted.add(posted_amount(*link));
-                        if (before && before->posting != PostingState::posted) {
-                            line.kind = ReconciliationLine::Kind::posted_now;
-                            line.pms_minor = posted_amount(*link);
-                            line.reason = "оплата не была проведена в PMS; проведена сверкой";
-                            ++shop.posted_now;
-                            run->report.lines.push_back(std::move(line));
-                        }
-                        break;
-                    case PostingState::pending:
-                        // The post effect this report recorded (or an earlier one) runs now: the
-                        // line is judged once the effects have run (settle()).
+                    const std::string held = link->posting == PostingState::none
+                                                 ? "не проведено: " + (link->error_message.empty()
+                                                                           ? "статус ссылки в PMS — " +
+                                                                                 std::string(to_string(link->state))
+                                                                           : link->error_message)
+                                                 : link->suspense_reason;
+                    const auto verdict = judge(shop, line, false, link->posting,
+                                               before && before->posting == PostingState::posted,
+                                               posted_amount(*link), held, false);
+                    if (verdict == Verdict::later)
                         run->unsettled.push_back({run->report.lines.size(), false, merchant});
+                    if (verdict != Verdict::none)
                         run->report.lines.push_back(std::move(line));
-                        break;
-                    case PostingState::suspense:
-                        line.kind = ReconciliationLine::Kind::unposted;
-                        line.reason = link->suspense_reason.empty() ? "в списке неразнесённых" : link->suspense_reason;
-                        run->report.lines.push_back(std::move(line));
-                        break;
-                    case PostingState::none:
-                        line.kind = ReconciliationLine::Kind::unposted;
-                        line.reason = "не проведено: " +
-                                      (link->error_message.empty() ? std::string("статус ссылки в PMS — ") +
-                                                                         std::string(to_string(link->state))
-                                                                   : link->error_message);
-                        run->report.lines.push_back(std::move(line));
-                        break;
-                    }
                 }
                 if (links_.on_folio_changed)
                     for (const auto& folio : folios)
@@ -266,29 +289,13 @@ void Reconciler::run(std::int64_t from_ms, std::int64_t to_ms, std::string who,
                                 continue;
                             }
                             line.folio_number = after->folio_number;
-                            switch (after->posting) {
-                            case PostingState::posted:
-                                shop.refunds_posted.add(after->amount_minor);
-                                if (before && before->posting != PostingState::posted) {
-                                    line.kind = ReconciliationLine::Kind::refund_posted_now;
-                                    line.pms_minor = -after->amount_minor;
-                                    line.reason = "возврат не был проведён в PMS; проведён сверкой";
-                                    ++shop.posted_now;
-                                    run->report.lines.push_back(std::move(line));
-                                }
-                                break;
-                            case PostingState::pending:
+                            const auto verdict = judge(shop, line, true, after->posting,
+                                                       before && before->posting == PostingState::posted,
+                                                       after->amount_minor, after->suspense_reason, false);
+                            if (verdict == Verdict::later)
                                 run->unsettled.push_back({run->report.lines.size(), true, merchant});
+                            if (verdict != Verdict::none)
                                 run->report.lines.push_back(std::move(line));
-                                break;
-                            case PostingState::suspense:
-                            case PostingState::none:
-                                line.kind = ReconciliationLine::Kind::refund_unposted;
-                                line.reason = after->suspense_reason.empty() ? "возврат не проведён в PMS"
-                                                                             : after->suspense_reason;
-                                run->report.lines.push_back(std::move(line));
-                                break;
-                            }
                         }
                         if (links_.on_folio_changed)
                             for (const auto& folio : folios)
@@ -365,22 +372,7 @@ void Reconciler::settle(const std::shared_ptr<Run>& run) {
             }
         } catch (const StoreError&) {
         }
-        if (posting == PostingState::posted) {
-            line.kind = u.refund ? ReconciliationLine::Kind::refund_posted_now : ReconciliationLine::Kind::posted_now;
-            line.pms_minor = u.refund ? -amount : amount;
-            line.reason = u.refund ? "возврат не был проведён в PMS; проведён сверкой"
-                                   : "оплата не была проведена в PMS; проведена сверкой";
-            (u.refund ? shop.refunds_posted : shop.paid_posted).add(amount);
-            ++shop.posted_now;
-            continue;
-        }
-        line.kind = u.refund ? ReconciliationLine::Kind::refund_unposted : ReconciliationLine::Kind::unposted;
-        if (posting == PostingState::suspense)
-            line.reason = held_reason.empty() ? "в списке неразнесённых" : held_reason;
-        else if (posting == PostingState::pending)
-            line.reason = "PMS не принял проводку сейчас; она повторится автоматически";
-        else
-            line.reason = "не проведено";
+        judge(shop, line, u.refund, posting.value_or(PostingState::none), false, amount, held_reason, true);
     }
     run->unsettled.clear();
 }

@@ -541,92 +541,91 @@ PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
 
 PostPaymentResult SqliteFolioRepository::write_posting(Connection& c, const PaymentPosting& p,
                                                        const std::string& fingerprint) {
-    auto body = [&]() -> PostPaymentResult {
-        // The key first: a repeat answers with the first posting whatever happened since
-        // (the folio may have been closed after it).
-        if (auto first = load_payment_by_key(c, p.idempotency_key)) {
-            PostPaymentResult r;
-            if (first->payload_fingerprint == fingerprint) {
-                r.outcome = PostOutcome::repeated;
-                r.is_repeat = true;
-            } else {
-                r.outcome = PostOutcome::conflict;
-                r.detail = "idempotency key already used for " + first->payload_fingerprint;
-            }
-            r.payment = std::move(first);
-            return r;
-        }
-
-        std::int64_t property = 0;
-        {
-            auto st = c.prepare("SELECT property_id, currency, status FROM folios WHERE id = ?1");
-            st.bind(1, p.folio.value);
-            if (!st.step())
-                return refused(PostOutcome::unknown_folio,
-                               "no folio " + std::to_string(p.folio.value));
-            if (st.text(2) != "open")
-                return refused(PostOutcome::folio_closed, "folio is closed");
-            if (st.text(1) != p.amount.currency)
-                return refused(PostOutcome::currency_mismatch, "folio currency is " + st.text(1));
-            property = st.int64(0);
-        }
-
-        PaymentCategoryId category;
-        PaymentTypeId type;
-        if (p.category) {
-            auto st = c.prepare("SELECT 1 FROM payment_types t JOIN payment_categories c "
-                                "ON c.id = t.category_id WHERE t.id = ?1 AND c.id = ?2 "
-                                "AND c.property_id = ?3");
-            st.bind(1, p.type->value).bind(2, p.category->value).bind(3, property);
-            if (!st.step())
-                return refused(PostOutcome::invalid_request,
-                               "payment type is not in that category of the folio's property");
-            category = *p.category;
-            type = *p.type;
-        } else {
-            auto st = c.prepare("SELECT category_id, type_id FROM payment_type_mappings "
-                                "WHERE plugin_id = ?1 AND property_id = ?2 AND kind = ?3");
-            st.bind(1, std::string_view{p.plugin_id})
-                .bind(2, property)
-                .bind(3, std::string_view{p.kind});
-            if (!st.step())
-                return refused(PostOutcome::no_mapping,
-                               "no payment-type mapping for " + p.plugin_id + " kind " + p.kind);
-            category = PaymentCategoryId{st.int64(0)};
-            type = PaymentTypeId{st.int64(1)};
-        }
-
-        c.prepare("INSERT INTO payments (folio_id, amount_minor, currency, kind, category_id, "
-                  "type_id, idempotency_key, payload_fingerprint, provider_reference, description, "
-                  "posted_at_ms, posted_by_plugin) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
-            .bind(1, p.folio.value)
-            .bind(2, p.amount.minor)
-            .bind(3, std::string_view{p.amount.currency})
-            .bind(4, std::string_view{p.kind})
-            .bind(5, category.value)
-            .bind(6, type.value)
-            .bind(7, std::string_view{p.idempotency_key})
-            .bind(8, std::string_view{fingerprint})
-            .bind(9, std::string_view{p.provider_reference})
-            .bind(10, std::string_view{p.description})
-            .bind(11, db_.now_ms())
-            .bind(12, std::string_view{p.plugin_id})
-            .run();
+    // The key first: a repeat answers with the first posting whatever happened since
+    // (the folio may have been closed after it).
+    if (auto first = load_payment_by_key(c, p.idempotency_key)) {
         PostPaymentResult r;
-        r.outcome = PostOutcome::posted;
-        r.payment = load_payment_by_key(c, p.idempotency_key);
-        if (p.audit && r.payment) {
-            AuditDraft a = *p.audit;
-            const std::string id = std::to_string(r.payment->id.value);
-            if (auto at = a.details_json.find("\"posting_id\":\"\""); at != std::string::npos)
-                a.details_json.insert(at + 14, id);
-            append_audit(c, a, db_.now_ms());
+        if (first->payload_fingerprint == fingerprint) {
+            r.outcome = PostOutcome::repeated;
+            r.is_repeat = true;
+        } else {
+            r.outcome = PostOutcome::conflict;
+            r.detail = "idempotency key already used for " + first->payload_fingerprint;
         }
-        detail::failpoint("payment.post.before_commit");
+        r.payment = std::move(first);
         return r;
-    };
-    return body();
+    }
+
+    std::int64_t property = 0;
+    {
+        auto st = c.prepare("SELECT property_id, currency, status FROM folios WHERE id = ?1");
+        st.bind(1, p.folio.value);
+        if (!st.step())
+            return refused(PostOutcome::unknown_folio,
+                           "no folio " + std::to_string(p.folio.value));
+        if (st.text(2) != "open")
+            return refused(PostOutcome::folio_closed, "folio is closed");
+        if (st.text(1) != p.amount.currency)
+            return refused(PostOutcome::currency_mismatch, "folio currency is " + st.text(1));
+        property = st.int64(0);
+    }
+
+    PaymentCategoryId category;
+    PaymentTypeId type;
+    if (p.category) {
+        auto st = c.prepare("SELECT 1 FROM payment_types t JOIN payment_categories c "
+                            "ON c.id = t.category_id WHERE t.id = ?1 AND c.id = ?2 "
+                            "AND c.property_id = ?3");
+        st.bind(1, p.type->value).bind(2, p.category->value).bind(3, property);
+        if (!st.step())
+            return refused(PostOutcome::invalid_request,
+                           "payment type is not in that category of the folio's property");
+        category = *p.category;
+        type = *p.type;
+    } else {
+        auto st = c.prepare("SELECT category_id, type_id FROM payment_type_mappings "
+                            "WHERE plugin_id = ?1 AND property_id = ?2 AND kind = ?3");
+        st.bind(1, std::string_view{p.plugin_id})
+            .bind(2, property)
+            .bind(3, std::string_view{p.kind});
+        if (!st.step())
+            return refused(PostOutcome::no_mapping,
+                           "no payment-type mapping for " + p.plugin_id + " kind " + p.kind);
+        category = PaymentCategoryId{st.int64(0)};
+        type = PaymentTypeId{st.int64(1)};
+    }
+
+    c.prepare("INSERT INTO payments (folio_id, amount_minor, currency, kind, category_id, "
+              "type_id, idempotency_key, payload_fingerprint, provider_reference, description, "
+              "posted_at_ms, posted_by_plugin) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+        .bind(1, p.folio.value)
+        .bind(2, p.amount.minor)
+        .bind(3, std::string_view{p.amount.currency})
+        .bind(4, std::string_view{p.kind})
+        .bind(5, category.value)
+        .bind(6, type.value)
+        .bind(7, std::string_view{p.idempotency_key})
+        .bind(8, std::string_view{fingerprint})
+        .bind(9, std::string_view{p.provider_reference})
+        .bind(10, std::string_view{p.description})
+        .bind(11, db_.now_ms())
+        .bind(12, std::string_view{p.plugin_id})
+        .run();
+    PostPaymentResult r;
+    r.outcome = PostOutcome::posted;
+    r.payment = load_payment_by_key(c, p.idempotency_key);
+    if (p.audit && r.payment) {
+        AuditDraft a = *p.audit;
+        const std::string id = std::to_string(r.payment->id.value);
+        // The placeholder `"posting_id":""` (PaymentPosting::audit) gets the id between its quotes.
+        constexpr std::string_view placeholder = "\"posting_id\":\"\"";
+        if (auto at = a.details_json.find(placeholder); at != std::string::npos)
+            a.details_json.insert(at + placeholder.size() - 1, id);
+        append_audit(c, a, db_.now_ms());
+    }
+    detail::failpoint("payment.post.before_commit");
+    return r;
 }
 
 std::vector<Payment> SqliteFolioRepository::payments_of_folio(FolioId folio) {
