@@ -289,6 +289,44 @@ BOOST_FIXTURE_TEST_CASE(the_dialog_lists_links_a_page_at_a_time, Fixture) {
     BOOST_TEST(listed(view).first == links_page_rows);
 }
 
+BOOST_FIXTURE_TEST_CASE(presses_of_one_refresh_share_one_render_per_page_size, Fixture) {
+    // Issue 14: after the shared answer, 200 dialogs were each rendered for their own reply, one
+    // after another on the strand (~1 s of a 2 s storm). The presses waiting on one refresh get
+    // one render per distinct page size; each still gets its answer exactly once.
+    create_links(60);
+    LinkDialog dialog(*service);
+    const StaffUser staff{"u-1", "Анна"};
+    std::string ignored;
+    for (int i = 0; i < 40; ++i) {
+        const auto session = "vs-" + std::to_string(i);
+        dialog.open(session, "F-1", [&](std::string v) { ignored = std::move(v); });
+        if (i % 4 == 0) // a quarter of them list a second page
+            dialog.event(session, "F-1", staff, R"({"action":"more_links","values":{}})",
+                         [&](std::string v) { ignored = std::move(v); });
+    }
+    const int reads_before = host.folio_reads;
+    std::vector<std::vector<std::string>> answers(40);
+    for (int i = 0; i < 40; ++i)
+        dialog.event("vs-" + std::to_string(i), "F-1", staff, R"({"action":"refresh","values":{}})",
+                     [&answers, i](std::string v) { answers[static_cast<std::size_t>(i)].push_back(std::move(v)); });
+    host.run();
+    for (int i = 0; i < 40; ++i) {
+        const auto& a = answers[static_cast<std::size_t>(i)];
+        BOOST_REQUIRE_MESSAGE(a.size() == 1u, "press " << i << " answered " << a.size() << " times");
+        BOOST_TEST(a.front().find("Статусы ссылок обновлены") != std::string::npos);
+        BOOST_TEST(listed(a.front()).first == (i % 4 == 0 ? 60u : links_page_rows));
+    }
+    // Two page sizes: two renders for the replies, and the push of the change (also once per
+    // page size) at most two more. One render per press would be 40.
+    BOOST_TEST(host.folio_reads - reads_before <= 4);
+    // Once answered, a press starts a new refresh and is answered again.
+    std::vector<std::string> again;
+    dialog.event("vs-1", "F-1", staff, R"({"action":"refresh","values":{}})",
+                 [&](std::string v) { again.push_back(std::move(v)); });
+    host.run();
+    BOOST_TEST(again.size() == 1u);
+}
+
 BOOST_FIXTURE_TEST_CASE(the_create_request_is_kept_apart_from_the_hot_record, Fixture) {
     // Issue 14: every list, poll and notification read parsed each link's ~3 KB create request.
     const auto link = create_links(1).front();

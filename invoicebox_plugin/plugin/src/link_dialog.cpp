@@ -92,6 +92,26 @@ void LinkDialog::open(const std::string& session_id, const std::string& folio_id
 
 void LinkDialog::closed(const std::string& session_id) { sessions_.erase(session_id); }
 
+void LinkDialog::answer_refresh(const std::string& folio_id, const std::string& error) {
+    // The entry goes first: a press answered here that refreshes again starts a new flight.
+    auto node = refresh_replies_.extract(folio_id);
+    if (!node)
+        return;
+    std::vector<Notice> notices;
+    if (!error.empty())
+        notices.push_back({"error", "Статусы обновлены не полностью", error});
+    else
+        notices.push_back({"info", "", "Статусы ссылок обновлены"});
+    std::map<std::size_t, std::string> rendered; // rows listed -> view
+    for (auto& reply : node.mapped()) {
+        const std::size_t rows = rows_of(reply.session_id);
+        auto it = rendered.find(rows);
+        if (it == rendered.end())
+            it = rendered.emplace(rows, list_view(folio_id, notices, {}, rows)).first;
+        reply.done(it->second);
+    }
+}
+
 void LinkDialog::folio_changed(const std::string& folio_id) {
     // Sessions on one folio see the same list; only a QR just shown to one of them differs. So
     // the folio and its links are read and rendered once per distinct QR, not once per session
@@ -328,14 +348,12 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     }
     if (action == "refresh") {
         session.showing_list = true;
-        service_.refresh_folio(folio_id, staff, [this, session_id, folio_id, done = std::move(done)](std::string err) {
-            std::vector<Notice> n;
-            if (!err.empty())
-                n.push_back({"error", "Статусы обновлены не полностью", err});
-            else
-                n.push_back({"info", "", "Статусы ссылок обновлены"});
-            done(list_view(folio_id, std::move(n), {}, rows_of(session_id)));
-        });
+        auto& waiting = refresh_replies_[folio_id];
+        waiting.push_back({session_id, std::move(done)});
+        if (waiting.size() > 1)
+            return; // the folio's refresh is running: its answer and its render serve this press
+        service_.refresh_folio(folio_id, staff,
+                               [this, folio_id](std::string err) { answer_refresh(folio_id, err); });
         return;
     }
     if (action == "show_qr") {

@@ -52,8 +52,19 @@ class LinkDialog {
     /// The notice after a staff-requested mail went: «Письмо отправлено» or «… повторно».
     std::string mail_sent_text(const std::string& merchant_order_id);
 
+    /// A refresh press waiting for its folio's one refresh: who pressed, and where the view goes.
+    struct RefreshReply {
+        std::string session_id;
+        Done done;
+    };
+    /// Answers every press waiting on the folio's refresh from one read and render per distinct
+    /// page size (issue 14: 200 presses rendered one by one cost ~1 s after the shared answer).
+    void answer_refresh(const std::string& folio_id, const std::string& error);
+
     LinkService& service_;
     std::map<std::string, Session> sessions_;
+    /// Presses per folio whose refresh is in flight; the first press starts it.
+    std::map<std::string, std::vector<RefreshReply>> refresh_replies_;
 };
 
 } // namespace invoicebox::plugin
