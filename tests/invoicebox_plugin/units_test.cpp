@@ -1,4 +1,5 @@
 // Pure pieces: formatting, template, settings, basket, views.
+#include <invoicebox/plugin/api_client.hpp>
 #include <invoicebox/plugin/formatting.hpp>
 #include <invoicebox/plugin/link_record.hpp>
 #include <invoicebox/plugin/message_template.hpp>
@@ -54,6 +55,41 @@ BOOST_AUTO_TEST_CASE(template_placeholders) {
     MessageValues v{"Анна", "15\u00A0500,00\u00A0₽", "https://pay/x", "13.05.2025 12:00", "1001/1", "1001", "Берёзка"};
     const auto text = render_message("{guest_name}: {amount} {link} до {expiry}, {folio}/{booking} {hotel} {unknown} {{x}}", v);
     BOOST_TEST(text == "Анна: 15\u00A0500,00\u00A0₽ https://pay/x до 13.05.2025 12:00, 1001/1/1001 Берёзка {unknown} {x}");
+}
+
+BOOST_AUTO_TEST_CASE(the_request_budget_is_one_setting_for_every_shop_and_zero_is_off) {
+    // Issue 14: the plugin's limit was fixed at 100 per 30 s, so an account with another agreed
+    // limit (or the bench's simulator without one) could not be served at its speed.
+    const std::string base = R"({"legal_entity_id":"le1","merchant_id":"3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f","api_token":"t","api_key":"k",
+        "notification_url":"http://127.0.0.1/hooks/x/hotel-1/notify","legal_entities":[{"legal_entity_id":"le2","merchant_id":"11111111-2222-3333-4444-555555555555","api_token":"t2","api_key":"k2"}])";
+    auto with = [&](std::string limit) { return base + (limit.empty() ? "" : ",\"rate_limit_requests\":" + limit) + "}"; };
+    const auto schema = boost::json::parse(settings_schema_json()).as_object();
+    BOOST_TEST(schema.at("properties").at("rate_limit_requests").at("default").as_int64() == 100);
+    BOOST_TEST(schema.at("properties").at("rate_limit_requests").at("minimum").as_int64() == 0);
+    auto unset = parse_settings(with(""));
+    BOOST_REQUIRE(unset);
+    BOOST_TEST(unset->shop.requests_per_30s == 100u);
+    auto off = parse_settings(with("0"));
+    BOOST_REQUIRE(off);
+    BOOST_TEST(off->shop.requests_per_30s == 0u);
+    BOOST_TEST(off->overrides.at(0).requests_per_30s == 0u);
+    auto agreed = parse_settings(with("250"));
+    BOOST_TEST(agreed->overrides.at(0).requests_per_30s == 250u);
+    BOOST_TEST(!validate_settings(with("0")));
+    BOOST_TEST(!validate_settings(with("250")));
+    for (const char* bad : {"-1", "100001", "1.5", "\"100\"", "true"}) {
+        const auto errors = validate_settings(with(bad));
+        BOOST_REQUIRE_MESSAGE(errors, bad);
+        BOOST_TEST(boost::json::parse(*errors).at("fields").as_object().contains("/rate_limit_requests"), bad);
+        // A bad value in the store is InvoiceBox's default, never "off".
+        BOOST_TEST(parse_settings(with(bad))->shop.requests_per_30s == 100u, bad);
+    }
+    // A changed budget gives new clients a new limiter; the same budget shares one.
+    const auto a = rate_limiter_for("acc-budget", 100);
+    BOOST_TEST(rate_limiter_for("acc-budget", 100) == a);
+    const auto b = rate_limiter_for("acc-budget", 0);
+    BOOST_TEST(b != a);
+    BOOST_TEST(b->max_requests() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(settings_schema_and_validation) {

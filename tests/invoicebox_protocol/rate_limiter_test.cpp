@@ -78,6 +78,21 @@ BOOST_AUTO_TEST_CASE(background_leaves_the_staff_reserve_free) {
     BOOST_TEST(l.time_until_available(t0 + 1s, RateLimiter::Priority::background).count() == 29020);
 }
 
+BOOST_AUTO_TEST_CASE(a_limit_of_zero_is_off_but_a_429_still_holds_requests_back) {
+    // The admin's «0 — без ограничения» (an account whose limit InvoiceBox lifted, the bench's
+    // simulator without one): no count, yet InvoiceBox's own Retry-After is still obeyed.
+    RateLimiter off(0, 1000ms);
+    BOOST_TEST(off.max_requests() == 0u);
+    for (int i = 0; i < 10000; ++i)
+        BOOST_TEST_REQUIRE(off.try_acquire(t0, i % 2 ? RateLimiter::Priority::staff : RateLimiter::Priority::background).granted);
+    BOOST_TEST(off.in_window(t0) == 0u);
+    off.penalize(t0, 2000ms);
+    const auto held = off.try_acquire(t0 + 500ms);
+    BOOST_TEST(!held.granted);
+    BOOST_TEST(held.wait.count() == 1500);
+    BOOST_TEST(off.try_acquire(t0 + 2000ms).granted);
+}
+
 BOOST_AUTO_TEST_CASE(a_tiny_limit_keeps_a_slot_for_background) {
     RateLimiter one(1, 1000ms, 5);
     BOOST_TEST(one.staff_reserve() == 0u);

@@ -11,14 +11,14 @@ namespace invoicebox::plugin {
 
 namespace pr = invoicebox::protocol;
 
-std::shared_ptr<pr::SharedRateLimiter> rate_limiter_for(std::string_view merchant_id) {
+std::shared_ptr<pr::SharedRateLimiter> rate_limiter_for(std::string_view merchant_id, std::size_t requests_per_window) {
     static std::mutex m;
     static std::map<std::string, std::weak_ptr<pr::SharedRateLimiter>, std::less<>> limiters;
     std::lock_guard lock(m);
     auto& slot = limiters[std::string(merchant_id)];
-    if (auto l = slot.lock())
+    if (auto l = slot.lock(); l && l->max_requests() == requests_per_window)
         return l;
-    auto l = std::make_shared<pr::SharedRateLimiter>(100, std::chrono::seconds(30));
+    auto l = std::make_shared<pr::SharedRateLimiter>(requests_per_window, std::chrono::seconds(30));
     slot = l;
     return l;
 }
@@ -41,7 +41,7 @@ pr::HttpOutcome cancelled_outcome() {
 } // namespace
 
 ApiClient::ApiClient(HostPorts& host, const ShopConfig& shop)
-    : host_(host), api_(config_of(shop)), limiter_(rate_limiter_for(shop.merchant_id)) {}
+    : host_(host), api_(config_of(shop)), limiter_(rate_limiter_for(shop.merchant_id, shop.requests_per_30s)) {}
 
 std::shared_ptr<ApiClient> ApiClient::make(HostPorts& host, const ShopConfig& shop) {
     return std::shared_ptr<ApiClient>(new ApiClient(host, shop));

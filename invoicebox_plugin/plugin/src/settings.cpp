@@ -137,6 +137,10 @@ std::vector<PropertyEntity> entities_without_shop(const Settings& s, const std::
 
 namespace {
 
+/// The largest «Лимит запросов к InvoiceBox за 30 с» accepted: far above any agreed limit, and
+/// small enough that a typo is refused rather than taken as "no limit".
+constexpr std::int64_t max_requests_per_30s = 100000;
+
 const char* const vat_codes[] = {"none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22"};
 const char* const vat_labels[] = {"Без НДС", "НДС 0 %", "НДС 5 %", "НДС 7 %", "НДС 10 %", "НДС 20 %", "НДС 22 %"};
 const char* const payment_types[] = {"full_prepayment", "prepayment", "advance", "full_payment"};
@@ -381,7 +385,7 @@ std::string settings_schema_json(const std::vector<PropertyEntity>& entities, co
     for (const char* k : {"legal_entity_id", "merchant_id", "api_token", "api_key", "api_flavour", "api_base_url", "api_host_confirmed",
                           "notification_url",
                           "hotel_name", "hotel_site_url", "vat_code", "receipt_payment_type", "item_name_template", "default_lifetime",
-                          "mail_subject", "message_template", "poll_interval_seconds", "legal_entities"})
+                          "mail_subject", "message_template", "poll_interval_seconds", "rate_limit_requests", "legal_entities"})
         w.string(k);
     w.end_array();
     w.key("properties").begin_object();
@@ -437,6 +441,12 @@ std::string settings_schema_json(const std::vector<PropertyEntity>& entities, co
         .member("default", default_message_template()).member_int("maxLength", 5000).end_object();
     w.key("poll_interval_seconds").begin_object().member("type", "integer").member("title", "Интервал проверки статусов, с")
         .member_int("minimum", 10).member_int("maximum", 3600).member_int("default", 60).end_object();
+    w.key("rate_limit_requests").begin_object().member("type", "integer").member("title", "Лимит запросов к InvoiceBox за 30 с")
+        .member("description", "Сколько запросов модуль отправляет в InvoiceBox за любые 30 секунд по каждому магазину. "
+                               "InvoiceBox принимает 100, если с ним не согласовано иное; 0 — не ограничивать "
+                               "(только если InvoiceBox снял ограничение для вашего магазина)")
+        .member_int("minimum", 0).member_int("maximum", max_requests_per_30s)
+        .member_int("default", static_cast<std::int64_t>(ShopConfig::default_requests_per_30s)).end_object();
     w.key("legal_entities").begin_object().member("type", "array").member("title", "Отдельные магазины для юридических лиц")
         .member("description", "Каждое юрлицо отеля продаёт через свой магазин. По счетам юрлица, которое не выбрано ни у "
                                "основного магазина, ни здесь, ссылки не создаются: сотрудники увидят «Для юрлица «…» не "
@@ -515,10 +525,17 @@ std::optional<Settings> parse_settings(std::string_view json) {
         s.hotel_site_url.clear();
     if (const auto* p = o.if_contains("poll_interval_seconds"); p && p->is_int64())
         s.poll_interval_seconds = static_cast<int>(std::clamp<std::int64_t>(p->as_int64(), 5, 3600));
+    // A value out of range (edited in the store) falls back to InvoiceBox's default, never to
+    // "off": only an admin's explicit 0 switches the count off.
+    if (const auto* p = o.if_contains("rate_limit_requests"); p && p->is_int64() && p->as_int64() >= 0 &&
+                                                              p->as_int64() <= max_requests_per_30s)
+        s.shop.requests_per_30s = static_cast<std::size_t>(p->as_int64());
     if (const auto* a = o.if_contains("legal_entities"); a && a->is_array())
         for (const auto& item : a->as_array())
-            if (item.is_object())
+            if (item.is_object()) {
                 s.overrides.push_back(read_shop(item.as_object(), s.shop));
+                s.overrides.back().requests_per_30s = s.shop.requests_per_30s;
+            }
     return s;
 }
 
@@ -593,6 +610,9 @@ std::optional<std::string> validate_settings(std::string_view json) {
         errors.emplace_back("/receipt_payment_type", "Выберите признак способа расчёта: предоплата 100 %, предоплата, аванс или полный расчёт");
     if (!lifetime_of(str_member(o, "default_lifetime", "72h")))
         errors.emplace_back("/default_lifetime", "Выберите срок действия: 1 час, 24 часа, 3, 7 или 30 дней");
+    if (const auto* limit = o.if_contains("rate_limit_requests");
+        limit && !limit->is_null() && !(limit->is_int64() && limit->as_int64() >= 0 && limit->as_int64() <= max_requests_per_30s))
+        errors.emplace_back("/rate_limit_requests", "Лимит запросов — целое число от 0 до 100000 (0 — не ограничивать)");
     const auto tmpl = str_member(o, "message_template");
     if (!tmpl.empty() && tmpl.find("{link}") == std::string::npos)
         errors.emplace_back("/message_template", "В шаблоне сообщения нет подстановки {link}: гость не получит ссылку");

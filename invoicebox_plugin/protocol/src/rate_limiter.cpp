@@ -10,7 +10,7 @@ RateLimiter::RateLimiter(std::size_t max_requests, Duration window)
     : RateLimiter(max_requests, window, std::max<std::size_t>(max_requests, 1) / 5) {}
 
 RateLimiter::RateLimiter(std::size_t max_requests, Duration window, std::size_t staff_reserve)
-    : max_(std::max<std::size_t>(max_requests, 1)),
+    : unlimited_(max_requests == 0), max_(std::max<std::size_t>(max_requests, 1)),
       // Background work always keeps at least one slot, or a poller could never run.
       reserve_(std::min(staff_reserve, max_ - 1)), window_(std::max(window, Duration{1})) {}
 
@@ -31,7 +31,7 @@ RateLimiter::Duration RateLimiter::time_until_available(TimePoint now, Priority 
     Duration wait{0};
     // With `cap` slots, the next is free when the request `cap` places back leaves the window.
     const std::size_t cap = capacity(priority);
-    if (sent_.size() >= cap)
+    if (!unlimited_ && sent_.size() >= cap)
         wait = std::chrono::ceil<Duration>(sent_[sent_.size() - cap] + window_ - now);
     if (blocked_until_ > now)
         wait = std::max(wait, std::chrono::ceil<Duration>(blocked_until_ - now));
@@ -43,7 +43,8 @@ RateLimiter::Admission RateLimiter::try_acquire(TimePoint now, Priority priority
     const auto wait = time_until_available(now, priority);
     if (wait > Duration{0})
         return {false, wait};
-    sent_.push_back(now);
+    if (!unlimited_) // with the count off nothing is counted: the log would only grow
+        sent_.push_back(now);
     return {true, Duration{0}};
 }
 

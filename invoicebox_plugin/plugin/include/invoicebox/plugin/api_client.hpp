@@ -22,8 +22,11 @@
 
 namespace invoicebox::plugin {
 
-/// The module-wide limiter of an account.
-std::shared_ptr<protocol::SharedRateLimiter> rate_limiter_for(std::string_view merchant_id);
+/// The module-wide limiter of an account: at most `requests_per_window` requests in any 30 s
+/// (0 = no count). The account's budget is one setting; a save that changes it gives the clients
+/// made after it a new limiter (the ones in flight finish on the old).
+std::shared_ptr<protocol::SharedRateLimiter> rate_limiter_for(std::string_view merchant_id,
+                                                              std::size_t requests_per_window);
 
 class ApiClient : public std::enable_shared_from_this<ApiClient> {
   public:

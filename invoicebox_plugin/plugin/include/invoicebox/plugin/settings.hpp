@@ -37,6 +37,11 @@ struct ShopConfig {
     std::string api_key;   ///< secret: notification signature key
     protocol::ApiFlavour flavour = protocol::ApiFlavour::v3;
     std::string base_url = "https://api.invoicebox.ru";
+    /// The account's InvoiceBox request budget per 30 s (invoicebox-api.md §1.5: 100 unless
+    /// InvoiceBox agreed another); 0 = the plugin does not count. One property-wide setting,
+    /// «Лимит запросов к InvoiceBox за 30 с», copied to every shop.
+    std::size_t requests_per_30s = default_requests_per_30s;
+    static constexpr std::size_t default_requests_per_30s = 100;
 
     bool complete() const { return !merchant_id.empty() && !api_token.empty() && !api_key.empty(); }
 };

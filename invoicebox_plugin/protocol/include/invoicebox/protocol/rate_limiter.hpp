@@ -31,7 +31,9 @@ class RateLimiter {
     };
 
     /// `staff_reserve` slots of every window are not given to background requests; by default a
-    /// fifth of the limit (20 of InvoiceBox's 100), never all of it.
+    /// fifth of the limit (20 of InvoiceBox's 100), never all of it. `max_requests` 0 switches
+    /// the count off (an account whose limit InvoiceBox lifted, a simulator without one): every
+    /// request is granted at once, and only a 429's Retry-After (penalize) still holds them back.
     explicit RateLimiter(std::size_t max_requests = 100,
                          Duration window = std::chrono::seconds(30));
     RateLimiter(std::size_t max_requests, Duration window, std::size_t staff_reserve);
@@ -47,7 +49,8 @@ class RateLimiter {
     /// Requests counted in the window ending at `now`.
     std::size_t in_window(TimePoint now);
 
-    std::size_t max_requests() const noexcept { return max_; }
+    /// 0: the count is off (see the constructor).
+    std::size_t max_requests() const noexcept { return unlimited_ ? 0 : max_; }
     std::size_t staff_reserve() const noexcept { return reserve_; }
     Duration window() const noexcept { return window_; }
 
@@ -56,6 +59,7 @@ class RateLimiter {
     void evict(TimePoint now);
     std::size_t capacity(Priority p) const noexcept { return p == Priority::staff ? max_ : max_ - reserve_; }
 
+    bool unlimited_;
     std::size_t max_;
     std::size_t reserve_;
     Duration window_;
@@ -85,6 +89,11 @@ class SharedRateLimiter {
     void penalize(RateLimiter::TimePoint now, RateLimiter::Duration retry_after) {
         std::lock_guard lock(m_);
         limiter_.penalize(now, retry_after);
+    }
+    /// The limit it was made with (0 = off).
+    std::size_t max_requests() {
+        std::lock_guard lock(m_);
+        return limiter_.max_requests();
     }
 
   private:
