@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <numeric>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -490,8 +491,35 @@ SimReply Engine::find_orders(const Account& account, std::string_view query) {
     if (!q) {
         return fail(q.error());
     }
+    // A list by id (the poller's "id[]=…" reads) renders only the orders named, through the id
+    // index; any other query renders every order of the account. Either way the rows are judged
+    // by the same conditions and stay in creation order (sort_rows relies on it). Rendering every
+    // order for a 50-id read took ~30 ms with 2,000 orders, so a poll pass over 10,000 open links
+    // measured the simulator, not the client (bench/README.md).
+    std::vector<std::size_t> candidates;
+    bool by_id = false;
+    for (const auto& c : q->conditions) {
+        if (c.field != "id" || (c.op != Condition::Op::eq && c.op != Condition::Op::in)) {
+            continue;
+        }
+        by_id = true;
+        for (const auto& id : c.values) {
+            if (const auto it = order_index_.find(id); it != order_index_.end()) {
+                candidates.push_back(it->second);
+            }
+        }
+        break;
+    }
+    if (by_id) {
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    } else {
+        candidates.resize(orders_.size());
+        std::iota(candidates.begin(), candidates.end(), std::size_t{0});
+    }
     std::vector<JsonObject> rows;
-    for (const auto& o : orders_) {
+    for (const auto i : candidates) {
+        const auto& o = orders_[i];
         if (o.merchant_id != account.merchant_id) {
             continue;
         }

@@ -232,6 +232,41 @@ BOOST_AUTO_TEST_CASE(find_by_id_and_merchant_order_id_with_paging) {
     BOOST_TEST(r.status == 404);
 }
 
+// A list by ids goes through the id index (bench/: a 50-id read rendered every order of the
+// account); what it answers must not change: creation order whatever the query's order, only
+// the caller's shop, every other condition still applied, an id named twice listed once.
+BOOST_AUTO_TEST_CASE(find_by_a_list_of_ids) {
+    EngineFixture f;
+    const auto a = f.create("I-1");
+    f.advance(1s);
+    const auto b = f.create("I-2");
+    f.advance(1s);
+    const auto c = f.create("I-3");
+    const auto other = f.call("POST", create_path,
+                              patched(create_body("J-1"), std::string(merchant_id), std::string(other_merchant_id)),
+                              other_token);
+    BOOST_TEST_REQUIRE(other.status == 200, other.body);
+    const auto other_id = str(parse(other.body).at("data").at("id"));
+    BOOST_TEST(f.call("POST", "/__sim/orders/" + str(b.at("id")) + "/pay", "{}", "").status == 200);
+    auto merchant_ids = [&](const std::string& query) {
+        const auto r = f.call("GET", "/v3/filter/api/order/order?" + query);
+        BOOST_TEST_REQUIRE(r.status == 200, r.body);
+        std::vector<std::string> out;
+        const auto doc = parse(r.body);
+        for (const auto& o : doc.at("data").as_array())
+            out.push_back(str(o.at("merchantOrderId")));
+        return out;
+    };
+    const auto ids = "id[]=" + str(c.at("id")) + "&id[]=" + other_id + "&id[]=" + str(a.at("id")) +
+                     "&id[]=" + str(c.at("id")) + "&id[]=no-such-order";
+    BOOST_TEST(merchant_ids(ids) == (std::vector<std::string>{"I-1", "I-3"}), boost::test_tools::per_element());
+    BOOST_TEST(merchant_ids(ids + "&id[]=" + str(b.at("id")) + "&status=completed") == std::vector<std::string>{"I-2"},
+               boost::test_tools::per_element());
+    BOOST_TEST(merchant_ids(ids + "&_order[createdAt]=desc") == (std::vector<std::string>{"I-3", "I-1"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(merchant_ids("id=" + str(b.at("id"))) == std::vector<std::string>{"I-2"}, boost::test_tools::per_element());
+}
+
 // Deviation found by the official PHP SDK (issue 11): Filter::addInCondition goes through
 // http_build_query, which writes `status[0]=…&status[1]=…`. PHP reads that like `status[]=`;
 // the simulator answered 422 `operator not allowed`.
