@@ -505,6 +505,10 @@ void LinkService::retry_suspense() {
 }
 
 void LinkService::adopt_legacy(const LinkRecord& l) {
+    // Only a pending posting or a pending mail is left to adopt; any other link costs no read
+    // (issue 14: every pass read each open link's outbox and suspense record for nothing).
+    if (l.posting != PostingState::pending && l.mail != MailState::pending)
+        return;
     if (effects_running_.count(l.merchant_order_id) || !repo_.effects_of(l.merchant_order_id).empty())
         return;
     const auto ctx = context_for(l.order_id, l.merchant_order_id);
@@ -1063,15 +1067,26 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
     }
     polling_ = true;
     auto alive = alive_;
+    const auto now = host_.now_utc_ms();
+    // What the pass did, for its one line at info: how long a pass takes against how many open
+    // links is what an admin (and bench/) needs to size the interval and the request budget.
+    struct Tally {
+        std::size_t open_links = 0;
+        std::size_t pages = 0; ///< list pages answered (by id and paid since the cursor)
+    };
+    auto tally = std::make_shared<Tally>();
     auto join = std::make_shared<Join>();
-    join->done = [this, alive, done = std::move(done)] {
+    join->done = [this, alive, tally, now, actor, done = std::move(done)] {
         if (!*alive)
             return;
         polling_ = false;
+        host_.log(LogLevel::info, std::string(actor == Actor::recovery ? "start-up recovery" : "poller") +
+                                      ": pass done in " + std::to_string(host_.now_utc_ms() - now) + " ms: " +
+                                      std::to_string(tally->open_links) + " open links read by id, " +
+                                      std::to_string(tally->pages) + " list pages");
         if (done)
             done();
     };
-    const auto now = host_.now_utc_ms();
     std::vector<LinkRecord> links;
     try {
         links = repo_.needing_attention();
@@ -1102,8 +1117,10 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             });
             continue;
         }
-        if (!l.order_id.empty() && l.posting == PostingState::none)
+        if (!l.order_id.empty() && l.posting == PostingState::none) {
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
+            ++tally->open_links;
+        }
         try {
             adopt_legacy(l);
         } catch (const StoreError&) {
@@ -1125,9 +1142,10 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             join->add();
             client->find_all_orders(
                 std::move(f),
-                [this, alive, join, actor](const std::vector<pr::Order>& items) {
+                [this, alive, join, actor, tally](const std::vector<pr::Order>& items) {
                     if (!*alive)
                         return false;
+                    ++tally->pages;
                     std::set<std::string> folios; // one view update per folio and page, not per order
                     for (const auto& order : items) {
                         try {
@@ -1179,9 +1197,10 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
         join->add();
         client->find_all_orders(
             std::move(f),
-            [this, alive, join, actor, merchant, since](const std::vector<pr::Order>& items) {
+            [this, alive, join, actor, merchant, since, tally](const std::vector<pr::Order>& items) {
                 if (!*alive)
                     return false;
+                ++tally->pages;
                 std::int64_t page_max = 0;
                 std::set<std::string> folios; // one view update per folio and page, not per order
                 for (const auto& order : items) {
