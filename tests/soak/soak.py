@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -68,30 +67,6 @@ class Counters:
         with self.lock:
             c, self.counts = self.counts, {}
             return c
-
-
-def add_folios(db_file, main_id, extra):
-    """Folios copied from the demo folio (same booking, shop and lines), written into the host's
-    database as the chaos test does: the host API creates no folios (a PMS makes them with the
-    booking), and the demo seed has one per legal entity."""
-    db = sqlite3.connect(db_file, timeout=10, isolation_level=None)
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        ids = []
-        for k in range(1, extra + 1):
-            cur = db.execute(
-                "INSERT INTO folios (property_id, booking_id, legal_entity_id, number, currency, is_main, "
-                "created_at_ms) SELECT property_id, booking_id, legal_entity_id, ?, currency, 0, created_at_ms "
-                "FROM folios WHERE id = ?", (str(80000000 + k), int(main_id)))
-            fid = cur.lastrowid
-            db.execute("INSERT INTO folio_lines (folio_id, description, amount_minor, vat_code, service_date, "
-                       "created_at_ms) SELECT ?, description, amount_minor, vat_code, service_date, created_at_ms "
-                       "FROM folio_lines WHERE folio_id = ? ORDER BY id", (fid, int(main_id)))
-            ids.append(str(fid))
-        db.execute("COMMIT")
-        return ids
-    finally:
-        db.close()
 
 
 class Soak:
@@ -263,7 +238,7 @@ def main():
     # The host's own view caps (8 per staff session, 512 in all, 30 min idle), not the bench's
     # raised ones: the payer opens a dialog per payment, as the desk does, and a hotel's host
     # closes the least recently used ones.
-    w = rb.World(build, source, workdir, raise_view_caps=False)
+    w = rb.World(build, source, workdir, raise_view_caps=False, poll_interval_seconds=None)
     log(f"work folder {workdir}; {MINUTES} min, warm-up {WARMUP} min")
     rows = []
     ok = False
@@ -273,7 +248,7 @@ def main():
         created = [o for o in w.sim_orders("?status=created") if o.get("merchantId") == rb.MERCHANT]
         body, sig = rb.replay_notification(w, created[0]["id"])
         data_dir = os.path.join(workdir, "host-data")
-        folio_ids = [w.folio_id] + add_folios(os.path.join(data_dir, "pms-host.sqlite3"), w.folio_id, FOLIOS - 1)
+        folio_ids = [w.folio_id] + rb.add_folios(os.path.join(data_dir, "pms-host.sqlite3"), w.folio_id, FOLIOS - 1)
         soak = Soak(w, folio_ids)
         soak.spawn(lambda: soak.replays(body, sig), "replays")
         soak.spawn(soak.payer, "payer")
