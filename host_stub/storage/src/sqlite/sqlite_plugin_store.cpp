@@ -66,7 +66,7 @@ std::optional<StoreBytes> SqlitePluginStore::get(const StoreScope& scope, std::s
     const auto pending = writer_.pending(scope);
     if (auto value = pending_value(pending, key))
         return *value;
-    return db_.read([&](Connection& c) -> std::optional<StoreBytes> {
+    return db_.read_statement([&](Connection& c) -> std::optional<StoreBytes> {
         auto st = c.prepare("SELECT value FROM plugin_store "
                             "WHERE plugin_id = ?1 AND property_id = ?2 AND key = ?3");
         st.bind(1, std::string_view{scope.plugin_id})
