@@ -9,6 +9,7 @@
 #include "fake_host.hpp"
 #include "test_shop.hpp"
 
+#include <invoicebox/plugin/formatting.hpp>
 #include <invoicebox/plugin/link_dialog.hpp>
 #include <invoicebox/plugin/link_service.hpp>
 #include <invoicebox/plugin/refund_form.hpp>

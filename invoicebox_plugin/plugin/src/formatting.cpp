@@ -12,6 +12,26 @@ namespace {
 // an alert; the host's web UI formats its own amounts the same way (host_stub/web/format.js).
 constexpr std::string_view nbsp = "\u00A0";
 
+/// The length of a group separator at `s[i]` (space, U+00A0, U+202F in UTF-8), 0 when none.
+std::size_t separator_at(std::string_view s, std::size_t i) {
+    if (s[i] == ' ')
+        return 1;
+    if (s.substr(i, 2) == "\xC2\xA0")
+        return 2;
+    if (s.substr(i, 3) == "\xE2\x80\xAF")
+        return 3;
+    return 0;
+}
+
+/// Staff paste amounts with spaces around them.
+std::string_view without_outer_spaces(std::string_view text) {
+    while (!text.empty() && text.front() == ' ')
+        text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ')
+        text.remove_suffix(1);
+    return text;
+}
+
 std::string group_thousands(std::uint64_t units) {
     std::string digits = std::to_string(units);
     std::string out;
@@ -52,10 +72,7 @@ std::string format_decimal(std::int64_t minor) {
 }
 
 std::optional<std::int64_t> parse_decimal_minor(std::string_view text) {
-    while (!text.empty() && text.front() == ' ')
-        text.remove_prefix(1);
-    while (!text.empty() && text.back() == ' ')
-        text.remove_suffix(1);
+    text = without_outer_spaces(text);
     if (text.empty())
         return std::nullopt;
     std::int64_t units = 0;
@@ -86,6 +103,48 @@ std::optional<std::int64_t> parse_decimal_minor(std::string_view text) {
             cents *= 10;
     }
     return units * 100 + cents;
+}
+
+std::optional<std::int64_t> parse_staff_money(std::string_view text) {
+    text = without_outer_spaces(text);
+    if (text.empty())
+        return std::nullopt;
+    // The integer part: digits, optionally grouped by three (the first group 1-3 digits).
+    std::string digits;
+    std::size_t i = 0;
+    std::size_t group = 0;
+    bool grouped = false;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c >= '0' && c <= '9') {
+            digits += c;
+            ++group;
+            ++i;
+            continue;
+        }
+        const auto sep = separator_at(text, i);
+        if (sep == 0)
+            break;
+        // A separator closes a group: the first of 1-3 digits, every later one of exactly 3.
+        if (group == 0 || group > 3 || (grouped && group != 3))
+            return std::nullopt;
+        grouped = true;
+        group = 0;
+        i += sep;
+    }
+    if (digits.empty() || group == 0 || (grouped && group != 3))
+        return std::nullopt;
+    if (digits.size() > 13)
+        return std::nullopt;
+    std::string normal = digits;
+    if (i < text.size()) {
+        if (text[i] != '.' && text[i] != ',')
+            return std::nullopt;
+        normal += '.';
+        normal += text.substr(i + 1);
+    }
+    // What is left is "digits[.dd]": the form field's own strict reader.
+    return parse_decimal_minor(normal);
 }
 
 std::string format_local_datetime(std::int64_t utc_ms, int offset_minutes) {

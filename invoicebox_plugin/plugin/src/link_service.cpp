@@ -139,7 +139,8 @@ void LinkService::create_link(const CreateInput& in, const StaffUser& staff, std
         done(std::move(out));
         return;
     }
-    const auto amount = parse_decimal_minor(in.amount_text);
+    // Staff type amounts as they read them: «10 000,00» as well as 10000.00.
+    const auto amount = parse_staff_money(in.amount_text);
     if (!amount || *amount <= 0)
         out.field_errors["amount"] = "Укажите сумму больше нуля, например 15500.00";
     else if (*amount > folio->balance_due_minor)

@@ -7,66 +7,6 @@ namespace invoicebox::plugin {
 
 namespace pr = invoicebox::protocol;
 
-namespace {
-
-/// The length of a group separator at `s[i]` (space, U+00A0, U+202F in UTF-8), 0 when none.
-std::size_t separator_at(std::string_view s, std::size_t i) {
-    if (s[i] == ' ')
-        return 1;
-    if (s.substr(i, 2) == "\xC2\xA0")
-        return 2;
-    if (s.substr(i, 3) == "\xE2\x80\xAF")
-        return 3;
-    return 0;
-}
-
-} // namespace
-
-std::optional<std::int64_t> parse_staff_money(std::string_view text) {
-    while (!text.empty() && text.front() == ' ')
-        text.remove_prefix(1);
-    while (!text.empty() && text.back() == ' ')
-        text.remove_suffix(1);
-    if (text.empty())
-        return std::nullopt;
-    // The integer part: digits, optionally grouped by three (the first group 1-3 digits).
-    std::string digits;
-    std::size_t i = 0;
-    std::size_t group = 0;
-    bool grouped = false;
-    while (i < text.size()) {
-        const char c = text[i];
-        if (c >= '0' && c <= '9') {
-            digits += c;
-            ++group;
-            ++i;
-            continue;
-        }
-        const auto sep = separator_at(text, i);
-        if (sep == 0)
-            break;
-        // A separator closes a group: the first of 1-3 digits, every later one of exactly 3.
-        if (group == 0 || group > 3 || (grouped && group != 3))
-            return std::nullopt;
-        grouped = true;
-        group = 0;
-        i += sep;
-    }
-    if (digits.empty() || group == 0 || (grouped && group != 3))
-        return std::nullopt;
-    if (digits.size() > 13)
-        return std::nullopt;
-    std::string normal = digits;
-    if (i < text.size()) {
-        if (text[i] != '.' && text[i] != ',')
-            return std::nullopt;
-        normal += '.';
-        normal += text.substr(i + 1);
-    }
-    // What is left is "digits[.dd]": the form field's own strict reader.
-    return parse_decimal_minor(normal);
-}
-
 std::int64_t available_of(const pr::BasketItem& item) {
     return item.available_amount ? item.available_amount->minor : item.total_amount.minor;
 }

@@ -24,6 +24,12 @@ std::string format_decimal(std::int64_t minor);
 /// non-negative decimal with at most two fraction digits.
 std::optional<std::int64_t> parse_decimal_minor(std::string_view text);
 
+/// Reads staff money text exactly: "10000.00", "10000,5", "10000", "10 000,00" (groups of three
+/// split by a space, a no-break space U+00A0 or a narrow no-break space U+202F). nullopt for
+/// anything else: a sign, more than two decimals, misplaced group separators ("1 0000"), two
+/// decimal marks ("10.000,00"), exponents, letters, an empty text.
+std::optional<std::int64_t> parse_staff_money(std::string_view text);
+
 /// "12.05.2025 14:03": the UTC instant shown at the property's offset.
 std::string format_local_datetime(std::int64_t utc_ms, int offset_minutes);
 

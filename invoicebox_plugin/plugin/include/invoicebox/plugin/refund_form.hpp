@@ -19,12 +19,6 @@
 
 namespace invoicebox::plugin {
 
-/// Reads staff money text exactly: "10000.00", "10000,5", "10000", "10 000,00" (groups of three
-/// split by a space, a no-break space U+00A0 or a narrow no-break space U+202F). nullopt for
-/// anything else: a sign, more than two decimals, misplaced group separators ("1 0000"), two
-/// decimal marks ("10.000,00"), exponents, letters, an empty text.
-std::optional<std::int64_t> parse_staff_money(std::string_view text);
-
 /// One line of the form: the field it came from, the item's sku, the staff's text.
 struct RefundLineInput {
     std::string field;
