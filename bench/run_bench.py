@@ -857,6 +857,14 @@ def concurrency_bound_ms(n):
     return n * POLL_LATENCY_MS / max(1, min(n, POOLED_CONNECTIONS))
 
 
+def add_pass_row(t, key, p, limit, target):
+    """A poll pass against the bound of its requests sent 4 at a time at POLL_LATENCY_MS."""
+    n = len(p["requests"])
+    t.add(key, f"poll pass over {p['open']} open links, limit {limit} ({n} requests, latency {POLL_LATENCY_MS} ms)",
+          f"bound: requests × latency ÷ min(requests, {POOLED_CONNECTIONS} pooled connections)", "ms",
+          target, concurrency_bound_ms(n), p["ms"])
+
+
 def poll_round(w, t, rnd):
     """The rounds' pass: the few links the run leaves open, the plugin's limit on (a round's
     other rows must not share the window with a pass that spends it)."""
@@ -865,12 +873,8 @@ def poll_round(w, t, rnd):
         p = poll_pass(w, 120)
     finally:
         w.faults({})
-    if p is None:
-        return
-    n = len(p["requests"])
-    t.add("poll_time", f"poll pass over {p['open']} open links, limit on ({n} requests, latency {POLL_LATENCY_MS} ms)",
-          f"bound: requests × latency ÷ min(requests, {POOLED_CONNECTIONS} pooled connections)", "ms",
-          "—", concurrency_bound_ms(n), p["ms"])
+    if p is not None:
+        add_pass_row(t, "poll_time", p, "on", "—")
 
 
 def seed_poll_links(w, count):
@@ -922,12 +926,8 @@ def poll_phase(w, t):
     try:
         for _ in range(ROUNDS):
             p = poll_pass(w, 600, rate_limit_requests=0)
-            if p is None:
-                continue
-            n = len(p["requests"])
-            t.add("poll_off", f"poll pass over {p['open']} open links, limit off ({n} requests, latency {POLL_LATENCY_MS} ms)",
-                  f"bound: requests × latency ÷ min(requests, {POOLED_CONNECTIONS} pooled connections)", "ms",
-                  "≥ 0.8 of the bound's speed (ratio ≤ 1.25)", concurrency_bound_ms(n), p["ms"])
+            if p is not None:
+                add_pass_row(t, "poll_off", p, "off", "≥ 0.8 of the bound's speed (ratio ≤ 1.25)")
         off_to = w.tail.mark()
         # The limit back on, after the passes above left both sides' 30 s windows: neither
         # counts them against the pass below.

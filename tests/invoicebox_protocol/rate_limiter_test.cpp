@@ -78,6 +78,35 @@ BOOST_AUTO_TEST_CASE(background_leaves_the_staff_reserve_free) {
     BOOST_TEST(l.time_until_available(t0 + 1s, RateLimiter::Priority::background).count() == 29020);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_in_flight_counts_until_its_answer_and_from_it) {
+    // Issue 14's bench: 80 requests admitted at t0 but queued in the host's connection pool
+    // reached InvoiceBox over several seconds; counted from admission, the next 80 went at
+    // t0 + 30 s and 112 arrived within one 30 s window. Counted until and from the answer, no
+    // window of arrivals can hold more than the limit.
+    RateLimiter l(3, 10000ms, 0);
+    for (int i = 0; i < 3; ++i)
+        BOOST_TEST_REQUIRE(l.try_start(t0).granted);
+    BOOST_TEST(l.in_window(t0) == 3u);
+    // In flight, they hold the window however long they take: the caller asks again shortly.
+    auto held = l.try_start(t0 + 5000ms);
+    BOOST_TEST(!held.granted);
+    BOOST_TEST(held.wait.count() == 50);
+    // Answered at t0 + 5 s: counted from then until t0 + 15 s, not from t0 until t0 + 10 s.
+    l.finish(t0 + 5000ms);
+    held = l.try_start(t0 + 5000ms);
+    BOOST_TEST(!held.granted);
+    BOOST_TEST(held.wait.count() == 10000);
+    l.finish(t0 + 7000ms);
+    BOOST_TEST(l.time_until_available(t0 + 7000ms).count() == 8000);
+    BOOST_TEST(!l.try_start(t0 + 14999ms).granted);
+    BOOST_TEST(l.try_start(t0 + 15000ms).granted);
+    BOOST_TEST(l.in_window(t0 + 15000ms) == 3u); // the t0 + 7 s answer, one in flight, the new one
+    // A finish with nothing in flight changes nothing.
+    RateLimiter idle(3, 1000ms, 0);
+    idle.finish(t0);
+    BOOST_TEST(idle.in_window(t0) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_limit_of_zero_is_off_but_a_429_still_holds_requests_back) {
     // The admin's «0 — без ограничения» (an account whose limit InvoiceBox lifted, the bench's
     // simulator without one): no count, yet InvoiceBox's own Retry-After is still obeyed.

@@ -92,7 +92,7 @@ void ApiClient::send_once(pr::HttpRequest request, std::chrono::milliseconds del
             done(cancelled_outcome());
             return;
         }
-        const auto adm = self->limiter_->try_acquire(self->steady_now(), self->priority());
+        const auto adm = self->limiter_->try_start(self->steady_now(), self->priority());
         if (!adm.granted) {
             const auto wait = std::max(adm.wait, std::chrono::milliseconds(50));
             if (self->past_deadline_after(wait)) {
@@ -108,6 +108,9 @@ void ApiClient::send_once(pr::HttpRequest request, std::chrono::milliseconds del
             timeout = std::max(std::min(timeout, *left), min_request_time);
         const std::string url = self->api_.url(request);
         self->host_.http_send(request, url, timeout, [self, done = std::move(done)](Outcome o) mutable {
+            // The host completes every send exactly once: the slot taken above is counted from
+            // the answer on (rate_limiter.hpp, try_start).
+            self->limiter_->finish(self->steady_now());
             if (o && o->status == 429) {
                 const auto e = pr::error_from_response(*o);
                 self->limiter_->penalize(self->steady_now(), e.retry_after ? std::chrono::milliseconds(*e.retry_after)

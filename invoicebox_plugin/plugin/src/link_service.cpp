@@ -53,7 +53,15 @@ LinkService::LinkService(HostPorts& host) : host_(host), repo_(host) {}
 
 LinkService::~LinkService() { *alive_ = false; }
 
-void LinkService::configure(Settings s) { settings_ = std::move(s); }
+void LinkService::configure(Settings s) {
+    settings_ = std::move(s);
+    limiters_.clear();
+    if (settings_.shop.complete())
+        limiters_.push_back(rate_limiter_for(settings_.shop.merchant_id, settings_.shop.requests_per_30s));
+    for (const auto& o : settings_.overrides)
+        if (o.complete())
+            limiters_.push_back(rate_limiter_for(o.merchant_id, o.requests_per_30s));
+}
 
 void LinkService::record(const Transition& t, std::vector<StoreOp> extra) {
     repo_.record(t, std::move(extra));

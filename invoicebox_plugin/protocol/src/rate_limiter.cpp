@@ -29,10 +29,16 @@ RateLimiter::Duration RateLimiter::time_until_available(TimePoint now, Priority 
     now = clamp(now);
     evict(now);
     Duration wait{0};
-    // With `cap` slots, the next is free when the request `cap` places back leaves the window.
+    // With `cap` slots and `used` taken, the next is free once used - cap + 1 counted requests
+    // left the window: the oldest of them leaves last. Requests in flight leave only after
+    // their answer, so when they alone fill the slots the caller asks again shortly.
     const std::size_t cap = capacity(priority);
-    if (!unlimited_ && sent_.size() >= cap)
-        wait = std::chrono::ceil<Duration>(sent_[sent_.size() - cap] + window_ - now);
+    const std::size_t used = sent_.size() + in_flight_;
+    if (!unlimited_ && used >= cap) {
+        const std::size_t surplus = used - cap;
+        wait = surplus < sent_.size() ? std::chrono::ceil<Duration>(sent_[surplus] + window_ - now)
+                                      : in_flight_retry;
+    }
     if (blocked_until_ > now)
         wait = std::max(wait, std::chrono::ceil<Duration>(blocked_until_ - now));
     return wait;
@@ -48,6 +54,23 @@ RateLimiter::Admission RateLimiter::try_acquire(TimePoint now, Priority priority
     return {true, Duration{0}};
 }
 
+RateLimiter::Admission RateLimiter::try_start(TimePoint now, Priority priority) {
+    now = clamp(now);
+    const auto wait = time_until_available(now, priority);
+    if (wait > Duration{0})
+        return {false, wait};
+    if (!unlimited_)
+        ++in_flight_;
+    return {true, Duration{0}};
+}
+
+void RateLimiter::finish(TimePoint now) {
+    if (unlimited_ || in_flight_ == 0)
+        return;
+    --in_flight_;
+    sent_.push_back(clamp(now));
+}
+
 void RateLimiter::penalize(TimePoint now, Duration retry_after) {
     now = clamp(now);
     blocked_until_ = std::max(blocked_until_, now + retry_after);
@@ -55,7 +78,7 @@ void RateLimiter::penalize(TimePoint now, Duration retry_after) {
 
 std::size_t RateLimiter::in_window(TimePoint now) {
     evict(clamp(now));
-    return sent_.size();
+    return sent_.size() + in_flight_;
 }
 
 } // namespace invoicebox::protocol

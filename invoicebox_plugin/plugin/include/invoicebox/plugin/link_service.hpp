@@ -257,6 +257,10 @@ class LinkService {
     HostPorts& host_;
     LinkRepository repo_;
     Settings settings_;
+    /// The request limiters of the configured shops' accounts, held for as long as these
+    /// settings are: the module keeps a limiter only while someone holds it, and a window whose
+    /// last client had gone would start empty again (a burst after a pass could pass the limit).
+    std::vector<std::shared_ptr<protocol::SharedRateLimiter>> limiters_;
     std::set<std::string> creating_;  ///< creates/recoveries in flight (by merchantOrderId)
     /// Refreshes in flight, by folio: everyone waiting for the running one's answer.
     std::map<std::string, std::vector<std::function<void(std::string)>>> refresh_waiters_;
