@@ -141,6 +141,13 @@ namespace {
 /// small enough that a typo is refused rather than taken as "no limit".
 constexpr std::int64_t max_requests_per_30s = 100000;
 
+/// A «Лимит запросов к InvoiceBox за 30 с» value: an integer from 0 to max_requests_per_30s.
+std::optional<std::size_t> request_budget_of(const bj::value& v) {
+    if (!v.is_int64() || v.as_int64() < 0 || v.as_int64() > max_requests_per_30s)
+        return std::nullopt;
+    return static_cast<std::size_t>(v.as_int64());
+}
+
 const char* const vat_codes[] = {"none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22"};
 const char* const vat_labels[] = {"Без НДС", "НДС 0 %", "НДС 5 %", "НДС 7 %", "НДС 10 %", "НДС 20 %", "НДС 22 %"};
 const char* const payment_types[] = {"full_prepayment", "prepayment", "advance", "full_payment"};
@@ -527,9 +534,8 @@ std::optional<Settings> parse_settings(std::string_view json) {
         s.poll_interval_seconds = static_cast<int>(std::clamp<std::int64_t>(p->as_int64(), 5, 3600));
     // A value out of range (edited in the store) falls back to InvoiceBox's default, never to
     // "off": only an admin's explicit 0 switches the count off.
-    if (const auto* p = o.if_contains("rate_limit_requests"); p && p->is_int64() && p->as_int64() >= 0 &&
-                                                              p->as_int64() <= max_requests_per_30s)
-        s.shop.requests_per_30s = static_cast<std::size_t>(p->as_int64());
+    if (const auto* p = o.if_contains("rate_limit_requests"))
+        s.shop.requests_per_30s = request_budget_of(*p).value_or(s.shop.requests_per_30s);
     if (const auto* a = o.if_contains("legal_entities"); a && a->is_array())
         for (const auto& item : a->as_array())
             if (item.is_object()) {
@@ -610,8 +616,7 @@ std::optional<std::string> validate_settings(std::string_view json) {
         errors.emplace_back("/receipt_payment_type", "Выберите признак способа расчёта: предоплата 100 %, предоплата, аванс или полный расчёт");
     if (!lifetime_of(str_member(o, "default_lifetime", "72h")))
         errors.emplace_back("/default_lifetime", "Выберите срок действия: 1 час, 24 часа, 3, 7 или 30 дней");
-    if (const auto* limit = o.if_contains("rate_limit_requests");
-        limit && !limit->is_null() && !(limit->is_int64() && limit->as_int64() >= 0 && limit->as_int64() <= max_requests_per_30s))
+    if (const auto* limit = o.if_contains("rate_limit_requests"); limit && !limit->is_null() && !request_budget_of(*limit))
         errors.emplace_back("/rate_limit_requests", "Лимит запросов — целое число от 0 до 100000 (0 — не ограничивать)");
     const auto tmpl = str_member(o, "message_template");
     if (!tmpl.empty() && tmpl.find("{link}") == std::string::npos)

@@ -45,13 +45,11 @@ RateLimiter::Duration RateLimiter::time_until_available(TimePoint now, Priority 
 }
 
 RateLimiter::Admission RateLimiter::try_acquire(TimePoint now, Priority priority) {
-    now = clamp(now);
-    const auto wait = time_until_available(now, priority);
-    if (wait > Duration{0})
-        return {false, wait};
-    if (!unlimited_) // with the count off nothing is counted: the log would only grow
-        sent_.push_back(now);
-    return {true, Duration{0}};
+    // A request answered the moment it is admitted.
+    const auto admission = try_start(now, priority);
+    if (admission.granted)
+        finish(now);
+    return admission;
 }
 
 RateLimiter::Admission RateLimiter::try_start(TimePoint now, Priority priority) {
@@ -65,6 +63,7 @@ RateLimiter::Admission RateLimiter::try_start(TimePoint now, Priority priority) 
 }
 
 void RateLimiter::finish(TimePoint now) {
+    // With the count off nothing is counted: the log would only grow.
     if (unlimited_ || in_flight_ == 0)
         return;
     --in_flight_;
