@@ -9,7 +9,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 5 (the CI run), scripts/fuzz.sh 600 money
 #
 # Environment: FUZZ_BUILD_DIR (default build/fuzz), FUZZ_JOBS (build parallelism, default 2),
-# FUZZ_RSS_MB (default 2048), FUZZ_RUNS (stop each target after this many executions instead).
+# FUZZ_RSS_MB (default 2048), FUZZ_RUNS (also stop a target after this many executions: the
+# issue's long run is FUZZ_RUNS=10000000 with 3600 s, whichever comes first).
 #
 # One process per target, one at a time (libFuzzer without -jobs: the same as -jobs=1 but with the
 # statistics in the log), so the fuzzing uses one core.
@@ -149,7 +150,7 @@ for t in "${targets[@]}"; do
     # 2. Fuzzing.
     before=$(find "$artifacts" -type f | wc -l)
     limit=(-max_total_time="$seconds")
-    [[ -n ${FUZZ_RUNS:-} ]] && limit=(-runs="$FUZZ_RUNS")
+    [[ -n ${FUZZ_RUNS:-} ]] && limit+=(-runs="$FUZZ_RUNS")
     set +e
     # shellcheck disable=SC2046 # flags_for prints words meant to split
     run_isolated "$bin" "${limit[@]}" $(flags_for "$t") -rss_limit_mb="$rss_mb" -timeout=25 \
