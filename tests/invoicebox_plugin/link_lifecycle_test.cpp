@@ -351,6 +351,49 @@ BOOST_AUTO_TEST_CASE(a_staff_decision_is_never_reopened_by_a_later_report) {
     BOOST_TEST(!t.changes_anything());
 }
 
+BOOST_AUTO_TEST_CASE(an_unpaid_report_never_depends_on_the_suspense_entry) {
+    // The service skips reading the suspense entry when report_reads_suspense() says no (the
+    // poller's reports of open links, issue 14): for every link state, road and unpaid report,
+    // any entry — open, resolved by staff, of another reason — must give exactly the transition
+    // that no entry gives.
+    std::vector<std::optional<SuspenseRecord>> entries{std::nullopt,
+                                                       entry_for(St::held_amount, order_for(Rep::paid)),
+                                                       entry_for(St::held_folio, order_for(Rep::paid))};
+    SuspenseRecord decided = *entry_for(St::held_amount, order_for(Rep::paid));
+    decided.resolved = true;
+    decided.resolution = "closed";
+    entries.push_back(decided);
+    for (int s = 0; s < 10; ++s)
+        for (const Rep r : {Rep::created, Rep::expired, Rep::canceled})
+            for (const auto source : all_sources) {
+                const St st = static_cast<St>(s);
+                std::optional<LinkRecord> link;
+                if (st != St::none)
+                    link = link_in(st);
+                const OrderReport rep{source, order_for(r), ""};
+                BOOST_TEST(!report_reads_suspense(rep));
+                LifecycleContext bare;
+                bare.now_ms = now;
+                const auto expected = apply_report(link, rep, bare);
+                for (const auto& entry : entries) {
+                    BOOST_TEST_CONTEXT(name(st) << " × " << name(r) << " via " << to_string(source) << ", entry "
+                                                << (entry ? entry->reason_code : std::string("none"))) {
+                        LifecycleContext ctx = bare;
+                        ctx.suspense = entry;
+                        const auto t = apply_report(link, rep, ctx);
+                        BOOST_TEST(int(t.reply) == int(expected.reply));
+                        BOOST_TEST(kinds(t) == kinds(expected));
+                        BOOST_TEST(!t.suspense.has_value());
+                        BOOST_TEST(t.link.has_value() == expected.link.has_value());
+                        if (t.link && expected.link)
+                            BOOST_TEST(serialize(*t.link) == serialize(*expected.link));
+                    }
+                }
+            }
+    // A paid report is the one that reads it (held, released, or left to staff's decision).
+    BOOST_TEST(report_reads_suspense(OrderReport{ReportSource::poll_by_id, order_for(Rep::paid), ""}));
+}
+
 BOOST_AUTO_TEST_CASE(a_report_from_another_shop_never_settles_the_link) {
     // The link was made in shop A; a report of its order number speaks for shop B. B's seller got
     // the money: it is held for staff, and the link stays as it was (not paid, not adopted).

@@ -37,6 +37,13 @@ class RecordingHost : public FakeHost {
         targets.push_back(request.target);
         FakeHost::http_send(request, std::move(url), timeout, std::move(done));
     }
+    /// Lookups by key prefix ("v1/link/", "v1/suspense/", …), to count what a pass reads.
+    std::map<std::string, int> gets;
+    std::optional<std::string> store_get(std::string_view key) override {
+        const auto slash = key.find('/', 3);
+        ++gets[std::string(key.substr(0, slash == std::string_view::npos ? key.size() : slash + 1))];
+        return FakeHost::store_get(key);
+    }
     void store_write(const std::vector<StoreOp>& ops) override {
         for (const auto& op : ops)
             if (!fail_key.empty() && op.key == fail_key)
@@ -96,7 +103,7 @@ struct Fixture {
         host.engine->take_deliveries();
         for (const auto& l : service->repository().for_folio("F-1"))
             BOOST_REQUIRE_MESSAGE(l.ib_status == "expired", l.merchant_order_id + " is " + l.ib_status);
-        BOOST_REQUIRE(service->repository().needing_attention().empty());
+        BOOST_REQUIRE(service->repository().open_links().empty());
     }
     /// A late payment on InvoiceBox whose notification is lost.
     void pay_late(const LinkRecord& l) {
@@ -325,6 +332,79 @@ BOOST_FIXTURE_TEST_CASE(presses_of_one_refresh_share_one_render_per_page_size, F
                  [&](std::string v) { again.push_back(std::move(v)); });
     host.run();
     BOOST_TEST(again.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pass_reads_each_open_link_once_and_no_suspense_entry_for_an_unpaid_one, Fixture) {
+    // Issue 14: a pass over 10,000 open links read every record before its requests (to learn
+    // the order ids), again for each answered order, and the order's suspense entry each time.
+    // Now the open index says what the pass asks for, each answered order reads its record once
+    // (fresh: a notification may have changed it meanwhile), and an unpaid one no suspense entry.
+    const auto links = create_links(12);
+    host.run();
+    host.gets.clear();
+    const auto before = host.targets.size();
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(host.targets.size() > before); // the pass asked InvoiceBox (by id, paid since)
+    BOOST_TEST(host.gets["v1/link/"] == 12);
+    BOOST_TEST(host.gets["v1/suspense/"] == 0);
+
+    // A paid one reads its suspense entry (it may be held or released), once.
+    auto r = host.sim_call("POST", "/__sim/orders/" + links[0].order_id + "/pay", "{}");
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    host.engine->take_deliveries(); // its notification is lost: only the poller learns it
+    host.gets.clear();
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(host.gets["v1/suspense/"] >= 1);
+    const auto paid = service->repository().find(links[0].merchant_order_id);
+    BOOST_REQUIRE(paid);
+    BOOST_TEST(to_string(paid->posting) == "posted");
+    BOOST_TEST(host.postings.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_open_index_written_before_its_entries_had_a_value_still_works, Fixture) {
+    // Stores written before the index kept an entry: the key with "" as its value. The pass
+    // reads such a link's record instead, and the link's next save writes the entry.
+    const auto links = create_links(3);
+    for (const auto& l : links)
+        host.store_write({{StoreOp::Kind::put, "v1/open/" + l.merchant_order_id, ""}});
+    auto entries = service->repository().open_links();
+    BOOST_REQUIRE_EQUAL(entries.size(), 3u);
+    for (const auto& e : entries) {
+        BOOST_TEST(e.read_by_id());
+        BOOST_TEST(!e.order_id.empty());
+    }
+    expire_all(); // the pass reads them by id and InvoiceBox's expiry takes them out of the index
+    BOOST_TEST(host.store.count("v1/open/" + links[0].merchant_order_id) == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_open_index_entry_follows_the_record, Fixture) {
+    auto link = create_links(1).front();
+    auto& repo = service->repository();
+    const auto key = "v1/open/" + link.merchant_order_id;
+    auto entry = parse_open_entry(link.merchant_order_id, host.store.at(key));
+    BOOST_REQUIRE(entry);
+    BOOST_TEST(entry->order_id == link.order_id);
+    BOOST_TEST(entry->merchant_id == link.merchant_id);
+    BOOST_TEST(!entry->needs_record());
+    BOOST_TEST(entry->read_by_id());
+    // A posting to resume: the pass must read the record.
+    link = *repo.find(link.merchant_order_id);
+    link.posting = PostingState::pending;
+    repo.save(link);
+    entry = parse_open_entry(link.merchant_order_id, host.store.at(key));
+    BOOST_REQUIRE(entry);
+    BOOST_TEST(entry->needs_record());
+    BOOST_TEST(!entry->read_by_id());
+    // Posted: out of the index.
+    link.posting = PostingState::posted;
+    repo.save(link);
+    BOOST_TEST(host.store.count(key) == 0u);
+    // A value it cannot read is no entry (the record is read instead), never a guess.
+    BOOST_TEST(!parse_open_entry(link.merchant_order_id, "").has_value());
+    BOOST_TEST(!parse_open_entry(link.merchant_order_id, "{\"v\":2}").has_value());
+    BOOST_TEST(!parse_open_entry(link.merchant_order_id, "not json").has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(the_create_request_is_kept_apart_from_the_hot_record, Fixture) {

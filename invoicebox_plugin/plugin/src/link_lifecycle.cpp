@@ -203,9 +203,12 @@ Effect payment_effect(LinkRecord& link) {
     return e;
 }
 
+bool report_reads_suspense(const OrderReport& report) noexcept { return report.order.status.is_paid(); }
+
 Transition apply_report(const std::optional<LinkRecord>& found, const OrderReport& rep, const LifecycleContext& ctx) {
     Transition t;
     const auto& order = rep.order;
+    // Every read of ctx.suspense below is under `paid` (report_reads_suspense()).
     const bool paid = order.status.is_paid();
     if (!found) {
         // Money for an order we hold no link of is never dropped: a notification names it, or

@@ -182,6 +182,43 @@ std::string serialize(const LinkRecord& r) {
     return bj::serialize(o);
 }
 
+OpenLinkEntry open_entry_of(const LinkRecord& r) {
+    return OpenLinkEntry{r.merchant_order_id, r.state, r.posting, r.mail, r.order_id, r.merchant_id};
+}
+
+std::string serialize(const OpenLinkEntry& e) {
+    bj::object o;
+    o["v"] = 1;
+    o["state"] = to_string(e.state);
+    o["posting"] = to_string(e.posting);
+    o["mail"] = to_string(e.mail);
+    o["order_id"] = e.order_id;
+    o["merchant_id"] = e.merchant_id;
+    return bj::serialize(o);
+}
+
+std::optional<OpenLinkEntry> parse_open_entry(std::string_view merchant_order_id, std::string_view json) {
+    if (json.empty() || merchant_order_id.empty())
+        return std::nullopt;
+    bj::error_code ec;
+    const bj::value v = bj::parse(json, ec);
+    if (ec || !v.is_object() || num(v.as_object(), "v") != 1)
+        return std::nullopt;
+    const auto& o = v.as_object();
+    // An unknown state word reads as the state that makes the pass read the whole record.
+    OpenLinkEntry e;
+    e.merchant_order_id = std::string(merchant_order_id);
+    e.state = from_string(str(o, "state"), {LinkState::creating, LinkState::open, LinkState::failed}, LinkState::creating);
+    e.posting = from_string(str(o, "posting"),
+                            {PostingState::none, PostingState::pending, PostingState::posted, PostingState::suspense},
+                            PostingState::pending);
+    e.mail = from_string(str(o, "mail"), {MailState::none, MailState::pending, MailState::sent, MailState::failed},
+                         MailState::pending);
+    e.order_id = str(o, "order_id");
+    e.merchant_id = str(o, "merchant_id");
+    return e;
+}
+
 std::optional<LinkRecord> parse_link_record(std::string_view json) {
     bj::error_code ec;
     const bj::value v = bj::parse(json, ec);

@@ -235,16 +235,21 @@ std::vector<LinkRecord> LinkRepository::all_links() {
     return out;
 }
 
-std::vector<LinkRecord> LinkRepository::needing_attention() {
-    std::vector<std::string> ids;
-    host_.store_scan(k_open, [&](std::string_view key, std::string_view) {
-        ids.emplace_back(key.substr(k_open.size()));
+std::vector<OpenLinkEntry> LinkRepository::open_links() {
+    std::vector<OpenLinkEntry> out;
+    std::vector<std::string> without_entry;
+    host_.store_scan(k_open, [&](std::string_view key, std::string_view value) {
+        const auto moid = key.substr(k_open.size());
+        if (auto e = parse_open_entry(moid, value))
+            out.push_back(std::move(*e));
+        else
+            without_entry.emplace_back(moid);
         return true;
     });
-    std::vector<LinkRecord> out;
-    for (const auto& id : ids)
-        if (auto r = find(id))
-            out.push_back(std::move(*r));
+    // Indexed before entries had a value: the record says it (and its next save writes one).
+    for (const auto& moid : without_entry)
+        if (auto r = find(moid))
+            out.push_back(open_entry_of(*r));
     return out;
 }
 
@@ -263,7 +268,7 @@ std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {
     }
     ops.push_back({StoreOp::Kind::put, k_folio + r.folio_id + "/" + r.merchant_order_id, ""});
     if (r.needs_attention())
-        ops.push_back({StoreOp::Kind::put, k_open + r.merchant_order_id, ""});
+        ops.push_back({StoreOp::Kind::put, k_open + r.merchant_order_id, serialize(open_entry_of(r))});
     else
         ops.push_back({StoreOp::Kind::erase, k_open + r.merchant_order_id, ""});
     if (!r.order_id.empty())

@@ -398,12 +398,12 @@ void LinkService::refuse_foreign_link(const std::string& moid, const std::string
 
 // ---- applying InvoiceBox's state: the one road ------------------------------------------------
 
-LifecycleContext LinkService::context_for(const std::string& order_id, const std::string& moid) {
+LifecycleContext LinkService::context_for(const std::string& suspense_order_id, const std::string& moid) {
     LifecycleContext ctx;
     ctx.now_ms = host_.now_utc_ms();
     ctx.utc_offset_minutes = offset_at(ctx.now_ms);
-    if (!order_id.empty())
-        ctx.suspense = repo_.find_suspense(order_id);
+    if (!suspense_order_id.empty())
+        ctx.suspense = repo_.find_suspense(suspense_order_id);
     ctx.order_is_ours = !moid.empty() && repo_.is_ours(moid);
     return ctx;
 }
@@ -475,7 +475,11 @@ Transition LinkService::plan_receive(const OrderReport& report) {
     if (!link || (!link->order_id.empty() && link->order_id != order.id.str()))
         if (auto by_id = repo_.find_by_order_id(order.id.str()))
             link = std::move(by_id);
-    auto t = apply_report(link, report, context_for(order.id.str(), order.merchant_order_id.str()));
+    // The suspense entry is read only when the report can touch it (an unpaid report of an open
+    // link, the poller's usual case, costs one lookup instead of two).
+    auto t = apply_report(link, report,
+                          context_for(report_reads_suspense(report) ? order.id.str() : std::string(),
+                                      order.merchant_order_id.str()));
     if (!link)
         host_.log(LogLevel::warning, "order report (" + std::string(to_string(report.source)) + ") for unknown order " +
                                          order.id.str());
@@ -1096,15 +1100,33 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
         if (done)
             done();
     };
-    std::vector<LinkRecord> links;
+    std::vector<OpenLinkEntry> open;
     try {
-        links = repo_.needing_attention();
+        open = repo_.open_links();
     } catch (const StoreError&) {
         join->release();
         return;
     }
     std::map<std::string, std::vector<pr::OrderId>> by_shop;
-    for (const auto& l : links) {
+    for (const auto& entry : open) {
+        // The index entry says what the pass needs: most links are only read by id at InvoiceBox,
+        // and their records are read when the answer comes (plan_receive), not before.
+        if (!entry.needs_record()) {
+            if (entry.read_by_id()) {
+                by_shop[entry.merchant_id].push_back(pr::OrderId(entry.order_id));
+                ++tally->open_links;
+            }
+            continue;
+        }
+        std::optional<LinkRecord> found;
+        try {
+            found = repo_.find(entry.merchant_order_id);
+        } catch (const StoreError&) {
+            continue;
+        }
+        if (!found)
+            continue;
+        const LinkRecord& l = *found;
         if (l.state == LinkState::creating) {
             if (creating_.count(l.merchant_order_id))
                 continue;
@@ -1126,7 +1148,7 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             });
             continue;
         }
-        if (!l.order_id.empty() && l.posting == PostingState::none) {
+        if (open_entry_of(l).read_by_id()) {
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
             ++tally->open_links;
         }

@@ -107,6 +107,10 @@ struct Transition {
 
 /// Applies an order report to `link` (nullopt: no link found for the order).
 Transition apply_report(const std::optional<LinkRecord>& link, const OrderReport& report, const LifecycleContext& ctx);
+/// Whether apply_report() reads `ctx.suspense` for this report: only a paid order can be held
+/// in suspense or released from it, so a caller may skip reading the entry for any other (the
+/// poller's reports of open links are nearly all unpaid: issue 14).
+bool report_reads_suspense(const OrderReport& report) noexcept;
 
 /// Applies the host's answer to a link's payment posting. Nothing changes unless the link's
 /// posting is pending; `failed` changes nothing either (the post effect stays and is retried).

@@ -4,7 +4,9 @@
 //   v1/meta                      installation prefix and the merchantOrderId sequence
 //   v1/link/<merchantOrderId>    LinkRecord
 //   v1/folio/<folioId>/<moid>    index: the links of a folio
-//   v1/open/<moid>               index: links the poller and start-up recovery look at
+//   v1/open/<moid>               index: links the poller and start-up recovery look at; its
+//                                value an OpenLinkEntry (link_record.hpp), "" when written
+//                                before entries had one
 //   v1/oid/<orderId>             index: InvoiceBox order id -> merchantOrderId
 //   v1/suspense/<orderId>        SuspenseRecord
 //   v1/cursor/paid/<merchantId>  the paid-orders poll's cursor of a shop: {"v":1,"paid_at_ms":N}
@@ -44,8 +46,9 @@ class LinkRepository {
     std::string create_request_of(const LinkRecord& link);
     std::optional<LinkRecord> find_by_order_id(std::string_view order_id);
     std::vector<LinkRecord> for_folio(std::string_view folio_id);
-    /// Links that need the poller or recovery (LinkRecord::needs_attention()).
-    std::vector<LinkRecord> needing_attention();
+    /// Links that need the poller or recovery (LinkRecord::needs_attention()), as their index
+    /// entries: one scan, no record read (but for an entry written without a value).
+    std::vector<OpenLinkEntry> open_links();
     /// Every link record (one scan of the hot records): for the reconciliation, which compares
     /// the whole PMS side with InvoiceBox.
     std::vector<LinkRecord> all_links();

@@ -212,9 +212,10 @@ class LinkService {
     /// host().store_write_async, counted: while none is in flight, what the store reads is
     /// durable, and a report that changes nothing is answered without a trip to the writer.
     void write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done);
-    /// What LinkLifecycle needs besides the record: now, the property's UTC offset, the order's
-    /// suspense entry, whether the merchantOrderId carries this installation's prefix.
-    LifecycleContext context_for(const std::string& order_id, const std::string& merchant_order_id);
+    /// What LinkLifecycle needs besides the record: now, the property's UTC offset, the
+    /// suspense entry of `suspense_order_id` ("" reads none), whether the merchantOrderId
+    /// carries this installation's prefix.
+    LifecycleContext context_for(const std::string& suspense_order_id, const std::string& merchant_order_id);
 
     /// The answer to a row action naming a link of another folio.
     static constexpr const char* foreign_link_message =
