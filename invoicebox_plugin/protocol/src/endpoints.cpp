@@ -13,8 +13,8 @@ ApiError decode_failure(const HttpOutcome& o, const DecodeError& d) {
 }
 
 // Some clients saw single objects wrapped in a one-element list (§9.3): accept both.
-const JsonValue& single(const JsonValue& data) {
-    if (const auto* a = data.if_array(); a && a->size() == 1)
+JsonValue& single(JsonValue& data) {
+    if (auto* a = data.if_array(); a && a->size() == 1)
         return a->front();
     return data;
 }
@@ -24,14 +24,15 @@ Result<Page<T>> read_page(const HttpOutcome& o, ReadOne read_one) {
     auto env = read_envelope(o);
     if (!env)
         return unexpected(std::move(env).error());
-    const auto* arr = env->data.if_array();
+    auto* arr = env->data.if_array();
     if (!arr)
         return unexpected(malformed_response(*o, "`data` is not a list"));
     Page<T> page;
     page.meta = env->meta;
     page.items.reserve(arr->size());
     for (std::size_t i = 0; i < arr->size(); ++i) {
-        auto item = read_one((*arr)[i], "data[" + std::to_string(i) + "]");
+        // The envelope is ours: each item's tree moves into what is read from it.
+        auto item = read_one(std::move((*arr)[i]), "data[" + std::to_string(i) + "]");
         if (!item)
             return unexpected(decode_failure(o, item.error()));
         page.items.push_back(std::move(item).value());
@@ -147,7 +148,7 @@ Result<Order> InvoiceboxApi::parse_order(const HttpOutcome& o) {
     auto env = read_envelope(o);
     if (!env)
         return unexpected(std::move(env).error());
-    auto order = read_order(single(env->data), "data");
+    auto order = read_order(std::move(single(env->data)), "data");
     if (!order)
         return unexpected(decode_failure(o, order.error()));
     return std::move(order).value();
@@ -155,7 +156,7 @@ Result<Order> InvoiceboxApi::parse_order(const HttpOutcome& o) {
 
 Result<Page<Order>> InvoiceboxApi::parse_orders(const HttpOutcome& o) {
     return read_page<Order>(
-        o, [](const JsonValue& v, const std::string& path) { return read_order(v, path); });
+        o, [](JsonValue&& v, const std::string& path) { return read_order(std::move(v), path); });
 }
 
 Result<std::vector<BasketItem>> InvoiceboxApi::parse_refundable_items(const HttpOutcome& o,
@@ -173,7 +174,7 @@ Result<Refund> InvoiceboxApi::parse_refund(const HttpOutcome& o, Currency c) {
     auto env = read_envelope(o);
     if (!env)
         return unexpected(std::move(env).error());
-    auto refund = read_refund(single(env->data), c, "data");
+    auto refund = read_refund(std::move(single(env->data)), c, "data");
     if (!refund)
         return unexpected(decode_failure(o, refund.error()));
     return std::move(refund).value();
@@ -181,7 +182,7 @@ Result<Refund> InvoiceboxApi::parse_refund(const HttpOutcome& o, Currency c) {
 
 Result<Page<Refund>> InvoiceboxApi::parse_refunds(const HttpOutcome& o, Currency c) {
     return read_page<Refund>(
-        o, [c](const JsonValue& v, const std::string& path) { return read_refund(v, c, path); });
+        o, [c](JsonValue&& v, const std::string& path) { return read_refund(std::move(v), c, path); });
 }
 
 } // namespace invoicebox::protocol

@@ -83,7 +83,7 @@ verify_notification(const NotificationSettings& s, std::string_view raw_body,
     if (!doc)
         return unexpected(reject(NotificationReplyCode::out_of_service,
                                  "signed body is not JSON: " + doc.error().message));
-    auto order = read_order(*doc);
+    auto order = read_order(std::move(*doc));
     if (!order) {
         const auto& e = order.error();
         return unexpected(reject(NotificationReplyCode::out_of_service,

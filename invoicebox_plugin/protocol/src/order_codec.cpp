@@ -115,7 +115,10 @@ void write_customer(JsonWriter& w, const Customer& c) {
     w.end_object();
 }
 
-Expected<Order, DecodeError> read_order(const JsonValue& v, std::string_view path) {
+namespace {
+
+// Every typed field; `raw` is left to the caller (copied or moved in).
+Expected<Order, DecodeError> read_order_fields(const JsonValue& v, std::string_view path) {
     const auto* o = v.if_object();
     if (!o)
         return unexpected(DecodeError{std::string(path), "expected an order object"});
@@ -171,7 +174,22 @@ Expected<Order, DecodeError> read_order(const JsonValue& v, std::string_view pat
     r.shop_id = std::move(shop_id);
     r.file_ids = opt_value(*o, "fileIds");
     r.meta_data = opt_value(*o, "metaData");
-    r.raw = v;
+    return r;
+}
+
+} // namespace
+
+Expected<Order, DecodeError> read_order(const JsonValue& v, std::string_view path) {
+    auto r = read_order_fields(v, path);
+    if (r)
+        r->raw = v;
+    return r;
+}
+
+Expected<Order, DecodeError> read_order(JsonValue&& v, std::string_view path) {
+    auto r = read_order_fields(v, path);
+    if (r)
+        r->raw = std::move(v);
     return r;
 }
 

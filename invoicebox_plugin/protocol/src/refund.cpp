@@ -44,8 +44,11 @@ std::optional<ApiError> validate(const CreateRefundRequest& r) {
     return std::nullopt;
 }
 
-Expected<Refund, DecodeError> read_refund(const JsonValue& v, Currency currency,
-                                          std::string_view path) {
+namespace {
+
+// Every typed field; `raw` is left to the caller (copied or moved in).
+Expected<Refund, DecodeError> read_refund_fields(const JsonValue& v, Currency currency,
+                                                 std::string_view path) {
     const auto* o = v.if_object();
     if (!o)
         return unexpected(DecodeError{std::string(path), "expected a refund object"});
@@ -81,7 +84,23 @@ Expected<Refund, DecodeError> read_refund(const JsonValue& v, Currency currency,
     if (const auto* t = present(*o, "createdAt"); t && t->if_string())
         r.created_at = parse_timestamp(*t->if_string());
     r.status = RefundStatus(status.value_or("created"));
-    r.raw = v;
+    return r;
+}
+
+} // namespace
+
+Expected<Refund, DecodeError> read_refund(const JsonValue& v, Currency currency,
+                                          std::string_view path) {
+    auto r = read_refund_fields(v, currency, path);
+    if (r)
+        r->raw = v;
+    return r;
+}
+
+Expected<Refund, DecodeError> read_refund(JsonValue&& v, Currency currency, std::string_view path) {
+    auto r = read_refund_fields(v, currency, path);
+    if (r)
+        r->raw = std::move(v);
     return r;
 }
 

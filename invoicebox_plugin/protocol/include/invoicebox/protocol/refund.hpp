@@ -51,6 +51,8 @@ std::optional<ApiError> validate(const CreateRefundRequest& r);
 /// A refund object; `currency` is used when the object carries no currencyId.
 Expected<Refund, DecodeError> read_refund(const JsonValue& v, Currency currency,
                                           std::string_view path = "");
+/// Same, moving the object into `raw` instead of copying it.
+Expected<Refund, DecodeError> read_refund(JsonValue&& v, Currency currency, std::string_view path = "");
 void write_refund(JsonWriter& w, const Refund& r);
 
 void write_create_refund_request(JsonWriter& w, const CreateRefundRequest& r);
