@@ -394,6 +394,50 @@ BOOST_AUTO_TEST_CASE(an_unpaid_report_never_depends_on_the_suspense_entry) {
     BOOST_TEST(report_reads_suspense(OrderReport{ReportSource::poll_by_id, order_for(Rep::paid), ""}));
 }
 
+BOOST_AUTO_TEST_CASE(a_report_the_open_entry_calls_unchanged_changes_nothing) {
+    // The poller skips reading a link when report_changes_nothing(entry, report) (issue 14). For
+    // every link state (also: wanting its mail, without a payment URL, another merchantOrderId),
+    // report and road where it says so, apply_report must indeed change nothing; and it must say
+    // so for the common case, or the skip would never happen.
+    int skipped = 0;
+    for (int s = 1; s < 10; ++s)
+        for (int r = 0; r < 7; ++r)
+            for (const auto source : all_sources)
+                for (int variant = 0; variant < 4; ++variant) {
+                    LinkRecord link = link_in(static_cast<St>(s));
+                    if (variant == 1) {
+                        link.send_mail = true;
+                        link.guest_email = "guest@example.com";
+                    }
+                    if (variant == 2)
+                        link.payment_url.clear();
+                    if (variant == 3)
+                        link.merchant_order_id = "ABC234-F-1-2";
+                    const OrderReport rep{source, order_for(static_cast<Rep>(r)), ""};
+                    if (!report_changes_nothing(open_entry_of(link), rep.source, rep.order))
+                        continue;
+                    ++skipped;
+                    BOOST_TEST_CONTEXT(name(static_cast<St>(s)) << " × " << name(static_cast<Rep>(r)) << " via "
+                                                                << to_string(source) << ", variant " << variant) {
+                        LifecycleContext ctx;
+                        ctx.now_ms = now;
+                        ctx.suspense = entry_for(static_cast<St>(s), rep.order);
+                        const auto t = apply_report(link, rep, ctx);
+                        BOOST_TEST(!t.changes_anything());
+                        BOOST_TEST(int(t.reply) == int(Code::success));
+                    }
+                }
+    BOOST_TEST(skipped > 0);
+    const auto created = order_for(Rep::created);
+    const auto by_id = ReportSource::poll_by_id;
+    BOOST_TEST(report_changes_nothing(open_entry_of(link_in(St::created)), by_id, created));
+    auto wants_mail = link_in(St::created);
+    wants_mail.send_mail = true;
+    wants_mail.guest_email = "guest@example.com";
+    BOOST_TEST(!report_changes_nothing(open_entry_of(wants_mail), by_id, created));
+    BOOST_TEST(!report_changes_nothing(open_entry_of(link_in(St::created)), by_id, order_for(Rep::expired)));
+}
+
 BOOST_AUTO_TEST_CASE(a_report_from_another_shop_never_settles_the_link) {
     // The link was made in shop A; a report of its order number speaks for shop B. B's seller got
     // the money: it is held for staff, and the link stays as it was (not paid, not adopted).

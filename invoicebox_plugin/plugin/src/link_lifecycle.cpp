@@ -205,6 +205,19 @@ Effect payment_effect(LinkRecord& link) {
 
 bool report_reads_suspense(const OrderReport& report) noexcept { return report.order.status.is_paid(); }
 
+bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const pr::Order& order) noexcept {
+    // Each condition mirrors a branch of apply_report below that would write something.
+    return source != ReportSource::staff_cancel                    // writes its audit line
+           && !order.status.is_paid()                                   // posts or holds
+           && e.merchant_order_id == order.merchant_order_id.str()      // the link plan_receive finds
+           && !e.order_id.empty() && e.order_id == order.id.str()       // adopts the order
+           && e.state == LinkState::open                                // reopens the link
+           && e.posting == PostingState::none && e.mail != MailState::pending
+           && e.has_payment_url                                         // learns the payment URL
+           && e.ib_status == order.status.wire()                        // a status change
+           && !e.awaiting_mail;                                         // queues the guest's mail
+}
+
 Transition apply_report(const std::optional<LinkRecord>& found, const OrderReport& rep, const LifecycleContext& ctx) {
     Transition t;
     const auto& order = rep.order;

@@ -183,7 +183,15 @@ std::string serialize(const LinkRecord& r) {
 }
 
 OpenLinkEntry open_entry_of(const LinkRecord& r) {
-    return OpenLinkEntry{r.merchant_order_id, r.state, r.posting, r.mail, r.order_id, r.merchant_id};
+    return OpenLinkEntry{r.merchant_order_id,
+                         r.state,
+                         r.posting,
+                         r.mail,
+                         r.order_id,
+                         r.merchant_id,
+                         r.ib_status,
+                         !r.payment_url.empty(),
+                         r.send_mail && r.mail == MailState::none && !r.guest_email.empty()};
 }
 
 std::string serialize(const OpenLinkEntry& e) {
@@ -194,6 +202,9 @@ std::string serialize(const OpenLinkEntry& e) {
     o["mail"] = to_string(e.mail);
     o["order_id"] = e.order_id;
     o["merchant_id"] = e.merchant_id;
+    o["ib_status"] = e.ib_status;
+    o["payment_url"] = e.has_payment_url;
+    o["awaiting_mail"] = e.awaiting_mail;
     return bj::serialize(o);
 }
 
@@ -216,6 +227,9 @@ std::optional<OpenLinkEntry> parse_open_entry(std::string_view merchant_order_id
                          MailState::pending);
     e.order_id = str(o, "order_id");
     e.merchant_id = str(o, "merchant_id");
+    e.ib_status = str(o, "ib_status");
+    e.has_payment_url = flag(o, "payment_url");
+    e.awaiting_mail = !o.contains("awaiting_mail") || flag(o, "awaiting_mail"); // unknown: assume so
     return e;
 }
 

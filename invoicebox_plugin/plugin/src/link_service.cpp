@@ -14,6 +14,7 @@
 #include <invoicebox/protocol/order_codec.hpp>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace invoicebox::plugin {
 
@@ -1085,7 +1086,8 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
     // links is what an admin (and bench/) needs to size the interval and the request budget.
     struct Tally {
         std::size_t open_links = 0;
-        std::size_t pages = 0; ///< list pages answered (by id and paid since the cursor)
+        std::size_t unchanged = 0; ///< of them, answered as last recorded: no record read
+        std::size_t pages = 0;     ///< list pages answered (by id and paid since the cursor)
     };
     auto tally = std::make_shared<Tally>();
     auto join = std::make_shared<Join>();
@@ -1095,7 +1097,8 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
         polling_ = false;
         host_.log(LogLevel::info, std::string(actor == Actor::recovery ? "start-up recovery" : "poller") +
                                       ": pass done in " + std::to_string(host_.now_utc_ms() - now) + " ms: " +
-                                      std::to_string(tally->open_links) + " open links read by id, " +
+                                      std::to_string(tally->open_links) + " open links read by id (" +
+                                      std::to_string(tally->unchanged) + " unchanged), " +
                                       std::to_string(tally->pages) + " list pages");
         if (done)
             done();
@@ -1108,13 +1111,18 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
         return;
     }
     std::map<std::string, std::vector<pr::OrderId>> by_shop;
-    for (const auto& entry : open) {
+    // The index entries of the links read by id, by order id: an answer that says what the entry
+    // says is skipped without reading the record (report_changes_nothing).
+    auto asked = std::make_shared<std::unordered_map<std::string, OpenLinkEntry>>();
+    for (auto& entry : open) {
         // The index entry says what the pass needs: most links are only read by id at InvoiceBox,
-        // and their records are read when the answer comes (plan_receive), not before.
+        // and their records are read when an answer brings news (plan_receive), not before.
         if (!entry.needs_record()) {
             if (entry.read_by_id()) {
                 by_shop[entry.merchant_id].push_back(pr::OrderId(entry.order_id));
                 ++tally->open_links;
+                const std::string order_id = entry.order_id;
+                asked->emplace(order_id, std::move(entry));
             }
             continue;
         }
@@ -1173,16 +1181,20 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             join->add();
             client->find_all_orders(
                 std::move(f),
-                [this, alive, join, actor, tally](const std::vector<pr::Order>& items) {
+                [this, alive, join, actor, tally, asked](const std::vector<pr::Order>& items) {
                     if (!*alive)
                         return false;
                     ++tally->pages;
+                    const auto source = actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id;
                     std::set<std::string> folios; // one view update per folio and page, not per order
                     for (const auto& order : items) {
+                        if (const auto e = asked->find(order.id.str());
+                            e != asked->end() && report_changes_nothing(e->second, source, order)) {
+                            ++tally->unchanged;
+                            continue;
+                        }
                         try {
-                            receive(OrderReport{actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id,
-                                                order, ""},
-                                    &folios);
+                            receive(OrderReport{source, order, ""}, &folios);
                         } catch (const StoreError&) {
                         }
                     }

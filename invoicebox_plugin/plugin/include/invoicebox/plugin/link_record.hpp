@@ -116,6 +116,9 @@ struct OpenLinkEntry {
     MailState mail = MailState::none;
     std::string order_id;
     std::string merchant_id;
+    std::string ib_status;         ///< the last InvoiceBox status applied
+    bool has_payment_url = false;
+    bool awaiting_mail = false;    ///< the guest is to get the link by mail once it is known
 
     /// The pass needs the whole record: a create to recover, a posting or a mail to resume.
     bool needs_record() const noexcept {
