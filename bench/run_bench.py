@@ -824,7 +824,8 @@ def check_ok(what, r, expected=None):
 
 
 # A settings save restarts the plugin's poller with a recovery pass; the timer's passes say "poller".
-PASS_LINE = re.compile(r"(?:poller|start-up recovery): pass done in (\d+) ms: (\d+) open links read by id, (\d+) list pages")
+PASS_LINE = re.compile(r"(?:poller|start-up recovery): pass done in (\d+) ms: (\d+) open links read by id "
+                       r"\((\d+) unchanged\), (\d+) list pages")
 
 
 def poll_pass(w, timeout, **settings):
@@ -850,7 +851,8 @@ def poll_pass(w, timeout, **settings):
         return None
     time.sleep(0.1)  # the simulator's log line of the last answer
     m = found[0]
-    return {"ms": int(m[1]), "open": int(m[2]), "pages": int(m[3]), "requests": api_requests(w.tail.since(mark))}
+    return {"ms": int(m[1]), "open": int(m[2]), "unchanged": int(m[3]), "pages": int(m[4]),
+            "requests": api_requests(w.tail.since(mark))}
 
 
 def concurrency_bound_ms(n):
