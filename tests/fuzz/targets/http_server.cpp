@@ -22,10 +22,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -91,6 +94,30 @@ Server& server() {
     return *s;
 }
 
+/// connect() that survives a signal: libFuzzer's timeout timer (SIGALRM, installed without
+/// SA_RESTART) interrupts a blocking connect now and then, and the connection then completes
+/// in the background. Found by the long run of 2026-12-05: after ~200,000 inputs a connect
+/// returned EINTR and the target reported it as a failure of the server.
+bool connect_to(int fd, const sockaddr_in& addr) {
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
+        return true;
+    if (errno != EINTR && errno != EINPROGRESS)
+        return false;
+    pollfd p{fd, POLLOUT, 0};
+    int ready;
+    do
+        ready = ::poll(&p, 1, 2000);
+    while (ready < 0 && errno == EINTR);
+    if (ready != 1)
+        return false;
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        return false;
+    errno = error;
+    return error == 0;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -105,12 +132,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     addr.sin_family = AF_INET;
     addr.sin_port = htons(s.server->port());
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    FUZZ_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    if (!connect_to(fd, addr)) {
+        std::fprintf(stderr, "fuzz: connect to the server failed: %s\n", std::strerror(errno));
+        FUZZ_REQUIRE(false);
+    }
 
     // The server may answer (413, 431) and close before all bytes are written: stop writing then.
     std::size_t sent = 0;
     while (sent < size) {
         const auto n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         sent += static_cast<std::size_t>(n);
@@ -125,6 +157,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // for Nagle, which would cap the target at a few dozen inputs per second.
         ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
         const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         answer.append(buf, static_cast<std::size_t>(n));
