@@ -25,8 +25,10 @@ function messageFor(status, body) {
   if (status === 0) return NO_CONNECTION;
   if (status === 401) return code === 'invalid_credentials' ? 'Неверный логин или пароль' : 'Нужно войти в PMS';
   if (status === 403 && code === 'forbidden') return 'Недостаточно прав';
-  if (status === 429) return 'Слишком много попыток, попробуйте позже';
   const own = body?.error?.message ?? body?.message;
+  // A 429 is not always about attempts (sign-in throttling): the cap on windows opened at once
+  // says what to do in its own Russian message; anything else gets a general text.
+  if (status === 429) return isRussian(own) ? own : 'Слишком много запросов, попробуйте позже';
   if (isRussian(own)) return own;
   if (status === 404) return 'Не найдено';
   if (status === 409) return 'Данные изменились, обновите страницу и повторите';
