@@ -104,7 +104,9 @@ class FakeHost : public HostPorts {
         }
         queue.push_back([done = std::move(done), error] { done(error); });
     }
+    int store_scans = 0; ///< scans started, to count what a read costs
     void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override {
+        ++store_scans;
         for (auto it = store.lower_bound(std::string(prefix)); it != store.end() && it->first.starts_with(prefix); ++it)
             if (!visit(it->first, it->second))
                 break;

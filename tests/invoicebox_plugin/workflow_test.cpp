@@ -70,6 +70,38 @@ struct Fixture {
 
 BOOST_AUTO_TEST_SUITE(workflow)
 
+BOOST_AUTO_TEST_CASE(a_folio_lists_exactly_its_links_from_one_scan) {
+    // for_folio reads the key range of the folio's merchantOrderIds (issue 14: one scan, not an
+    // index scan plus a lookup per link). Folio ids that sanitize alike ("F/1" and "F_1"), one
+    // that extends another ("F-1" and "F-1-2") and one longer than the id keeps (60 characters)
+    // share ranges; each folio must still get exactly its own links, newest first.
+    FakeHost host;
+    LinkRepository repo(host);
+    const std::string long_a(70, 'a');
+    const std::string long_b = std::string(60, 'a') + "b";
+    const std::vector<std::string> folios{"F-1", "F-1-2", "F/1", "F_1", long_a, long_b, "Ф-1"};
+    std::map<std::string, std::vector<std::string>> made;
+    host.store_scans = 0;
+    for (int round = 0; round < 3; ++round)
+        for (const auto& folio : folios) {
+            LinkRecord r;
+            r.merchant_order_id = repo.next_merchant_order_id(folio);
+            r.folio_id = folio;
+            r.created_at_ms = 1000 * (round + 1);
+            repo.save(r);
+            made[folio].insert(made[folio].begin(), r.merchant_order_id); // newest first
+        }
+    for (const auto& folio : folios) {
+        const int scans_before = host.store_scans;
+        std::vector<std::string> listed;
+        for (const auto& l : repo.for_folio(folio))
+            listed.push_back(l.merchant_order_id);
+        BOOST_TEST(listed == made[folio], folio);
+        BOOST_TEST(host.store_scans - scans_before == 1);
+    }
+    BOOST_TEST(repo.for_folio("F-2").empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
     auto out = create();
     BOOST_TEST(int(out.kind) == int(CreateOutcome::Kind::created), out.message);

@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::string_view k_meta = "v1/meta";
 const std::string k_link = "v1/link/";
-const std::string k_folio = "v1/folio/";
 const std::string k_open = "v1/open/";
 const std::string k_oid = "v1/oid/";
 const std::string k_suspense = "v1/suspense/";
@@ -208,16 +207,17 @@ std::optional<LinkRecord> LinkRepository::find_by_order_id(std::string_view orde
 }
 
 std::vector<LinkRecord> LinkRepository::for_folio(std::string_view folio_id) {
-    std::vector<std::string> ids;
-    const std::string pfx = k_folio + std::string(folio_id) + "/";
-    host_.store_scan(pfx, [&](std::string_view key, std::string_view) {
-        ids.emplace_back(key.substr(pfx.size()));
+    // One scan instead of the folio index plus a lookup per link (issue 14: every change to a
+    // folio with an open dialog re-reads its links). The ids are next_merchant_order_id()'s.
+    std::vector<LinkRecord> out;
+    const auto pfx = prefix();
+    if (pfx.empty())
+        return out; // no link was ever made here
+    host_.store_scan(k_link + pfx + "-" + sanitize_folio(folio_id) + "-", [&](std::string_view, std::string_view value) {
+        if (auto r = parse_link_record(value); r && r->folio_id == folio_id)
+            out.push_back(std::move(*r));
         return true;
     });
-    std::vector<LinkRecord> out;
-    for (const auto& id : ids)
-        if (auto r = find(id))
-            out.push_back(std::move(*r));
     std::sort(out.begin(), out.end(), [](const LinkRecord& a, const LinkRecord& b) {
         return a.created_at_ms != b.created_at_ms ? a.created_at_ms > b.created_at_ms
                                                   : a.merchant_order_id > b.merchant_order_id;
@@ -266,7 +266,6 @@ std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {
         ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(hot)});
         ops.push_back({StoreOp::Kind::put, k_request + r.merchant_order_id, r.create_request});
     }
-    ops.push_back({StoreOp::Kind::put, k_folio + r.folio_id + "/" + r.merchant_order_id, ""});
     if (r.needs_attention())
         ops.push_back({StoreOp::Kind::put, k_open + r.merchant_order_id, serialize(open_entry_of(r))});
     else

@@ -2,8 +2,10 @@
 //
 // Keys (all under "v1/", the store layout's version):
 //   v1/meta                      installation prefix and the merchantOrderId sequence
-//   v1/link/<merchantOrderId>    LinkRecord
-//   v1/folio/<folioId>/<moid>    index: the links of a folio
+//   v1/link/<merchantOrderId>    LinkRecord; the id is "<prefix>-<folio, sanitized>-<seq>", so
+//                                a folio's links are one key range (for_folio scans it)
+//   v1/folio/<folioId>/<moid>    was an index of a folio's links, written until 2026-12-05 (now
+//                                the v1/link/ range says it); old keys stay, unread
 //   v1/open/<moid>               index: links the poller and start-up recovery look at; its
 //                                value an OpenLinkEntry (link_record.hpp), "" when written
 //                                before entries had one
@@ -45,6 +47,8 @@ class LinkRepository {
     /// The create request of `link`: its own field when set, else the cold key ("" when none).
     std::string create_request_of(const LinkRecord& link);
     std::optional<LinkRecord> find_by_order_id(std::string_view order_id);
+    /// The links of a folio, newest first: one scan of the key range its merchantOrderIds share
+    /// (another folio whose id sanitizes alike shares the range; its records are left out).
     std::vector<LinkRecord> for_folio(std::string_view folio_id);
     /// Links that need the poller or recovery (LinkRecord::needs_attention()), as their index
     /// entries: one scan, no record read (but for an entry written without a value).
