@@ -372,6 +372,36 @@ BOOST_FIXTURE_TEST_CASE(a_pass_reads_only_the_records_of_links_with_news, Fixtur
     BOOST_TEST(host.postings.size() == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_refresh_reads_a_folio_once_and_no_record_of_an_unchanged_link, Fixture) {
+    // «Обновить статус ссылок» on a folio of 12 open links: one scan for the folio, and answers
+    // that say what the records say read nothing more. The one paid meanwhile is read and posted.
+    const auto links = create_links(12);
+    host.run();
+    auto refresh = [&] {
+        std::optional<std::string> message;
+        service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string m) { message = std::move(m); });
+        host.run();
+        BOOST_REQUIRE(message);
+        BOOST_TEST(message->empty(), *message);
+    };
+    host.gets.clear();
+    refresh();
+    BOOST_TEST(host.gets["v1/link/"] == 0);
+    BOOST_TEST(host.gets["v1/suspense/"] == 0);
+
+    auto r = host.sim_call("POST", "/__sim/orders/" + links[3].order_id + "/pay", "{}");
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    host.engine->take_deliveries(); // the notification is lost: the refresh finds the payment
+    host.gets.clear();
+    refresh();
+    BOOST_TEST(host.gets["v1/link/"] >= 1);
+    BOOST_TEST(host.gets["v1/link/"] <= 4);
+    BOOST_TEST(host.postings.size() == 1u);
+    const auto paid = service->repository().find(links[3].merchant_order_id);
+    BOOST_REQUIRE(paid);
+    BOOST_TEST(to_string(paid->posting) == "posted");
+}
+
 BOOST_FIXTURE_TEST_CASE(an_open_index_written_before_its_entries_had_a_value_still_works, Fixture) {
     // Stores written before the index kept an entry: the key with "" as its value. The pass
     // reads such a link's record instead, and the link's next save writes the entry.

@@ -913,6 +913,9 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
         done(*error);
     };
     std::map<std::string, std::vector<pr::OrderId>> by_shop;
+    // What each link read by id last recorded, by order id: an answer that says the same changes
+    // nothing and costs no second read of the record (report_changes_nothing, as the poller).
+    auto asked = std::make_shared<std::unordered_map<std::string, OpenLinkEntry>>();
     for (const auto& l : links) {
         if (l.state == LinkState::creating && !creating_.count(l.merchant_order_id)) {
             auto client = client_for(l.merchant_id, l.legal_entity_id);
@@ -934,6 +937,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
             // Suspense too: one held for a wrong amount posts when InvoiceBox now reports the
             // right one (the lifecycle decides; a re-read of anything else changes nothing).
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
+            asked->emplace(l.order_id, open_entry_of(l));
         }
         if (l.posting == PostingState::pending) {
             try {
@@ -958,11 +962,14 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
             join->add();
             client->find_all_orders(
                 std::move(f),
-                [this, alive, join, error, staff](const std::vector<pr::Order>& items) {
+                [this, alive, join, error, staff, asked](const std::vector<pr::Order>& items) {
                     if (!*alive)
                         return false;
                     try {
                         for (const auto& order : items) {
+                            if (const auto e = asked->find(order.id.str());
+                                e != asked->end() && report_changes_nothing(e->second, ReportSource::refresh, order))
+                                continue;
                             const auto t = receive(OrderReport{ReportSource::refresh, order, staff.label()});
                             if (t.link && t.link->posting == PostingState::pending) {
                                 join->add();
