@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::string_view k_meta = "v1/meta";
 const std::string k_link = "v1/link/";
+const std::string k_folio = "v1/folio/";
 const std::string k_open = "v1/open/";
 const std::string k_oid = "v1/oid/";
 const std::string k_suspense = "v1/suspense/";
@@ -266,6 +267,9 @@ std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {
         ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(hot)});
         ops.push_back({StoreOp::Kind::put, k_request + r.merchant_order_id, r.create_request});
     }
+    // Not read by this plugin any more (for_folio scans the link range), still written: a plugin
+    // of an older build, installed over this store, lists a folio from it.
+    ops.push_back({StoreOp::Kind::put, k_folio + r.folio_id + "/" + r.merchant_order_id, ""});
     if (r.needs_attention())
         ops.push_back({StoreOp::Kind::put, k_open + r.merchant_order_id, serialize(open_entry_of(r))});
     else

@@ -4,8 +4,8 @@
 //   v1/meta                      installation prefix and the merchantOrderId sequence
 //   v1/link/<merchantOrderId>    LinkRecord; the id is "<prefix>-<folio, sanitized>-<seq>", so
 //                                a folio's links are one key range (for_folio scans it)
-//   v1/folio/<folioId>/<moid>    was an index of a folio's links, written until 2026-12-05 (now
-//                                the v1/link/ range says it); old keys stay, unread
+//   v1/folio/<folioId>/<moid>    index: the links of a folio; written, no longer read (the
+//                                v1/link/ range says it), so that an older plugin still lists them
 //   v1/open/<moid>               index: links the poller and start-up recovery look at; its
 //                                value an OpenLinkEntry (link_record.hpp), "" when written
 //                                before entries had one
