@@ -48,6 +48,24 @@ constexpr std::size_t ids_per_list_read = 50;
 /// this far; once a cursor exists the poll continues from it, however long the host was down.
 constexpr std::int64_t first_poll_lookback_ms = 7LL * 24 * 3600'000;
 
+/// The links a read by id asks InvoiceBox about, each as its index entry, by order id: an answer
+/// that says what its entry says changes nothing and is skipped without reading the record
+/// (report_changes_nothing). The poll pass and the refresh share it.
+class AskedLinks {
+  public:
+    void add(OpenLinkEntry entry) {
+        const std::string order_id = entry.order_id;
+        by_order_.emplace(order_id, std::move(entry));
+    }
+    bool answer_changes_nothing(ReportSource source, const pr::Order& order) const {
+        const auto it = by_order_.find(order.id.str());
+        return it != by_order_.end() && report_changes_nothing(it->second, source, order);
+    }
+
+  private:
+    std::unordered_map<std::string, OpenLinkEntry> by_order_;
+};
+
 } // namespace
 
 LinkService::LinkService(HostPorts& host) : host_(host), repo_(host) {}
@@ -913,9 +931,8 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
         done(*error);
     };
     std::map<std::string, std::vector<pr::OrderId>> by_shop;
-    // What each link read by id last recorded, by order id: an answer that says the same changes
-    // nothing and costs no second read of the record (report_changes_nothing, as the poller).
-    auto asked = std::make_shared<std::unordered_map<std::string, OpenLinkEntry>>();
+    // What each link read by id last recorded: an answer that says the same costs no second read.
+    auto asked = std::make_shared<AskedLinks>();
     for (const auto& l : links) {
         if (l.state == LinkState::creating && !creating_.count(l.merchant_order_id)) {
             auto client = client_for(l.merchant_id, l.legal_entity_id);
@@ -937,7 +954,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
             // Suspense too: one held for a wrong amount posts when InvoiceBox now reports the
             // right one (the lifecycle decides; a re-read of anything else changes nothing).
             by_shop[l.merchant_id].push_back(pr::OrderId(l.order_id));
-            asked->emplace(l.order_id, open_entry_of(l));
+            asked->add(open_entry_of(l));
         }
         if (l.posting == PostingState::pending) {
             try {
@@ -967,8 +984,7 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
                         return false;
                     try {
                         for (const auto& order : items) {
-                            if (const auto e = asked->find(order.id.str());
-                                e != asked->end() && report_changes_nothing(e->second, ReportSource::refresh, order))
+                            if (asked->answer_changes_nothing(ReportSource::refresh, order))
                                 continue;
                             const auto t = receive(OrderReport{ReportSource::refresh, order, staff.label()});
                             if (t.link && t.link->posting == PostingState::pending) {
@@ -1118,9 +1134,7 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
         return;
     }
     std::map<std::string, std::vector<pr::OrderId>> by_shop;
-    // The index entries of the links read by id, by order id: an answer that says what the entry
-    // says is skipped without reading the record (report_changes_nothing).
-    auto asked = std::make_shared<std::unordered_map<std::string, OpenLinkEntry>>();
+    auto asked = std::make_shared<AskedLinks>();
     for (auto& entry : open) {
         // The index entry says what the pass needs: most links are only read by id at InvoiceBox,
         // and their records are read when an answer brings news (plan_receive), not before.
@@ -1128,8 +1142,7 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             if (entry.read_by_id()) {
                 by_shop[entry.merchant_id].push_back(pr::OrderId(entry.order_id));
                 ++tally->open_links;
-                const std::string order_id = entry.order_id;
-                asked->emplace(order_id, std::move(entry));
+                asked->add(std::move(entry));
             }
             continue;
         }
@@ -1195,8 +1208,7 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                     const auto source = actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id;
                     std::set<std::string> folios; // one view update per folio and page, not per order
                     for (const auto& order : items) {
-                        if (const auto e = asked->find(order.id.str());
-                            e != asked->end() && report_changes_nothing(e->second, source, order)) {
+                        if (asked->answer_changes_nothing(source, order)) {
                             ++tally->unchanged;
                             continue;
                         }
