@@ -8,8 +8,10 @@
 
 #include <pms/test_support/raw_socket.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <memory>
 #include <mutex>
 
 using namespace pms::net;
@@ -211,6 +213,33 @@ BOOST_AUTO_TEST_CASE(silent_client_is_closed_after_the_header_timeout) {
     c.read_to_eof(5s, &closed);
     BOOST_TEST(closed);
     BOOST_TEST((std::chrono::steady_clock::now() - start < 3s));
+}
+
+// The connection's timer waits for the earliest deadline and, when a later phase moved the
+// deadline on, waits again instead of closing: a handler slower than the header timeout is
+// still answered, and the idle connection after it still closes at the header timeout.
+BOOST_AUTO_TEST_CASE(a_slow_answer_outlasts_the_header_timeout_and_idle_still_closes) {
+    IoThreads io;
+    ServerOptions so;
+    so.header_read_timeout = 300ms;
+    so.response_deadline = 10s;
+    HttpServer server(io.ioc, so, [&io](Request, Responder respond) {
+        auto timer = std::make_shared<boost::asio::steady_timer>(io.ioc, 900ms);
+        timer->async_wait([timer, respond](const boost::system::error_code&) {
+            respond(Response::text(200, "slow"));
+        });
+    });
+    RawConnection c(server.port());
+    BOOST_REQUIRE(c.send_all("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto reply = c.read_until("slow", 5s);
+    BOOST_TEST(reply.find("HTTP/1.1 200") == 0u, reply);
+    BOOST_TEST(reply.find("slow") != std::string::npos, reply);
+    const auto answered = std::chrono::steady_clock::now();
+    bool closed = false;
+    c.read_to_eof(5s, &closed);
+    BOOST_TEST(closed);
+    // Closed for idleness after the answer, well before the response deadline would have.
+    BOOST_TEST((std::chrono::steady_clock::now() - answered < 3s));
 }
 
 BOOST_AUTO_TEST_CASE(response_deadline_gives_503_and_the_late_answer_is_ignored) {

@@ -13,6 +13,7 @@
 #include <pms/host/storage/plugin_store.hpp>
 #include <pms/plugin_api/pms_plugin_api.h>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -108,6 +109,14 @@ class Instance : public std::enable_shared_from_this<Instance> {
     template <class F>
     void post(F&& f) {
         asio::post(strand, std::forward<F>(f));
+    }
+
+    /// Runs `f` on the strand: at once on this thread when the strand is idle and this is an
+    /// io thread (or already the strand), else queued like post(). Only for callers that hold
+    /// no lock and expect `f` to possibly run before dispatch() returns.
+    template <class F>
+    void dispatch(F&& f) {
+        asio::dispatch(strand, std::forward<F>(f));
     }
 
     // ---- Life cycle (all on the strand) ----

@@ -562,6 +562,14 @@ std::optional<PluginInfo> Runtime::plugin(std::string_view plugin_id) const {
     return std::nullopt;
 }
 
+std::optional<PluginState> Runtime::plugin_state(std::string_view plugin_id) const {
+    std::lock_guard lock(impl_->mutex);
+    for (const auto& p : impl_->plugins)
+        if (p.info.id == plugin_id)
+            return p.info.state;
+    return std::nullopt;
+}
+
 std::vector<InstanceInfo> Runtime::instances() const {
     std::vector<std::shared_ptr<Instance>> list;
     {

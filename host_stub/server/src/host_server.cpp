@@ -525,8 +525,7 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
                            "Notification routes are /hooks/<plugin-id>/<property-id>/<path>"));
         return;
     }
-    const auto plugin = runtime.plugin(*plugin_id);
-    if (!plugin || plugin->state != PluginState::loaded) {
+    if (runtime.plugin_state(*plugin_id) != PluginState::loaded) {
         respond(json_error(404, "unknown_plugin", "No plugin '" + *plugin_id + "' is loaded"));
         return;
     }

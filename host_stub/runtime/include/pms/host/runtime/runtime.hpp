@@ -420,6 +420,9 @@ class Runtime {
 
     [[nodiscard]] std::vector<PluginInfo> plugins() const;
     [[nodiscard]] std::optional<PluginInfo> plugin(std::string_view plugin_id) const;
+    /// The state of `plugin_id`, without copying its PluginInfo (the notification route asks
+    /// once per request).
+    [[nodiscard]] std::optional<PluginState> plugin_state(std::string_view plugin_id) const;
     [[nodiscard]] std::vector<InstanceInfo> instances() const;
     [[nodiscard]] std::optional<InstanceInfo> instance(std::string_view plugin_id,
                                                        PropertyId property) const;
