@@ -74,6 +74,7 @@ POLL_MIN = env_int("BENCH_POLL_MIN", 5 if QUICK else 20)      # links left open 
 SEED_THREADS = 4  # concurrent creates while seeding with the limit off (the host groups their commits)
 PROBE_INTERVAL_MS = env_int("BENCH_PROBE_INTERVAL_MS", 10)
 MICRO_MIN_TIME = env_float("BENCH_MICRO_MIN_TIME", 0.02 if QUICK else 0.5)
+HOST_THREADS = env_int("BENCH_HOST_THREADS", 0)  # pms-host --threads; 0: the host's default
 
 
 def log(msg):
@@ -318,6 +319,8 @@ class World:
         args = [self.exe("pms-host"), "--listen", f"127.0.0.1:{port}", "--data", data,
                 "--web-root", os.path.join(self.source, "host_stub", "web"), "--seed-demo",
                 "--log-level", "info"]
+        if HOST_THREADS:
+            args += ["--threads", str(HOST_THREADS)]
         if self.raise_view_caps:
             # Caps raised for the bench (architecture §8: benchmarks raise them and say so):
             # the views row opens BENCH_VIEWS dialogs and the storm BENCH_STORM, all from one
@@ -1078,6 +1081,7 @@ def main():
                   f"{ROUNDS} round(s) × {SECONDS:g} s, {CONNECTIONS} connections (probe every "
                   f"{PROBE_INTERVAL_MS} ms), {os.cpu_count()} cores, caps raised: --max-views "
                   f"{max(VIEWS, STORM) + 64} --max-views-per-session {max(VIEWS, STORM) + 64}"
+                  + (f", host io threads: --threads {HOST_THREADS}" if HOST_THREADS else "")
                   + ("\nQUICK MODE: a smoke run proving every row is produced, not figures." if QUICK else ""))
         print(t.render(header))
     finally:

@@ -186,3 +186,50 @@ BOOST_AUTO_TEST_CASE(a_session_remembers_its_guarded_actions_and_shows_nothing_g
     BOOST_TEST(views.required_for("vs-1", "refund").empty());
 }
 
+
+// The gating of a view is remembered by role and exact text (a refresh answers every open
+// dialog with the same view): sessions of different roles sharing one view text each get their
+// own role's view, and each session still learns the view's guarded actions on a remembered hit.
+BOOST_AUTO_TEST_CASE(sessions_sharing_a_view_text_each_get_their_own_roles_gating) {
+    using pms::host::StaffRole;
+    ViewRegistry views{limits(8, 16)};
+    const auto t0 = ViewRegistry::Clock::time_point{};
+    const std::string guarded =
+        R"({"schema":"pms.view/1","title":"T","elements":[],"buttons":[{"id":"refund","label":"R","permission":"refund.manage"},{"id":"back","label":"B"}]})";
+    const StaffRole roles[] = {StaffRole::accountant, StaffRole::front_desk, StaffRole::admin};
+    for (int round = 0; round < 3; ++round) // the second and third rounds are remembered hits
+        for (std::size_t i = 0; i < std::size(roles); ++i) {
+            const std::string session = "vs-" + std::to_string(round) + "-" + std::to_string(i);
+            open(views, "desk-" + std::to_string(i), session, t0);
+            views.set_role(session, roles[i]);
+            const std::string shown = views.gate(session, guarded);
+            const bool may_refund = roles[i] != StaffRole::front_desk;
+            BOOST_TEST((shown.find("\"refund\"") != std::string::npos) == may_refund, shown);
+            BOOST_TEST(shown.find("back") != std::string::npos);
+            BOOST_TEST(views.required_for(session, "refund").count("refund.manage") == 1u);
+        }
+    // A different text is never served from another's entry, even when only a byte differs.
+    std::string other = guarded;
+    other.replace(other.find("\"B\""), 3, "\"C\"");
+    open(views, "desk-9", "vs-other", t0);
+    views.set_role("vs-other", StaffRole::accountant);
+    const std::string shown = views.gate("vs-other", other);
+    BOOST_TEST(shown.find("\"C\"") != std::string::npos, shown);
+    BOOST_TEST(shown.find("\"B\"") == std::string::npos, shown);
+}
+
+BOOST_AUTO_TEST_CASE(recent_by_text_matches_tag_and_whole_text_and_forgets_the_oldest) {
+    pms::host::RecentByText<int, std::string, 2> recent;
+    BOOST_TEST(!recent.find(1, "a"));
+    recent.add(1, "a", "A1");
+    recent.add(2, "a", "A2");
+    BOOST_TEST(*recent.find(1, "a") == "A1");
+    BOOST_TEST(*recent.find(2, "a") == "A2");
+    BOOST_TEST(!recent.find(1, "ab"));  // a longer text
+    BOOST_TEST(!recent.find(1, ""));    // a shorter one
+    BOOST_TEST(!recent.find(3, "a"));   // another tag
+    recent.add(1, "b", "B1");           // full: (1, "a") goes
+    BOOST_TEST(!recent.find(1, "a"));
+    BOOST_TEST(*recent.find(2, "a") == "A2");
+    BOOST_TEST(*recent.find(1, "b") == "B1");
+}

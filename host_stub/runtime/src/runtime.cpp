@@ -296,6 +296,16 @@ void Runtime::Impl::erase_session(const std::string& id) {
 std::optional<std::string> Runtime::Impl::check_view(std::string_view view_json) const {
     if (view_json.size() > 256 * 1024)
         return std::string{"the view is larger than 256 KiB"};
+    // The verdict is a function of the text alone (the validator included).
+    constexpr bool any = true;
+    if (auto known = recent_view_checks.find(any, view_json))
+        return *known;
+    auto verdict = check_view_uncached(view_json);
+    recent_view_checks.add(any, view_json, verdict);
+    return verdict;
+}
+
+std::optional<std::string> Runtime::Impl::check_view_uncached(std::string_view view_json) const {
     boost::system::error_code ec;
     const boost::json::value v = boost::json::parse(view_json, ec);
     if (ec || !v.is_object())

@@ -6,6 +6,7 @@
 #include "logger.hpp"
 #include "plugin_loader.hpp"
 
+#include <pms/host/runtime/recent_by_text.hpp>
 #include <pms/host/runtime/runtime.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -134,6 +135,10 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
     /// Checks a view document: a JSON object, "schema": "pms.view/1", size, plus the optional
     /// validator. Returns an error message or nullopt.
     [[nodiscard]] std::optional<std::string> check_view(std::string_view view_json) const;
+    /// check_view's recent verdicts, by view text (a refresh answers every open dialog of a
+    /// folio with the same view: it is parsed once, not once per dialog).
+    mutable RecentByText<bool, std::optional<std::string>> recent_view_checks;
+    [[nodiscard]] std::optional<std::string> check_view_uncached(std::string_view view_json) const;
 
     /// Drains and destroys one instance; `done` on the strand.
     void stop_instance(const std::shared_ptr<detail::Instance>& inst, std::function<void()> done);

@@ -164,7 +164,7 @@ void HostServer::Impl::post_button_click(ApiRequest& r) {
                 }
                 // The view answers to this staff session only, and shows only what its role
                 // may do (view-v1.md "permission").
-                ViewUpdate shown = update.value();
+                ViewUpdate shown = std::move(update).value();
                 if (!shown.closed) {
                     self->own_view(*slot, shown.session_id, role);
                     shown.view_json = self->views.gate(shown.session_id, shown.view_json);
@@ -292,7 +292,7 @@ void HostServer::Impl::send_view_event(ApiRequest& r, const std::string& session
                                     respond(failure_response(update.error()));
                                     return;
                                 }
-                                ViewUpdate shown = update.value();
+                                ViewUpdate shown = std::move(update).value();
                                 if (shown.closed)
                                     self->forget_view(shown.session_id);
                                 else

@@ -67,7 +67,7 @@ void HostServer::Impl::post_page_open(ApiRequest& r) {
             }
             // Like a dialog, a page session answers to the staff session that opened it, and
             // shows only what its role may do (view-v1.md "permission").
-            ViewUpdate shown = update.value();
+            ViewUpdate shown = std::move(update).value();
             if (!shown.closed) {
                 self->own_view(*slot, shown.session_id, role);
                 shown.view_json = self->views.gate(shown.session_id, shown.view_json);

@@ -56,10 +56,15 @@ bool role_may(StaffRole role, std::string_view permission) noexcept {
 
 namespace {
 
+/// False when no element can name a permission (the text has no such member name at all).
+bool names_a_permission(std::string_view view_json) {
+    return view_json.find("\"permission\"") != std::string_view::npos;
+}
+
 GatedView gate_view_as(std::string_view view_json, const std::optional<StaffRole>& role) {
     GatedView out;
     // Most views name no permission: they pass untouched, without a parse.
-    if (view_json.find("\"permission\"") == std::string_view::npos) {
+    if (!names_a_permission(view_json)) {
         out.view_json = std::string{view_json};
         return out;
     }
@@ -180,6 +185,15 @@ void ViewRegistry::merge_gated(const std::string& session, const std::map<std::s
         it->second.gated[action].insert(perms.begin(), perms.end());
 }
 
+std::shared_ptr<const GatedView> ViewRegistry::gated(const std::optional<StaffRole>& role,
+                                                     std::string_view view_json) {
+    if (auto known = recent_gates_.find(role, view_json))
+        return *known;
+    auto fresh = std::make_shared<const GatedView>(gate_view_as(view_json, role)); // no lock held
+    recent_gates_.add(role, view_json, fresh);
+    return fresh;
+}
+
 std::string ViewRegistry::gate(const std::string& session, std::string_view view_json) {
     std::optional<StaffRole> role;
     {
@@ -187,13 +201,17 @@ std::string ViewRegistry::gate(const std::string& session, std::string_view view
         if (const auto it = views_.find(session); it != views_.end())
             role = it->second.role;
     }
-    auto gated = gate_view_as(view_json, role); // parsed outside the lock
-    merge_gated(session, gated.gated);
-    return std::move(gated.view_json);
+    // Most views name no permission: they pass untouched, without a parse.
+    if (!names_a_permission(view_json))
+        return std::string{view_json};
+    const auto result = gated(role, view_json);
+    merge_gated(session, result->gated);
+    return result->view_json;
 }
 
 void ViewRegistry::note_gated(const std::string& session, std::string_view view_json) {
-    merge_gated(session, gate_view_as(view_json, std::nullopt).gated);
+    if (names_a_permission(view_json))
+        merge_gated(session, gated(std::nullopt, view_json)->gated);
 }
 
 std::set<std::string> ViewRegistry::required_for(const std::string& session, const std::string& action) const {

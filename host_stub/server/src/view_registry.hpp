@@ -18,12 +18,14 @@
 #pragma once
 
 #include <pms/host/auth/permissions.hpp>
+#include <pms/host/runtime/recent_by_text.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -125,7 +127,12 @@ class ViewRegistry {
     };
     void merge_gated(const std::string& session, const std::map<std::string, std::set<std::string>>& gated);
     void count_down(const std::string& owner); // mutex_ held
+    [[nodiscard]] std::shared_ptr<const GatedView> gated(const std::optional<pms::host::StaffRole>& role,
+                                                         std::string_view view_json);
     Limits limits_;
+    /// Gatings by role and view text: a refresh answers every open dialog of a folio with the
+    /// same view, which is then parsed and re-serialised once per role, not once per dialog.
+    RecentByText<std::optional<pms::host::StaffRole>, std::shared_ptr<const GatedView>> recent_gates_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Entry> views_;
     std::unordered_map<std::uint64_t, std::string> reservations_; // ticket -> owner
