@@ -320,12 +320,12 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         return out;
     }
 
-    // One timer bounds the current step; an expiry from an earlier step is ignored.
-    // The phase deadline (handshake, header, body, response, write, graceful close) is a time
-    // point, and the timer's wait is moved only when the new deadline is earlier than the one
-    // it waits for. A later deadline (the usual case: every phase of a request sets one a few
-    // seconds on) leaves the wait alone; when it fires early it waits again for the current
-    // deadline. Re-arming per phase used to cancel a wait 4 to 5 times per request, and each
+    // One timer bounds the current step. The phase deadline (handshake, header, body,
+    // response, write, graceful close) is a time point, and the timer's wait is moved only
+    // when the new deadline is earlier than the one it waits for. A later deadline (the usual
+    // case: every phase of a request sets one a few seconds on) leaves the wait alone; when it
+    // fires early it waits again for the current deadline, and an expiry of a replaced wait is
+    // ignored. Re-arming per phase used to cancel a wait 4 to 5 times per request, and each
     // cancelled wait is a completion posted to the io threads (issue 14: a thread woken per
     // post on a small machine).
     void arm_timer(std::chrono::milliseconds after) {

@@ -188,18 +188,23 @@ Runtime::Impl::~Impl() {
     blocking.join();
 }
 
+const detail::LoadedPlugin* Runtime::Impl::find_plugin(std::string_view id) const {
+    for (const auto& p : plugins)
+        if (p.info.id == id)
+            return &p;
+    return nullptr;
+}
+
 std::optional<Failure> Runtime::Impl::check_plugin(std::string_view id,
                                                    const detail::LoadedPlugin** out) const {
-    for (const auto& p : plugins) {
-        if (p.info.id != id)
-            continue;
-        if (p.info.state != PluginState::loaded || !p.module)
-            return make_failure(RuntimeErrc::plugin_refused, p.info.refusal_reason);
-        if (out != nullptr)
-            *out = &p;
-        return std::nullopt;
-    }
-    return make_failure(RuntimeErrc::unknown_plugin, "no plugin '" + std::string{id} + "'");
+    const detail::LoadedPlugin* p = find_plugin(id);
+    if (p == nullptr)
+        return make_failure(RuntimeErrc::unknown_plugin, "no plugin '" + std::string{id} + "'");
+    if (p->info.state != PluginState::loaded || !p->module)
+        return make_failure(RuntimeErrc::plugin_refused, p->info.refusal_reason);
+    if (out != nullptr)
+        *out = p;
+    return std::nullopt;
 }
 
 std::shared_ptr<Instance> Runtime::Impl::find_instance(std::string_view plugin_id,
@@ -296,12 +301,11 @@ void Runtime::Impl::erase_session(const std::string& id) {
 std::optional<std::string> Runtime::Impl::check_view(std::string_view view_json) const {
     if (view_json.size() > 256 * 1024)
         return std::string{"the view is larger than 256 KiB"};
-    // The verdict is a function of the text alone (the validator included).
-    constexpr bool any = true;
-    if (auto known = recent_view_checks.find(any, view_json))
+    // The verdict is a function of the text alone (the validator included): no tag.
+    if (auto known = recent_view_checks.find({}, view_json))
         return *known;
     auto verdict = check_view_uncached(view_json);
-    recent_view_checks.add(any, view_json, verdict);
+    recent_view_checks.add({}, view_json, verdict);
     return verdict;
 }
 
@@ -566,17 +570,15 @@ std::vector<PluginInfo> Runtime::plugins() const {
 
 std::optional<PluginInfo> Runtime::plugin(std::string_view plugin_id) const {
     std::lock_guard lock(impl_->mutex);
-    for (const auto& p : impl_->plugins)
-        if (p.info.id == plugin_id)
-            return p.info;
+    if (const auto* p = impl_->find_plugin(plugin_id))
+        return p->info;
     return std::nullopt;
 }
 
 std::optional<PluginState> Runtime::plugin_state(std::string_view plugin_id) const {
     std::lock_guard lock(impl_->mutex);
-    for (const auto& p : impl_->plugins)
-        if (p.info.id == plugin_id)
-            return p.info.state;
+    if (const auto* p = impl_->find_plugin(plugin_id))
+        return p->info.state;
     return std::nullopt;
 }
 

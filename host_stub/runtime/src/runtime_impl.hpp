@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace pms::net {
@@ -108,6 +109,9 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
         boost::asio::post(*ioc, std::forward<F>(f));
     }
 
+    /// The plugin record with `id` (loaded or refused), or null. The caller holds `mutex`.
+    [[nodiscard]] const detail::LoadedPlugin* find_plugin(std::string_view id) const;
+
     /// The loaded plugin with `id`, or a Failure (unknown / refused).
     [[nodiscard]] std::optional<Failure> check_plugin(std::string_view id,
                                                       const detail::LoadedPlugin** out) const;
@@ -137,7 +141,7 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
     [[nodiscard]] std::optional<std::string> check_view(std::string_view view_json) const;
     /// check_view's recent verdicts, by view text (a refresh answers every open dialog of a
     /// folio with the same view: it is parsed once, not once per dialog).
-    mutable RecentByText<bool, std::optional<std::string>> recent_view_checks;
+    mutable RecentByText<std::monostate, std::optional<std::string>> recent_view_checks;
     [[nodiscard]] std::optional<std::string> check_view_uncached(std::string_view view_json) const;
 
     /// Drains and destroys one instance; `done` on the strand.

@@ -201,7 +201,8 @@ std::string ViewRegistry::gate(const std::string& session, std::string_view view
         if (const auto it = views_.find(session); it != views_.end())
             role = it->second.role;
     }
-    // Most views name no permission: they pass untouched, without a parse.
+    // A view naming no permission passes untouched; checked before the cache so that such
+    // texts (most views) take no cache slot (gate_view_as checks it for its other callers).
     if (!names_a_permission(view_json))
         return std::string{view_json};
     const auto result = gated(role, view_json);
