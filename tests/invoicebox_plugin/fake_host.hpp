@@ -5,6 +5,7 @@
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/store_read_cache.hpp>
 
 #include <invoicebox/sim/engine.hpp>
 
@@ -60,11 +61,17 @@ class FakeHost : public HostPorts {
             [this] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now)); });
     }
 
+    /// The plugin's real read cache sits in front of this store as it does in front of the
+    /// host's (HostAdapter), so every workflow test also checks that it never serves a stale
+    /// value. `store` is the durable truth; tests read it directly, never write it.
+    StoreReadCache read_cache;
     std::optional<std::string> store_get(std::string_view key) override {
-        auto it = store.find(std::string(key));
-        if (it == store.end())
-            return std::nullopt;
-        return it->second;
+        return read_cache.get_through(key, [&]() -> std::optional<std::string> {
+            auto it = store.find(std::string(key));
+            if (it == store.end())
+                return std::nullopt;
+            return it->second;
+        });
     }
     /// SQLite-style fault injection: counts batches; the `fail_write_at`-th batch from now
     /// (1-based; 0 = off) fails, as do all later ones while `fail_writes_after` is set.
@@ -74,6 +81,7 @@ class FakeHost : public HostPorts {
     /// Fails the batches it returns true for (aims at one step, e.g. "mail attempted").
     std::function<bool(const std::vector<StoreOp>&)> fail_if;
     void store_write(const std::vector<StoreOp>& ops) override {
+        read_cache.forget(ops);
         ++store_writes;
         if (fail_if && fail_if(ops))
             throw StoreError("injected by predicate");
@@ -96,13 +104,18 @@ class FakeHost : public HostPorts {
     int async_writes = 0;
     void store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) override {
         ++async_writes;
+        read_cache.forget(ops);
+        read_cache.write_started();
         std::optional<std::string> error;
         try {
             store_write(ops);
         } catch (const StoreError& e) {
             error = e.what();
         }
-        queue.push_back([done = std::move(done), error] { done(error); });
+        queue.push_back([this, done = std::move(done), error] {
+            read_cache.write_finished();
+            done(error);
+        });
     }
     int store_scans = 0; ///< scans started, to count what a read costs
     void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override {

@@ -19,7 +19,7 @@ HostAdapter::~HostAdapter() = default;
 
 std::optional<std::string> HostAdapter::store_get(std::string_view key) {
     try {
-        return store_.get(key);
+        return read_cache_.get_through(key, [&] { return store_.get(key); });
     } catch (const std::exception& e) {
         throw StoreError(e.what());
     }
@@ -41,6 +41,7 @@ sdk::store_batch batch_of(const std::vector<StoreOp>& ops) {
 } // namespace
 
 void HostAdapter::store_write(const std::vector<StoreOp>& ops) {
+    read_cache_.forget(ops);
     try {
         store_.write(batch_of(ops));
     } catch (const std::exception& e) {
@@ -50,8 +51,12 @@ void HostAdapter::store_write(const std::vector<StoreOp>& ops) {
 
 void HostAdapter::store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) {
     // The SDK copies the batch into the host before async_write returns, and completes once on
-    // the strand (a start the host refuses included).
-    async_store_.async_write(batch_of(ops), [done = std::move(done)](sdk::error_code ec) {
+    // the strand (a start the host refuses included). The adapter outlives the completion: the
+    // host runs every started batch's completion before deactivate.
+    read_cache_.forget(ops);
+    read_cache_.write_started();
+    async_store_.async_write(batch_of(ops), [this, done = std::move(done)](sdk::error_code ec) {
+        read_cache_.write_finished();
         if (ec)
             done("pms.store/2 write: " + ec.message());
         else

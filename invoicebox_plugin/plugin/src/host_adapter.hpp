@@ -6,6 +6,7 @@
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/store_read_cache.hpp>
 
 #include <pms/plugin_sdk/executor.hpp>
 #include <pms/plugin_sdk/folio.hpp>
@@ -59,6 +60,7 @@ class HostAdapter final : public HostPorts {
     pms::sdk::folio_client folio_;
     pms::sdk::http_client http_;
     pms::sdk::mail_client mail_;
+    StoreReadCache read_cache_; ///< every store write passes it first (store_read_cache.hpp)
     // One SDK timer per pending start_timer(), by the id handed out (never 0); a timer leaves
     // the map when its wait completes. Declared last: destroyed (cancelling) first.
     std::map<std::uint64_t, std::unique_ptr<pms::sdk::timer>> timers_;

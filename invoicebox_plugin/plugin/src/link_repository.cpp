@@ -189,7 +189,15 @@ std::optional<LinkRecord> LinkRepository::find(std::string_view moid) {
     auto v = host_.store_get(k_link + std::string(moid));
     if (!v)
         return std::nullopt;
-    return parse_link_record(*v);
+    if (const auto known = parsed_.find(moid); known != parsed_.end() && known->second.text == *v)
+        return known->second.record;
+    auto record = parse_link_record(*v);
+    if (!record)
+        return record;
+    if (parsed_.size() >= parsed_capacity)
+        parsed_.erase(parsed_.begin()); // any one: the memo is a shortcut, never the truth
+    parsed_.insert_or_assign(std::string(moid), Parsed{std::move(*v), *record});
+    return record;
 }
 
 std::string LinkRepository::create_request_of(const LinkRecord& link) {

@@ -867,7 +867,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     }
     Transition t;
     try {
-        t = plan_receive(OrderReport{ReportSource::notification, verified->order, ""});
+        t = plan_receive(OrderReport{ReportSource::notification, std::move(verified->order), ""});
     } catch (const StoreError& e) {
         host_.log(LogLevel::error, std::string("notification not read: ") + e.what());
         answer(Code::out_of_service, "store failure");

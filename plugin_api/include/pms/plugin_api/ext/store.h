@@ -4,7 +4,10 @@
  * Each plugin instance sees its own namespace (plugin id + property); keys of other instances
  * are invisible. Keys are byte strings (UTF-8 recommended) compared bytewise; values are
  * arbitrary bytes. Plugins keep their own records here (payment links, processed notification
- * ids, audit), with a schema version in each record.
+ * ids, audit), with a schema version in each record. The host never changes a namespace on
+ * its own: only the instance's calls do, so a plugin may keep in memory what it read as long
+ * as its own writes update or drop what it keeps. (One exception: an earlier instance of the
+ * same property that overran its drain and was left as a zombie may still complete writes.)
  *
  * Why synchronous: the writes are small (a record of a few hundred bytes) and go to a local
  * write-ahead log, so they take microseconds to a millisecond. An async API would make every
