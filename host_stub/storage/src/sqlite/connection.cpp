@@ -248,6 +248,10 @@ void Connection::exec(const char* sql) {
     }
 }
 
+void Connection::run(const std::string& sql) {
+    prepare(sql).run();
+}
+
 Statement Connection::prepare(const std::string& sql) {
     auto it = cache_.find(sql);
     if (it != cache_.end() && !it->second.in_use) {
@@ -294,7 +298,7 @@ bool Connection::in_transaction() const noexcept {
 // --- transactions --------------------------------------------------------------------------------
 
 WriteTransaction::WriteTransaction(Connection& c) : c_{c} {
-    c_.exec("BEGIN IMMEDIATE");
+    c_.run("BEGIN IMMEDIATE");
 }
 
 WriteTransaction::~WriteTransaction() {
@@ -304,12 +308,12 @@ WriteTransaction::~WriteTransaction() {
 }
 
 void WriteTransaction::commit() {
-    c_.exec("COMMIT");
+    c_.run("COMMIT");
     done_ = true;
 }
 
 ReadTransaction::ReadTransaction(Connection& c) : c_{c} {
-    c_.exec("BEGIN");
+    c_.run("BEGIN");
 }
 
 ReadTransaction::~ReadTransaction() {

@@ -81,6 +81,10 @@ class Connection {
 
     /// Runs one or more statements that return no rows.
     void exec(const char* sql);
+    /// Runs one statement that returns no rows through the statement cache: for the fixed
+    /// statements every transaction runs (BEGIN, COMMIT, SAVEPOINT, RELEASE), which exec()
+    /// would parse again each time (issue 14: a group commit ran four per batch).
+    void run(const std::string& sql);
     /// A cached prepared statement for `sql` (one statement).
     [[nodiscard]] Statement prepare(const std::string& sql);
     /// The first column of the first row of a one-value query (PRAGMA user_version...).

@@ -189,20 +189,20 @@ void StoreWriter::commit(const std::vector<std::shared_ptr<Job>>& group) {
             for (const auto& job : group) {
                 if (!job->has_work())
                     continue;
-                c.exec("SAVEPOINT store_batch");
+                c.run("SAVEPOINT store_batch");
                 try {
                     if (job->write)
                         job->write(c);
                     else
                         apply_ops(c, *job, now);
-                    c.exec("RELEASE store_batch");
+                    c.run("RELEASE store_batch");
                 } catch (...) {
                     job->outcome = current_error();
                     job->erased_any = false;
                     // If SQLite already rolled the whole transaction back (I/O error, disk
                     // full), this throws and the group fails as a whole below.
-                    c.exec("ROLLBACK TO store_batch");
-                    c.exec("RELEASE store_batch");
+                    c.run("ROLLBACK TO store_batch");
+                    c.run("RELEASE store_batch");
                 }
             }
         });
