@@ -110,8 +110,8 @@ PostingOutcome post_now(Instance& inst, const PostingRequest& req) {
             posting.category = first->category;
             posting.type = first->type;
         } else {
-            const auto summary = folios.folio_summary(posting.folio);
-            if (!summary || summary->folio.property != inst.property) {
+            const auto folio = folios.folio_info(posting.folio);
+            if (!folio || folio->property != inst.property) {
                 out.status = PMS_NOT_FOUND;
                 out.message =
                     "no folio " + std::to_string(req.folio) + " in property " + inst.property_text;

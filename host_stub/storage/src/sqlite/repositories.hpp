@@ -65,6 +65,7 @@ class SqliteFolioRepository final : public FolioRepository {
     void set_folio_status(FolioId folio, FolioStatus status) override;
     std::optional<FolioId> find_folio(PropertyId property, const std::string& number) override;
     std::optional<FolioSummary> folio_summary(FolioId folio) override;
+    std::optional<FolioInfo> folio_info(FolioId folio) override;
     std::vector<FolioInfo> folios_of_booking(BookingId booking) override;
 
     Ensured<PaymentCategoryId> ensure_payment_category(PropertyId property,
@@ -78,6 +79,7 @@ class SqliteFolioRepository final : public FolioRepository {
     std::optional<Payment> find_payment(const std::string& idempotency_key) override;
 
   private:
+    static std::optional<FolioInfo> read_folio(Connection& c, FolioId folio);
     /// The posting inside the writer's transaction (its savepoint).
     PostPaymentResult write_posting(Connection& c, const PaymentPosting& p, const std::string& fingerprint);
 

@@ -403,16 +403,21 @@ std::optional<FolioId> SqliteFolioRepository::find_folio(PropertyId property,
     });
 }
 
+std::optional<FolioInfo> SqliteFolioRepository::read_folio(Connection& c, FolioId folio) {
+    auto st = c.prepare(folio_info_select + "WHERE f.id = ?1");
+    st.bind(1, folio.value);
+    if (!st.step())
+        return std::nullopt;
+    return read_folio_info(st);
+}
+
 std::optional<FolioSummary> SqliteFolioRepository::folio_summary(FolioId folio) {
     return db_.read([&](Connection& c) -> std::optional<FolioSummary> {
         FolioSummary s;
-        {
-            auto st = c.prepare(folio_info_select + "WHERE f.id = ?1");
-            st.bind(1, folio.value);
-            if (!st.step())
-                return std::nullopt;
-            s.folio = read_folio_info(st);
-        }
+        auto info = read_folio(c, folio);
+        if (!info)
+            return std::nullopt;
+        s.folio = std::move(*info);
         auto booking = load_booking(c, "WHERE b.id = ?1",
                                     [&](Statement& st) { st.bind(1, s.folio.booking.value); });
         if (!booking)
@@ -431,6 +436,10 @@ std::optional<FolioSummary> SqliteFolioRepository::folio_summary(FolioId folio) 
                                from_utc_ms(st.int64(5))});
         return s;
     });
+}
+
+std::optional<FolioInfo> SqliteFolioRepository::folio_info(FolioId folio) {
+    return db_.read([&](Connection& c) { return read_folio(c, folio); });
 }
 
 std::vector<FolioInfo> SqliteFolioRepository::folios_of_booking(BookingId booking) {

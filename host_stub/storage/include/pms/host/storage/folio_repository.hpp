@@ -236,6 +236,9 @@ class FolioRepository {
     [[nodiscard]] virtual std::optional<FolioId> find_folio(PropertyId property,
                                                             const std::string& number) = 0;
     [[nodiscard]] virtual std::optional<FolioSummary> folio_summary(FolioId folio) = 0;
+    /// The folio alone (its property, status, totals), without the booking, guests and lines
+    /// folio_summary() reads: what a posting checks.
+    [[nodiscard]] virtual std::optional<FolioInfo> folio_info(FolioId folio) = 0;
     /// The accounts of a booking, ★ first, then by number.
     [[nodiscard]] virtual std::vector<FolioInfo> folios_of_booking(BookingId booking) = 0;
 
