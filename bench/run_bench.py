@@ -73,6 +73,7 @@ POLL_FOLIOS = env_int("BENCH_POLL_FOLIOS", 4 if QUICK else 20)  # folios they sp
 POLL_MIN = env_int("BENCH_POLL_MIN", 5 if QUICK else 20)      # links left open for the rounds' poll row
 SEED_THREADS = 4  # concurrent creates while seeding with the limit off (the host groups their commits)
 PROBE_INTERVAL_MS = env_int("BENCH_PROBE_INTERVAL_MS", 10)
+FSYNC_SAMPLES = env_int("BENCH_FSYNC_SAMPLES", 20 if QUICK else 200)  # fdatasync calls timed per round
 MICRO_MIN_TIME = env_float("BENCH_MICRO_MIN_TIME", 0.02 if QUICK else 0.5)
 HOST_THREADS = env_int("BENCH_HOST_THREADS", 0)  # pms-host --threads; 0: the host's default
 
@@ -657,10 +658,17 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
     def host_replay():
         return L.run(w.host_url, replay_req, C, S, expect='"success"')
 
+    # Each flood is wrapped in its process's CPU and context-switch count.
+    def costed(child, run):
+        cost = ProcCost(child.proc.pid)
+        r = run()
+        r["cost"] = cost.stop(r["ok"])
+        return r
+
     if rnd % 2 == 0:
-        b, h = bare(), host_replay()
+        b, h = costed(w.bare, bare), costed(w.host, host_replay)
     else:
-        h, b = host_replay(), bare()
+        h, b = costed(w.host, host_replay), costed(w.bare, bare)
     wrong = L.run(w.host_url, wrong_req, C, S, expect="signature_error")
     check_ok("replay", h)
     check_ok("wrong signature", wrong)
@@ -668,6 +676,10 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
           "req/s", "≥ 0.6", b["rps"], h["rps"])
     t.add("ingress_wrong", "notification ingress, wrong signature", "bare Beast server, same POST", "req/s", "—",
           b["rps"], wrong["rps"])
+    t.add("ingress_cpu", "CPU per replayed notification (process, all threads)", "bare Beast server, same POST",
+          "µs", "—", b["cost"][0], h["cost"][0])
+    t.add("ingress_cs", "context switches per replayed notification (process, all threads)",
+          "bare Beast server, same POST", "switches", "—", b["cost"][1], h["cost"][1])
     rss_after_flood = w.host.rss_kib() / 1024
 
     # -- first deliveries of new paid orders (durable record + posting), C small like a provider
@@ -675,20 +687,36 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
     fd_reqs = [hook_request(w, body, sign(API_KEY, body)) for body in bodies]
     small_replay = L.run(w.host_url, replay_req, SMALL_CONNECTIONS, S, expect='"success"')
     small_bare = L.run(w.bare_url, replay_req, SMALL_CONNECTIONS, S, expect="success")
+    # The host's CPU while idle over as long as the count waits after the deliveries, taken
+    # off their share below (its timers and the probe-free io threads cost a little).
+    idle = ProcCost(w.host.proc.pid)
+    time.sleep(2)
+    idle_cpu_us, _ = idle.stop(1)
     syncs = SyncCounter(w.host.proc.pid)
+    fd_cost = ProcCost(w.host.proc.pid)
     fd = L.run(w.host_url, fd_reqs, min(SMALL_CONNECTIONS, len(fd_reqs)), 600, count=len(fd_reqs),
                expect='"success"')
     # The work a first delivery starts (posting, staff alert, outbox removal) goes on after its
     # answer: the count waits for the host to be idle again.
     time.sleep(2)
     synced = syncs.stop()
+    fd_cpu_us = (fd_cost.stop(1)[0] - idle_cpu_us) / max(1, len(fd_reqs))
     check_ok("first deliveries", fd, len(fd_reqs))
     t.add("fd_syncs", "durable commits (fsync + fdatasync calls of pms-host) per first delivery", "—", "calls",
           "≤ 2", None, "not measured (needs perf and syscall tracepoints)" if synced is None else synced / max(1, len(fd_reqs)), ratio=False)
+    t.add("fd_cpu", "host CPU per first delivery (process, all threads, its posting and alert included)",
+          "CPU per replayed notification", "µs", "—", h["cost"][0], fd_cpu_us)
     t.add("fd_rps", f"first deliveries of new paid orders ({len(fd_reqs)}/round, {SMALL_CONNECTIONS} conns)",
           f"bare Beast server, {SMALL_CONNECTIONS} conns", "req/s", "≥ 0.3", small_bare["rps"], fd["rps"])
     t.add("fd_p50", "first delivery p50", f"replayed notification p50, {SMALL_CONNECTIONS} conns", "ms", "—",
           small_replay["p50_ms"], fd["p50_ms"])
+    # The disk's floor: each first delivery waits for at least one commit's fdatasync, so
+    # SMALL_CONNECTIONS deliveries at a time cannot beat SMALL_CONNECTIONS per fdatasync.
+    sync_ms = fdatasync_p50_ms(w.data_dir, FSYNC_SAMPLES)
+    t.add("fd_sync_ms", "fdatasync of 4 KiB in the host's data folder, p50", "—", "ms", "—", None, sync_ms,
+          ratio=False)
+    t.add("fd_ceiling", f"first deliveries vs the disk's ceiling ({SMALL_CONNECTIONS} conns ÷ fdatasync p50)",
+          "the ceiling", "req/s", "—", SMALL_CONNECTIONS * 1000 / sync_ms, fd["rps"])
 
     # -- GET folio: idle, during the ingress flood, during the refresh storm
     idle = L.run(w.host_url, folio_get, 1, S, interval_ms=PROBE_INTERVAL_MS, headers=cookie)
@@ -779,6 +807,63 @@ def stop_probe(p):
         out, err = p.communicate()
     lines = out.decode().strip().splitlines()
     return json.loads(lines[-1]) if lines else {}
+
+
+class ProcCost:
+    """CPU time and context switches a process (all its threads) spends between start and
+    stop, from the kernel's own accounting, so nothing is attached to the process and it is not
+    slowed: the run time in ns of every /proc/PID/task/*/schedstat (utime/stime count 10 ms
+    ticks, too coarse for 16 deliveries) and the voluntary and involuntary switches of every
+    /proc/PID/task/*/status. A thread that ends in between takes its share with it; the host's
+    threads (io, store writer, blocking pool) live as long as it does."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.cpu0, self.cs0 = self._read()
+
+    def _read(self):
+        ns = 0
+        switches = 0
+        for task in os.listdir(f"/proc/{self.pid}/task"):
+            try:
+                with open(f"/proc/{self.pid}/task/{task}/schedstat") as f:
+                    ns += int(f.read().split()[0])
+                with open(f"/proc/{self.pid}/task/{task}/status") as f:
+                    for line in f:
+                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                            switches += int(line.split()[1])
+            except OSError:
+                pass  # a thread that ended meanwhile
+        return ns / 1e9, switches
+
+    def stop(self, requests):
+        """(CPU µs per request, context switches per request) since the start."""
+        cpu, cs = self._read()
+        n = max(1, requests)
+        return (cpu - self.cpu0) * 1e6 / n, (cs - self.cs0) / n
+
+
+def fdatasync_p50_ms(folder, count):
+    """The median time of writing 4 KiB and fdatasync-ing it in `folder` (the host's data
+    folder, so its disk): the floor a durable commit stands on."""
+    path = os.path.join(folder, "bench-fdatasync.tmp")
+    times = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        block = os.urandom(4096)
+        # The file's size is made durable first, so that each timed call flushes data only
+        # (as a commit into SQLite's reused WAL does).
+        os.pwrite(fd, block * 16, 0)
+        os.fsync(fd)
+        for i in range(count):
+            os.pwrite(fd, block, (i % 16) * 4096)
+            t0 = time.perf_counter()
+            os.fdatasync(fd)
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return statistics.median(times)
 
 
 class SyncCounter:
@@ -930,9 +1015,17 @@ def poll_phase(w, t):
     w.faults({"latency": {"ms": POLL_LATENCY_MS}})
     try:
         for _ in range(ROUNDS):
+            # Both processes share the machine's cores during a pass: what each spends says
+            # how much of the pass is the simulator writing the pages the host reads.
+            host_cost, sim_cost = ProcCost(w.host.proc.pid), ProcCost(w.sim.proc.pid)
             p = poll_pass(w, 600, rate_limit_requests=0)
+            host_cpu_ms, sim_cpu_ms = host_cost.stop(1)[0] / 1000, sim_cost.stop(1)[0] / 1000
             if p is not None:
                 add_pass_row(t, "poll_off", p, "off", "≥ 0.8 of the bound's speed (ratio ≤ 1.25)")
+                t.add("poll_off_host_cpu", "pms-host CPU during that pass (settings save included)",
+                      "the pass's time", "ms", "—", p["ms"], host_cpu_ms)
+                t.add("poll_off_sim_cpu", "invoicebox-sim CPU during that pass (writing the pages)",
+                      "the pass's time", "ms", "—", p["ms"], sim_cpu_ms)
         off_to = w.tail.mark()
         # The limit back on, after the passes above left both sides' 30 s windows: neither
         # counts them against the pass below.
