@@ -223,6 +223,41 @@ BOOST_AUTO_TEST_CASE(order_list_paging) {
     BOOST_TEST(bad_row.error().message.find("data[0]") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_order_list_read_without_baskets_reads_everything_else_alike) {
+    auto one = InvoiceboxApi::parse_order(response(200, std::string(create_response_81))).value();
+    BOOST_TEST_REQUIRE(!one.basket_items.empty());
+    const auto body = orders_page({one, one});
+    auto full = InvoiceboxApi::parse_orders(response(200, body));
+    auto lean = InvoiceboxApi::parse_orders(response(200, body),
+                                            InvoiceboxApi::OrderListDetail::without_basket_items);
+    BOOST_TEST_REQUIRE(full.has_value());
+    BOOST_TEST_REQUIRE(lean.has_value());
+    BOOST_TEST(lean->items.size() == 2u);
+    BOOST_TEST((lean->meta == full->meta));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& f = full->items[i];
+        const auto& l = lean->items[i];
+        BOOST_TEST(l.basket_items.empty());
+        BOOST_TEST(l.raw.find("basketItems") == nullptr);
+        BOOST_TEST(l.id.str() == f.id.str());
+        BOOST_TEST(l.merchant_order_id.str() == f.merchant_order_id.str());
+        BOOST_TEST(l.merchant_id.str() == f.merchant_id.str());
+        BOOST_TEST(l.status.wire() == f.status.wire());
+        BOOST_TEST(l.amount.minor == f.amount.minor);
+        BOOST_TEST((l.currency() == f.currency()));
+        BOOST_TEST((l.payment_url == f.payment_url));
+        BOOST_TEST((l.paid_at == f.paid_at));
+        BOOST_TEST((l.expiration_date == f.expiration_date));
+    }
+    // A page that is not JSON, or whose orders lack what a judgement needs, still fails.
+    auto bad_row = InvoiceboxApi::parse_orders(response(200, R"({"data":[{"id":"x","basketItems":[]}]})"),
+                                               InvoiceboxApi::OrderListDetail::without_basket_items);
+    BOOST_TEST((bad_row.error().kind == ErrorKind::malformed_response));
+    auto broken = InvoiceboxApi::parse_orders(response(200, R"({"data":[{"basketItems":[}]})"),
+                                              InvoiceboxApi::OrderListDetail::without_basket_items);
+    BOOST_TEST((broken.error().kind == ErrorKind::malformed_response));
+}
+
 BOOST_AUTO_TEST_CASE(single_object_responses) {
     // A one-element list where an object is expected is accepted (SDK history, §9.3).
     std::string wrapped =

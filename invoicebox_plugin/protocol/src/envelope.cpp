@@ -6,13 +6,13 @@
 
 namespace invoicebox::protocol {
 
-Result<Envelope> read_envelope(const HttpOutcome& outcome) {
+Result<Envelope> read_envelope(const HttpOutcome& outcome, const JsonReadLimits& limits) {
     if (!outcome)
         return unexpected(error_from_transport(outcome.error()));
     const HttpResponse& r = *outcome;
     if (r.status < 200 || r.status > 299)
         return unexpected(error_from_response(r));
-    auto doc = parse_json(r.body);
+    auto doc = parse_json(r.body, limits);
     if (!doc)
         return unexpected(malformed_response(r, "body is not JSON: " + doc.error().message));
     auto* o = doc->if_object();

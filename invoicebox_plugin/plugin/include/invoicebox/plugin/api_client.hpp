@@ -45,7 +45,9 @@ class ApiClient : public std::enable_shared_from_this<ApiClient> {
     /// `_page` 1, 2, … of `list_page_size` until a short page, each page one call() within the
     /// account's rate limit. `on_page` gets each page's orders in turn and returns false to
     /// stop (its reports could not be recorded: the rest is read next time). `done` runs once,
-    /// with the error that ended the read early or nullopt when the last page was read.
+    /// with the error that ended the read early or nullopt when the last page was read. The
+    /// orders come without their `basket_items` (never read from an answer: a link's basket is
+    /// in its record).
     void find_all_orders(protocol::OrderFilter filter,
                          std::function<bool(const std::vector<protocol::Order>&)> on_page,
                          std::function<void(std::optional<protocol::ApiError>)> done);

@@ -72,7 +72,12 @@ class InvoiceboxApi {
     static Result<AuthInfo> parse_check_auth(const HttpOutcome& o);
     /// Create, update and cancel answer with one order.
     static Result<Order> parse_order(const HttpOutcome& o);
-    static Result<Page<Order>> parse_orders(const HttpOutcome& o);
+    /// A page of orders. `without_basket_items` leaves every order's `basketItems` unread (it
+    /// is still checked to be JSON, its items are not): `basket_items` comes back empty and
+    /// `raw` without it. For a reader that only judges status and money (a poll pass reads
+    /// pages of 50 orders whose baskets are most of their bytes).
+    enum class OrderListDetail { full, without_basket_items };
+    static Result<Page<Order>> parse_orders(const HttpOutcome& o, OrderListDetail detail = OrderListDetail::full);
     /// The response carries no currency: pass the order's.
     static Result<std::vector<BasketItem>> parse_refundable_items(const HttpOutcome& o,
                                                                   Currency currency);

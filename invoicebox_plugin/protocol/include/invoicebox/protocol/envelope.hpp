@@ -3,6 +3,7 @@
 #pragma once
 
 #include "invoicebox/protocol/http_message.hpp"
+#include "invoicebox/protocol/json_reader.hpp"
 #include "invoicebox/protocol/json_value.hpp"
 #include "invoicebox/protocol/result.hpp"
 
@@ -44,7 +45,7 @@ using HttpOutcome = Expected<HttpResponse, TransportError>;
 
 /// 2xx with a JSON object holding `data` -> Envelope. Non-2xx -> error_from_response. A 2xx
 /// carrying an `error` object instead of `data` is read as that error. Anything else is
-/// malformed_response.
-Result<Envelope> read_envelope(const HttpOutcome& outcome);
+/// malformed_response. `limits` is how the body is parsed (parse_json).
+Result<Envelope> read_envelope(const HttpOutcome& outcome, const JsonReadLimits& limits = {});
 
 } // namespace invoicebox::protocol

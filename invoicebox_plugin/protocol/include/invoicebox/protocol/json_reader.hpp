@@ -22,6 +22,11 @@ struct JsonParseError {
 struct JsonReadLimits {
     std::size_t max_depth = 64;      ///< nesting of objects/arrays
     std::size_t max_bytes = 8 << 20; ///< refuse larger documents outright
+    /// When not empty, every object member of this name, at any depth, is left out of the
+    /// tree: its value is still parsed (the document must be well-formed JSON) but nothing of
+    /// it is built. For a reader that has no use for a large part of each answer (the basket
+    /// of every order on a list page, issue 14).
+    std::string_view skip_member{};
 };
 
 /// Parses one complete JSON document (surrounding whitespace allowed, nothing after it).
