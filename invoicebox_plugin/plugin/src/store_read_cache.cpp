@@ -64,10 +64,10 @@ std::size_t StoreReadCache::bytes() const {
     return bytes_;
 }
 
-void StoreReadCache::erase_locked(std::map<std::string, Lru::iterator, std::less<>>::iterator it) {
+void StoreReadCache::erase_locked(Index::iterator it) {
     bytes_ -= cost(it->second->key, it->second->value);
     const auto entry = it->second;
-    by_key_.erase(it); // the map's key is a copy; erase it before the list entry goes
+    by_key_.erase(it); // the index views the entry's key: it goes first
     lru_.erase(entry);
 }
 

@@ -69,13 +69,15 @@ class StoreReadCache {
         std::optional<std::string> value; ///< nullopt: the store has no such key
     };
     using Lru = std::list<Entry>; ///< most recently used first
-    void erase_locked(std::map<std::string, Lru::iterator, std::less<>>::iterator it);
+    /// By key, viewing the key of its list entry (list nodes never move).
+    using Index = std::map<std::string_view, Lru::iterator>;
+    void erase_locked(Index::iterator it);
 
     const std::size_t max_bytes_;
     const std::size_t max_value_bytes_;
     mutable std::mutex mutex_;
     Lru lru_;
-    std::map<std::string, Lru::iterator, std::less<>> by_key_;
+    Index by_key_;
     std::size_t bytes_ = 0;
     std::size_t writes_in_flight_ = 0;
 };
