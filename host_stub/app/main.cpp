@@ -306,6 +306,8 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
 
     std::unique_ptr<Storage> storage;
     try {
+        if (!configure_sqlite_for_server())
+            log.write(LogLevel::warning, "host", "SQLite was initialised before its settings were applied");
         SqliteStorageOptions storage_options;
         storage_options.clock = clock;
         storage = open_sqlite_storage(data_dir, storage_options);

@@ -266,6 +266,10 @@ class SqliteStorage final : public Storage {
 
 } // namespace
 
+bool configure_sqlite_for_server() noexcept {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+}
+
 int sqlite_latest_schema_version() noexcept {
     return sqlite::latest_schema_version();
 }

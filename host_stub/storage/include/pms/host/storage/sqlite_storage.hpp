@@ -26,6 +26,14 @@ struct SqliteStorageOptions {
     int target_schema_version = 0;
 };
 
+/// Process-wide SQLite settings for a server process; call once, before any connection opens
+/// (SQLite accepts them only before it initialises; later calls change nothing and return false).
+/// It turns off SQLite's memory statistics: with them on, every allocation SQLite makes takes
+/// one global mutex, which the store's writer thread and the readers on the io threads then
+/// contend for (perf of bench/ first deliveries: futex waits under sqlite3Malloc). The host
+/// never reads those statistics; the storage tests, which do, don't call this.
+bool configure_sqlite_for_server() noexcept;
+
 /// The schema version this build migrates to.
 [[nodiscard]] int sqlite_latest_schema_version() noexcept;
 
