@@ -65,8 +65,11 @@ class FakeHost : public HostPorts {
     /// host's (HostAdapter), so every workflow test also checks that it never serves a stale
     /// value. `store` is the durable truth; tests read it directly, never write it.
     StoreReadCache read_cache;
+    /// Reads that reached the store (the cache had nothing), by key: what a step costs the host.
+    std::map<std::string, int, std::less<>> store_reads;
     std::optional<std::string> store_get(std::string_view key) override {
         return read_cache.get_through(key, [&]() -> std::optional<std::string> {
+            ++store_reads[std::string(key)];
             auto it = store.find(std::string(key));
             if (it == store.end())
                 return std::nullopt;
@@ -80,8 +83,8 @@ class FakeHost : public HostPorts {
     bool fail_writes_after = false;
     /// Fails the batches it returns true for (aims at one step, e.g. "mail attempted").
     std::function<bool(const std::vector<StoreOp>&)> fail_if;
-    void store_write(const std::vector<StoreOp>& ops) override {
-        read_cache.forget(ops);
+    /// One write as the database sees it: counted, failed as injected, else applied.
+    void apply_write(const std::vector<StoreOp>& ops) {
         ++store_writes;
         if (fail_if && fail_if(ops))
             throw StoreError("injected by predicate");
@@ -96,6 +99,16 @@ class FakeHost : public HostPorts {
                 store.erase(op.key);
         }
     }
+    void store_write(const std::vector<StoreOp>& ops) override {
+        read_cache.write_started(ops);
+        try {
+            apply_write(ops);
+        } catch (const StoreError&) {
+            read_cache.write_finished(ops, false);
+            throw;
+        }
+        read_cache.write_finished(ops, true);
+    }
     /// As the host's pms.store/2 seen from the plugin: the batch is visible to reads from the
     /// start (applied at once here; the host reads through its pending batches), it fails or
     /// succeeds as store_write() would (the same fault injection, counted the same), and its
@@ -104,16 +117,15 @@ class FakeHost : public HostPorts {
     int async_writes = 0;
     void store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) override {
         ++async_writes;
-        read_cache.forget(ops);
-        read_cache.write_started();
+        read_cache.write_started(ops);
         std::optional<std::string> error;
         try {
-            store_write(ops);
+            apply_write(ops);
         } catch (const StoreError& e) {
             error = e.what();
         }
-        queue.push_back([this, done = std::move(done), error] {
-            read_cache.write_finished();
+        queue.push_back([this, ops = std::move(ops), done = std::move(done), error] {
+            read_cache.write_finished(ops, !error);
             done(error);
         });
     }

@@ -1,10 +1,12 @@
-// The plugin's store read cache (store_read_cache.hpp): what it keeps, what it drops, and that
-// a value read while one of our batches is in flight is never kept.
+// The plugin's store read cache (store_read_cache.hpp): what it keeps, what it drops, that a
+// value read for a key one of our batches in flight names is never kept, and that a durable
+// batch leaves what it wrote.
 #include <invoicebox/plugin/store_read_cache.hpp>
 
 #include <boost/test/unit_test.hpp>
 
 #include <string>
+#include <vector>
 
 using invoicebox::plugin::StoreOp;
 using invoicebox::plugin::StoreReadCache;
@@ -29,28 +31,55 @@ BOOST_AUTO_TEST_CASE(keeps_values_and_absences_until_a_write_names_the_key) {
     BOOST_TEST(cache.find("v1/suspense/x").has_value());        // kept…
     BOOST_TEST(!cache.find("v1/suspense/x").value().has_value()); // …as absent
 
-    cache.forget({put("v1/suspense/x", "S"), put("v1/other", "o")});
-    BOOST_TEST(!cache.find("v1/suspense/x").has_value());
+    const std::vector<StoreOp> batch{put("v1/suspense/x", "S"), put("v1/other", "o")};
+    cache.write_started(batch);
+    BOOST_TEST(!cache.find("v1/suspense/x").has_value()); // dropped before the write starts
     BOOST_TEST(cache.find("v1/link/a").value().value() == "A");
-    cache.forget({erase("v1/link/a")});
+    cache.write_finished(batch, /*durable=*/false); // a failed write leaves nothing behind
+    BOOST_TEST(!cache.find("v1/suspense/x").has_value());
+    BOOST_TEST(!cache.find("v1/other").has_value());
+
+    const std::vector<StoreOp> gone{erase("v1/link/a")};
+    cache.write_started(gone);
     BOOST_TEST(!cache.find("v1/link/a").has_value());
+    cache.write_finished(gone, false);
     BOOST_TEST(cache.entries() == 0u);
     BOOST_TEST(cache.bytes() == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(nothing_read_while_a_batch_is_in_flight_is_kept) {
+BOOST_AUTO_TEST_CASE(nothing_read_for_a_key_a_batch_in_flight_names_is_kept) {
     // The host reads through pending batches: a value read meanwhile may never become durable.
     StoreReadCache cache;
-    cache.write_started();
-    cache.remember("v1/link/a", std::string{"pending"});
+    const std::vector<StoreOp> first{put("v1/link/a", "pending-1")};
+    const std::vector<StoreOp> second{put("v1/link/a", "pending-2")};
+    cache.write_started(first);
+    cache.remember("v1/link/a", std::string{"pending-1"});
     BOOST_TEST(!cache.find("v1/link/a").has_value());
-    cache.write_started();
-    cache.write_finished();
-    cache.remember("v1/link/a", std::string{"pending"});
-    BOOST_TEST(!cache.find("v1/link/a").has_value()); // one batch still in flight
-    cache.write_finished();
-    cache.remember("v1/link/a", std::string{"durable"});
-    BOOST_TEST(cache.find("v1/link/a").value().value() == "durable");
+    cache.remember("v1/link/b", std::string{"B"}); // no batch names it: durable, kept
+    BOOST_TEST(cache.find("v1/link/b").value().value() == "B");
+
+    cache.write_started(second);
+    cache.write_finished(first, true);
+    BOOST_TEST(!cache.find("v1/link/a").has_value()); // the second may still fail or change it
+    cache.remember("v1/link/a", std::string{"pending-2"});
+    BOOST_TEST(!cache.find("v1/link/a").has_value());
+
+    cache.write_finished(second, false); // failed: nothing kept, the key is free again
+    BOOST_TEST(!cache.find("v1/link/a").has_value());
+    cache.remember("v1/link/a", std::string{"pending-1"});
+    BOOST_TEST(cache.find("v1/link/a").value().value() == "pending-1");
+}
+
+BOOST_AUTO_TEST_CASE(a_durable_write_leaves_what_it_wrote) {
+    StoreReadCache cache;
+    cache.remember("v1/open/a", std::string{"old"});
+    const std::vector<StoreOp> batch{put("v1/link/a", "first"), erase("v1/open/a"), put("v1/link/a", "last")};
+    cache.write_started(batch);
+    cache.write_finished(batch, true);
+    BOOST_TEST(cache.find("v1/link/a").value().value() == "last"); // the last operation on a key wins
+    BOOST_TEST(cache.find("v1/open/a").has_value());
+    BOOST_TEST(!cache.find("v1/open/a").value().has_value()); // erased: kept as absent
+    BOOST_TEST(cache.bytes() == std::string{"v1/link/a"}.size() + 4u + std::string{"v1/open/a"}.size());
 }
 
 BOOST_AUTO_TEST_CASE(get_through_reads_once_and_keeps_nothing_when_the_read_throws) {

@@ -148,6 +148,28 @@ BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
     BOOST_TEST(audited);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_first_delivery_reads_no_key_from_the_store_twice, Fixture) {
+    // Issue 14: a first delivery reads its link and its suspense key, writes the record, posts,
+    // records the outcome and raises the alert. What the plugin read or wrote itself it knows
+    // (store_read_cache.hpp: a durable batch leaves what it wrote), so the posting's second look
+    // at the link and at the suspense key reaches no database, and no key is read twice.
+    auto out = create("1000.00", false);
+    BOOST_REQUIRE(out.link);
+    auto deliveries = pay(out.link->order_id);
+    BOOST_REQUIRE(!deliveries.empty());
+    host.store_reads.clear();
+    BOOST_TEST(int(notify(deliveries.front().body, deliveries.front().signature).code) == int(Code::success));
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
+    BOOST_TEST(host.alerts.count("paid:" + out.link->order_id) == 1u);
+    BOOST_TEST(!host.store_reads.empty());
+    // The link's record: read when the link was made, rewritten by this delivery's own durable
+    // batches, never read back. The suspense key (absent) is read once and then known absent.
+    BOOST_TEST(host.store_reads.count("v1/link/" + out.link->merchant_order_id) == 0u);
+    for (const auto& [key, reads] : host.store_reads)
+        BOOST_TEST(reads == 1, key << " read " << reads << " times");
+}
+
 BOOST_FIXTURE_TEST_CASE(create_without_mail_sends_nothing, Fixture) {
     auto out = create("1000.00", false);
     BOOST_TEST(int(out.kind) == int(CreateOutcome::Kind::created));

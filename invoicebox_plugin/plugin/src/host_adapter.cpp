@@ -41,22 +41,25 @@ sdk::store_batch batch_of(const std::vector<StoreOp>& ops) {
 } // namespace
 
 void HostAdapter::store_write(const std::vector<StoreOp>& ops) {
-    read_cache_.forget(ops);
+    read_cache_.write_started(ops);
     try {
         store_.write(batch_of(ops));
     } catch (const std::exception& e) {
+        read_cache_.write_finished(ops, false);
         throw StoreError(e.what());
     }
+    read_cache_.write_finished(ops, true);
 }
 
 void HostAdapter::store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) {
     // The SDK copies the batch into the host before async_write returns, and completes once on
     // the strand (a start the host refuses included). The adapter outlives the completion: the
     // host runs every started batch's completion before deactivate.
-    read_cache_.forget(ops);
-    read_cache_.write_started();
-    async_store_.async_write(batch_of(ops), [this, done = std::move(done)](sdk::error_code ec) {
-        read_cache_.write_finished();
+    // The completion keeps `ops`: what a durable batch wrote stays in the read cache.
+    read_cache_.write_started(ops);
+    auto batch = batch_of(ops);
+    async_store_.async_write(std::move(batch), [this, ops = std::move(ops), done = std::move(done)](sdk::error_code ec) {
+        read_cache_.write_finished(ops, !ec);
         if (ec)
             done("pms.store/2 write: " + ec.message());
         else

@@ -25,7 +25,12 @@ std::optional<std::optional<std::string>> StoreReadCache::find(std::string_view 
 
 void StoreReadCache::remember(std::string_view key, const std::optional<std::string>& value) {
     std::lock_guard lock{mutex_};
-    if (writes_in_flight_ != 0 || (value && value->size() > max_value_bytes_) || cost(key, value) > max_bytes_)
+    if (in_flight_.find(key) == in_flight_.end())
+        remember_locked(key, value);
+}
+
+void StoreReadCache::remember_locked(std::string_view key, const std::optional<std::string>& value) {
+    if ((value && value->size() > max_value_bytes_) || cost(key, value) > max_bytes_)
         return;
     if (const auto it = by_key_.find(key); it != by_key_.end())
         erase_locked(it);
@@ -36,22 +41,34 @@ void StoreReadCache::remember(std::string_view key, const std::optional<std::str
         erase_locked(by_key_.find(lru_.back().key));
 }
 
-void StoreReadCache::forget(const std::vector<StoreOp>& ops) {
+void StoreReadCache::write_started(const std::vector<StoreOp>& ops) {
     std::lock_guard lock{mutex_};
-    for (const auto& op : ops)
+    for (const auto& op : ops) {
         if (const auto it = by_key_.find(op.key); it != by_key_.end())
             erase_locked(it);
+        ++in_flight_[op.key];
+    }
 }
 
-void StoreReadCache::write_started() {
+void StoreReadCache::write_finished(const std::vector<StoreOp>& ops, bool durable) {
     std::lock_guard lock{mutex_};
-    ++writes_in_flight_;
-}
-
-void StoreReadCache::write_finished() {
-    std::lock_guard lock{mutex_};
-    if (writes_in_flight_ > 0)
-        --writes_in_flight_;
+    for (const auto& op : ops) {
+        const auto it = in_flight_.find(op.key);
+        if (it != in_flight_.end() && --it->second == 0)
+            in_flight_.erase(it);
+    }
+    if (!durable)
+        return;
+    // In order, so that the last operation on a key is what stays; a key that a later batch in
+    // flight names keeps nothing (that batch may yet fail, or change it).
+    for (const auto& op : ops) {
+        if (in_flight_.find(op.key) != in_flight_.end())
+            continue;
+        if (op.kind == StoreOp::Kind::put)
+            remember_locked(op.key, op.value);
+        else
+            remember_locked(op.key, std::nullopt);
+    }
 }
 
 std::size_t StoreReadCache::entries() const {

@@ -1,16 +1,19 @@
 // Store values the plugin read recently, kept in memory so that a hot record is served without
 // a trip to the host's database: a provider that re-sends a notification for a posted link
 // (InvoiceBox retries until it sees `success`, and replays happen) costs a SQLite read
-// transaction per delivery otherwise (issue 14).
+// transaction per delivery otherwise, and a first delivery reads its link and its suspense key
+// again after its own batch (issue 14).
 //
 // Coherent by construction, because the host never writes the instance's store scope on its
 // own (pms/plugin_api/ext/store.h) and every write of the plugin passes here first:
-// - forget() drops each key a batch writes before the batch starts, so a cached value is never
-//   older than what the plugin has written;
-// - a value read while one of our asynchronous batches is still in flight is not kept: the host
-//   reads through pending batches (host_ports.hpp), and a batch that then fails would leave a
-//   cached value that never became durable. Once none is in flight, what the store answers is
-//   durable, and may be kept.
+// - write_started() drops each key a batch writes before the batch starts, so a cached value is
+//   never older than what the plugin has written;
+// - while a batch that names a key is in flight, nothing is kept for that key: the host reads
+//   through pending batches (host_ports.hpp), and a batch that then fails would leave a cached
+//   value that never became durable. A key no batch in flight names reads the same from the
+//   database as from the pending state, and that is durable: it may be kept;
+// - a batch that became durable leaves what it wrote (write_finished(…, true)) for each key no
+//   later batch in flight names, so the record just written is not read back.
 // A key the store does not have is kept as absent too (a paid report looks for a suspense entry
 // that usually does not exist). Bounded by bytes, least recently used first out.
 #pragma once
@@ -40,8 +43,8 @@ class StoreReadCache {
     /// What is kept for `key`: nullopt when nothing is, else the store's answer (a copy:
     /// callers own what store_get returns), itself nullopt for a key the store does not have.
     [[nodiscard]] std::optional<std::optional<std::string>> find(std::string_view key);
-    /// Keeps what the store answered for `key` (nullopt: not there), unless a batch of ours is
-    /// in flight.
+    /// Keeps what the store answered for `key` (nullopt: not there), unless a batch of ours that
+    /// names `key` is in flight.
     void remember(std::string_view key, const std::optional<std::string>& value);
     /// What is kept for `key`, else what `read()` answers (then kept as remember() says). A
     /// `read` that throws keeps nothing.
@@ -53,12 +56,12 @@ class StoreReadCache {
         remember(key, value);
         return value;
     }
-    /// Drops every key `ops` puts or erases. Call before the write starts.
-    void forget(const std::vector<StoreOp>& ops);
-    /// Brackets an asynchronous batch: started before it is handed over, finished from its
-    /// completion (which runs exactly once, failure included).
-    void write_started();
-    void write_finished();
+    /// Brackets every write (synchronous or not): started before it is handed over, which drops
+    /// every key `ops` puts or erases and marks them in flight; finished once its outcome is
+    /// known (an asynchronous batch's completion runs exactly once, failure included), with
+    /// `durable` true when the write succeeded, which keeps what it wrote.
+    void write_started(const std::vector<StoreOp>& ops);
+    void write_finished(const std::vector<StoreOp>& ops, bool durable);
 
     [[nodiscard]] std::size_t entries() const;
     [[nodiscard]] std::size_t bytes() const;
@@ -72,6 +75,7 @@ class StoreReadCache {
     /// By key, viewing the key of its list entry (list nodes never move).
     using Index = std::map<std::string_view, Lru::iterator>;
     void erase_locked(Index::iterator it);
+    void remember_locked(std::string_view key, const std::optional<std::string>& value);
 
     const std::size_t max_bytes_;
     const std::size_t max_value_bytes_;
@@ -79,7 +83,8 @@ class StoreReadCache {
     Lru lru_;
     Index by_key_;
     std::size_t bytes_ = 0;
-    std::size_t writes_in_flight_ = 0;
+    /// Keys named by the batches in flight, each with how many of them name it.
+    std::map<std::string, std::size_t, std::less<>> in_flight_;
 };
 
 } // namespace invoicebox::plugin
