@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <set>
 #include <thread>
@@ -340,6 +341,77 @@ BOOST_AUTO_TEST_CASE(a_posting_and_its_audit_row_commit_with_the_store_batches) 
     for (const auto& r : storage->audit().list(AuditQuery{}))
         after += r.action == "payment.post" ? 1 : 0;
     BOOST_TEST(after == 1u);
+}
+
+// pms.folio/1's road (issue 14): post_payment_async queues the posting behind the store's
+// writer and reports exactly once, from the writer thread once durable; nothing waits for it.
+// A refusal before queueing is reported at once, on the caller's thread.
+BOOST_AUTO_TEST_CASE(an_async_posting_reports_once_when_durable) {
+    PluginStore& store = storage->plugin_store();
+    struct Report {
+        std::optional<PostPaymentResult> result;
+        std::optional<StorageError> error;
+        std::thread::id thread;
+        std::atomic<int> calls{0};
+    };
+    const auto post = [&](const PaymentPosting& p) {
+        auto report = std::make_shared<Report>();
+        auto done = std::make_shared<std::promise<void>>();
+        folios.post_payment_async(p, [report, done](std::optional<PostPaymentResult> r, std::optional<StorageError> e) {
+            report->result = std::move(r);
+            report->error = std::move(e);
+            report->thread = std::this_thread::get_id();
+            if (++report->calls == 1)
+                done->set_value();
+        });
+        BOOST_REQUIRE(done->get_future().wait_for(std::chrono::seconds{10}) == std::future_status::ready);
+        std::this_thread::sleep_for(std::chrono::milliseconds{20}); // a second call would land here
+        return report;
+    };
+
+    const auto before = store.writer_stats();
+    {
+        // Held back by the writer: the call returns before anything is durable.
+        auto hold = store.hold_writer();
+        std::atomic<int> calls{0};
+        folios.post_payment_async(posting("async:held"),
+                                  [&](std::optional<PostPaymentResult>, std::optional<StorageError>) { ++calls; });
+        std::this_thread::sleep_for(std::chrono::milliseconds{50});
+        BOOST_TEST(calls.load() == 0);
+        BOOST_TEST(!folios.find_payment("async:held").has_value());
+        hold.reset();
+        for (int i = 0; i < 2000 && calls.load() == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        BOOST_TEST(calls.load() == 1);
+        BOOST_TEST(folios.find_payment("async:held").has_value());
+    }
+    BOOST_TEST(store.writer_stats().commits - before.commits == 1u);
+
+    const auto first = post(posting("async:1"));
+    BOOST_TEST(first->calls == 1);
+    BOOST_REQUIRE(first->result.has_value());
+    BOOST_TEST(first->result->outcome == PostOutcome::posted);
+    BOOST_TEST(first->thread != std::this_thread::get_id()); // the writer's
+    BOOST_REQUIRE(first->result->payment.has_value());
+    BOOST_TEST(folios.find_payment("async:1")->id.value == first->result->payment->id.value);
+
+    const auto repeat = post(posting("async:1"));
+    BOOST_REQUIRE(repeat->result.has_value());
+    BOOST_TEST(repeat->result->outcome == PostOutcome::repeated);
+    BOOST_TEST(repeat->result->payment->id.value == first->result->payment->id.value);
+    BOOST_TEST(folios.payments_of_folio(seed.main_folio).size() == 2u); // async:held and async:1
+
+    auto closed = posting("async:unknown");
+    closed.folio = FolioId{999};
+    const auto unknown = post(closed);
+    BOOST_REQUIRE(unknown->result.has_value());
+    BOOST_TEST(unknown->result->outcome == PostOutcome::unknown_folio);
+
+    const auto invalid = post(posting("async:zero", 0));
+    BOOST_TEST(invalid->calls == 1);
+    BOOST_REQUIRE(invalid->result.has_value());
+    BOOST_TEST(invalid->result->outcome == PostOutcome::invalid_request);
+    BOOST_TEST(invalid->thread == std::this_thread::get_id()); // refused before queueing
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,9 @@
-// pms.folio/1: the folio document, and payment postings. A posting's blocking database write
-// (SQLite, synchronous=FULL: an fsync per commit) runs on the runtime's blocking pool, never on
-// an io thread; its completion goes back to the strand through the operation registry. The
+// pms.folio/1: the folio document, and payment postings. A posting's checks (the idempotency
+// key, the folio, the mapping: reads) run where the plugin called, on its strand; its write is
+// queued behind the store's writer thread (SQLite, synchronous=FULL) and joins the group commit
+// of whatever waits, so neither the strand nor a pool thread waits for an fsync (issue 14: the
+// blocking pool's hop and wait cost each first delivery two thread wake-ups). Its completion
+// goes back to the strand through the operation registry. The
 // host applies the admin's mapping of the plugin's payment kind to a category and type, and
 // refuses with PMS_NO_MAPPING when there is none. Idempotency is the storage's (one row per
 // key, across threads, connections and processes); a repeat skips the mapping lookup and
@@ -12,6 +15,9 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <memory>
 
 namespace pms::host::detail {
 namespace {
@@ -92,75 +98,105 @@ pms_status status_of(PostOutcome o) {
     return PMS_INTERNAL;
 }
 
-// Runs on the blocking pool.
-PostingOutcome post_now(Instance& inst, const PostingRequest& req) {
+/// What a storage failure answers.
+PostingOutcome storage_failure(const std::exception& e) {
     PostingOutcome out;
-    try {
-        auto& folios = inst.rt.storage.folios();
-        PaymentPosting posting;
-        posting.folio = FolioId{req.folio};
-        posting.amount = Money{req.amount_minor, req.currency};
-        posting.kind = req.kind;
-        posting.idempotency_key = req.key;
-        posting.plugin_id = inst.plugin_id;
-        posting.provider_reference = req.reference;
-        posting.description = req.description;
-        if (auto first = folios.find_payment(req.key)) {
-            // A repeat (or a conflict): the storage compares the payload; keep its category.
-            posting.category = first->category;
-            posting.type = first->type;
-        } else {
-            const auto folio = folios.folio_info(posting.folio);
-            if (!folio || folio->property != inst.property) {
-                out.status = PMS_NOT_FOUND;
-                out.message =
-                    "no folio " + std::to_string(req.folio) + " in property " + inst.property_text;
-                return out;
-            }
-            const auto mapping = inst.rt.storage.settings().get_payment_type_mapping(
-                inst.plugin_id, inst.property, req.kind);
-            if (!mapping) {
-                out.status = PMS_NO_MAPPING;
-                out.message = "payment kind '" + req.kind + "' of plugin " + inst.plugin_id +
-                              " is not mapped to a payment category and type for property " +
-                              inst.property_text + " (Integrations page)";
-                return out;
-            }
-            posting.category = mapping->category;
-            posting.type = mapping->type;
-        }
-        // The audit row goes with the posting, in its transaction (one commit, never one without
-        // the other); the storage fills in the posting's id.
-        AuditDraft audit;
-        audit.actor = "plugin:" + inst.plugin_id;
-        audit.action = "payment.post";
-        audit.subject = "folio:" + std::to_string(req.folio);
-        audit.property = inst.property;
-        audit.details_json = boost::json::serialize(boost::json::object{{"posting_id", ""},
-                                                                        {"amount_minor", req.amount_minor},
-                                                                        {"currency", req.currency},
-                                                                        {"kind", req.kind},
-                                                                        {"idempotency_key", req.key}});
-        posting.audit = std::move(audit);
-        const PostPaymentResult r = folios.post_payment(posting);
-        out.status = status_of(r.outcome);
-        out.is_repeat = r.is_repeat;
-        out.message = r.detail;
-        if (r.payment && (r.ok() || r.outcome == PostOutcome::conflict)) {
-            out.posting_id = std::to_string(r.payment->id.value);
-            out.category = r.payment->category_name;
-            out.type = r.payment->type_name;
-        }
-    } catch (const StorageError& e) {
-        out = {};
-        out.status = e.errc() == StorageErrc::busy ? PMS_UNAVAILABLE : PMS_STORAGE_ERROR;
-        out.message = std::string{"storage: "} + e.what();
-    } catch (const std::exception& e) {
-        out = {};
-        out.status = PMS_STORAGE_ERROR;
-        out.message = e.what();
+    const auto* se = dynamic_cast<const StorageError*>(&e);
+    out.status = se != nullptr && se->errc() == StorageErrc::busy ? PMS_UNAVAILABLE : PMS_STORAGE_ERROR;
+    out.message = std::string{se != nullptr ? "storage: " : ""} + e.what();
+    return out;
+}
+
+PostingOutcome outcome_of(const PostPaymentResult& r) {
+    PostingOutcome out;
+    out.status = status_of(r.outcome);
+    out.is_repeat = r.is_repeat;
+    out.message = r.detail;
+    if (r.payment && (r.ok() || r.outcome == PostOutcome::conflict)) {
+        out.posting_id = std::to_string(r.payment->id.value);
+        out.category = r.payment->category_name;
+        out.type = r.payment->type_name;
     }
     return out;
+}
+
+/// The posting to write for `req`, or why there is none (the folio is not this property's, the
+/// kind is not mapped). Reads only; throws StorageError.
+std::optional<PostingOutcome> prepare_posting(const Instance& inst, const PostingRequest& req,
+                                              PaymentPosting& posting) {
+    auto& folios = inst.rt.storage.folios();
+    posting.folio = FolioId{req.folio};
+    posting.amount = Money{req.amount_minor, req.currency};
+    posting.kind = req.kind;
+    posting.idempotency_key = req.key;
+    posting.plugin_id = inst.plugin_id;
+    posting.provider_reference = req.reference;
+    posting.description = req.description;
+    if (auto first = folios.find_payment(req.key)) {
+        // A repeat (or a conflict): the storage compares the payload; keep its category.
+        posting.category = first->category;
+        posting.type = first->type;
+    } else {
+        const auto folio = folios.folio_info(posting.folio);
+        if (!folio || folio->property != inst.property) {
+            PostingOutcome out;
+            out.status = PMS_NOT_FOUND;
+            out.message = "no folio " + std::to_string(req.folio) + " in property " + inst.property_text;
+            return out;
+        }
+        const auto mapping =
+            inst.rt.storage.settings().get_payment_type_mapping(inst.plugin_id, inst.property, req.kind);
+        if (!mapping) {
+            PostingOutcome out;
+            out.status = PMS_NO_MAPPING;
+            out.message = "payment kind '" + req.kind + "' of plugin " + inst.plugin_id +
+                          " is not mapped to a payment category and type for property " +
+                          inst.property_text + " (Integrations page)";
+            return out;
+        }
+        posting.category = mapping->category;
+        posting.type = mapping->type;
+    }
+    // The audit row goes with the posting, in its transaction (one commit, never one without
+    // the other); the storage fills in the posting's id.
+    AuditDraft audit;
+    audit.actor = "plugin:" + inst.plugin_id;
+    audit.action = "payment.post";
+    audit.subject = "folio:" + std::to_string(req.folio);
+    audit.property = inst.property;
+    audit.details_json = boost::json::serialize(boost::json::object{{"posting_id", ""},
+                                                                    {"amount_minor", req.amount_minor},
+                                                                    {"currency", req.currency},
+                                                                    {"kind", req.kind},
+                                                                    {"idempotency_key", req.key}});
+    posting.audit = std::move(audit);
+    return std::nullopt;
+}
+
+/// Checks and queues the posting; `finish` runs exactly once, here (refused, or the storage
+/// failed before queueing) or on the store's writer thread once the posting is durable or failed.
+void post_async(const Instance& inst, const PostingRequest& req, std::function<void(PostingOutcome)> finish) {
+    // Once, even if a completion that already ran throws on its way out (then the catch below
+    // must not answer a second time).
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto finish_once = [answered, finish = std::move(finish)](PostingOutcome o) {
+        if (!answered->exchange(true))
+            finish(std::move(o));
+    };
+    try {
+        PaymentPosting posting;
+        if (auto refusal = prepare_posting(inst, req, posting))
+            return finish_once(std::move(*refusal));
+        inst.rt.storage.folios().post_payment_async(
+            posting, [finish_once](std::optional<PostPaymentResult> r, std::optional<StorageError> e) {
+                if (r)
+                    finish_once(outcome_of(*r));
+                else
+                    finish_once(storage_failure(e ? *e : StorageError{StorageErrc::internal, "no outcome"}));
+            });
+    } catch (const std::exception& e) {
+        finish_once(storage_failure(e));
+    }
 }
 
 bool currency_ok(const char (&c)[4]) {
@@ -226,20 +262,19 @@ pms_status folio_post_payment(const pms_host* host, const pms_payment_posting* p
             inst->ops.complete(id, [done, o] { deliver(done, o); });
             return PMS_OK;
         }
-        inst->rt.run_blocking([weak = inst->weak_from_this(), id, done, req = std::move(req)] {
+        inst->ops.mark_started(id);
+        post_async(*inst, req, [weak = inst->weak_from_this(), id, done, key = req.key](PostingOutcome o) {
             auto self = weak.lock();
-            if (!self || !self->ops.mark_started(id))
-                return; // gone, or cancelled before it started (already delivered CANCELLED)
-            PostingOutcome o = post_now(*self, req);
+            if (!self)
+                return;
             // A posting is an outcome a hotel keeps (info), a refusal says why (warning); a
             // repeat of one already posted changed nothing, so it stays out of the info log
             // (a replayed notification must not cost a line each).
             self->log(!PMS_STATUS_IS_SUCCESS(o.status) ? LogLevel::warning
                       : o.is_repeat                     ? LogLevel::debug
                                                         : LogLevel::info,
-                      "post_payment " + req.key + " -> " + pms_status_name(o.status) +
-                          (o.is_repeat ? " (repeat)" : "") +
-                          (o.message.empty() ? "" : ": " + o.message));
+                      "post_payment " + key + " -> " + pms_status_name(o.status) +
+                          (o.is_repeat ? " (repeat)" : "") + (o.message.empty() ? "" : ": " + o.message));
             self->ops.complete(id, [done, o = std::move(o)] { deliver(done, o); });
         });
         return PMS_OK;

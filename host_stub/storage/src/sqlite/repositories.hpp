@@ -75,11 +75,15 @@ class SqliteFolioRepository final : public FolioRepository {
     std::vector<PaymentCategory> list_payment_categories(PropertyId property) override;
 
     PostPaymentResult post_payment(const PaymentPosting& posting) override;
+    void post_payment_async(const PaymentPosting& posting, PostDone done) override;
     std::vector<Payment> payments_of_folio(FolioId folio) override;
     std::optional<Payment> find_payment(const std::string& idempotency_key) override;
 
   private:
     static std::optional<FolioInfo> read_folio(Connection& c, FolioId folio);
+    /// The writer job of one posting; its result lands in `result` inside the savepoint.
+    std::shared_ptr<StoreWriter::Job> posting_job(const PaymentPosting& p,
+                                                  std::shared_ptr<PostPaymentResult> result);
     /// The posting inside the writer's transaction (its savepoint).
     PostPaymentResult write_posting(Connection& c, const PaymentPosting& p, const std::string& fingerprint);
 

@@ -523,7 +523,10 @@ std::vector<PaymentCategory> SqliteFolioRepository::list_payment_categories(Prop
 // --- payments
 // -------------------------------------------------------------------------------------
 
-PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
+namespace {
+
+/// Why a posting is refused before it reaches the database, if it is.
+std::optional<PostPaymentResult> refused_before_queueing(const PaymentPosting& p) {
     if (p.idempotency_key.empty())
         return refused(PostOutcome::invalid_request, "empty idempotency key");
     if (p.plugin_id.empty() || p.kind.empty())
@@ -534,18 +537,52 @@ PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
         return refused(PostOutcome::invalid_request, "currency must be an ISO-4217 code");
     if (p.category.has_value() != p.type.has_value())
         return refused(PostOutcome::invalid_request, "give both category and type, or neither");
+    return std::nullopt;
+}
 
-    const auto fingerprint = fingerprint_of(p);
+} // namespace
+
+std::shared_ptr<StoreWriter::Job>
+SqliteFolioRepository::posting_job(const PaymentPosting& p, std::shared_ptr<PostPaymentResult> result) {
     // Through the store's writer: the posting joins the group commit of the plugin batches and
-    // staff alerts waiting at that moment (one fsync for all), in its own savepoint. This thread
-    // (the runtime's blocking pool) waits for it.
-    PostPaymentResult result;
+    // staff alerts waiting at that moment (one fsync for all), in its own savepoint.
     auto job = std::make_shared<StoreWriter::Job>();
-    job->write = [&](Connection& c) { result = write_posting(c, p, fingerprint); };
-    writer_.submit_and_wait(std::move(job));
-    if (result.outcome == PostOutcome::posted)
+    job->write = [this, p, fingerprint = fingerprint_of(p), result](Connection& c) {
+        *result = write_posting(c, p, fingerprint);
+    };
+    return job;
+}
+
+PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
+    if (auto refusal = refused_before_queueing(p))
+        return *refusal;
+    auto result = std::make_shared<PostPaymentResult>();
+    writer_.submit_and_wait(posting_job(p, result)); // this thread waits for the commit
+    if (result->outcome == PostOutcome::posted)
         detail::failpoint("payment.post.after_commit");
-    return result;
+    return *result;
+}
+
+void SqliteFolioRepository::post_payment_async(const PaymentPosting& p, PostDone done) {
+    if (!done)
+        throw StorageError{StorageErrc::invalid_argument, "folio: post_payment_async needs a completion"};
+    if (auto refusal = refused_before_queueing(p))
+        return done(std::move(*refusal), std::nullopt);
+    auto result = std::make_shared<PostPaymentResult>();
+    auto job = posting_job(p, result);
+    job->done = [result, done = std::move(done)](StoreOutcome outcome) {
+        if (outcome)
+            return done(std::nullopt, std::move(*outcome));
+        if (result->outcome == PostOutcome::posted) {
+            try {
+                detail::failpoint("payment.post.after_commit"); // durable, not yet reported
+            } catch (const StorageError& e) {
+                return done(std::nullopt, e); // the "=throw" form, for in-process tests
+            }
+        }
+        done(std::move(*result), std::nullopt);
+    };
+    writer_.submit(std::move(job));
 }
 
 PostPaymentResult SqliteFolioRepository::write_posting(Connection& c, const PaymentPosting& p,

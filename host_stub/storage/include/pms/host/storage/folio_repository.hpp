@@ -5,10 +5,12 @@
 
 #include "pms/host/storage/audit_log.hpp"
 #include "pms/host/storage/clock.hpp"
+#include "pms/host/storage/errors.hpp"
 #include "pms/host/storage/ids.hpp"
 #include "pms/host/storage/money.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -257,6 +259,14 @@ class FolioRepository {
     /// first posting. Descriptive fields (provider reference, description) are not compared.
     /// The key is checked before the folio, so a repeat succeeds even after the folio closed.
     virtual PostPaymentResult post_payment(const PaymentPosting& posting) = 0;
+    /// The outcome of post_payment_async: the result, or why the storage could not say.
+    using PostDone = std::function<void(std::optional<PostPaymentResult>, std::optional<StorageError>)>;
+    /// post_payment() without waiting for the commit (pms.folio/1, issue 14): the posting is
+    /// queued behind the plugin store's writer and committed with whatever else waits (group
+    /// commit). `done` runs exactly once: on this thread for a posting refused before it is
+    /// queued (invalid_request), else on the writer thread once the posting is durable or
+    /// failed (post anything more elsewhere).
+    virtual void post_payment_async(const PaymentPosting& posting, PostDone done) = 0;
     /// Payments of a folio in posting order.
     [[nodiscard]] virtual std::vector<Payment> payments_of_folio(FolioId folio) = 0;
     [[nodiscard]] virtual std::optional<Payment>
