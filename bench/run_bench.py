@@ -76,6 +76,9 @@ PROBE_INTERVAL_MS = env_int("BENCH_PROBE_INTERVAL_MS", 10)
 FSYNC_SAMPLES = env_int("BENCH_FSYNC_SAMPLES", 20 if QUICK else 200)  # fdatasync calls timed per round
 MICRO_MIN_TIME = env_float("BENCH_MICRO_MIN_TIME", 0.02 if QUICK else 0.5)
 HOST_THREADS = env_int("BENCH_HOST_THREADS", 0)  # pms-host --threads; 0: the host's default
+# glibc heaps of pms-host (MALLOC_ARENA_MAX in its environment); 0: the host's own choice, one
+# heap (host_stub/runtime/src/runtime.cpp says why: issue 11's flat memory).
+HOST_ARENAS = env_int("BENCH_MALLOC_ARENA_MAX", 0)
 
 
 def log(msg):
@@ -90,16 +93,22 @@ def free_port():
 
 # ---- processes ---------------------------------------------------------------------------------
 
+def host_env():
+    """What pms-host gets on top of the bench's environment (BENCH_MALLOC_ARENA_MAX)."""
+    return {"MALLOC_ARENA_MAX": str(HOST_ARENAS)} if HOST_ARENAS else None
+
+
 class Child:
     """A child process in its own process group with stderr to a file; the first stdout line
     is read (both programs print their URL there once they accept connections)."""
 
-    def __init__(self, args, stderr_path, name, wait_first_line=True):
+    def __init__(self, args, stderr_path, name, wait_first_line=True, env=None):
         self.name = name
         self.stderr = open(stderr_path, "ab")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     env=None if env is None else {**os.environ, **env})
         self.first_line = ""
         if wait_first_line:
             self.first_line = self.proc.stdout.readline().decode().strip()
@@ -374,7 +383,7 @@ class World:
         data = os.path.join(self.dir, "host-data")
         os.makedirs(data, mode=0o700, exist_ok=True)
         self.host = Child(self.host_args(self.host_port, data, True, MERCHANT, TOKEN, API_KEY, self.sim_url),
-                          os.path.join(self.dir, "host.stderr"), "pms-host")
+                          os.path.join(self.dir, "host.stderr"), "pms-host", env=host_env())
         self.children.append(self.host)
         self.data_dir = data
         # The host's log: the poller's one line per pass is how the polling rows time a pass.
@@ -1068,7 +1077,8 @@ def startup(w, data, with_plugin):
     port = free_port()
     args = w.host_args(port, data, with_plugin, MERCHANT2, TOKEN2, API_KEY2, w.sim_url)
     started = time.monotonic()
-    c = Child(args, os.path.join(w.dir, "startup-host.stderr"), "pms-host (start-up)", wait_first_line=False)
+    c = Child(args, os.path.join(w.dir, "startup-host.stderr"), "pms-host (start-up)", wait_first_line=False,
+              env=host_env())
     took = None
     try:
         deadline = started + 60
@@ -1175,6 +1185,7 @@ def main():
                   f"{PROBE_INTERVAL_MS} ms), {os.cpu_count()} cores, caps raised: --max-views "
                   f"{max(VIEWS, STORM) + 64} --max-views-per-session {max(VIEWS, STORM) + 64}"
                   + (f", host io threads: --threads {HOST_THREADS}" if HOST_THREADS else "")
+                  + (f", host heaps: MALLOC_ARENA_MAX={HOST_ARENAS}" if HOST_ARENAS else "")
                   + ("\nQUICK MODE: a smoke run proving every row is produced, not figures." if QUICK else ""))
         print(t.render(header))
     finally:
