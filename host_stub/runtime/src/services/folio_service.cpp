@@ -262,7 +262,8 @@ pms_status folio_post_payment(const pms_host* host, const pms_payment_posting* p
             inst->ops.complete(id, [done, o] { deliver(done, o); });
             return PMS_OK;
         }
-        inst->ops.mark_started(id);
+        if (!inst->ops.mark_started(id))
+            return PMS_OK; // cancelled by a drain meanwhile: CANCELLED is delivered, nothing posts
         post_async(*inst, req, [weak = inst->weak_from_this(), id, done, key = req.key](PostingOutcome o) {
             auto self = weak.lock();
             if (!self)
