@@ -40,8 +40,10 @@ else
   cmake "$build_dir" >/dev/null
 fi
 targets=(pms-host invoicebox-sim invoicebox_plugin bench-bare-server bench-load)
-# bench-protocol exists only when CMake found Google Benchmark (bench/CMakeLists.txt).
-if ninja -C "$build_dir" -t targets all 2>/dev/null | grep -q "^bench-protocol:"; then
+# bench-protocol exists only when CMake found Google Benchmark (bench/CMakeLists.txt). grep reads
+# the whole list (no -q): with pipefail, a grep that quits at the first match can leave ninja
+# killed by SIGPIPE, and the test then fails although the target exists.
+if ninja -C "$build_dir" -t targets all 2>/dev/null | grep "^bench-protocol:" >/dev/null; then
   targets+=(bench-protocol)
 fi
 # Build output and progress go to stderr: stdout carries the table alone, ready to paste.
