@@ -81,9 +81,6 @@ class SqliteFolioRepository final : public FolioRepository {
 
   private:
     static std::optional<FolioInfo> read_folio(Connection& c, FolioId folio);
-    /// The writer job of one posting; its result lands in `result` inside the savepoint.
-    std::shared_ptr<StoreWriter::Job> posting_job(const PaymentPosting& p,
-                                                  std::shared_ptr<PostPaymentResult> result);
     /// The posting inside the writer's transaction (its savepoint).
     PostPaymentResult write_posting(Connection& c, const PaymentPosting& p, const std::string& fingerprint);
 

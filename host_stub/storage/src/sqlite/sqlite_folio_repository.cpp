@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <future>
 
 namespace pms::host::sqlite {
 namespace {
@@ -542,25 +543,18 @@ std::optional<PostPaymentResult> refused_before_queueing(const PaymentPosting& p
 
 } // namespace
 
-std::shared_ptr<StoreWriter::Job>
-SqliteFolioRepository::posting_job(const PaymentPosting& p, std::shared_ptr<PostPaymentResult> result) {
-    // Through the store's writer: the posting joins the group commit of the plugin batches and
-    // staff alerts waiting at that moment (one fsync for all), in its own savepoint.
-    auto job = std::make_shared<StoreWriter::Job>();
-    job->write = [this, p, fingerprint = fingerprint_of(p), result](Connection& c) {
-        *result = write_posting(c, p, fingerprint);
-    };
-    return job;
-}
-
 PostPaymentResult SqliteFolioRepository::post_payment(const PaymentPosting& p) {
-    if (auto refusal = refused_before_queueing(p))
-        return *refusal;
-    auto result = std::make_shared<PostPaymentResult>();
-    writer_.submit_and_wait(posting_job(p, result)); // this thread waits for the commit
-    if (result->outcome == PostOutcome::posted)
-        detail::failpoint("payment.post.after_commit");
-    return *result;
+    // The asynchronous road, waited for: one way to post, one place for the failpoint.
+    auto outcome = std::make_shared<std::promise<PostPaymentResult>>();
+    auto ready = outcome->get_future();
+    post_payment_async(p, [outcome](std::optional<PostPaymentResult> r, std::optional<StorageError> e) {
+        if (r)
+            outcome->set_value(std::move(*r));
+        else
+            outcome->set_exception(std::make_exception_ptr(
+                e ? std::move(*e) : StorageError{StorageErrc::internal, "folio: no outcome"}));
+    });
+    return ready.get(); // this thread waits for the commit; a storage failure throws here
 }
 
 void SqliteFolioRepository::post_payment_async(const PaymentPosting& p, PostDone done) {
@@ -568,8 +562,14 @@ void SqliteFolioRepository::post_payment_async(const PaymentPosting& p, PostDone
         throw StorageError{StorageErrc::invalid_argument, "folio: post_payment_async needs a completion"};
     if (auto refusal = refused_before_queueing(p))
         return done(std::move(*refusal), std::nullopt);
+    // Through the store's writer: the posting joins the group commit of the plugin batches and
+    // staff alerts waiting at that moment (one fsync for all), in its own savepoint; its result
+    // is made there and handed over once the group is committed.
     auto result = std::make_shared<PostPaymentResult>();
-    auto job = posting_job(p, result);
+    auto job = std::make_shared<StoreWriter::Job>();
+    job->write = [this, p, fingerprint = fingerprint_of(p), result](Connection& c) {
+        *result = write_posting(c, p, fingerprint);
+    };
     job->done = [result, done = std::move(done)](StoreOutcome outcome) {
         if (outcome)
             return done(std::nullopt, std::move(*outcome));
