@@ -98,12 +98,11 @@ pms_status status_of(PostOutcome o) {
     return PMS_INTERNAL;
 }
 
-/// What a storage failure answers.
-PostingOutcome storage_failure(const std::exception& e) {
+/// What a storage failure answers: busy is worth a retry, anything else is an error.
+PostingOutcome storage_failure(const StorageError& e) {
     PostingOutcome out;
-    const auto* se = dynamic_cast<const StorageError*>(&e);
-    out.status = se != nullptr && se->errc() == StorageErrc::busy ? PMS_UNAVAILABLE : PMS_STORAGE_ERROR;
-    out.message = std::string{se != nullptr ? "storage: " : ""} + e.what();
+    out.status = e.errc() == StorageErrc::busy ? PMS_UNAVAILABLE : PMS_STORAGE_ERROR;
+    out.message = std::string{"storage: "} + e.what();
     return out;
 }
 
@@ -194,8 +193,13 @@ void post_async(const Instance& inst, const PostingRequest& req, std::function<v
                 else
                     finish_once(storage_failure(e ? *e : StorageError{StorageErrc::internal, "no outcome"}));
             });
-    } catch (const std::exception& e) {
+    } catch (const StorageError& e) {
         finish_once(storage_failure(e));
+    } catch (const std::exception& e) {
+        PostingOutcome out;
+        out.status = PMS_STORAGE_ERROR;
+        out.message = e.what();
+        finish_once(std::move(out));
     }
 }
 
