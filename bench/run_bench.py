@@ -62,7 +62,7 @@ ROUNDS = env_int("BENCH_ROUNDS", 1 if QUICK else 5)
 SECONDS = env_float("BENCH_SECONDS", 2 if QUICK else 20)
 CONNECTIONS = env_int("BENCH_CONNECTIONS", 4 if QUICK else 16)
 SMALL_CONNECTIONS = 4  # first deliveries and the many-views run: a provider sends few at once
-FIRST = env_int("BENCH_FIRST", 4 if QUICK else 16)            # first deliveries per round
+FIRST = env_int("BENCH_FIRST", 8 if QUICK else 200)           # first deliveries per round
 VIEWS = env_int("BENCH_VIEWS", 20 if QUICK else 1000)         # view sessions of the views row
 STORM = env_int("BENCH_STORM", 10 if QUICK else 200)          # concurrent refreshes
 STORM_LATENCY_MS = env_int("BENCH_STORM_LATENCY_MS", 2000)
@@ -460,8 +460,8 @@ class World:
     def open_views(self, n):
         return [self.click()[0] for _ in range(n)]
 
-    def payments(self):
-        return self.api.ok("GET", self.p(f"/folios/{self.folio_id}"))["payments"]
+    def payments(self, folio_id=None):
+        return self.api.ok("GET", self.p(f"/folios/{folio_id or self.folio_id}"))["payments"]
 
     # ---- simulator
     def sim_orders(self, query=""):
@@ -520,12 +520,14 @@ def seed_links(w, count, folio_id=None, api=None, limited=True):
 def add_folios(db_file, main_id, extra):
     """Folios copied from the demo folio (same booking, shop and lines), written into the host's
     database as the chaos test does: the host API creates no folios (a PMS makes them with the
-    booking), and the demo seed has one per legal entity. Links are then made through the API."""
+    booking), and the demo seed has one per legal entity. Links are then made through the API.
+    Their numbers follow the copies made before (a folio's number is unique in its property)."""
     db = sqlite3.connect(db_file, timeout=10, isolation_level=None)
     try:
         db.execute("BEGIN IMMEDIATE")
+        made = db.execute("SELECT count(*) FROM folios WHERE number GLOB '8???????'").fetchone()[0]
         ids = []
-        for k in range(1, extra + 1):
+        for k in range(made + 1, made + extra + 1):
             cur = db.execute(
                 "INSERT INTO folios (property_id, booking_id, legal_entity_id, number, currency, is_main, "
                 "created_at_ms) SELECT property_id, booking_id, legal_entity_id, ?, currency, 0, created_at_ms "
@@ -573,13 +575,14 @@ def first_delivery_bodies(w, order_ids):
             w.simc.ok("POST", f"/__sim/orders/{oid}/pay", {})
         bodies = {}
 
+        wanted = set(order_ids)
+
         def all_refused():
-            for oid in order_ids:
-                if oid in bodies:
-                    continue
-                for n in w.sim_notifications(oid):
-                    if n["orderStatus"] == "completed" and n["outcome"] not in ("pending", "skipped", "held"):
-                        bodies[oid] = n["body"]
+            # One listing per check: a round pays BENCH_FIRST orders at once.
+            for n in w.simc.ok("GET", "/__sim/notifications")["data"]:
+                if (n["orderId"] in wanted and n["orderStatus"] == "completed"
+                        and n["outcome"] not in ("pending", "skipped", "held")):
+                    bodies.setdefault(n["orderId"], n["body"])
             return len(bodies) == len(order_ids)
 
         if not wait_until(all_refused, 60, 0.1):
@@ -701,6 +704,7 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
     idle = ProcCost(w.host.proc.pid)
     time.sleep(2)
     idle_cpu_us, _ = idle.stop(1)
+    posted_before = len(w.payments(w.fd_folio))
     syncs = SyncCounter(w.host.proc.pid)
     fd_cost = ProcCost(w.host.proc.pid)
     fd = L.run(w.host_url, fd_reqs, min(SMALL_CONNECTIONS, len(fd_reqs)), 600, count=len(fd_reqs),
@@ -711,6 +715,10 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
     synced = syncs.stop()
     fd_cpu_us = (fd_cost.stop(1)[0] - idle_cpu_us) / max(1, len(fd_reqs))
     check_ok("first deliveries", fd, len(fd_reqs))
+    # Each answered «success» is a posting on the folio, or the row measured something else.
+    if not wait_until(lambda: len(w.payments(w.fd_folio)) >= posted_before + len(fd_reqs), 30, 0.2):
+        raise RuntimeError(f"first deliveries: {len(w.payments(w.fd_folio)) - posted_before} of "
+                           f"{len(fd_reqs)} posted on their folio within 30 s")
     t.add("fd_syncs", "durable commits (fsync + fdatasync calls of pms-host) per first delivery", "—", "calls",
           "≤ 2", None, "not measured (needs perf and syscall tracepoints)" if synced is None else synced / max(1, len(fd_reqs)), ratio=False)
     t.add("fd_cpu", "host CPU per first delivery (process, all threads, its posting and alert included)",
@@ -956,16 +964,18 @@ def concurrency_bound_ms(n):
     return n * POLL_LATENCY_MS / max(1, min(n, POOLED_CONNECTIONS))
 
 
-def add_pass_row(t, key, p, limit, target):
+def add_pass_row(t, key, p, limit, target, links=None):
     """A poll pass against the bound of its requests sent 4 at a time at POLL_LATENCY_MS."""
     n = len(p["requests"])
-    t.add(key, f"poll pass over {p['open']} open links, limit {limit} ({n} requests, latency {POLL_LATENCY_MS} ms)",
+    links = links or f"{p['open']} open links"
+    t.add(key, f"poll pass over {links}, limit {limit} ({n} requests, latency {POLL_LATENCY_MS} ms)",
           f"bound: requests × latency ÷ min(requests, {POOLED_CONNECTIONS} pooled connections)", "ms",
           target, concurrency_bound_ms(n), p["ms"])
 
 
 def poll_round(w, t, rnd):
-    """The rounds' pass: the few links the run leaves open, the plugin's limit on (a round's
+    """The rounds' pass: the links the run leaves open (the folio's few, and the first-delivery
+    orders of the rounds still to come, so fewer each round), the plugin's limit on (a round's
     other rows must not share the window with a pass that spends it)."""
     w.faults({"latency": {"ms": POLL_LATENCY_MS}})
     try:
@@ -973,19 +983,32 @@ def poll_round(w, t, rnd):
     finally:
         w.faults({})
     if p is not None:
-        add_pass_row(t, "poll_time", p, "on", "—")
+        add_pass_row(t, "poll_time", p, "on", "—",
+                     f"the open links (round 1: {p['open']}; fewer each round as first deliveries pay them)")
 
 
 def seed_poll_links(w, count):
-    """POLL_LINKS open links on POLL_FOLIOS extra folios of the demo booking, created through
-    the dialog by SEED_THREADS staff connections at once (limit off on both sides)."""
+    """POLL_LINKS open links on POLL_FOLIOS extra folios of the demo booking (limit off on both
+    sides)."""
     db = os.path.join(w.data_dir, "pms-host.sqlite3")
     folios = add_folios(db, w.folio_id, max(1, POLL_FOLIOS))
-    per = [count // len(folios) + (1 if i < count % len(folios) else 0) for i in range(len(folios))]
-    work = list(zip(folios, per))
+    t0 = time.monotonic()
+    seed_in_parallel(w, zip(folios, shares(count, len(folios))))
+    log(f"polling: seeded {count} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s "
+        f"({SEED_THREADS} connections, limit off)")
+
+
+def shares(count, parts):
+    """`count` split into `parts` as even as whole numbers go."""
+    return [count // parts + (1 if i < count % parts else 0) for i in range(parts)]
+
+
+def seed_in_parallel(w, work):
+    """Links created through the dialog by SEED_THREADS staff connections at once, `work` being
+    (folio, count) pairs; the limit must be off on both sides."""
+    work = list(work)
     lock = threading.Lock()
     errors = []
-    t0 = time.monotonic()
 
     def worker():
         api = w.api_clone()
@@ -1008,8 +1031,22 @@ def seed_poll_links(w, count):
         th.join()
     if errors:
         raise errors[0]
-    log(f"polling: seeded {count} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s "
-        f"({SEED_THREADS} connections, limit off)")
+
+
+def limit_off(w):
+    """The shop's limit off on both sides: the simulator's and the plugin's
+    «Лимит запросов к InvoiceBox за 30 с» (saving restarts the poller, which polls at once)."""
+    w.sim_config({"rateLimit": {"requests": 0, "windowSeconds": 30}})
+    w.save_settings(rate_limit_requests=0)
+
+
+def limit_on(w):
+    """The limit back on once both sides' 30 s windows are past what was sent with it off: neither
+    counts those requests against what follows."""
+    log("waiting 31 s for the rate-limit window before the limit goes back on")
+    time.sleep(31)
+    w.sim_config({"rateLimit": {"requests": SHOP_LIMIT, "windowSeconds": 30}})
+    w.save_settings(rate_limit_requests=SHOP_LIMIT)
 
 
 def poll_phase(w, t):
@@ -1056,10 +1093,13 @@ def poll_phase(w, t):
 
 def limit_rows(w, t, skip):
     """Every merchant API request the simulator saw in the busiest 30 s window of the run (both
-    shops together: an upper bound for the main shop), and the 429s it answered; the span
-    `skip` (the limit-off polling) left out."""
-    lines = w.tail.since(0)
-    lines = lines[:skip[0]] + lines[skip[1]:]
+    shops together: an upper bound for the main shop), and the 429s it answered; the spans
+    `skip` (the limit-off seeding and polling, (from, to) marks of the simulator's log) left out."""
+    lines, kept, at = w.tail.since(0), [], 0
+    for begin, end in sorted(skip):
+        kept += lines[at:begin]
+        at = end
+    lines = kept + lines[at:]
     all_reqs = api_requests(lines)
     times = [x[0] for x in all_reqs]
     busiest, j = 0, 0
@@ -1154,16 +1194,32 @@ def main():
         time.sleep(1.0)  # the start-up recovery poll settles
         w.rss_idle = w.host.rss_kib() / 1024
 
-        # Seeding through the host's API, as the web UI does: the folio's links (one replay
-        # order, FIRST per round for first deliveries, the rest stays open for the poller).
-        want = max(LINKS, 1 + FIRST * ROUNDS + POLL_MIN)
-        seed_links(w, want)
+        # Seeding through the host's API, as the web UI does, with the limit off on both sides
+        # (a span the limit rows leave out): the folio's links (one replay order, the rest stays
+        # open for the rounds' poll row) and, on a folio of their own, FIRST per round for the
+        # first deliveries (so that the folio's dialog, refresh and GET rows keep its size).
+        off_from = w.tail.mark()
+        limit_off(w)
+        t0 = time.monotonic()
+        want = max(LINKS, 1 + POLL_MIN)
+        seed_in_parallel(w, [(w.folio_id, n) for n in shares(want, SEED_THREADS)])
         created = [o for o in w.sim_orders("?status=created") if o.get("merchantId") == MERCHANT]
         created.sort(key=lambda o: o["merchantOrderId"])
         if len(created) < want:
             raise RuntimeError(f"{len(created)} open orders on the simulator, expected {want}")
+        w.fd_folio = add_folios(os.path.join(w.data_dir, "pms-host.sqlite3"), w.folio_id, 1)[0]
+        seed_in_parallel(w, [(w.fd_folio, n) for n in shares(FIRST * ROUNDS, SEED_THREADS)])
+        known = {o["id"] for o in created}
+        fd_orders = [o for o in w.sim_orders("?status=created")
+                     if o.get("merchantId") == MERCHANT and o["id"] not in known]
+        if len(fd_orders) != FIRST * ROUNDS:
+            raise RuntimeError(f"{len(fd_orders)} open first-delivery orders, expected {FIRST * ROUNDS}")
+        log(f"seeded {want} links on the folio and {FIRST * ROUNDS} on the first deliveries' folio in "
+            f"{time.monotonic() - t0:.1f} s (limit off)")
+        off_spans = [(off_from, w.tail.mark())]
+        limit_on(w)
         replay = replay_notification(w, created[0]["id"])
-        batches = [[o["id"] for o in created[1 + r * FIRST: 1 + (r + 1) * FIRST]] for r in range(ROUNDS)]
+        batches = [[o["id"] for o in fd_orders[r * FIRST:(r + 1) * FIRST]] for r in range(ROUNDS)]
 
         startup_data = os.path.join(workdir, "startup-data")
         os.makedirs(startup_data, mode=0o700, exist_ok=True)
@@ -1174,7 +1230,7 @@ def main():
             log(f"round {rnd + 1} of {ROUNDS}")
             run_round(w, t, rnd, replay, batches[rnd], startup_data)
         log(f"polling phase: {POLL_LINKS} open links")
-        limit_rows(w, t, poll_phase(w, t))
+        limit_rows(w, t, off_spans + [poll_phase(w, t)])
 
         commit = subprocess.run(["git", "-C", source, "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True).stdout.strip() or "unknown"
