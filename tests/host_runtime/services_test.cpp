@@ -142,6 +142,23 @@ BOOST_AUTO_TEST_CASE(postings_apply_the_mapping_and_are_idempotent) {
     const std::string missing =
         h.notify("test.c-basic", "post", "424242 100 test.c-basic:payment:x 1").body;
     BOOST_CHECK_MESSAGE(missing.find("last=PMS_NOT_FOUND") != std::string::npos, missing);
+    // A folio of another property is unknown to this property's instance: checked where the
+    // posting is written, in its transaction, so it posts nothing there.
+    auto& folios = h.storage->folios();
+    const auto elsewhere = folios.ensure_property({"Другой отель", "Europe/Moscow", 180}).id;
+    const auto entity = folios.ensure_legal_entity({elsewhere, "ООО «Другой»", "7700000001"}).id;
+    const auto booking = folios.ensure_booking({elsewhere, "900001", {"Гость Другой", ""}}).id;
+    const auto foreign = folios.ensure_folio({booking, entity, "90000001", "RUB", true, {}}).id;
+    const std::string foreign_key = "test.c-basic:payment:foreign";
+    const std::string refused =
+        h.notify("test.c-basic", "post", std::to_string(foreign.value) + " 100 " + foreign_key + " 1").body;
+    BOOST_CHECK_MESSAGE(refused.find("last=PMS_NOT_FOUND") != std::string::npos, refused);
+    BOOST_CHECK(!folios.find_payment(foreign_key));
+    BOOST_CHECK(folios.payments_of_folio(foreign).empty());
+    BOOST_CHECK_EQUAL(h.logs.count(LogLevel::warning, "post_payment " + foreign_key + " -> PMS_NOT_FOUND: no folio " +
+                                                          std::to_string(foreign.value) + " in property " +
+                                                          std::to_string(h.seed.property.value)),
+                      1u);
 
     // The folio document now lists the postings.
     const json::object doc = json::parse(h.notify("test.c-basic", "folio", folio).body).as_object();

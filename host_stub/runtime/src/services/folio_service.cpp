@@ -1,7 +1,7 @@
-// pms.folio/1: the folio document, and payment postings. A posting's checks (the idempotency
-// key, the folio, the mapping: reads) run where the plugin called, on its strand; its write is
-// queued behind the store's writer thread (SQLite, synchronous=FULL) and joins the group commit
-// of whatever waits, so neither the strand nor a pool thread waits for an fsync (issue 14: the
+// pms.folio/1: the folio document, and payment postings. A posting is queued behind the store's
+// writer thread (SQLite, synchronous=FULL), where its checks (the idempotency key, the folio and
+// its property, the mapping) run in its own transaction, and joins the group commit of whatever
+// waits, so neither the strand nor a pool thread reads or waits for an fsync (issue 14: the
 // blocking pool's hop and wait cost each first delivery two thread wake-ups). Its completion
 // goes back to the strand through the operation registry. The
 // host applies the admin's mapping of the plugin's payment kind to a category and type, and
@@ -119,43 +119,20 @@ PostingOutcome outcome_of(const PostPaymentResult& r) {
     return out;
 }
 
-/// The posting to write for `req`, or why there is none (the folio is not this property's, the
-/// kind is not mapped). Reads only; throws StorageError.
-std::optional<PostingOutcome> prepare_posting(const Instance& inst, const PostingRequest& req,
-                                              PaymentPosting& posting) {
-    auto& folios = inst.rt.storage.folios();
+/// The posting to write for `req`. It reads nothing: its checks (the idempotency key, the
+/// folio and its property, the admin's mapping of the kind) run in the posting's own transaction
+/// on the store's writer, which read them anyway; checking here as well cost the plugin's strand
+/// three reads per posting, one of them summing the folio's payments (issue 14).
+PaymentPosting make_posting(const Instance& inst, const PostingRequest& req) {
+    PaymentPosting posting;
     posting.folio = FolioId{req.folio};
+    posting.property = inst.property;
     posting.amount = Money{req.amount_minor, req.currency};
     posting.kind = req.kind;
     posting.idempotency_key = req.key;
     posting.plugin_id = inst.plugin_id;
     posting.provider_reference = req.reference;
     posting.description = req.description;
-    if (auto first = folios.find_payment(req.key)) {
-        // A repeat (or a conflict): the storage compares the payload; keep its category.
-        posting.category = first->category;
-        posting.type = first->type;
-    } else {
-        const auto folio = folios.folio_info(posting.folio);
-        if (!folio || folio->property != inst.property) {
-            PostingOutcome out;
-            out.status = PMS_NOT_FOUND;
-            out.message = "no folio " + std::to_string(req.folio) + " in property " + inst.property_text;
-            return out;
-        }
-        const auto mapping =
-            inst.rt.storage.settings().get_payment_type_mapping(inst.plugin_id, inst.property, req.kind);
-        if (!mapping) {
-            PostingOutcome out;
-            out.status = PMS_NO_MAPPING;
-            out.message = "payment kind '" + req.kind + "' of plugin " + inst.plugin_id +
-                          " is not mapped to a payment category and type for property " +
-                          inst.property_text + " (Integrations page)";
-            return out;
-        }
-        posting.category = mapping->category;
-        posting.type = mapping->type;
-    }
     // The audit row goes with the posting, in its transaction (one commit, never one without
     // the other); the storage fills in the posting's id.
     AuditDraft audit;
@@ -169,11 +146,11 @@ std::optional<PostingOutcome> prepare_posting(const Instance& inst, const Postin
                                                                     {"kind", req.kind},
                                                                     {"idempotency_key", req.key}});
     posting.audit = std::move(audit);
-    return std::nullopt;
+    return posting;
 }
 
-/// Checks and queues the posting; `finish` runs exactly once, here (refused, or the storage
-/// failed before queueing) or on the store's writer thread once the posting is durable or failed.
+/// Queues the posting; `finish` runs exactly once, here (refused before queueing, or the storage
+/// failed to queue it) or on the store's writer thread once the posting is durable or refused.
 void post_async(const Instance& inst, const PostingRequest& req, std::function<void(PostingOutcome)> finish) {
     // Once, even if a completion that already ran throws on its way out (then the catch below
     // must not answer a second time).
@@ -183,11 +160,8 @@ void post_async(const Instance& inst, const PostingRequest& req, std::function<v
             finish(std::move(o));
     };
     try {
-        PaymentPosting posting;
-        if (auto refusal = prepare_posting(inst, req, posting))
-            return finish_once(std::move(*refusal));
         inst.rt.storage.folios().post_payment_async(
-            posting, [finish_once](std::optional<PostPaymentResult> r, std::optional<StorageError> e) {
+            make_posting(inst, req), [finish_once](std::optional<PostPaymentResult> r, std::optional<StorageError> e) {
                 if (r)
                     finish_once(outcome_of(*r));
                 else

@@ -65,7 +65,6 @@ class SqliteFolioRepository final : public FolioRepository {
     void set_folio_status(FolioId folio, FolioStatus status) override;
     std::optional<FolioId> find_folio(PropertyId property, const std::string& number) override;
     std::optional<FolioSummary> folio_summary(FolioId folio) override;
-    std::optional<FolioInfo> folio_info(FolioId folio) override;
     std::vector<FolioInfo> folios_of_booking(BookingId booking) override;
 
     Ensured<PaymentCategoryId> ensure_payment_category(PropertyId property,

@@ -439,10 +439,6 @@ std::optional<FolioSummary> SqliteFolioRepository::folio_summary(FolioId folio) 
     });
 }
 
-std::optional<FolioInfo> SqliteFolioRepository::folio_info(FolioId folio) {
-    return db_.read([&](Connection& c) { return read_folio(c, folio); });
-}
-
 std::vector<FolioInfo> SqliteFolioRepository::folios_of_booking(BookingId booking) {
     return db_.read([&](Connection& c) {
         auto st = c.prepare(folio_info_select +
@@ -609,11 +605,14 @@ PostPaymentResult SqliteFolioRepository::write_posting(Connection& c, const Paym
         if (!st.step())
             return refused(PostOutcome::unknown_folio,
                            "no folio " + std::to_string(p.folio.value));
+        property = st.int64(0);
+        if (p.property && p.property->value != property)
+            return refused(PostOutcome::unknown_folio, "no folio " + std::to_string(p.folio.value) +
+                                                           " in property " + std::to_string(p.property->value));
         if (st.text(2) != "open")
             return refused(PostOutcome::folio_closed, "folio is closed");
         if (st.text(1) != p.amount.currency)
             return refused(PostOutcome::currency_mismatch, "folio currency is " + st.text(1));
-        property = st.int64(0);
     }
 
     PaymentCategoryId category;
@@ -636,7 +635,9 @@ PostPaymentResult SqliteFolioRepository::write_posting(Connection& c, const Paym
             .bind(3, std::string_view{p.kind});
         if (!st.step())
             return refused(PostOutcome::no_mapping,
-                           "no payment-type mapping for " + p.plugin_id + " kind " + p.kind);
+                           "payment kind '" + p.kind + "' of plugin " + p.plugin_id +
+                               " is not mapped to a payment category and type for property " +
+                               std::to_string(property) + " (Integrations page)");
         category = PaymentCategoryId{st.int64(0)};
         type = PaymentTypeId{st.int64(1)};
     }

@@ -153,6 +153,9 @@ struct PaymentPosting {
     /// Category and type; when absent, the mapping (plugin, folio's property, kind) is applied.
     std::optional<PaymentCategoryId> category;
     std::optional<PaymentTypeId> type;
+    /// When set, a folio of another property is refused as unknown_folio: a plugin instance
+    /// posts only to its own property's folios, checked in the posting's transaction.
+    std::optional<PropertyId> property;
     /// Appended to the audit log in the same transaction when the posting is new (never for a
     /// repeat or a refusal): the trail can neither miss a posting nor cost a commit of its own.
     /// `details_json` may name "posting_id": it is filled in with the new posting's id.
@@ -238,9 +241,6 @@ class FolioRepository {
     [[nodiscard]] virtual std::optional<FolioId> find_folio(PropertyId property,
                                                             const std::string& number) = 0;
     [[nodiscard]] virtual std::optional<FolioSummary> folio_summary(FolioId folio) = 0;
-    /// The folio alone (its property, status, totals), without the booking, guests and lines
-    /// folio_summary() reads: what a posting checks.
-    [[nodiscard]] virtual std::optional<FolioInfo> folio_info(FolioId folio) = 0;
     /// The accounts of a booking, ★ first, then by number.
     [[nodiscard]] virtual std::vector<FolioInfo> folios_of_booking(BookingId booking) = 0;
 
