@@ -138,7 +138,9 @@ std::vector<StoreEntry> SqlitePluginStore::scan_prefix(const StoreScope& scope,
     // With pending operations in range, an erase may hide a stored row: read without the limit,
     // merge, then apply it.
     const std::size_t limit = overlay.empty() ? options.limit : 0;
-    auto entries = db_.read([&](Connection& c) {
+    // One statement: its own snapshot without a BEGIN and COMMIT around it (the effect runner
+    // scans a link's outbox three times per first delivery).
+    auto entries = db_.read_statement([&](Connection& c) {
         auto st = c.prepare(sql);
         st.bind(1, std::string_view{scope.plugin_id})
             .bind(2, scope.property.value)
