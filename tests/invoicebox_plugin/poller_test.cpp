@@ -271,27 +271,41 @@ std::pair<std::size_t, bool> listed(const std::string& view) {
 
 BOOST_FIXTURE_TEST_CASE(the_dialog_lists_links_a_page_at_a_time, Fixture) {
     // Issue 14: a folio with 420 links answered 502 (the view passed the host's 256 KiB cap).
-    // The dialog lists the newest 50, «Показать ещё 50» adds a page, and the session keeps its
-    // page when a change is pushed.
-    create_links(120);
+    // The dialog lists the newest 50, «Показать ещё 50» adds a page up to a window of 100 and
+    // then moves the window to older links, «Показать более новые» moves it back, and the
+    // session keeps its window when a change is pushed.
+    create_links(160);
     LinkDialog dialog(*service);
     std::string view;
     dialog.open("vs-1", "F-1", [&](std::string v) { view = std::move(v); });
     BOOST_TEST(listed(view).first == links_page_rows);
     BOOST_TEST(listed(view).second);
-    BOOST_TEST(view.find("Показаны 50 последних ссылок из 120") != std::string::npos);
+    BOOST_TEST(view.find("Показаны 50 последних ссылок из 160") != std::string::npos);
     BOOST_TEST(view.size() < 256u * 1024u);
     const StaffUser staff{"u-1", "Анна"};
-    dialog.event("vs-1", "F-1", staff, R"({"action":"more_links","values":{}})", [&](std::string v) { view = std::move(v); });
-    BOOST_TEST(listed(view).first == 2 * links_page_rows);
-    dialog.event("vs-1", "F-1", staff, R"({"action":"more_links","values":{}})", [&](std::string v) { view = std::move(v); });
-    BOOST_TEST(listed(view).first == 120u);
+    auto press = [&](std::string_view action) {
+        dialog.event("vs-1", "F-1", staff, R"({"action":")" + std::string(action) + R"(","values":{}})",
+                     [&](std::string v) { view = std::move(v); });
+    };
+    press("more_links");
+    BOOST_TEST(listed(view).first == links_window_rows);
+    BOOST_TEST(view.find("Показаны 100 последних ссылок из 160") != std::string::npos);
+    press("more_links");
+    BOOST_TEST(listed(view).first == links_window_rows);
+    BOOST_TEST(view.find("Показаны ссылки 51–150 из 160 (новые сверху)") != std::string::npos);
+    BOOST_TEST(view.find(R"("id":"newer_links")") != std::string::npos);
+    press("more_links");
+    BOOST_TEST(view.find("Показаны ссылки 61–160 из 160 (новые сверху)") != std::string::npos);
     BOOST_TEST(!listed(view).second);
-    // A change pushed to the session lists as many as it showed; a new dialog starts at a page.
+    // A change pushed to the session lists its window; a new dialog starts at a page.
     const auto pushes = host.pushes.size();
     dialog.folio_changed("F-1");
     BOOST_REQUIRE(host.pushes.size() == pushes + 1);
-    BOOST_TEST(listed(host.pushes.back().second).first == 120u);
+    BOOST_TEST(host.pushes.back().second.find("Показаны ссылки 61–160 из 160") != std::string::npos);
+    press("newer_links");
+    press("newer_links");
+    BOOST_TEST(view.find("Показаны 100 последних ссылок из 160") != std::string::npos);
+    BOOST_TEST(view.find(R"("id":"newer_links")") == std::string::npos);
     dialog.open("vs-2", "F-1", [&](std::string v) { view = std::move(v); });
     BOOST_TEST(listed(view).first == links_page_rows);
 }

@@ -12,6 +12,8 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 using namespace invoicebox::plugin;
 namespace pr = invoicebox::protocol;
 
@@ -326,6 +328,92 @@ BOOST_AUTO_TEST_CASE(views_show_columns_statuses_and_form_defaults) {
     const auto create = render_create_view(f, form, 0);
     for (const char* word : {"Отправить пользователю", "1 час", "30 дней", "Сумма", "Описание"})
         BOOST_TEST(create.find(word) != std::string::npos, word);
+}
+
+BOOST_AUTO_TEST_CASE(shortened_text_is_cut_at_a_character_and_marked) {
+    BOOST_TEST(shorten_text("Чайник", 6) == "Чайник");
+    BOOST_TEST(shorten_text("Чайник", 5) == "Чайн…");
+    BOOST_TEST(shorten_text("ab", 1) == "…");
+    BOOST_TEST(shorten_text("", 3) == "");
+    BOOST_TEST(shorten_text("x", 0) == "");
+    BOOST_TEST(shorten_text("a€b€", 3) == "a€…"); // 3-byte characters stay whole
+}
+
+BOOST_AUTO_TEST_CASE(every_window_of_the_longest_links_fits_the_view_cap_and_lists_each_link_once) {
+    // Issue 14: a folio of 420 links answered 502 (its view passed the host's 256 KiB cap), and
+    // «Показать ещё» grew the list without a ceiling. Here every link is as long as a link can
+    // be (a 1,000-character description, a long InvoiceBox error and suspense reason, every row
+    // action): each window still fits, never lists more than the schema's 500 rows, and paging
+    // older and back newer lists every link exactly once.
+    auto f = sample_folio();
+    const std::string long_text = [] {
+        std::string t;
+        for (int i = 0; i < 1000; ++i)
+            t += "Ж";
+        return t;
+    }();
+    std::vector<LinkRecord> links;
+    for (int i = 0; i < 420; ++i) {
+        LinkRecord l;
+        l.merchant_order_id = "P-F-1-" + std::to_string(1000000 + i);
+        l.state = LinkState::failed;
+        l.ib_status = "created";
+        l.order_id = "0190a1b2-c3d4-7e5f-8a9b-" + std::to_string(100000000000 + i);
+        l.payment_url = "https://pay.invoicebox.ru/order/0190a1b2-c3a0-71aa-9bcd-" + std::to_string(100000000000 + i);
+        l.amount_minor = 123456789;
+        l.description = long_text;
+        l.error_message = long_text;
+        l.suspense_reason = long_text;
+        l.posting = PostingState::suspense;
+        l.guest_email = "guest.with.a.rather.long.address@example.org";
+        l.folio_number = "30682277";
+        links.push_back(l);
+    }
+    ListViewModel m;
+    m.folio = &f;
+    m.links = links;
+    std::set<std::string> listed;
+    auto keys_of = [](const std::string& view) {
+        std::vector<std::string> keys;
+        const auto doc = boost::json::parse(view); // kept: a range-for does not extend a temporary's parent
+        for (const auto& e : doc.as_object().at("elements").as_array())
+            if (e.as_object().at("type").as_string() == "table")
+                for (const auto& r : e.as_object().at("rows").as_array())
+                    keys.emplace_back(r.as_object().at("key").as_string());
+        return keys;
+    };
+    auto has_button = [](const std::string& view, std::string_view id) {
+        const auto doc = boost::json::parse(view);
+        for (const auto& b : doc.as_object().at("buttons").as_array())
+            if (b.as_object().at("id").as_string() == id)
+                return true;
+        return false;
+    };
+    int windows = 0;
+    std::string view;
+    for (;;) {
+        view = render_links_view(m);
+        BOOST_TEST_REQUIRE(view.size() < 256u * 1024u, "window at " << m.window.offset << ": " << view.size() << " bytes");
+        const auto keys = keys_of(view);
+        BOOST_TEST_REQUIRE(keys.size() <= links_window_rows);
+        listed.insert(keys.begin(), keys.end());
+        ++windows;
+        if (!has_button(view, "more_links"))
+            break;
+        m.window = m.window.older();
+        BOOST_TEST_REQUIRE(windows < 20);
+    }
+    BOOST_TEST(listed.size() == links.size());
+    BOOST_TEST(view.find("Показаны ссылки 321–420 из 420") != std::string::npos);
+    BOOST_TEST(has_button(view, "newer_links"));
+    // Back to the newest: the window moves a page at a time and stops at the first link.
+    while (has_button(view, "newer_links")) {
+        m.window = m.window.newer();
+        view = render_links_view(m);
+    }
+    BOOST_TEST(keys_of(view).front() == links.front().merchant_order_id);
+    BOOST_TEST(keys_of(view).size() == links_window_rows);
+    BOOST_TEST(view.find("Показаны 100 последних ссылок из 420") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -189,4 +189,21 @@ std::string format_iso_date_ru(std::string_view d) {
     return out;
 }
 
+std::string shorten_text(std::string_view text, std::size_t max_chars) {
+    if (max_chars == 0)
+        return {};
+    // Where each character starts: a byte that is not a UTF-8 continuation byte (10xxxxxx).
+    std::size_t chars = 0;
+    std::size_t cut = text.size(); // the byte where character max_chars (0-based: max_chars - 1) starts
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
+            continue;
+        if (chars == max_chars - 1)
+            cut = i;
+        if (++chars > max_chars)
+            return std::string(text.substr(0, cut)) + "…";
+    }
+    return std::string(text);
+}
+
 } // namespace invoicebox::plugin

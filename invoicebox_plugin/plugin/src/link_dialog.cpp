@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 
 namespace invoicebox::plugin {
@@ -13,16 +14,16 @@ namespace bj = boost::json;
 
 LinkDialog::LinkDialog(LinkService& service) : service_(service) {}
 
-std::size_t LinkDialog::rows_of(const std::string& session_id) const {
+LinksWindow LinkDialog::window_of(const std::string& session_id) const {
     const auto it = sessions_.find(session_id);
-    return it == sessions_.end() ? links_page_rows : it->second.rows;
+    return it == sessions_.end() ? LinksWindow{} : it->second.window;
 }
 
 std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices, std::string qr_for,
-                                  std::size_t rows) {
+                                  LinksWindow window) {
     ListViewModel m;
     m.qr_for = std::move(qr_for);
-    m.rows = rows;
+    m.window = window;
     m.configured = service_.configured();
     m.notices = std::move(notices);
     pms_status st = PMS_OK;
@@ -36,10 +37,9 @@ std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notic
     m.refunds_offered = service_.refunds_offered;
     try {
         m.links = service_.repository().for_folio(folio_id);
-        std::size_t n = 0;
-        for (const auto& l : m.links) {
-            if (++n > rows)
-                break;
+        const auto [first, last] = window.span(m.links.size());
+        for (std::size_t i = first; i < last; ++i) {
+            const auto& l = m.links[i];
             // Only a paid link can have refunds: the others cost no read.
             if (l.posting == PostingState::posted || l.posting == PostingState::pending ||
                 l.posting == PostingState::suspense)
@@ -102,12 +102,12 @@ void LinkDialog::answer_refresh(const std::string& folio_id, const std::string& 
         notices.push_back({"error", "Статусы обновлены не полностью", error});
     else
         notices.push_back({"info", "", "Статусы ссылок обновлены"});
-    std::map<std::size_t, std::string> rendered; // rows listed -> view
+    std::map<LinksWindow, std::string> rendered; // links listed -> view
     for (auto& reply : node.mapped()) {
-        const std::size_t rows = rows_of(reply.session_id);
-        auto it = rendered.find(rows);
+        const auto window = window_of(reply.session_id);
+        auto it = rendered.find(window);
         if (it == rendered.end())
-            it = rendered.emplace(rows, list_view(folio_id, notices, {}, rows)).first;
+            it = rendered.emplace(window, list_view(folio_id, notices, {}, window)).first;
         reply.done(it->second);
     }
 }
@@ -116,14 +116,14 @@ void LinkDialog::folio_changed(const std::string& folio_id) {
     // Sessions on one folio see the same list; only a QR just shown to one of them differs. So
     // the folio and its links are read and rendered once per distinct QR, not once per session
     // (issue 14: with many dialogs open, a change cost one full read and render per session).
-    std::map<std::pair<std::string, std::size_t>, std::string> rendered; // (qr_for, rows) -> view
+    std::map<std::pair<std::string, LinksWindow>, std::string> rendered; // (qr_for, window) -> view
     for (const auto& [id, s] : sessions_) {
         if (s.folio_id != folio_id || !s.showing_list)
             continue;
-        const auto key = std::pair{s.qr_for, s.rows};
+        const auto key = std::pair{s.qr_for, s.window};
         auto it = rendered.find(key);
         if (it == rendered.end())
-            it = rendered.emplace(key, list_view(folio_id, {}, s.qr_for, s.rows)).first;
+            it = rendered.emplace(key, list_view(folio_id, {}, s.qr_for, s.window)).first;
         service_.host().push_view(id, it->second);
     }
 }
@@ -154,7 +154,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     bj::error_code ec;
     const bj::value ev = bj::parse(event_json, ec);
     if (ec || !ev.is_object()) {
-        done(list_view(folio_id, {{"error", "", "Не удалось прочитать действие"}}, {}, rows_of(session_id)));
+        done(list_view(folio_id, {{"error", "", "Не удалось прочитать действие"}}, {}, window_of(session_id)));
         return;
     }
     const auto& o = ev.as_object();
@@ -176,7 +176,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
 
     if (action == "refund") {
         if (!service_.refunds_offered) {
-            done(list_view(folio_id, {}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {}, {}, window_of(session_id)));
             return;
         }
         service_.refundable_items(folio_id, row, [this, session_id, folio_id, row, done = std::move(done)](
@@ -185,7 +185,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 done(list_view(folio_id,
                                {{err.empty() ? "info" : "error", "Возврат недоступен",
                                  err.empty() ? "По этой оплате возвращать больше нечего" : err}},
-                               {}, rows_of(session_id)));
+                               {}, window_of(session_id)));
                 return;
             }
             auto it = sessions_.find(session_id);
@@ -204,7 +204,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         if (!service_.refunds_offered || refund_for.empty()) {
             session.showing_list = true;
             done(list_view(folio_id, {{"error", "Возврат не выполнен", "Откройте форму возврата заново"}}, {},
-                           rows_of(session_id)));
+                           window_of(session_id)));
             return;
         }
         RefundInput in;
@@ -247,7 +247,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 n.push_back({"warning", "Результат возврата пока неизвестен", out.message});
             else
                 n.push_back({"error", "InvoiceBox не выполнил возврат", out.message});
-            done(list_view(folio_id, std::move(n), {}, rows_of(session_id)));
+            done(list_view(folio_id, std::move(n), {}, window_of(session_id)));
         });
         return;
     }
@@ -255,7 +255,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (action == "create" || action == "create_other" || action == "back") {
         if (action == "back") {
             session.showing_list = true;
-            done(list_view(folio_id, {}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {}, {}, window_of(session_id)));
             return;
         }
         pms_status st = PMS_OK;
@@ -263,25 +263,25 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         if (auto json = service_.host().get_folio(folio_id, st))
             folio = parse_folio(*json);
         if (!folio) {
-            done(list_view(folio_id, {}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {}, {}, window_of(session_id)));
             return;
         }
         // The buttons are disabled in these cases; an event may still arrive from an older view.
         if (service_.configured() && !service_.shop_for(*folio)) {
             session.showing_list = true;
-            done(list_view(folio_id, {}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {}, {}, window_of(session_id)));
             return;
         }
         std::int64_t open = 0;
         try {
             open = service_.open_total(folio_id);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, window_of(session_id)));
             return;
         }
         if (action == "create" && default_link_amount(*folio, open) == 0) {
             session.showing_list = true;
-            done(list_view(folio_id, {}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {}, {}, window_of(session_id)));
             return;
         }
         session.showing_list = false;
@@ -326,7 +326,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                     it->second.showing_list = true;
                     it->second.qr_for = qr_for;
                 }
-                done(list_view(folio_id, std::move(n), std::move(qr_for), rows_of(session_id)));
+                done(list_view(folio_id, std::move(n), std::move(qr_for), window_of(session_id)));
                 return;
             }
             form.errors = out.field_errors;
@@ -338,12 +338,13 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         });
         return;
     }
-    if (action == "more_links") {
-        // The next page of older links: the dialog lists the newest first, a page at a time, so a
-        // folio with any number of links opens within the host's view size cap (issue 14).
+    if (action == "more_links" || action == "newer_links") {
+        // The dialog lists the newest first, a page at a time, and never more than a window, so
+        // a folio with any number of links opens and pages within the host's view size cap
+        // (issue 14).
         session.showing_list = true;
-        session.rows += links_page_rows;
-        done(list_view(folio_id, {}, {}, session.rows));
+        session.window = action == "more_links" ? session.window.older() : session.window.newer();
+        done(list_view(folio_id, {}, {}, session.window));
         return;
     }
     if (action == "refresh") {
@@ -362,12 +363,12 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         try {
             links = service_.repository().for_folio(folio_id);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, window_of(session_id)));
             return;
         }
         const auto* latest = newest_payable(links);
         if (!latest) {
-            done(list_view(folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}, {}, window_of(session_id)));
             return;
         }
         session.showing_list = false; // a pushed list must not replace the code the guest is scanning
@@ -380,11 +381,11 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         try {
             link = service_.repository().find(row);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}, {}, window_of(session_id)));
             return;
         }
         if (!link || link->folio_id != folio_id) {
-            done(list_view(folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}, {}, rows_of(session_id)));
+            done(list_view(folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}, {}, window_of(session_id)));
             return;
         }
         session.showing_list = false; // a pushed list must not replace the history being read
@@ -403,7 +404,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 n.push_back({"success", "", "Ссылка отменена"});
             else
                 n.push_back({"success", "", mail_sent_text(row)});
-            done(list_view(folio_id, std::move(n), {}, rows_of(session_id)));
+            done(list_view(folio_id, std::move(n), {}, window_of(session_id)));
         };
         if (action == "cancel")
             service_.cancel_link(folio_id, row, staff, std::move(finish));
@@ -411,7 +412,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
             service_.resend_mail(folio_id, row, staff, std::move(finish));
         return;
     }
-    done(list_view(folio_id, {}, {}, rows_of(session_id)));
+    done(list_view(folio_id, {}, {}, window_of(session_id)));
 }
 
 } // namespace invoicebox::plugin

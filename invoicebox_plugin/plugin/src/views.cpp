@@ -162,16 +162,15 @@ std::string render_links_view(const ListViewModel& m) {
     w.begin_object().member("key", "status").member("label", "Статус").end_object();
     w.end_array();
     w.key("rows").begin_array();
-    std::size_t n = 0;
-    for (const auto& l : m.links) {
-        if (++n > m.rows)
-            break;
+    const auto [first, last] = m.window.span(m.links.size());
+    for (std::size_t i = first; i < last; ++i) {
+        const auto& l = m.links[i];
         const auto st = status_label(l);
         std::string status_text = st.text;
         if (l.state == LinkState::failed && !l.error_message.empty())
-            status_text += ": " + l.error_message;
+            status_text += ": " + shorten_text(l.error_message, links_cell_chars);
         if (l.posting == PostingState::suspense && !l.suspense_reason.empty())
-            status_text += ": " + l.suspense_reason;
+            status_text += ": " + shorten_text(l.suspense_reason, links_cell_chars);
         const auto refunds_it = m.refunds.find(l.merchant_order_id);
         const std::vector<RefundRecord> no_refunds;
         const auto& refunds = refunds_it == m.refunds.end() ? no_refunds : refunds_it->second;
@@ -185,7 +184,7 @@ std::string render_links_view(const ListViewModel& m) {
         w.key("cells").begin_object();
         w.member("link", l.payment_url.empty() ? "—" : l.payment_url);
         w.member("amount", format_money_ru(l.amount_minor, l.currency));
-        w.member("description", l.description);
+        w.member("description", shorten_text(l.description, links_cell_chars));
         w.member("folio", l.folio_number);
         w.member("created", format_local_datetime(l.created_at_ms, m.offset_minutes));
         w.key("status").begin_object().member("text", status_text).member("tone", st.tone).end_object();
@@ -216,10 +215,16 @@ std::string render_links_view(const ListViewModel& m) {
     w.end_array();
     w.member("empty_text", "По этому счёту ещё нет платежных ссылок");
     w.end_object();
-    const bool more = m.links.size() > m.rows;
-    if (more)
+    const bool more = m.links.size() > last;
+    const bool newer = first > 0;
+    if (newer)
         w.begin_object().member("type", "text").member("style", "muted")
-            .member("text", "Показаны " + std::to_string(m.rows) + " последних ссылок из " + std::to_string(m.links.size()))
+            .member("text", "Показаны ссылки " + std::to_string(first + 1) + "–" + std::to_string(last) + " из " +
+                                std::to_string(m.links.size()) + " (новые сверху)")
+            .end_object();
+    else if (more)
+        w.begin_object().member("type", "text").member("style", "muted")
+            .member("text", "Показаны " + std::to_string(last) + " последних ссылок из " + std::to_string(m.links.size()))
             .end_object();
     w.end_array(); // elements
     w.key("buttons").begin_array();
@@ -232,6 +237,8 @@ std::string render_links_view(const ListViewModel& m) {
         w.begin_object().member("id", "create_other").member("label", "Создать ссылку на другую сумму").end_object();
     if (latest)
         w.begin_object().member("id", "show_qr").member("label", "QR-код для гостя").end_object();
+    if (newer)
+        w.begin_object().member("id", "newer_links").member("label", "Показать более новые").end_object();
     if (more)
         w.begin_object().member("id", "more_links").member("label", "Показать ещё " + std::to_string(links_page_rows)).end_object();
     w.begin_object().member("id", "refresh").member("label", "Обновить статус ссылок").end_object();
@@ -239,6 +246,21 @@ std::string render_links_view(const ListViewModel& m) {
     w.end_array();
     w.end_object();
     return w.take();
+}
+
+LinksWindow LinksWindow::older() const noexcept {
+    if (rows + links_page_rows <= links_window_rows)
+        return {offset, rows + links_page_rows};
+    return {offset + links_page_rows, rows};
+}
+
+LinksWindow LinksWindow::newer() const noexcept {
+    return {offset > links_page_rows ? offset - links_page_rows : 0, rows};
+}
+
+std::pair<std::size_t, std::size_t> LinksWindow::span(std::size_t total) const noexcept {
+    const std::size_t first = std::min(offset, total > rows ? total - rows : 0);
+    return {first, std::min(total, first + rows)};
 }
 
 const LinkRecord* newest_payable(const std::vector<LinkRecord>& links) {

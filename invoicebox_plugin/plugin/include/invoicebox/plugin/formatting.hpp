@@ -45,4 +45,8 @@ std::string format_local_date(std::int64_t utc_ms, int offset_minutes);
 /// "2025-05-12" -> "12.05.2025"; other text is returned unchanged.
 std::string format_iso_date_ru(std::string_view iso_date);
 
+/// The text with at most `max_chars` characters (UTF-8 code points): a longer one is cut at a
+/// character boundary and ends in "…" (counted in the limit).
+std::string shorten_text(std::string_view text, std::size_t max_chars);
+
 } // namespace invoicebox::plugin

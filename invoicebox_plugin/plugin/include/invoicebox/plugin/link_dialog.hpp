@@ -30,14 +30,14 @@ class LinkDialog {
 
     /// `qr_for`: the link just created, shown with its QR code (ListViewModel::qr_for).
     std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {}, std::string qr_for = {},
-                          std::size_t rows = links_page_rows);
+                          LinksWindow window = {});
 
   private:
     struct Session {
         std::string folio_id;
         bool showing_list = true;
         std::string qr_for; ///< the link created last in this session, until the next action
-        std::size_t rows = links_page_rows; ///< newest links listed; «Показать ещё» adds a page
+        LinksWindow window; ///< the links listed; «Показать ещё» and «более новые» move it
         /// The link whose refund form this session shows, and the refundable items it listed
         /// (the form's item_<i> fields name them by position). Empty: no refund form open, and
         /// a submit_refund event is not acted on.
@@ -46,8 +46,8 @@ class LinkDialog {
     };
     std::string refund_view(const std::string& folio_id, const std::string& link_moid,
                             const std::vector<protocol::BasketItem>& items, const RefundFormModel& model);
-    /// The rows a session lists (the default for a session not known).
-    std::size_t rows_of(const std::string& session_id) const;
+    /// The links a session lists (the default for a session not known).
+    LinksWindow window_of(const std::string& session_id) const;
     std::string create_view(const std::string& folio_id, CreateFormModel model);
     /// The notice after a staff-requested mail went: «Письмо отправлено» or «… повторно».
     std::string mail_sent_text(const std::string& merchant_order_id);

@@ -9,9 +9,12 @@
 
 #include <invoicebox/protocol/basket_item.hpp>
 
+#include <compare>
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace invoicebox::plugin {
@@ -34,9 +37,30 @@ StatusLabel status_label(const LinkRecord& r);
 /// повторно» (one went), «Отправить ещё раз» (the last one failed).
 std::string_view resend_label(const LinkRecord& r);
 
-/// Links the dialog lists at first, newest first; «Показать ещё» adds as many again. A page keeps
-/// the view far below the host's view size cap (256 KiB) whatever the folio holds.
+/// Links the dialog lists at first, newest first; «Показать ещё» adds as many again.
 inline constexpr std::size_t links_page_rows = 50;
+/// The most rows one view lists: past it «Показать ещё» moves the window to older links and
+/// «Показать более новые» back. A full window of the longest rows a link can have stays below
+/// the host's view size cap (256 KiB) and the schema's 500 rows, whatever the folio holds
+/// (issue 14; views_test proves it). Long cell texts are cut to links_cell_chars for the same
+/// reason; the link's history shows them whole.
+inline constexpr std::size_t links_window_rows = 100;
+inline constexpr std::size_t links_cell_chars = 300;
+
+/// Which of a folio's links (newest first) a list view shows.
+struct LinksWindow {
+    std::size_t offset = 0;              ///< newer links not shown
+    std::size_t rows = links_page_rows;  ///< at most links_window_rows
+    friend auto operator<=>(const LinksWindow&, const LinksWindow&) = default;
+
+    /// «Показать ещё»: a page more while the window has room, else the window a page older.
+    LinksWindow older() const noexcept;
+    /// «Показать более новые»: the window a page newer.
+    LinksWindow newer() const noexcept;
+    /// The positions [first, last) listed of `total` links: a window past the oldest link (the
+    /// folio lost links, or a stale «Показать ещё») lists the oldest `rows` instead.
+    std::pair<std::size_t, std::size_t> span(std::size_t total) const noexcept;
+};
 
 struct ListViewModel {
     const Folio* folio = nullptr; ///< may be null when the folio could not be read
@@ -50,7 +74,7 @@ struct ListViewModel {
     /// list, as the guest is likely at the desk. Otherwise the QR opens on demand («QR-код для
     /// гостя»), so that at 1366×768 the history shows four rows or more without scrolling.
     std::string qr_for;
-    std::size_t rows = links_page_rows; ///< newest links listed (the rest behind «Показать ещё»)
+    LinksWindow window; ///< the links listed (the rest behind «Показать ещё» / «более новые»)
     /// The refunds of each listed link, by the link's merchantOrderId (issue 13).
     std::map<std::string, std::vector<RefundRecord>> refunds;
     /// Offer «Возврат» on paid links (the host gates "permission": ABI minor 5+).
