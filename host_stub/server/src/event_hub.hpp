@@ -24,10 +24,11 @@ namespace pms::host::server {
 
 class EventHub : public std::enable_shared_from_this<EventHub> {
   public:
+    /// Set from AccessLimits (host_server.hpp), where the defaults live.
     struct Limits {
-        std::size_t per_session = 4;
-        std::size_t total = 64;
-        std::chrono::seconds max_age{30 * 60};
+        std::size_t per_session;
+        std::size_t total;
+        std::chrono::seconds max_age;
     };
 
     /// Heartbeats every `heartbeat` once start() ran. `ioc` must outlive the hub's timer.

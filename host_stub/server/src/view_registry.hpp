@@ -59,10 +59,11 @@ class ViewRegistry {
     using Clock = std::chrono::steady_clock;
 
     /// Defaults mirror AccessLimits (host_server.hpp), where the host's own defaults live.
+    /// Set from AccessLimits (host_server.hpp), where the defaults live.
     struct Limits {
-        std::size_t per_session = 8;
-        std::size_t total = 512;
-        std::chrono::seconds idle{30 * 60};
+        std::size_t per_session;
+        std::size_t total;
+        std::chrono::seconds idle;
     };
 
     explicit ViewRegistry(Limits limits) : limits_{limits} {}
