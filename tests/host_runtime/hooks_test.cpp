@@ -180,6 +180,26 @@ BOOST_AUTO_TEST_CASE(clicks_that_fail_misbehave_or_close) {
     BOOST_REQUIRE(!unknown.ok());
     BOOST_CHECK_EQUAL(unknown.error().status, PMS_NOT_FOUND);
 
+    // The deadline runs from receipt (issue 14): a click queued behind a plugin that holds its
+    // strand is answered "timeout" by the host while the plugin is still busy, and the plugin
+    // never sees it, even once the strand is free again.
+    {
+        auto holder = std::async(std::launch::async,
+                                 [&] { return h.notify("test.c-basic", "block", "1200", 10s); });
+        std::this_thread::sleep_for(100ms); // let "block" reach the strand first
+        auto queued = click(h, "queued-click");
+        const bool holder_still_running =
+            holder.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+        BOOST_REQUIRE(!queued.ok());
+        BOOST_CHECK(queued.error().code == RuntimeErrc::timeout);
+        BOOST_CHECK(holder_still_running);
+        BOOST_CHECK_EQUAL(holder.get().body, "unblocked");
+        // A later click through the same strand proves the queued one would have run by now.
+        BOOST_REQUIRE(click(h, "async").ok());
+        BOOST_CHECK_EQUAL(h.logs.count("click queued-click"), 0u);
+        BOOST_CHECK(h.logs.count("click async") >= 2u);
+    }
+
     // The host survived all of it; the never-completed click is reported at destroy.
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "echo", "alive").http_status, 200);
     h.disable("test.c-basic");

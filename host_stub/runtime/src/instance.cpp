@@ -376,30 +376,6 @@ void Instance::reactivate(std::function<void(Result<Unit>)> done) {
     done(Result<Unit>{Unit{}});
 }
 
-void Instance::arm_deadline(std::uint64_t id, std::chrono::milliseconds after, Failure failure) {
-    auto timer = std::make_shared<asio::steady_timer>(strand, after);
-    hook_timers[id] = timer;
-    timer->async_wait([weak = weak_from_this(), id,
-                       failure = std::move(failure)](const boost::system::error_code& ec) {
-        auto self = weak.lock();
-        if (!self)
-            return;
-        self->hook_timers.erase(id);
-        if (ec)
-            return; // disarmed
-        if (HookCompletions::instance().answer_by_host(id, failure))
-            self->log(LogLevel::warning, failure.message);
-    });
-}
-
-void Instance::disarm_deadline(std::uint64_t id) {
-    auto it = hook_timers.find(id);
-    if (it == hook_timers.end())
-        return;
-    it->second->cancel();
-    hook_timers.erase(it);
-}
-
 void Instance::stop(std::function<void()> done) {
     if (stopped_) {
         if (done)
@@ -438,9 +414,6 @@ void Instance::stop(std::function<void()> done) {
     HookCompletions::instance().answer_all(
         this, make_failure(RuntimeErrc::cancelled, "the plugin instance is being stopped",
                            PMS_CANCELLED));
-    for (auto& [id, timer] : hook_timers)
-        timer->cancel();
-    hook_timers.clear();
 
     drain_timer_ = std::make_unique<asio::steady_timer>(strand, rt.options.drain_timeout);
     drain_timer_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {

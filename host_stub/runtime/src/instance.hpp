@@ -84,8 +84,6 @@ class Instance : public std::enable_shared_from_this<Instance> {
     std::optional<SettingsSchema> schema;   ///< cached at init and on each settings page read
     std::string schema_error;               ///< why the plugin's schema was refused
     bool activated = false;
-    /// Deadline timers of hook operations (click, event, action, reply), by hook op id.
-    std::unordered_map<std::uint64_t, std::shared_ptr<asio::steady_timer>> hook_timers;
 
     // ---- Thread-safe state ----
     std::atomic<InstanceState> state{InstanceState::starting};
@@ -132,11 +130,6 @@ class Instance : public std::enable_shared_from_this<Instance> {
     /// deactivates and destroys. `done` runs on the strand after destroy, or when the drain
     /// timeout makes the instance a zombie.
     void stop(std::function<void()> done);
-
-    /// Arms the host deadline of hook operation `id`: on expiry the caller is answered with
-    /// `failure`. Cancelled by `disarm_deadline` or the drain.
-    void arm_deadline(std::uint64_t id, std::chrono::milliseconds after, Failure failure);
-    void disarm_deadline(std::uint64_t id);
 
     /// Reads the instance's secrets back from storage and registers them for log redaction.
     void refresh_secret_redaction() noexcept;

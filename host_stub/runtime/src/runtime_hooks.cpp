@@ -140,9 +140,7 @@ std::uint64_t open_hook(const ImplPtr& rt, const std::shared_ptr<Instance>& inst
         inst, what,
         [rt, weak = std::weak_ptr<Instance>(inst), state, convert = std::move(convert),
          hop](Result<HookAnswer> r) mutable {
-            auto run = [state, convert, r = std::move(r)](Instance* i) mutable {
-                if (i != nullptr)
-                    i->disarm_deadline(state->id);
+            auto run = [state, convert, r = std::move(r)](Instance*) mutable {
                 Result<T> out = convert(std::move(r));
                 invoke_callback(state->done, std::move(out));
             };
@@ -158,6 +156,68 @@ std::uint64_t open_hook(const ImplPtr& rt, const std::shared_ptr<Instance>& inst
     state->id = id;
     return id;
 }
+
+/// A staff request's deadline (a click, a view event, a page opening, a settings action),
+/// counted from the host's receipt of it, not from when the instance's strand or its view
+/// session's turn reaches it (issue 14): a request queued behind slow work is answered
+/// `timeout` in time and is then not handed to the plugin. One io-context timer covers the wait
+/// and the plugin's own time: before the hook opens, its expiry answers directly; after, it
+/// answers through the hook's operation, so a late plugin reply is discarded there and the
+/// drain sees it. Whichever answers first answers; the others are dropped here.
+///
+/// One window stays, as for notifications: expiry in the instant between the strand's
+/// `answered()` check and `opened()` answers the caller while the plugin still gets the request.
+template <class T>
+class ReceiptDeadline {
+  public:
+    static std::shared_ptr<ReceiptDeadline> start(const ImplPtr& rt, const std::shared_ptr<Instance>& inst,
+                                                  Callback<T> done, Failure failure) {
+        auto d = std::shared_ptr<ReceiptDeadline>(new ReceiptDeadline(*rt->ioc));
+        d->self_ = d;
+        d->done_ = std::move(done);
+        d->failure_ = std::move(failure);
+        d->timer_.expires_after(rt->options.hook_timeout);
+        d->timer_.async_wait([d, weak = std::weak_ptr<Instance>(inst)](const boost::system::error_code& ec) {
+            if (ec || d->answered_.load())
+                return;
+            if (const std::uint64_t id = d->hook_id_.load(); id != 0) {
+                if (HookCompletions::instance().answer_by_host(id, d->failure_))
+                    if (auto i = weak.lock())
+                        i->log(LogLevel::warning, d->failure_.message);
+                return;
+            }
+            if (auto i = weak.lock())
+                i->log(LogLevel::warning, d->failure_.message + " (still queued)");
+            d->finish(Result<T>{d->failure_});
+        });
+        return d;
+    }
+
+    /// The callback for open_hook (and for the strand's own refusals): answers once.
+    Callback<T> answer() {
+        return [self = self_.lock()](Result<T> r) { self->finish(std::move(r)); };
+    }
+    /// Already answered (expired while queued): the strand must not hand the request on.
+    bool answered() const noexcept { return answered_.load(); }
+    /// The plugin has the request as hook `id`: expiry now answers through its operation.
+    void opened(std::uint64_t id) noexcept { hook_id_.store(id); }
+
+  private:
+    explicit ReceiptDeadline(asio::io_context& ioc) : timer_{ioc} {}
+    void finish(Result<T> r) {
+        if (answered_.exchange(true))
+            return;
+        timer_.cancel();
+        invoke_callback(done_, std::move(r));
+    }
+
+    std::weak_ptr<ReceiptDeadline> self_;
+    std::atomic<bool> answered_{false};
+    std::atomic<std::uint64_t> hook_id_{0};
+    Callback<T> done_;
+    Failure failure_;
+    asio::steady_timer timer_;
+};
 
 std::string errors_json(const std::map<std::string, std::string>& errors) {
     json::object fields;
@@ -428,10 +488,15 @@ void Runtime::run_settings_action(std::string plugin_id, PropertyId property, st
     auto inst = rt->find_instance(plugin_id, property, true, &why);
     if (!inst)
         return fail_async(rt, std::move(done), why);
+    auto deadline = ReceiptDeadline<ActionOutcome>::start(
+        rt, inst, std::move(done),
+        make_failure(RuntimeErrc::timeout, "the plugin did not finish action '" + action_id + "' in time"));
     inst->post([rt, inst, action_id = std::move(action_id),
-                settings_json = std::move(settings_json), actor = std::move(actor),
-                done = std::move(done)]() mutable {
+                settings_json = std::move(settings_json), actor = std::move(actor), deadline]() mutable {
         using R = Result<ActionOutcome>;
+        auto done = deadline->answer();
+        if (deadline->answered())
+            return; // expired while queued
         if (inst->state.load() != InstanceState::active || inst->plugin == nullptr)
             return invoke_callback(
                 done, R{make_failure(RuntimeErrc::unavailable, "the instance is not active")});
@@ -497,7 +562,9 @@ void Runtime::run_settings_action(std::string plugin_id, PropertyId property, st
 
         // Back on the strand once the audit entry is written: refuse, or call the plugin.
         auto run = [rt, inst, action_id, filled = std::move(filled), refusal = std::move(refusal),
-                    done = std::move(done)]() mutable {
+                    deadline, done = std::move(done)]() mutable {
+            if (deadline->answered())
+                return; // expired while the audit entry was written: the plugin never sees it
             if (refusal)
                 return invoke_callback(done, R{std::move(*refusal)});
             if (inst->state.load() != InstanceState::active || inst->plugin == nullptr ||
@@ -510,10 +577,7 @@ void Runtime::run_settings_action(std::string plugin_id, PropertyId property, st
                         return R{r.error()};
                     return R{ActionOutcome{r.value().status, std::move(r.value().text)}};
                 });
-            inst->arm_deadline(id, rt->options.hook_timeout,
-                               make_failure(RuntimeErrc::timeout,
-                                            "the plugin did not finish action '" + action_id +
-                                                "' in time"));
+            deadline->opened(id);
             const pms_status s = inst->hooks.settings->run_action(
                 inst->plugin, action_id.c_str(), str(filled),
                 pms_action_done{&HookCompletions::action_done, HookCompletions::user_of(id)});
@@ -813,8 +877,16 @@ void Runtime::click_button(std::string plugin_id, std::string button_id, FolioCo
         std::lock_guard lock(rt->mutex);
         rt->sessions.emplace(session->id, session);
     }
-    inst->post([rt, inst, session, button_id = std::move(button_id),
-                done = std::move(done)]() mutable {
+    auto deadline = ReceiptDeadline<ViewUpdate>::start(
+        rt, inst, std::move(done),
+        make_failure(RuntimeErrc::timeout,
+                     "the plugin did not answer the click on '" + button_id + "' in time"));
+    inst->post([rt, inst, session, button_id = std::move(button_id), deadline]() mutable {
+        auto done = deadline->answer();
+        if (deadline->answered()) { // expired while queued: the plugin never sees it
+            rt->erase_session(session->id);
+            return;
+        }
         if (inst->state.load() != InstanceState::active || inst->hooks.folio_button == nullptr) {
             rt->erase_session(session->id);
             return invoke_callback(
@@ -835,10 +907,7 @@ void Runtime::click_button(std::string plugin_id, std::string button_id, FolioCo
             std::lock_guard lock(session->mutex);
             session->pending_hook = id;
         }
-        inst->arm_deadline(
-            id, rt->options.hook_timeout,
-            make_failure(RuntimeErrc::timeout,
-                         "the plugin did not answer the click on '" + button_id + "' in time"));
+        deadline->opened(id);
         const CFolioContext c{session->context};
         const pms_status s = inst->hooks.folio_button->on_click(
             inst->plugin, button_id.c_str(), str(session->id), &c.c,
@@ -898,8 +967,16 @@ void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
     doc["row_key"] = event.row_key ? json::value(*event.row_key) : json::value(nullptr);
     doc["values"] = values;
     doc["staff"] = json::object{{"id", event.staff_user_id}, {"name", event.staff_user_name}};
+    auto deadline = ReceiptDeadline<ViewUpdate>::start(
+        rt, inst, std::move(done),
+        make_failure(RuntimeErrc::timeout, "the plugin did not answer the view event in time"));
     auto dispatch = [rt, inst, session, page, ctx = std::move(ctx), text = json::serialize(doc),
-                     done = std::move(done)]() mutable {
+                     deadline]() mutable {
+        auto done = deadline->answer();
+        if (deadline->answered()) { // expired while queued: the plugin never sees it
+            session_next(session);
+            return;
+        }
         bool open = false;
         {
             std::lock_guard lock(session->mutex);
@@ -924,9 +1001,7 @@ void Runtime::send_view_event(std::string session_id_text, ViewEventInput event,
             std::lock_guard lock(session->mutex);
             session->pending_hook = id;
         }
-        inst->arm_deadline(
-            id, rt->options.hook_timeout,
-            make_failure(RuntimeErrc::timeout, "the plugin did not answer the view event in time"));
+        deadline->opened(id);
         const pms_view_done view_done{&HookCompletions::view_done, HookCompletions::user_of(id)};
         pms_status s = PMS_INTERNAL;
         if (page) {
@@ -1065,7 +1140,15 @@ void Runtime::open_admin_page(std::string plugin_id, std::string page_id,
         std::lock_guard lock(rt->mutex);
         rt->sessions.emplace(session->id, session);
     }
-    inst->post([rt, inst, session, done = std::move(done)]() mutable {
+    auto deadline = ReceiptDeadline<ViewUpdate>::start(
+        rt, inst, std::move(done),
+        make_failure(RuntimeErrc::timeout, "the plugin did not open page '" + page_id + "' in time"));
+    inst->post([rt, inst, session, deadline]() mutable {
+        auto done = deadline->answer();
+        if (deadline->answered()) { // expired while queued: the plugin never sees it
+            rt->erase_session(session->id);
+            return;
+        }
         if (inst->state.load() != InstanceState::active || inst->hooks.admin_page == nullptr) {
             rt->erase_session(session->id);
             return invoke_callback(
@@ -1088,9 +1171,7 @@ void Runtime::open_admin_page(std::string plugin_id, std::string page_id,
             std::lock_guard lock(session->mutex);
             session->pending_hook = id;
         }
-        inst->arm_deadline(id, rt->options.hook_timeout,
-                           make_failure(RuntimeErrc::timeout, "the plugin did not open page '" +
-                                                                  session->page_id + "' in time"));
+        deadline->opened(id);
         const CPageContext c{session->context, session->page_id};
         const pms_status s = inst->hooks.admin_page->on_open(
             inst->plugin, session->page_id.c_str(), str(session->id), &c.c,

@@ -138,8 +138,10 @@ struct RuntimeOptions {
     /// How long draining an instance may take before it is left as a zombie (logged
     /// PLUGIN_MISBEHAVING; its module is never unloaded).
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};
-    /// The host's deadline for a click, a view event and a settings action: past it the caller
-    /// gets RuntimeErrc::timeout and a late completion from the plugin is discarded.
+    /// The host's deadline for a click, a view event, a page opening and a settings action,
+    /// counted from the call (the host's receipt of the request), not from when the instance's
+    /// strand reaches it: past it the caller gets RuntimeErrc::timeout, a request still queued
+    /// is never handed to the plugin, and a late completion from the plugin is discarded.
     std::chrono::milliseconds hook_timeout{std::chrono::seconds(30)};
 
     /// Optional full validation of view documents (e.g. against view-v1.schema.json): returns an
