@@ -44,11 +44,12 @@ class RecordingHost : public FakeHost {
         ++gets[std::string(key.substr(0, slash == std::string_view::npos ? key.size() : slash + 1))];
         return FakeHost::store_get(key);
     }
-    void store_write(const std::vector<StoreOp>& ops) override {
-        for (const auto& op : ops)
-            if (!fail_key.empty() && op.key == fail_key)
-                throw StoreError("injected failure on " + fail_key);
-        FakeHost::store_write(ops);
+    /// Synchronous and asynchronous writes alike (the poller records pages asynchronously).
+    RecordingHost() {
+        fail_if = [this](const std::vector<StoreOp>& ops) {
+            return !fail_key.empty() &&
+                   std::any_of(ops.begin(), ops.end(), [this](const StoreOp& op) { return op.key == fail_key; });
+        };
     }
     /// Paid-orders reads since `from` (the paidAt filter is in every one of them).
     std::vector<std::string> paid_reads(std::size_t from) const {
@@ -130,8 +131,15 @@ BOOST_FIXTURE_TEST_CASE(paid_orders_are_read_page_by_page_to_the_end, Fixture) {
     for (const auto& l : links)
         pay_late(l);
     const auto before = host.targets.size();
+    const int writes_before = host.store_writes;
+    const int async_before = host.async_writes;
     service->poll_once(Actor::poll);
     host.run();
+    // Issue 14: the pass never waits on the disk. Every record, posting outcome, outbox removal
+    // and cursor move of its 250 payments goes through pms.store/2; none through the
+    // synchronous store/1 write that holds the strand until it is durable.
+    BOOST_TEST(host.async_writes - async_before >= 250);
+    BOOST_TEST(host.store_writes - writes_before == host.async_writes - async_before);
     const auto reads = host.paid_reads(before);
     BOOST_REQUIRE_EQUAL(reads.size(), 3u); // 100 + 100 + 50: the short page ends the read
     BOOST_TEST(reads[0].find("_page=1") != std::string::npos, reads[0]);
@@ -163,7 +171,9 @@ BOOST_FIXTURE_TEST_CASE(cursor_moves_only_past_recorded_pages_and_survives_a_res
     host.fail_key = "v1/link/" + links[120].merchant_order_id;
     service->poll_once(Actor::poll);
     host.run();
-    BOOST_TEST(postings_of(links) == 120u); // page 1, and page 2 up to the failure
+    // Every report but the failed one is recorded and posted (its batch fails alone), but the
+    // cursor does not pass page 2, so the failed one is read again.
+    BOOST_TEST(postings_of(links) == 149u);
     const auto cursor = service->repository().paid_cursor(merchant);
     BOOST_REQUIRE(cursor);
     BOOST_TEST(*cursor == paid_at[99]); // page 1 recorded; page 2 not wholly
@@ -215,12 +225,43 @@ BOOST_FIXTURE_TEST_CASE(refresh_posts_every_paid_link_of_a_big_folio, Fixture) {
     }
     host.engine->take_deliveries();
     std::optional<std::string> result;
+    const int writes_before = host.store_writes;
+    const int async_before = host.async_writes;
     service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
     host.run();
     BOOST_REQUIRE(result);
     BOOST_TEST(result->empty(), *result);
     BOOST_TEST(postings_of(links) == 310u);
     BOOST_TEST(host.postings.size() == 310u);
+    // Issue 14: the refresh records through pms.store/2 only; the strand never waits on the disk.
+    BOOST_TEST(host.store_writes - writes_before == host.async_writes - async_before);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_refresh_whose_records_fail_says_so_and_posts_nothing_unrecorded, Fixture) {
+    auto links = create_links(3);
+    for (const auto& l : links) {
+        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
+        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    }
+    host.engine->take_deliveries();
+    host.fail_key = "v1/link/" + links[1].merchant_order_id;
+    std::optional<std::string> result;
+    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
+    host.run();
+    BOOST_REQUIRE(result);
+    BOOST_TEST(*result == "Не удалось записать статусы в базу PMS");
+    // The others are recorded and posted; the failed one is not posted, and the next refresh
+    // records and posts it.
+    BOOST_TEST(postings_of(links) == 2u);
+    BOOST_TEST(host.postings.count("ru.invoicebox.pms.payment-link:payment:" + links[1].order_id) == 0u);
+    host.fail_key.clear();
+    result.reset();
+    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
+    host.run();
+    BOOST_REQUIRE(result);
+    BOOST_TEST(result->empty(), *result);
+    BOOST_TEST(postings_of(links) == 3u);
+    BOOST_TEST(host.postings.size() == 3u);
 }
 
 BOOST_FIXTURE_TEST_CASE(two_hundred_refreshes_of_one_folio_share_one_flight, Fixture) {
@@ -308,6 +349,37 @@ BOOST_FIXTURE_TEST_CASE(the_dialog_lists_links_a_page_at_a_time, Fixture) {
     BOOST_TEST(view.find(R"("id":"newer_links")") == std::string::npos);
     dialog.open("vs-2", "F-1", [&](std::string v) { view = std::move(v); });
     BOOST_TEST(listed(view).first == links_page_rows);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_refresh_that_changes_nothing_pushes_nothing, Fixture) {
+    // Issue 14: work proportional to what changed. A press whose answer changes no link answers
+    // the press and pushes no view to the folio's other dialogs; one that changes a link pushes
+    // the change to them.
+    auto links = create_links(3);
+    LinkDialog dialog(*service);
+    service->on_folio_changed = [&](const std::string& folio) { dialog.folio_changed(folio); };
+    std::string view;
+    dialog.open("vs-1", "F-1", [&](std::string v) { view = std::move(v); });
+    dialog.open("vs-2", "F-1", [&](std::string v) { view = std::move(v); });
+    const StaffUser staff{"u-1", "Анна"};
+    auto press = [&] {
+        std::optional<std::string> answer;
+        dialog.event("vs-1", "F-1", staff, R"({"action":"refresh","values":{}})",
+                     [&](std::string v) { answer = std::move(v); });
+        host.run();
+        BOOST_REQUIRE(answer);
+        BOOST_TEST(answer->find("Статусы ссылок обновлены") != std::string::npos);
+    };
+    auto pushes = host.pushes.size();
+    press();
+    BOOST_TEST(host.pushes.size() == pushes);
+    auto r = host.sim_call("POST", "/__sim/orders/" + links[0].order_id + "/pay", "{}");
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    host.engine->take_deliveries(); // the notification is lost: the refresh finds the payment
+    pushes = host.pushes.size();
+    press();
+    BOOST_TEST(host.pushes.size() > pushes);
+    BOOST_TEST(postings_of(links) == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(presses_of_one_refresh_share_one_render_per_page_size, Fixture) {

@@ -330,11 +330,11 @@ std::optional<std::int64_t> LinkRepository::paid_cursor(std::string_view merchan
     return ms->as_int64();
 }
 
-void LinkRepository::save_paid_cursor(std::string_view merchant_id, std::int64_t paid_at_ms) {
+StoreOp LinkRepository::paid_cursor_op(std::string_view merchant_id, std::int64_t paid_at_ms) {
     bj::object o;
     o["v"] = 1;
     o["paid_at_ms"] = paid_at_ms;
-    host_.store_write({StoreOp{StoreOp::Kind::put, k_paid_cursor + std::string(merchant_id), bj::serialize(o)}});
+    return StoreOp{StoreOp::Kind::put, k_paid_cursor + std::string(merchant_id), bj::serialize(o)};
 }
 
 std::vector<StoreOp> LinkRepository::ops_for(const Transition& t) {

@@ -488,6 +488,69 @@ void LinkService::commit_async(Transition t, std::vector<StoreOp> extra,
                        });
 }
 
+void LinkService::receive_page(std::vector<OrderReport> reports, std::function<void(ReceivedPage)> then) {
+    struct Page {
+        ReceivedPage received;
+        std::size_t pending = 1; // the planning loop's own share
+        std::function<void(ReceivedPage)> then;
+        void settle() {
+            if (--pending == 0) {
+                auto t = std::move(then);
+                t(std::move(received));
+            }
+        }
+    };
+    auto page = std::make_shared<Page>();
+    page->then = std::move(then);
+    for (const auto& report : reports) {
+        Transition t;
+        try {
+            t = plan_receive(report);
+        } catch (const StoreError&) {
+            page->received.all_durable = false;
+            break; // the store cannot be read: the next pass reads these orders again
+        }
+        auto ops = repo_.ops_for(t);
+        if (ops.empty())
+            continue; // nothing changed: nothing to record, nothing follows
+        ++page->pending;
+        auto planned = std::make_shared<Transition>(std::move(t));
+        write_async(std::move(ops), [page, planned](std::optional<std::string> error) {
+            if (error)
+                page->received.all_durable = false;
+            else
+                page->received.durable.push_back(std::move(*planned));
+            page->settle();
+        });
+    }
+    page->settle();
+}
+
+void LinkService::follow_up(const std::vector<Transition>& done, const std::shared_ptr<Join>& join) {
+    std::set<std::string> folios;
+    std::set<std::string> owners;
+    bool suspense = false;
+    for (const auto& t : done) {
+        if (t.link)
+            folios.insert(t.link->folio_id);
+        suspense = suspense || t.suspense;
+        for (const auto& e : t.effects)
+            owners.insert(e.owner);
+    }
+    if (suspense && on_suspense_changed)
+        on_suspense_changed();
+    for (const auto& folio : folios)
+        changed(folio);
+    for (const auto& owner : owners) {
+        if (!join) {
+            run_effects(owner);
+            continue;
+        }
+        join->add();
+        run_effects(owner, [join](std::string) { join->release(); });
+    }
+}
+
 Transition LinkService::plan_receive(const OrderReport& report) {
     const auto& order = report.order;
     auto link = repo_.find(order.merchant_order_id.str());
@@ -924,10 +987,11 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
     auto join = std::make_shared<Join>();
     auto error = std::make_shared<std::string>();
     auto alive = alive_;
-    join->done = [this, alive, error, folio_id, done = std::move(done)] {
+    // The views were pushed as the changes became durable (follow_up, finish_create, the
+    // effects); a refresh that changed nothing pushes nothing: the presses get their answer.
+    join->done = [alive, error, done = std::move(done)] {
         if (!*alive)
             return;
-        changed(folio_id);
         done(*error);
     };
     std::map<std::string, std::vector<pr::OrderId>> by_shop;
@@ -982,20 +1046,20 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
                 [this, alive, join, error, staff, asked](const std::vector<pr::Order>& items) {
                     if (!*alive)
                         return false;
-                    try {
-                        for (const auto& order : items) {
-                            if (asked->answer_changes_nothing(ReportSource::refresh, order))
-                                continue;
-                            const auto t = receive(OrderReport{ReportSource::refresh, order, staff.label()});
-                            if (t.link && t.link->posting == PostingState::pending) {
-                                join->add();
-                                run_effects(t.link->merchant_order_id, [join](std::string) { join->release(); });
-                            }
+                    std::vector<OrderReport> reports;
+                    for (const auto& order : items)
+                        if (!asked->answer_changes_nothing(ReportSource::refresh, order))
+                            reports.push_back(OrderReport{ReportSource::refresh, order, staff.label()});
+                    // The refresh answers staff once the page is durable and its postings ran.
+                    join->add();
+                    receive_page(std::move(reports), [this, alive, join, error](ReceivedPage page) {
+                        if (*alive) {
+                            if (!page.all_durable && error->empty())
+                                *error = "Не удалось записать статусы в базу PMS";
+                            follow_up(page.durable, join);
                         }
-                    } catch (const StoreError&) {
-                        *error = "Не удалось записать статусы в базу PMS";
-                        return false;
-                    }
+                        join->release();
+                    });
                     return true;
                 },
                 [alive, join, error](std::optional<pr::ApiError> e) {
@@ -1206,19 +1270,22 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                         return false;
                     ++tally->pages;
                     const auto source = actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id;
-                    std::set<std::string> folios; // one view update per folio and page, not per order
+                    std::vector<OrderReport> reports;
                     for (const auto& order : items) {
                         if (asked->answer_changes_nothing(source, order)) {
                             ++tally->unchanged;
                             continue;
                         }
-                        try {
-                            receive(OrderReport{source, order, ""}, &folios);
-                        } catch (const StoreError&) {
-                        }
+                        reports.push_back(OrderReport{source, order, ""});
                     }
-                    for (const auto& folio : folios)
-                        changed(folio);
+                    // One view update per folio and page, not per order; the pass ends once the
+                    // page is durable. A report not recorded is read again by the next pass.
+                    join->add();
+                    receive_page(std::move(reports), [this, alive, join](ReceivedPage page) {
+                        if (*alive)
+                            follow_up(page.durable);
+                        join->release();
+                    });
                     return true;
                 },
                 [this, alive, join](std::optional<pr::ApiError> e) {
@@ -1256,45 +1323,51 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(since)));
         f.sort = {pr::SortKey{"paidAt", false}, pr::SortKey{"id", false}};
         const std::string merchant = shop->merchant_id;
+        // Set once a page of this read was not recorded in full: no later page may move the
+        // cursor past it (pages complete in order), and the read stops at the next page.
+        auto read_failed = std::make_shared<bool>(false);
         join->add();
         client->find_all_orders(
             std::move(f),
-            [this, alive, join, actor, merchant, since, tally](const std::vector<pr::Order>& items) {
-                if (!*alive)
+            [this, alive, join, actor, merchant, since, tally, read_failed](const std::vector<pr::Order>& items) {
+                if (!*alive || *read_failed)
                     return false;
                 ++tally->pages;
                 std::int64_t page_max = 0;
-                std::set<std::string> folios; // one view update per folio and page, not per order
+                std::vector<OrderReport> reports;
                 for (const auto& order : items) {
                     if (!order.status.is_paid())
                         continue;
                     page_max = std::max(page_max, to_ms(order.paid_at, 0));
-                    try {
-                        receive(OrderReport{actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_paid,
-                                            order, ""},
-                                &folios);
-                    } catch (const StoreError&) {
-                        // Not recorded: the cursor stays where it was, and the next pass reads
-                        // this page again.
-                        host_.log(LogLevel::error, "poller: paid order " + order.id.str() + " not recorded");
-                        for (const auto& folio : folios)
-                            changed(folio);
-                        return false;
-                    }
+                    reports.push_back(OrderReport{
+                        actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_paid, order, ""});
                 }
-                for (const auto& folio : folios)
-                    changed(folio);
-                // Every report of the page is durably recorded (postings follow from the
-                // records): only now may the cursor pass them. Whole seconds, never backwards.
-                const std::int64_t cursor = page_max - page_max % 1000;
-                if (cursor > since) {
-                    try {
-                        if (cursor > repo_.paid_cursor(merchant).value_or(0))
-                            repo_.save_paid_cursor(merchant, cursor);
-                    } catch (const StoreError&) {
-                        return false;
+                join->add();
+                receive_page(std::move(reports), [this, alive, join, merchant, since, page_max,
+                                                  read_failed](ReceivedPage page) {
+                    if (!*alive)
+                        return join->release();
+                    follow_up(page.durable); // one view update per folio and page
+                    if (!page.all_durable && !*read_failed) {
+                        // The cursor stays where it was, and the next pass reads this page again.
+                        *read_failed = true;
+                        host_.log(LogLevel::error, "poller: a page of paid orders was not recorded in full; "
+                                                   "the next pass reads it again");
                     }
-                }
+                    // Every report of the page (and of the pages before it) is durably recorded,
+                    // postings following from the records: only now may the cursor pass them.
+                    // Whole seconds, never backwards.
+                    const std::int64_t cursor = page_max - page_max % 1000;
+                    bool moves = false;
+                    try {
+                        moves = !*read_failed && cursor > since && cursor > repo_.paid_cursor(merchant).value_or(0);
+                    } catch (const StoreError&) {
+                    }
+                    if (!moves)
+                        return join->release();
+                    write_async({LinkRepository::paid_cursor_op(merchant, cursor)},
+                                [join](std::optional<std::string>) { join->release(); });
+                });
                 return true;
             },
             [this, alive, join](std::optional<pr::ApiError> e) {

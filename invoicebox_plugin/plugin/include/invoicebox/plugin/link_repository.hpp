@@ -70,7 +70,8 @@ class LinkRepository {
     /// The paidAt (UTC ms, whole seconds) up to which the poller has applied every paid order of
     /// a shop; nullopt before its first page was applied.
     std::optional<std::int64_t> paid_cursor(std::string_view merchant_id);
-    void save_paid_cursor(std::string_view merchant_id, std::int64_t paid_at_ms);
+    /// The op that moves a shop's paid cursor (written with the caller's batch or alone).
+    static StoreOp paid_cursor_op(std::string_view merchant_id, std::int64_t paid_at_ms);
 
     /// True when the merchantOrderId carries this installation's prefix.
     bool is_ours(std::string_view merchant_order_id);

@@ -39,6 +39,8 @@
 
 namespace invoicebox::plugin {
 
+struct Join; // join.hpp: the outstanding parts of a pass
+
 struct StaffUser {
     std::string id;
     std::string name;
@@ -185,6 +187,9 @@ class LinkService {
     /// with LinkLifecycle (link_lifecycle.hpp), records the new state with its effects in one
     /// store batch, and starts the effect runner. Throws StoreError when nothing was recorded.
     /// `folios`: collect the changed folios there instead of pushing a view per report.
+    /// receive() waits for the durable write (pms.store/1); the notification (commit_async) and
+    /// the pages of the poller and of a staff refresh (receive_page) take the same road through
+    /// plan_receive without waiting.
     Transition receive(const OrderReport& report, std::set<std::string>* folios = nullptr);
     /// receive() up to the write: the link looked up and the report applied, nothing recorded.
     /// Throws StoreError when the store cannot be read.
@@ -209,6 +214,21 @@ class LinkService {
     /// changes nothing waits for the batches of ours still in flight (an empty batch), or is
     /// answered at once when there are none.
     void commit_async(Transition t, std::vector<StoreOp> extra, std::function<void(std::optional<std::string>)> then);
+    /// A page of reports (poller, staff refresh) recorded without the strand waiting on the
+    /// disk (issue 14): each report is planned on what is recorded or on its way (the store's
+    /// reads see the batches in flight), its batch started at once, and the host's writer
+    /// commits the page's batches together. `then` runs once every batch completed (in order,
+    /// also while the service stops: check `alive`), with the transitions made durable; a
+    /// report that could not be read or recorded makes `all_durable` false (the rest of the
+    /// page still counts), and one that could not be read ends the page's planning.
+    struct ReceivedPage {
+        bool all_durable = true;
+        std::vector<Transition> durable;
+    };
+    void receive_page(std::vector<OrderReport> reports, std::function<void(ReceivedPage)> then);
+    /// What follows durable transitions: one view update per folio, the suspense page's, and
+    /// the effects of every owner they name (each chain joined to `join` when given).
+    void follow_up(const std::vector<Transition>& done, const std::shared_ptr<Join>& join = nullptr);
     /// host().store_write_async, counted: while none is in flight, what the store reads is
     /// durable, and a report that changes nothing is answered without a trip to the writer.
     void write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done);
