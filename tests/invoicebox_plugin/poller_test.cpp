@@ -264,6 +264,44 @@ BOOST_FIXTURE_TEST_CASE(a_refresh_whose_records_fail_says_so_and_posts_nothing_u
     BOOST_TEST(host.postings.size() == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(staff_requests_never_wait_behind_background_work_that_used_its_share, Fixture) {
+    // Issue 14: the poller and staff share the account's limit, staff first. With 5 requests
+    // per 30 s (one kept for staff), six background reads leave two to the next window; a
+    // staff read (a client with a deadline, as every view event's) started after them all goes
+    // at once.
+    auto s = settings();
+    s.shop.requests_per_30s = 5;
+    service->configure(s);
+    auto links = create_links(1);
+    const pr::OrderId id(links[0].order_id);
+    auto read = [&](ApiClient& client, std::vector<std::int64_t>& answered_at) {
+        pr::OrderFilter f;
+        f.ids = {id};
+        client.find_all_orders(
+            std::move(f), [](const std::vector<pr::Order>&) { return true; },
+            [&](std::optional<pr::ApiError> e) {
+                BOOST_TEST(!e.has_value());
+                answered_at.push_back(host.now);
+            });
+    };
+    const std::int64_t start = host.now;
+    auto background = ApiClient::make(host, s.shop);
+    std::vector<std::int64_t> background_at;
+    for (int i = 0; i < 6; ++i)
+        read(*background, background_at);
+    auto staff = ApiClient::make(host, s.shop);
+    staff->set_deadline(start + 10'000);
+    std::vector<std::int64_t> staff_at;
+    read(*staff, staff_at);
+    host.run();
+    BOOST_REQUIRE_EQUAL(staff_at.size(), 1u);
+    BOOST_TEST(staff_at[0] - start < 1000, "staff answered after " << staff_at[0] - start << " ms");
+    BOOST_REQUIRE_EQUAL(background_at.size(), 6u);
+    std::sort(background_at.begin(), background_at.end());
+    BOOST_TEST(background_at[3] - start < 1000);   // four within the background share
+    BOOST_TEST(background_at[4] - start >= 29'000); // the rest wait for the window to move
+}
+
 BOOST_FIXTURE_TEST_CASE(two_hundred_refreshes_of_one_folio_share_one_flight, Fixture) {
     // Issue 14: 200 presses of «Обновить статус ссылок» on one folio while the first is in flight
     // cost the requests of one refresh, and every press gets the answer exactly once.
