@@ -1,5 +1,6 @@
 // Pure pieces: formatting, template, settings, basket, views.
 #include <invoicebox/plugin/api_client.hpp>
+#include <invoicebox/plugin/applied_notifications.hpp>
 #include <invoicebox/plugin/formatting.hpp>
 #include <invoicebox/plugin/link_record.hpp>
 #include <invoicebox/plugin/message_template.hpp>
@@ -328,6 +329,24 @@ BOOST_AUTO_TEST_CASE(views_show_columns_statuses_and_form_defaults) {
     const auto create = render_create_view(f, form, 0);
     for (const char* word : {"Отправить пользователю", "1 час", "30 дней", "Сумма", "Описание"})
         BOOST_TEST(create.find(word) != std::string::npos, word);
+}
+
+BOOST_AUTO_TEST_CASE(applied_notifications_are_kept_per_shop_and_bounded) {
+    AppliedNotifications applied(2);
+    applied.add("shop-a", "sig-1");
+    BOOST_TEST(applied.contains("shop-a", "sig-1"));
+    BOOST_TEST(!applied.contains("shop-b", "sig-1")); // the same signature for another shop
+    applied.add("shop-a", "sig-2");
+    applied.add("shop-a", "sig-3"); // the newer generation was full: it becomes the older one
+    BOOST_TEST(applied.contains("shop-a", "sig-1"));
+    BOOST_TEST(applied.contains("shop-a", "sig-3"));
+    applied.add("shop-a", "sig-4");
+    applied.add("shop-a", "sig-5"); // and again: the first generation is gone
+    BOOST_TEST(!applied.contains("shop-a", "sig-1"));
+    BOOST_TEST(applied.contains("shop-a", "sig-5"));
+    BOOST_TEST(applied.size() <= 4u);
+    applied.clear();
+    BOOST_TEST(!applied.contains("shop-a", "sig-5"));
 }
 
 BOOST_AUTO_TEST_CASE(shortened_text_is_cut_at_a_character_and_marked) {

@@ -849,6 +849,36 @@ BOOST_FIXTURE_TEST_CASE(a_replay_waits_only_while_a_record_is_in_flight, Fixture
     BOOST_REQUIRE(late.has_value()); // answered inline
     BOOST_TEST(int(late->code) == int(Code::success));
     BOOST_TEST(host.async_writes == writes_settled); // no batch for a replay
+    // The same signed bytes, applied and durable: answered without reading them again.
+    BOOST_TEST(late->reason == "repeated");
+    // Only after the signature: the same bytes under a wrong one are refused.
+    BOOST_TEST(int(notify(d.body, std::string(40, '0')).code) == int(Code::signature_error));
+    // New settings forget what was applied: the replay is read again, to the same answer.
+    service->configure(settings());
+    const auto reread = notify(d.body, d.signature);
+    BOOST_TEST(int(reread.code) == int(Code::success));
+    BOOST_TEST(reread.reason == "applied");
+    BOOST_TEST(notify(d.body, d.signature).reason == "repeated");
+    BOOST_TEST(host.postings.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_delivery_not_recorded_is_read_again_when_retried, Fixture) {
+    // Only a durable success is remembered: a first delivery whose record failed is answered
+    // out_of_service, and InvoiceBox's retry of the same bytes is read and applied in full.
+    const auto link = *create("1000.00", false).link;
+    const auto deliveries = pay(link.order_id);
+    BOOST_REQUIRE(!deliveries.empty());
+    const auto& d = deliveries.front();
+    host.store_writes = 0; // the next batch, the notification's record, fails
+    host.fail_write_at = 1;
+    const auto failed = notify(d.body, d.signature);
+    BOOST_TEST(int(failed.code) == int(Code::out_of_service));
+    host.fail_write_at = 0;
+    const auto retried = notify(d.body, d.signature);
+    BOOST_TEST(int(retried.code) == int(Code::success));
+    BOOST_TEST(retried.reason == "applied");
+    host.run();
+    BOOST_TEST(host.postings.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -74,6 +74,7 @@ LinkService::~LinkService() { *alive_ = false; }
 
 void LinkService::configure(Settings s) {
     settings_ = std::move(s);
+    applied_notifications_.clear(); // a key or a shop may have changed
     limiters_.clear();
     if (settings_.shop.complete())
         limiters_.push_back(rate_limiter_for(settings_.shop.merchant_id, settings_.shop.requests_per_30s));
@@ -918,12 +919,22 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     pr::NotificationSettings ns;
     ns.api_key = shop->api_key;
     ns.merchant_id = pr::MerchantId(shop->merchant_id);
-    auto verified = pr::verify_notification(ns, raw_body, headers);
-    if (!verified) {
-        host_.log(LogLevel::warning, "notification rejected: " + verified.error().reason);
-        answer(verified.error().reply, verified.error().reason);
+    auto reject = [&](const pr::NotificationRejection& r) {
+        host_.log(LogLevel::warning, "notification rejected: " + r.reason);
+        answer(r.reply, r.reason);
+    };
+    auto signature = pr::check_notification_signature(ns, raw_body, pr::find_header(headers, pr::signature_header));
+    if (!signature)
+        return reject(signature.error());
+    if (applied_notifications_.contains(shop->merchant_id, *signature)) {
+        // These exact bytes were applied and answered success, their record durable: the
+        // same answer, without reading them again (InvoiceBox's retry, a replay).
+        answer(Code::success, "repeated");
         return;
     }
+    auto verified = pr::read_signed_notification(ns, raw_body);
+    if (!verified)
+        return reject(verified.error());
     if (verified->monitoring_probe) {
         answer(Code::success, "monitoring probe");
         return;
@@ -944,7 +955,8 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     const Code code = t.reply;
     auto alive = alive_;
     commit_async(std::move(t), {},
-                 [this, alive, code, reply = std::move(reply)](std::optional<std::string> error) {
+                 [this, alive, code, merchant = shop->merchant_id, signature = std::move(*signature),
+                  reply = std::move(reply)](std::optional<std::string> error) {
                      if (error) {
                          if (*alive)
                              host_.log(LogLevel::error, "notification not recorded: " + *error);
@@ -952,6 +964,8 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
                                NotificationOutcome{Code::out_of_service, "store failure"});
                          return;
                      }
+                     if (code == Code::success && *alive)
+                         applied_notifications_.add(merchant, signature);
                      reply(pr::make_notification_reply(code),
                            NotificationOutcome{code, code == Code::order_not_found ? "unknown order" : "applied"});
                  });

@@ -71,14 +71,20 @@ NotificationReply make_notification_reply(NotificationReplyCode code, std::strin
     return reply;
 }
 
-Expected<VerifiedNotification, NotificationRejection>
-verify_notification(const NotificationSettings& s, std::string_view raw_body,
-                    std::optional<std::string_view> signature) {
+Expected<std::string, NotificationRejection>
+check_notification_signature(const NotificationSettings& s, std::string_view raw_body,
+                             std::optional<std::string_view> signature) {
     if (!signature || signature->find_first_not_of(" \t\r\n") == std::string_view::npos)
         return unexpected(reject(NotificationReplyCode::signature_error, "no X-Signature header"));
-    if (!verify_signature(s.api_key, raw_body, *signature, s.algorithm))
+    std::string expected = sign(s.api_key, raw_body, s.algorithm);
+    if (!signature_matches(expected, *signature))
         return unexpected(
             reject(NotificationReplyCode::signature_error, "X-Signature does not match the body"));
+    return expected;
+}
+
+Expected<VerifiedNotification, NotificationRejection>
+read_signed_notification(const NotificationSettings& s, std::string_view raw_body) {
     auto doc = parse_json(raw_body);
     if (!doc)
         return unexpected(reject(NotificationReplyCode::out_of_service,
@@ -96,6 +102,14 @@ verify_notification(const NotificationSettings& s, std::string_view raw_body,
     v.monitoring_probe = order->is_monitoring_probe();
     v.order = std::move(order).value();
     return v;
+}
+
+Expected<VerifiedNotification, NotificationRejection>
+verify_notification(const NotificationSettings& s, std::string_view raw_body,
+                    std::optional<std::string_view> signature) {
+    if (auto signed_ok = check_notification_signature(s, raw_body, signature); !signed_ok)
+        return unexpected(std::move(signed_ok).error());
+    return read_signed_notification(s, raw_body);
 }
 
 Expected<VerifiedNotification, NotificationRejection>

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <invoicebox/plugin/api_client.hpp>
+#include <invoicebox/plugin/applied_notifications.hpp>
 #include <invoicebox/plugin/folio.hpp>
 #include <invoicebox/plugin/host_ports.hpp>
 #include <invoicebox/plugin/link_lifecycle.hpp>
@@ -295,6 +296,9 @@ class LinkService {
     std::uint64_t poll_timer_ = 0;
     int poll_count_ = 0;
     std::size_t writes_in_flight_ = 0; ///< write_async batches started and not yet completed
+    /// Signed bodies answered `success` once durable: a byte-identical delivery is answered
+    /// again without being read (applied_notifications.hpp).
+    AppliedNotifications applied_notifications_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -76,4 +76,14 @@ Expected<VerifiedNotification, NotificationRejection>
 verify_notification(const NotificationSettings& s, std::string_view raw_body,
                     const HttpHeaders& headers);
 
+/// verify_notification in its two steps, for a receiver that acts between them (one that
+/// knows a byte-identical body it already applied). First the signature alone: the body's
+/// signature (lowercase hex, as sign() computes it) when `signature` matches it.
+Expected<std::string, NotificationRejection>
+check_notification_signature(const NotificationSettings& s, std::string_view raw_body,
+                             std::optional<std::string_view> signature);
+/// Then the body of a notification whose signature matched, read as an order of our shop.
+Expected<VerifiedNotification, NotificationRejection>
+read_signed_notification(const NotificationSettings& s, std::string_view raw_body);
+
 } // namespace invoicebox::protocol

@@ -36,6 +36,9 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 bool verify_signature(std::string_view key, std::string_view body, std::string_view given,
                       SignatureAlgorithm algo = SignatureAlgorithm::hmac_sha1);
 
+/// The comparison verify_signature makes, against an `expected` signature computed by sign().
+bool signature_matches(std::string_view expected, std::string_view given);
+
 /// ASCII case-insensitive equality, for HTTP header names.
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
