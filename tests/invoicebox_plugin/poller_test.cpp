@@ -112,6 +112,23 @@ struct Fixture {
         BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
         host.engine->take_deliveries();
     }
+    /// Payments of open links on InvoiceBox whose notifications are lost: only a refresh or the
+    /// poller finds them.
+    void pay_unnotified(const std::vector<LinkRecord>& links) {
+        for (const auto& l : links) {
+            auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
+            BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+        }
+        host.engine->take_deliveries();
+    }
+    /// One staff refresh of F-1, run to its answer ("" = every status read and recorded).
+    std::string refresh() {
+        std::optional<std::string> result;
+        service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
+        host.run();
+        BOOST_REQUIRE(result);
+        return *result;
+    }
     std::size_t postings_of(const std::vector<LinkRecord>& links) {
         std::size_t n = 0;
         for (const auto& l : links)
@@ -219,18 +236,11 @@ BOOST_FIXTURE_TEST_CASE(refresh_posts_every_paid_link_of_a_big_folio, Fixture) {
     // 310 paid links, no notification: the refresh of the folio posts all of them (measured on
     // 76b34fa: only the first 100).
     auto links = create_links(310);
-    for (const auto& l : links) {
-        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
-        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    }
-    host.engine->take_deliveries();
-    std::optional<std::string> result;
+    pay_unnotified(links);
     const int writes_before = host.store_writes;
     const int async_before = host.async_writes;
-    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
-    host.run();
-    BOOST_REQUIRE(result);
-    BOOST_TEST(result->empty(), *result);
+    const auto result = refresh();
+    BOOST_TEST(result.empty(), result);
     BOOST_TEST(postings_of(links) == 310u);
     BOOST_TEST(host.postings.size() == 310u);
     // Issue 14: the refresh records through pms.store/2 only; the strand never waits on the disk.
@@ -239,27 +249,16 @@ BOOST_FIXTURE_TEST_CASE(refresh_posts_every_paid_link_of_a_big_folio, Fixture) {
 
 BOOST_FIXTURE_TEST_CASE(a_refresh_whose_records_fail_says_so_and_posts_nothing_unrecorded, Fixture) {
     auto links = create_links(3);
-    for (const auto& l : links) {
-        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
-        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    }
-    host.engine->take_deliveries();
+    pay_unnotified(links);
     host.fail_key = "v1/link/" + links[1].merchant_order_id;
-    std::optional<std::string> result;
-    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
-    host.run();
-    BOOST_REQUIRE(result);
-    BOOST_TEST(*result == "Не удалось записать статусы в базу PMS");
+    BOOST_TEST(refresh() == "Не удалось записать статусы в базу PMS");
     // The others are recorded and posted; the failed one is not posted, and the next refresh
     // records and posts it.
     BOOST_TEST(postings_of(links) == 2u);
     BOOST_TEST(host.postings.count("ru.invoicebox.pms.payment-link:payment:" + links[1].order_id) == 0u);
     host.fail_key.clear();
-    result.reset();
-    service->refresh_folio("F-1", StaffUser{"u-1", "Анна"}, [&](std::string e) { result = std::move(e); });
-    host.run();
-    BOOST_REQUIRE(result);
-    BOOST_TEST(result->empty(), *result);
+    const auto again = refresh();
+    BOOST_TEST(again.empty(), again);
     BOOST_TEST(postings_of(links) == 3u);
     BOOST_TEST(host.postings.size() == 3u);
 }
@@ -306,11 +305,7 @@ BOOST_FIXTURE_TEST_CASE(two_hundred_refreshes_of_one_folio_share_one_flight, Fix
     // Issue 14: 200 presses of «Обновить статус ссылок» on one folio while the first is in flight
     // cost the requests of one refresh, and every press gets the answer exactly once.
     auto links = create_links(5);
-    for (const auto& l : links) {
-        auto r = host.sim_call("POST", "/__sim/orders/" + l.order_id + "/pay", "{}");
-        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    }
-    host.engine->take_deliveries();
+    pay_unnotified(links);
     const int before = host.http_calls;
     std::vector<int> answers(200, 0);
     for (int i = 0; i < 200; ++i)
@@ -411,9 +406,7 @@ BOOST_FIXTURE_TEST_CASE(a_refresh_that_changes_nothing_pushes_nothing, Fixture) 
     auto pushes = host.pushes.size();
     press();
     BOOST_TEST(host.pushes.size() == pushes);
-    auto r = host.sim_call("POST", "/__sim/orders/" + links[0].order_id + "/pay", "{}");
-    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    host.engine->take_deliveries(); // the notification is lost: the refresh finds the payment
+    pay_unnotified({links[0]}); // the refresh finds the payment
     pushes = host.pushes.size();
     press();
     BOOST_TEST(host.pushes.size() > pushes);
