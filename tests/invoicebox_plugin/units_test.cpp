@@ -433,6 +433,14 @@ BOOST_AUTO_TEST_CASE(every_window_of_the_longest_links_fits_the_view_cap_and_lis
     BOOST_TEST(keys_of(view).front() == links.front().merchant_order_id);
     BOOST_TEST(keys_of(view).size() == links_window_rows);
     BOOST_TEST(view.find("Показаны 100 последних ссылок из 420") != std::string::npos);
+    // The table cut the long texts; the link's «История» shows them whole.
+    BOOST_TEST(view.find(long_text) == std::string::npos);
+    const auto history = render_history_view(links.front(), 0);
+    const auto items = boost::json::parse(history).as_object().at("elements").as_array().at(0).as_object().at("items");
+    std::size_t whole = 0;
+    for (const auto& item : items.as_array())
+        whole += item.as_object().at("value").as_string() == long_text;
+    BOOST_TEST(whole == 3u); // the description, the error and the suspense reason
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -287,6 +287,11 @@ std::string render_qr_view(const LinkRecord& l) {
     return w.take();
 }
 
+namespace {
+/// A field value of pms.view/1 holds at most 4096 characters.
+constexpr std::size_t history_value_chars = 4000;
+} // namespace
+
 std::string render_history_view(const LinkRecord& l, int offset_minutes) {
     auto w = writer();
     w.begin_object().member("schema", "pms.view/1")
@@ -303,7 +308,16 @@ std::string render_history_view(const LinkRecord& l, int offset_minutes) {
     if (!l.order_id.empty())
         w.begin_object().member("label", "Заказ InvoiceBox").member("value", l.order_id).end_object();
     w.begin_object().member("label", "Сумма").member("value", format_money_ru(l.amount_minor, l.currency)).end_object();
+    // The texts the links table cuts (links_cell_chars), whole here (the schema's 4096 at most).
+    if (!l.description.empty())
+        w.begin_object().member("label", "Описание").member("value", shorten_text(l.description, history_value_chars)).end_object();
     w.begin_object().member("label", "Статус").member("value", st.text).member("tone", st.tone).end_object();
+    if (l.state == LinkState::failed && !l.error_message.empty())
+        w.begin_object().member("label", "Ошибка").member("value", shorten_text(l.error_message, history_value_chars))
+            .member("tone", "error").end_object();
+    if (l.posting == PostingState::suspense && !l.suspense_reason.empty())
+        w.begin_object().member("label", "Не проведён в счёт").member("value", shorten_text(l.suspense_reason, history_value_chars))
+            .member("tone", "warning").end_object();
     w.begin_object().member("label", "Создал").member("value", l.created_by.empty() ? "—" : l.created_by).end_object();
     w.end_array().end_object();
     w.begin_object().member("type", "table").member("id", "history");

@@ -42,8 +42,8 @@ inline constexpr std::size_t links_page_rows = 50;
 /// The most rows one view lists: past it «Показать ещё» moves the window to older links and
 /// «Показать более новые» back. A full window of the longest rows a link can have stays below
 /// the host's view size cap (256 KiB) and the schema's 500 rows, whatever the folio holds
-/// (issue 14; views_test proves it). Long cell texts are cut to links_cell_chars for the same
-/// reason; the link's history shows them whole.
+/// (issue 14; units_test proves it). Long cell texts (description, error, suspense reason) are
+/// cut to links_cell_chars for the same reason; the link's «История» shows them whole.
 inline constexpr std::size_t links_window_rows = 100;
 inline constexpr std::size_t links_cell_chars = 300;
 
