@@ -130,31 +130,24 @@ template <class T, class Convert>
 std::uint64_t open_hook(const ImplPtr& rt, const std::shared_ptr<Instance>& inst, const char* what,
                         Callback<T> done, Convert convert,
                         CompletionHop hop = CompletionHop::post) {
-    struct State {
-        std::uint64_t id = 0;
-        Callback<T> done;
-    };
-    auto state = std::make_shared<State>();
-    state->done = std::move(done);
-    const std::uint64_t id = HookCompletions::instance().open(
+    auto answer = std::make_shared<Callback<T>>(std::move(done));
+    return HookCompletions::instance().open(
         inst, what,
-        [rt, weak = std::weak_ptr<Instance>(inst), state, convert = std::move(convert),
+        [rt, weak = std::weak_ptr<Instance>(inst), answer, convert = std::move(convert),
          hop](Result<HookAnswer> r) mutable {
-            auto run = [state, convert, r = std::move(r)](Instance*) mutable {
+            auto run = [answer, convert, r = std::move(r)]() mutable {
                 Result<T> out = convert(std::move(r));
-                invoke_callback(state->done, std::move(out));
+                invoke_callback(*answer, std::move(out));
             };
             if (auto i = weak.lock()) {
                 if (hop == CompletionHop::inline_on_strand && i->strand.running_in_this_thread())
-                    return run(i.get());
-                i->post([i, run = std::move(run)]() mutable { run(i.get()); });
+                    return run();
+                i->post([i, run = std::move(run)]() mutable { run(); });
             } else if (!rt->stopped.load())
-                rt->run_io([run = std::move(run)]() mutable { run(nullptr); });
+                rt->run_io([run = std::move(run)]() mutable { run(); });
             else
-                run(nullptr);
+                run();
         });
-    state->id = id;
-    return id;
 }
 
 /// A staff request's deadline (a click, a view event, a page opening, a settings action),

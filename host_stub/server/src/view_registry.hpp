@@ -58,7 +58,6 @@ class ViewRegistry {
   public:
     using Clock = std::chrono::steady_clock;
 
-    /// Defaults mirror AccessLimits (host_server.hpp), where the host's own defaults live.
     /// Set from AccessLimits (host_server.hpp), where the defaults live.
     struct Limits {
         std::size_t per_session;
