@@ -5,7 +5,6 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <map>
 
 namespace invoicebox::plugin {

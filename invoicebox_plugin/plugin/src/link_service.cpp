@@ -474,18 +474,8 @@ void LinkService::commit_async(Transition t, std::vector<StoreOp> extra,
                            // before deactivate), the follow-ups only while the service lives.
                            const bool durable = !error;
                            then(std::move(error));
-                           if (!durable || !*alive)
-                               return;
-                           const Transition& done = *shared;
-                           if (done.suspense && on_suspense_changed)
-                               on_suspense_changed();
-                           if (done.link)
-                               changed(done.link->folio_id);
-                           std::set<std::string> owners;
-                           for (const auto& e : done.effects)
-                               owners.insert(e.owner);
-                           for (const auto& o : owners)
-                               run_effects(o);
+                           if (durable && *alive)
+                               follow_up({shared.get(), 1});
                        });
 }
 
@@ -527,7 +517,7 @@ void LinkService::receive_page(std::vector<OrderReport> reports, std::function<v
     page->settle();
 }
 
-void LinkService::follow_up(const std::vector<Transition>& done, const std::shared_ptr<Join>& join) {
+void LinkService::follow_up(std::span<const Transition> done, const std::shared_ptr<Join>& join) {
     std::set<std::string> folios;
     std::set<std::string> owners;
     bool suspense = false;

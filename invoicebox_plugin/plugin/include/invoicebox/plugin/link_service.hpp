@@ -36,6 +36,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 namespace invoicebox::plugin {
@@ -229,7 +230,7 @@ class LinkService {
     void receive_page(std::vector<OrderReport> reports, std::function<void(ReceivedPage)> then);
     /// What follows durable transitions: one view update per folio, the suspense page's, and
     /// the effects of every owner they name (each chain joined to `join` when given).
-    void follow_up(const std::vector<Transition>& done, const std::shared_ptr<Join>& join = nullptr);
+    void follow_up(std::span<const Transition> done, const std::shared_ptr<Join>& join = nullptr);
     /// host().store_write_async, counted: while none is in flight, what the store reads is
     /// durable, and a report that changes nothing is answered without a trip to the writer.
     void write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done);
