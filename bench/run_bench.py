@@ -1180,6 +1180,22 @@ def so_size_row(w, t):
           os.path.getsize(so) / 1024, size)
 
 
+# Every row a run prints when all its parts worked. BENCH_CHECK_ROWS=1 (the `bench.quick` test)
+# makes a run that lacks one fail: a pass that timed out, a program not built, a row lost in a
+# change. It checks that the figures exist, never what they are.
+EXPECTED_ROWS = (
+    "so_size", "ingress_replay", "ingress_wrong", "ingress_cpu", "ingress_cs", "fd_syncs", "fd_cpu", "fd_rps",
+    "fd_p50", "fd_sync_ms", "fd_ceiling", "get_flood_p50", "get_flood_p99", "get_storm_p50", "get_storm_p99",
+    "storm_p50", "storm_p99", "storm_requests", "storm_non200", "replay_one_view", "views_p99", "views_rps",
+    "views_open", "poll_time", "rss", "startup", "poll_off", "poll_off_host_cpu", "poll_off_sim_cpu", "poll_on",
+    "limit_window", "limit_429") + tuple("micro_" + name for name, *_ in MICRO)
+
+
+def missing_rows(t):
+    return [key for key in EXPECTED_ROWS
+            if key not in t.rows or any(value is None for _, value in t.rows[key]["samples"])]
+
+
 def main():
     build = os.path.abspath(sys.argv[1])
     source = os.path.abspath(sys.argv[2])
@@ -1244,6 +1260,12 @@ def main():
                   + (f", host heaps: MALLOC_ARENA_MAX={HOST_ARENAS}" if HOST_ARENAS else "")
                   + ("\nQUICK MODE: a smoke run proving every row is produced, not figures." if QUICK else ""))
         print(t.render(header))
+        if os.environ.get("BENCH_CHECK_ROWS", "") not in ("", "0"):
+            missing = missing_rows(t)
+            if missing:
+                log("FAILED: rows without a figure: " + ", ".join(missing))
+                sys.exit(1)
+            log(f"every one of the {len(EXPECTED_ROWS)} rows has its figures")
     finally:
         w.stop()
         if keep:

@@ -22,8 +22,10 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev
   openssl ca-certificates curl python3)
-# What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic.
-test_packages=(chromium fonts-dejavu-core nodejs npm python3 python3-jsonschema clang-14 libc++-14-dev libc++abi-14-dev)
+# What the tests add on top: a real browser for the UI tests and fonts that render Cyrillic;
+# Google Benchmark for the bench's micro-benchmarks, which the bench.quick test runs.
+test_packages=(chromium fonts-dejavu-core nodejs npm python3 python3-jsonschema clang-14 libc++-14-dev libc++abi-14-dev
+  libbenchmark-dev)
 # libFuzzer comes with clang; the test run builds and runs every fuzz target for a few seconds.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
 # Building .deb files and checking them.
