@@ -239,10 +239,15 @@ class FakeHost : public HostPorts {
         outbox.push_back(m);
         queue.push_back([done] { done(MailOutcome::sent, ""); });
     }
-    void raise_alert(const StaffAlert& a) override {
+    /// While set, every alert is refused (pms.notify/1's PMS_STORAGE_ERROR): none is kept.
+    bool refuse_alerts = false;
+    bool raise_alert(const StaffAlert& a) override {
+        if (refuse_alerts)
+            return false;
         auto& slot = alerts[a.dedupe_key];
         slot.first = a;
         ++slot.second;
+        return true;
     }
     std::vector<std::string> resolved_alerts; // dedupe keys, in order
     void resolve_alert(std::string_view key) override { resolved_alerts.emplace_back(key); }

@@ -212,7 +212,7 @@ void HostAdapter::send_mail(const MailMessage& m, std::function<void(MailOutcome
     });
 }
 
-void HostAdapter::raise_alert(const StaffAlert& a) {
+bool HostAdapter::raise_alert(const StaffAlert& a) {
     sdk::staff_notification n;
     n.level = notify_level_of(a.level);
     n.dedupe_key = a.dedupe_key;
@@ -220,8 +220,10 @@ void HostAdapter::raise_alert(const StaffAlert& a) {
     n.body = a.body;
     n.folio_id = a.folio_id;
     const pms_status s = host_.try_notify(n);
-    if (s != PMS_OK && s != PMS_NOT_SUPPORTED) // a host without pms.notify/1 shows no alerts
-        host_.warning("staff notification not raised: " + a.dedupe_key);
+    if (s == PMS_OK || s == PMS_NOT_SUPPORTED) // a host without pms.notify/1 shows no alerts
+        return true;
+    host_.warning("staff notification not raised: " + a.dedupe_key);
+    return false;
 }
 
 void HostAdapter::resolve_alert(std::string_view key) {

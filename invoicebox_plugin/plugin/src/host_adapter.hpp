@@ -41,7 +41,7 @@ class HostAdapter final : public HostPorts {
     void http_send(const protocol::HttpRequest& request, std::string url, std::chrono::milliseconds timeout,
                    std::function<void(protocol::HttpOutcome)> done) override;
     void send_mail(const MailMessage& message, std::function<void(MailOutcome, std::string)> done) override;
-    void raise_alert(const StaffAlert& alert) override;
+    bool raise_alert(const StaffAlert& alert) override;
     void resolve_alert(std::string_view dedupe_key) override;
     std::int64_t now_utc_ms() override;
     int utc_offset_minutes(std::int64_t at_utc_ms) override;

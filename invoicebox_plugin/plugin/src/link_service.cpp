@@ -702,23 +702,27 @@ void LinkService::effect_step(const std::string& owner) {
         // out and removed in one batch (one store write per payment less). A crash before the
         // removal raises them again on replay, which the dedupe key keeps as one row, one toast.
         std::vector<StoreOp> erase;
+        bool refused = false;
         for (const auto& a : pending) {
-            if (a.kind == Effect::Kind::raise_alert) {
-                failpoint("invoicebox.alert.before_raise");
-                host_.raise_alert(a.alert);
-            } else if (a.kind == Effect::Kind::resolve_alert) {
-                host_.resolve_alert(a.alert.dedupe_key);
-            } else {
+            if (a.kind != Effect::Kind::raise_alert && a.kind != Effect::Kind::resolve_alert)
+                break;
+            if (!carry_out_alert(a)) {
+                refused = true; // kept in the outbox, with every effect after it: asked again on replay
                 break;
             }
             erase.push_back(LinkRepository::erase_effect(a));
         }
+        if (erase.empty()) {
+            effect_chain_end(owner);
+            return;
+        }
         // The removal does not hold the strand: the chain goes on once it is durable.
-        write_async(std::move(erase), [this, alive, owner](std::optional<std::string> error) {
+        write_async(std::move(erase), [this, alive, owner, refused](std::optional<std::string> error) {
             if (!*alive)
                 return;
-            if (error) {
+            if (error)
                 host_.log(LogLevel::error, "outbox " + owner + ": completed alerts not removed; replayed later");
+            if (error || refused) {
                 effect_chain_end(owner);
                 return;
             }
@@ -764,11 +768,34 @@ void LinkService::posting_done(const Effect& e, PostOutcome outcome, const Posti
         return;
     }
     auto t = apply_posting(*link, outcome, r, context_for(link->order_id, link->merchant_order_id));
-    // The outcome, the alert that follows from it and the removal of the post effect: one batch,
-    // made durable off the strand (with whatever other batches wait at that moment). The chain
-    // (the alert next) goes on from its completion.
+    // The alerts that follow from the outcome are raised now, before the outcome is recorded,
+    // instead of going through the outbox: pms.notify/1 makes a raised alert durable no later
+    // than the batch started after it, and a crash before that batch leaves the post effect,
+    // whose replay posts again (same key) and raises the same alert (same dedupe key: one row,
+    // one toast). That saves each payment a writer job and an outbox read (issue 14). An alert
+    // the host refuses stays in the batch as an effect, which the chain raises next.
+    std::vector<Effect> kept;
+    kept.reserve(t.effects.size());
+    for (auto& effect : t.effects) {
+        const bool alert = effect.owner == e.owner && (effect.kind == Effect::Kind::raise_alert ||
+                                                       effect.kind == Effect::Kind::resolve_alert);
+        if (!alert || !kept.empty() || !carry_out_alert(effect))
+            kept.push_back(std::move(effect)); // order kept: nothing is raised past a refused one
+    }
+    t.effects = std::move(kept);
+    // The outcome and the removal of the post effect: one batch, made durable off the strand
+    // (with whatever other batches wait at that moment). The chain goes on from its completion.
     commit_async(std::move(t), {LinkRepository::erase_effect(e)},
                  [next = std::move(next)](std::optional<std::string> error) { next(!error); });
+}
+
+bool LinkService::carry_out_alert(const Effect& alert) {
+    if (alert.kind == Effect::Kind::resolve_alert) {
+        host_.resolve_alert(alert.alert.dedupe_key); // not found: resolved already, which is fine
+        return true;
+    }
+    failpoint("invoicebox.alert.before_raise");
+    return host_.raise_alert(alert.alert);
 }
 
 Effect LinkService::mail_alert_effect(LinkRecord& link, Effect::Kind kind) const {

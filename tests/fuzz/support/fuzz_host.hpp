@@ -153,7 +153,10 @@ class FuzzHost final : public invoicebox::plugin::HostPorts {
                    std::function<void(invoicebox::plugin::MailOutcome, std::string)> done) override {
         queue_.push_back([done = std::move(done)] { done(invoicebox::plugin::MailOutcome::sent, std::string()); });
     }
-    void raise_alert(const invoicebox::plugin::StaffAlert&) override { ++alerts; }
+    bool raise_alert(const invoicebox::plugin::StaffAlert&) override {
+        ++alerts;
+        return true;
+    }
     void resolve_alert(std::string_view) override {}
     std::int64_t now_utc_ms() override { return now_ms_; }
     int utc_offset_minutes(std::int64_t) override { return 180; }

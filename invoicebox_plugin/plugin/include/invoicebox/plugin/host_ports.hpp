@@ -138,7 +138,10 @@ class HostPorts {
                            std::function<void(MailOutcome, std::string)> done) = 0;
 
     // pms.notify/1
-    virtual void raise_alert(const StaffAlert& alert) = 0;
+    /// False when the host did not take the alert (a storage error): whoever asked for it keeps
+    /// asking. True once taken, and for a host without alerts. Taken means durable no later
+    /// than any store write started after it returns (pms/plugin_api/ext/notify.h).
+    [[nodiscard]] virtual bool raise_alert(const StaffAlert& alert) = 0;
     virtual void resolve_alert(std::string_view dedupe_key) = 0;
 
     // pms.clock/1

@@ -252,6 +252,9 @@ class LinkService {
     void effect_step(const std::string& owner);
     void effect_chain_end(const std::string& owner);
     void run_mail_effect(const Effect& e);
+    /// Raises or resolves a staff alert of the outbox; false when the host refused the raise
+    /// (the effect then stays where it is, to be asked again).
+    bool carry_out_alert(const Effect& alert);
     /// The staff alert of a link's mail that did not leave (`raise_alert`), or its resolution
     /// (`resolve_alert`) once a later mail did; takes the link's next effect number.
     Effect mail_alert_effect(LinkRecord& link, Effect::Kind kind) const;
