@@ -85,10 +85,13 @@ BOOST_AUTO_TEST_CASE(a_folio_lists_exactly_its_links_from_one_scan) {
     for (int round = 0; round < 3; ++round)
         for (const auto& folio : folios) {
             LinkRecord r;
-            r.merchant_order_id = repo.next_merchant_order_id(folio);
+            std::vector<StoreOp> ops;
+            r.merchant_order_id = repo.next_merchant_order_id(folio, ops);
             r.folio_id = folio;
             r.created_at_ms = 1000 * (round + 1);
-            repo.save(r);
+            for (auto& op : repo.link_ops(r))
+                ops.push_back(std::move(op));
+            host.store_write(ops);
             made[folio].insert(made[folio].begin(), r.merchant_order_id); // newest first
         }
     for (const auto& folio : folios) {
@@ -201,6 +204,45 @@ BOOST_FIXTURE_TEST_CASE(link_is_recorded_before_the_create_call, Fixture) {
     BOOST_TEST(int(l[0].state) == int(LinkState::creating));
     host.run();
     BOOST_TEST(int(links()[0].state) == int(LinkState::open));
+}
+
+BOOST_FIXTURE_TEST_CASE(create_and_cancel_record_off_the_strand_and_send_only_what_is_durable, Fixture) {
+    // Issue 14: no staff action holds the strand for an fsync. Every write of a create (the
+    // link before InvoiceBox hears of it, then the answer) and of a cancel is a pms.store/2
+    // batch, and the create request leaves only once the link's batch is durable.
+    const int writes_before = host.store_writes;
+    const int async_before = host.async_writes;
+    const int calls_before = host.http_calls;
+    CreateInput in{"F-1", "100.00", "Предоплата", default_message_template(), "1h", false, false};
+    std::optional<CreateOutcome> made;
+    service->create_link(in, StaffUser{"u", "A"}, [&](CreateOutcome o) { made = std::move(o); });
+    BOOST_TEST(host.http_calls == calls_before); // the record is not durable yet: nothing sent
+    host.run();
+    BOOST_REQUIRE(made);
+    BOOST_REQUIRE(int(made->kind) == int(CreateOutcome::Kind::created));
+    BOOST_TEST(host.http_calls > calls_before);
+    std::string canceled = "x";
+    service->cancel_link("F-1", made->link->merchant_order_id, StaffUser{"u", "A"},
+                         [&](std::string e) { canceled = std::move(e); });
+    host.run();
+    BOOST_TEST(canceled == "");
+    BOOST_TEST(links().at(0).ib_status == "canceled");
+    BOOST_TEST(host.async_writes - async_before >= 3);
+    BOOST_TEST(host.store_writes - writes_before == host.async_writes - async_before); // none synchronous
+
+    // A link that cannot be recorded is never sent: staff are told, InvoiceBox never hears of it.
+    const int calls = host.http_calls;
+    host.store_writes = 0;
+    host.fail_write_at = 1; // the next batch
+    std::optional<CreateOutcome> refused;
+    service->create_link(in, StaffUser{"u", "A"}, [&](CreateOutcome o) { refused = std::move(o); });
+    host.run();
+    host.fail_write_at = 0;
+    BOOST_REQUIRE(refused);
+    BOOST_TEST(int(refused->kind) != int(CreateOutcome::Kind::created));
+    BOOST_TEST(refused->message.find("Не удалось сохранить ссылку") != std::string::npos, refused->message);
+    BOOST_TEST(host.http_calls == calls);
+    BOOST_TEST(links().size() == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(bad_notifications_get_the_right_answer_and_post_nothing, Fixture) {

@@ -156,7 +156,7 @@ std::string LinkRepository::prefix() {
     return prefix_cache_;
 }
 
-std::string LinkRepository::next_merchant_order_id(std::string_view folio_id) {
+std::string LinkRepository::next_merchant_order_id(std::string_view folio_id, std::vector<StoreOp>& ops) {
     std::string pfx = prefix();
     std::int64_t seq = 0;
     if (auto meta = host_.store_get(k_meta)) {
@@ -173,7 +173,7 @@ std::string LinkRepository::next_merchant_order_id(std::string_view folio_id) {
     m["v"] = 1;
     m["prefix"] = pfx;
     m["next_seq"] = seq;
-    host_.store_write({StoreOp{StoreOp::Kind::put, std::string(k_meta), bj::serialize(m)}});
+    ops.push_back(StoreOp{StoreOp::Kind::put, std::string(k_meta), bj::serialize(m)});
     prefix_cache_ = pfx;
     return pfx + "-" + sanitize_folio(folio_id) + "-" + std::to_string(seq);
 }

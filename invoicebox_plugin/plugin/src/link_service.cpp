@@ -41,6 +41,9 @@ std::int64_t to_ms(const std::optional<pr::UtcTime>& t, std::int64_t fallback) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
+/// Staff's answer when a new link could not be recorded: nothing went to InvoiceBox.
+constexpr const char* not_saved_message = "Не удалось сохранить ссылку в базе PMS. Ссылка не создана; повторите попытку";
+
 /// Order ids per list request (refresh, open links): keeps the query string a sane URL.
 constexpr std::size_t ids_per_list_read = 50;
 
@@ -219,8 +222,9 @@ void LinkService::create_link(const CreateInput& in, const StaffUser& staff, std
             return;
         }
         const auto now = host_.now_utc_ms();
+        std::vector<StoreOp> counter;
         LinkRecord link;
-        link.merchant_order_id = repo_.next_merchant_order_id(folio->folio_id);
+        link.merchant_order_id = repo_.next_merchant_order_id(folio->folio_id, counter);
         link.folio_id = folio->folio_id;
         link.folio_number = folio->folio_number;
         link.booking_id = folio->booking_id;
@@ -245,37 +249,70 @@ void LinkService::create_link(const CreateInput& in, const StaffUser& staff, std
                   "Создание ссылки на " + format_money_ru(*amount, link.currency) + ", срок до " +
                       format_local_datetime(link.expires_at_ms, offset_at(link.expires_at_ms)) +
                       (in.send_mail ? ", с отправкой гостю на " + link.guest_email : ", без отправки гостю"));
-        repo_.save(link);
-        // Recorded, not yet sent: a crash here leaves a `creating` link that start-up recovery
-        // looks up by merchantOrderId (and creates then, once).
-        failpoint("invoicebox.create.after_record");
         const std::string moid = link.merchant_order_id;
+        // In flight from here: a poll pass does not recover a create this call is making.
         creating_.insert(moid);
-        auto client = ApiClient::make(host_, shop);
-        // A view event: the create (with its retries and rate-limit waits) ends within the budget.
-        client->set_deadline(now + ApiClient::staff_budget.count());
+        Transition t;
+        t.link = std::move(link);
         auto alive = alive_;
-        client->create(request, false, [this, alive, moid, staff, done = std::move(done)](ApiClient::CreateResult r) mutable {
-            if (!*alive)
-                return;
-            creating_.erase(moid);
-            finish_create(moid, r, Actor::staff, staff.label(), std::move(done));
-        });
+        // The link and its number are recorded before InvoiceBox hears of it, off the strand
+        // (issue 14); the request goes once that batch is durable.
+        commit_async(std::move(t), std::move(counter),
+                     [this, alive, moid, request, shop, now, staff, done = std::move(done)](
+                         std::optional<std::string> error) mutable {
+                         if (!*alive)
+                             return;
+                         if (error) {
+                             creating_.erase(moid);
+                             CreateOutcome failed;
+                             failed.message = not_saved_message;
+                             done(std::move(failed));
+                             return;
+                         }
+                         // Recorded, not yet sent: a crash here leaves a `creating` link that
+                         // start-up recovery looks up by merchantOrderId (and creates then, once).
+                         failpoint("invoicebox.create.after_record");
+                         auto client = ApiClient::make(host_, shop);
+                         // A view event: the create (with its retries and rate-limit waits) ends
+                         // within the budget.
+                         client->set_deadline(now + ApiClient::staff_budget.count());
+                         client->create(request, false,
+                                        [this, alive, moid, staff, done = std::move(done)](ApiClient::CreateResult r) mutable {
+                                            if (!*alive)
+                                                return;
+                                            creating_.erase(moid);
+                                            finish_create(moid, r, Actor::staff, staff.label(), std::move(done));
+                                        });
+                     });
     } catch (const StoreError&) {
-        out.message = "Не удалось сохранить ссылку в базе PMS. Ссылка не создана; повторите попытку";
+        out.message = not_saved_message;
         done(std::move(out));
     }
 }
 
 void LinkService::finish_create(const std::string& moid, const ApiClient::CreateResult& result, Actor actor,
                                 const std::string& who, std::function<void(CreateOutcome)> done) {
+    // Whatever is recorded here is recorded off the strand (issue 14); staff hear the outcome
+    // once it is durable. Not recorded: InvoiceBox may hold the order, so the link is left for
+    // the poller's lookup by merchantOrderId, and staff are told so.
+    auto answer = [done](CreateOutcome out) {
+        if (done)
+            done(std::move(out));
+    };
+    auto not_recorded = [answer] {
+        CreateOutcome out;
+        out.kind = CreateOutcome::Kind::unconfirmed;
+        out.message = "Не удалось записать результат в базу PMS; ссылка будет проверена автоматически";
+        answer(std::move(out));
+    };
+    std::optional<LinkRecord> link;
+    Transition t;
     CreateOutcome out;
     try {
-        auto link = repo_.find(moid);
+        link = repo_.find(moid);
         if (!link) {
             out.message = "Ссылка пропала из базы PMS";
-            if (done)
-                done(std::move(out));
+            answer(std::move(out));
             return;
         }
         if (auto* d = std::get_if<pr::CreateOrderFlow::Done>(&result)) {
@@ -286,62 +323,65 @@ void LinkService::finish_create(const std::string& moid, const ApiClient::Create
                                 : actor == Actor::poll    ? ReportSource::poll_by_id
                                 : actor == Actor::refresh ? ReportSource::refresh
                                                           : ReportSource::create_answer;
-            const auto t = receive(OrderReport{source, d->order, who});
-            if (auto l = repo_.find(moid))
-                link = std::move(l);
-            out.link = *link;
+            t = plan_receive(OrderReport{source, d->order, who});
             if (t.reply != Code::success) {
                 out.kind = CreateOutcome::Kind::failed;
                 out.message = "InvoiceBox вернул заказ с другой суммой; ссылка не использована. Обратитесь в поддержку";
-                if (done)
-                    done(std::move(out));
-                return;
+            } else {
+                out.kind = CreateOutcome::Kind::created;
             }
-            out.kind = CreateOutcome::Kind::created;
-            const bool mail_queued = std::any_of(t.effects.begin(), t.effects.end(),
-                                                 [](const Effect& e) { return e.kind == Effect::Kind::send_mail; });
-            if (!mail_queued || !done) {
-                if (done)
-                    done(std::move(out));
-                return;
-            }
-            // The answer to staff waits for the mail, so the dialog can say it did not leave.
-            run_effects(moid, [this, moid, out = std::move(out), done = std::move(done)](std::string err) mutable {
-                try {
-                    if (auto l = repo_.find(moid))
-                        out.link = *l;
-                } catch (const StoreError&) {
-                }
-                out.message = err;
-                done(std::move(out));
-            });
-            return;
-        }
-        const auto& f = std::get<pr::CreateOrderFlow::Failed>(result);
-        const auto now = host_.now_utc_ms();
-        host_.log(LogLevel::warning, "create " + moid + " failed: " + pr::describe(f.error));
-        if (f.error.kind == pr::ErrorKind::outcome_unknown || f.error.outcome_unknown) {
-            add_audit(*link, now, actor, staff_or(who, actor),
-                      "Результат создания в InvoiceBox неизвестен; ссылка будет проверена автоматически");
-            repo_.save(*link);
-            out.kind = CreateOutcome::Kind::unconfirmed;
-            out.message = describe_for_staff(f.error);
         } else {
-            link->state = LinkState::failed;
-            link->error_message = describe_for_staff(f.error);
-            add_audit(*link, now, actor, staff_or(who, actor), "InvoiceBox отклонил создание: " + link->error_message);
-            repo_.save(*link);
-            out.kind = CreateOutcome::Kind::failed;
-            out.message = link->error_message;
+            const auto& f = std::get<pr::CreateOrderFlow::Failed>(result);
+            host_.log(LogLevel::warning, "create " + moid + " failed: " + pr::describe(f.error));
+            const auto now = host_.now_utc_ms();
+            if (f.error.kind == pr::ErrorKind::outcome_unknown || f.error.outcome_unknown) {
+                add_audit(*link, now, actor, staff_or(who, actor),
+                          "Результат создания в InvoiceBox неизвестен; ссылка будет проверена автоматически");
+                out.kind = CreateOutcome::Kind::unconfirmed;
+                out.message = describe_for_staff(f.error);
+            } else {
+                link->state = LinkState::failed;
+                link->error_message = describe_for_staff(f.error);
+                add_audit(*link, now, actor, staff_or(who, actor), "InvoiceBox отклонил создание: " + link->error_message);
+                out.kind = CreateOutcome::Kind::failed;
+                out.message = link->error_message;
+            }
+            t.link = *link;
         }
-        out.link = *link;
-        changed(link->folio_id);
     } catch (const StoreError&) {
-        out.kind = CreateOutcome::Kind::unconfirmed;
-        out.message = "Не удалось записать результат в базу PMS; ссылка будет проверена автоматически";
+        not_recorded();
+        return;
     }
-    if (done)
-        done(std::move(out));
+    const bool mail_queued = out.kind == CreateOutcome::Kind::created &&
+                             std::any_of(t.effects.begin(), t.effects.end(),
+                                         [](const Effect& e) { return e.kind == Effect::Kind::send_mail; });
+    auto alive = alive_;
+    commit_async(std::move(t), {},
+                 [this, alive, moid, mail_queued, link = std::move(*link), out = std::move(out), answer,
+                  not_recorded](std::optional<std::string> error) mutable {
+                     if (!*alive)
+                         return;
+                     if (error)
+                         return not_recorded();
+                     auto recorded = [this, moid, link](CreateOutcome o) {
+                         try {
+                             auto now_recorded = repo_.find(moid);
+                             o.link = now_recorded ? *now_recorded : link;
+                         } catch (const StoreError&) {
+                             o.link = link;
+                         }
+                         return o;
+                     };
+                     if (!mail_queued)
+                         return answer(recorded(std::move(out)));
+                     // The answer to staff waits for the mail, so the dialog can say it did not
+                     // leave. (The effects this batch recorded start here, with this waiter; the
+                     // follow-up's start finds them running.)
+                     run_effects(moid, [recorded, out = std::move(out), answer](std::string err) mutable {
+                         out.message = err;
+                         answer(recorded(std::move(out)));
+                     });
+                 });
 }
 
 // ---- mail ----------------------------------------------------------------------------------
@@ -1135,24 +1175,31 @@ void LinkService::cancel_link(const std::string& folio_id, const std::string& mo
                      if (!*alive)
                          return;
                      auto order = pr::InvoiceboxApi::parse_order(o);
+                     Transition t;
+                     std::string refusal; // InvoiceBox's, for staff; empty when it canceled
                      try {
                          auto link = repo_.find(moid);
                          if (!link) {
                              done("Ссылка пропала из базы PMS");
                              return;
                          }
-                         if (!order) {
+                         if (order) {
+                             t = plan_receive(OrderReport{ReportSource::staff_cancel, *order, staff.label()});
+                         } else {
+                             refusal = describe_for_staff(order.error());
                              add_audit(*link, host_.now_utc_ms(), Actor::staff, staff.label(),
-                                       "Отмена не выполнена: " + describe_for_staff(order.error()));
-                             repo_.save(*link);
-                             done(describe_for_staff(order.error()));
-                             return;
+                                       "Отмена не выполнена: " + refusal);
+                             t.link = std::move(*link);
                          }
-                         receive(OrderReport{ReportSource::staff_cancel, *order, staff.label()});
-                         done("");
                      } catch (const StoreError&) {
                          done("Не удалось записать отмену в базу PMS");
+                         return;
                      }
+                     // Recorded off the strand (issue 14); staff hear the outcome once durable.
+                     commit_async(std::move(t), {},
+                                  [refusal = std::move(refusal), done](std::optional<std::string> error) {
+                                      done(error ? std::string("Не удалось записать отмену в базу PMS") : refusal);
+                                  });
                  });
 }
 

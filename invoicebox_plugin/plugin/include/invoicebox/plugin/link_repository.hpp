@@ -39,7 +39,10 @@ class LinkRepository {
 
     /// The next merchantOrderId for a folio: "<prefix>-<folio>-<seq>", the prefix random per
     /// installation (created on first use), the sequence durable. At most 100 characters.
-    std::string next_merchant_order_id(std::string_view folio_id);
+    /// The counter's new value goes into `ops`, to be written with the batch that records the
+    /// link: a later call, even before that batch is durable, reads it through the host's
+    /// pending batches and numbers on; a batch that fails leaves the number unused.
+    std::string next_merchant_order_id(std::string_view folio_id, std::vector<StoreOp>& ops);
 
     /// The link's hot record. Its create request (cold: ~3 KB, needed only to recover a create
     /// whose outcome is unknown) is kept apart under v1/request/ and not read here: the record
