@@ -206,7 +206,7 @@ BOOST_FIXTURE_TEST_CASE(link_is_recorded_before_the_create_call, Fixture) {
     BOOST_TEST(int(links()[0].state) == int(LinkState::open));
 }
 
-BOOST_FIXTURE_TEST_CASE(create_and_cancel_record_off_the_strand_and_send_only_what_is_durable, Fixture) {
+BOOST_FIXTURE_TEST_CASE(a_create_its_mail_a_resend_and_a_cancel_record_off_the_strand_and_send_only_what_is_durable, Fixture) {
     // Issue 14: no staff action holds the strand for an fsync. Every write of a create (the
     // link before InvoiceBox hears of it, then the answer) and of a cancel is a pms.store/2
     // batch, and the create request leaves only once the link's batch is durable.
@@ -230,6 +230,18 @@ BOOST_FIXTURE_TEST_CASE(create_and_cancel_record_off_the_strand_and_send_only_wh
     BOOST_TEST(host.async_writes - async_before >= 3);
     BOOST_TEST(host.store_writes - writes_before == host.async_writes - async_before); // none synchronous
 
+    // The guest's mail: the create that sends it, then a resend, each step a pms.store/2 batch
+    // (the mail's effect, its mark "attempted" before the host has it, its result).
+    const auto mailed = create("100.00", true);
+    BOOST_REQUIRE(int(mailed.kind) == int(CreateOutcome::Kind::created));
+    std::string resent = "x";
+    service->resend_mail("F-1", mailed.link->merchant_order_id, StaffUser{"u", "A"},
+                         [&](std::string e) { resent = std::move(e); });
+    host.run();
+    BOOST_TEST(resent == "");
+    BOOST_TEST(host.outbox.size() == 2u);
+    BOOST_TEST(host.store_writes - writes_before == host.async_writes - async_before); // none synchronous
+
     // A link that cannot be recorded is never sent: staff are told, InvoiceBox never hears of it.
     const int calls = host.http_calls;
     host.store_writes = 0;
@@ -242,7 +254,7 @@ BOOST_FIXTURE_TEST_CASE(create_and_cancel_record_off_the_strand_and_send_only_wh
     BOOST_TEST(int(refused->kind) != int(CreateOutcome::Kind::created));
     BOOST_TEST(refused->message.find("Не удалось сохранить ссылку") != std::string::npos, refused->message);
     BOOST_TEST(host.http_calls == calls);
-    BOOST_TEST(links().size() == 1u);
+    BOOST_TEST(links().size() == 2u);
 }
 
 BOOST_FIXTURE_TEST_CASE(bad_notifications_get_the_right_answer_and_post_nothing, Fixture) {

@@ -41,6 +41,9 @@ std::int64_t to_ms(const std::optional<pr::UtcTime>& t, std::int64_t fallback) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
+/// Staff's answer when their action could not be recorded (nothing of it was done).
+constexpr const char* not_recorded_action = "Не удалось записать действие в базу PMS";
+
 /// Staff's answer when a new link could not be recorded: nothing went to InvoiceBox.
 constexpr const char* not_saved_message = "Не удалось сохранить ссылку в базе PMS. Ссылка не создана; повторите попытку";
 
@@ -421,8 +424,11 @@ void LinkService::resend_mail(const std::string& folio_id, const std::string& mo
             add_audit(*link, now, Actor::staff, staff.label(),
                       "Повторная отправка письма отклонена: не больше " + std::to_string(max_resends_per_hour) +
                           " писем в час по одной ссылке");
-            repo_.save(*link);
-            done(message);
+            Transition refused;
+            refused.link = std::move(*link);
+            commit_async(std::move(refused), {}, [message, done](std::optional<std::string> error) {
+                done(error ? std::string(not_recorded_action) : message);
+            });
             return;
         }
         link->resend_at_ms.push_back(now);
@@ -438,13 +444,19 @@ void LinkService::resend_mail(const std::string& folio_id, const std::string& mo
         e.actor = Actor::staff;
         e.who = staff.label();
         t.effects.push_back(std::move(e));
-        t.link = *link;
-        record(t);
+        t.link = std::move(*link);
+        auto alive = alive_;
+        commit_async(std::move(t), {}, [this, alive, moid, done](std::optional<std::string> error) {
+            if (!*alive)
+                return;
+            if (error)
+                return done(not_recorded_action);
+            // Started here with staff's waiter; the follow-up's start then finds it running.
+            run_effects(moid, done);
+        });
     } catch (const StoreError&) {
-        done("Не удалось записать действие в базу PMS");
-        return;
+        done(not_recorded_action);
     }
-    run_effects(moid, std::move(done));
 }
 
 void LinkService::refuse_foreign_link(const std::string& moid, const std::string& folio_id, const StaffUser& staff,
@@ -857,15 +869,19 @@ Effect LinkService::mail_alert_effect(LinkRecord& link, Effect::Kind kind) const
 }
 
 void LinkService::run_mail_effect(const Effect& e) {
+    // Each step is recorded through pms.store/2 (issue 14) and the chain goes on from its
+    // completion: the mark "attempted" is durable before the mail is handed to the host.
     const std::string owner = e.owner;
     std::optional<LinkRecord> link;
+    Transition t;
+    std::vector<StoreOp> extra;
+    bool send = false;
     try {
         link = repo_.find(owner);
         if (e.attempted) {
             // Handed to the host (or about to be) by a run that did not record the result: it may
             // have left. Mail goes at most once per request, so it is NOT sent again; staff see
             // it as not confirmed and can resend.
-            Transition t;
             if (link && link->mail == MailState::pending) {
                 link->mail = MailState::failed;
                 link->mail_error = "отправка прервана перезапуском; письмо могло не уйти";
@@ -875,33 +891,47 @@ void LinkService::run_mail_effect(const Effect& e) {
                 t.effects.push_back(mail_alert_effect(*link, Effect::Kind::raise_alert));
                 t.link = *link;
             }
-            record(t, {LinkRepository::erase_effect(e)});
-            if (t.link)
-                changed(t.link->folio_id);
-            effect_step(owner);
-            return;
-        }
-        if (!link || link->payment_url.empty() || link->guest_email.empty()) {
+            extra.push_back(LinkRepository::erase_effect(e));
+        } else if (!link || link->payment_url.empty() || link->guest_email.empty()) {
             effect_message_[owner] = "Нет ссылки или e-mail гостя для отправки";
-            host_.store_write({LinkRepository::erase_effect(e)});
-            effect_step(owner);
-            return;
+            extra.push_back(LinkRepository::erase_effect(e));
+        } else {
+            Effect attempted = e;
+            attempted.attempted = true;
+            extra.push_back(LinkRepository::put_effect(attempted));
+            send = true;
         }
-        Effect attempted = e;
-        attempted.attempted = true;
-        host_.store_write({LinkRepository::put_effect(attempted)});
     } catch (const StoreError&) {
         effect_message_[owner] = "Не удалось записать отправку письма в базу PMS";
         effect_chain_end(owner);
         return;
     }
+    auto alive = alive_;
+    commit_async(std::move(t), std::move(extra),
+                 [this, alive, owner, e, send, link = std::move(link)](std::optional<std::string> error) {
+                     if (!*alive)
+                         return;
+                     if (error) {
+                         effect_message_[owner] = "Не удалось записать отправку письма в базу PMS";
+                         effect_chain_end(owner);
+                         return;
+                     }
+                     if (send)
+                         send_guest_mail(e, *link);
+                     else
+                         effect_step(owner);
+                 });
+}
+
+void LinkService::send_guest_mail(const Effect& e, const LinkRecord& link) {
+    const std::string owner = e.owner;
     failpoint("invoicebox.mail.before_send");
     // Read when the mail goes, not when the link was made: a renamed hotel mails its new name.
     GuestMailContext ctx;
     ctx.hotel = guest_hotel_name(settings_, host_.property_json());
-    ctx.expiry_offset_minutes = offset_at(link->expires_at_ms);
+    ctx.expiry_offset_minutes = offset_at(link.expires_at_ms);
     ctx.zone_label = zone_label(host_.property_timezone(), ctx.expiry_offset_minutes);
-    const MailMessage m = compose_guest_mail(*link, settings_, ctx);
+    const MailMessage m = compose_guest_mail(link, settings_, ctx);
     mailing_.insert(owner);
     auto alive = alive_;
     host_.send_mail(m, [this, alive, owner, e](MailOutcome outcome, std::string err) {
@@ -914,10 +944,9 @@ void LinkService::run_mail_effect(const Effect& e) {
         std::string result;
         Effect attempted = e;
         attempted.attempted = true;
+        Transition t;
         try {
-            auto link = repo_.find(owner);
-            Transition t;
-            if (link) {
+            if (auto link = repo_.find(owner)) {
                 const auto now = host_.now_utc_ms();
                 const std::string by = e.who.empty() ? std::string("система") : e.who;
                 if (outcome == MailOutcome::sent) {
@@ -938,20 +967,26 @@ void LinkService::run_mail_effect(const Effect& e) {
                     // watching): the alert, recorded with the failure in one batch, tells them.
                     t.effects.push_back(mail_alert_effect(*link, Effect::Kind::raise_alert));
                 }
-                t.link = *link;
+                t.link = std::move(*link);
             }
-            record(t, {LinkRepository::erase_effect(attempted)});
-            if (t.link)
-                changed(t.link->folio_id);
         } catch (const StoreError&) {
-            result = "Не удалось записать результат отправки письма";
-            effect_message_[owner] = result;
+            effect_message_[owner] = "Не удалось записать результат отправки письма";
             effect_chain_end(owner);
             return;
         }
-        if (!result.empty())
-            effect_message_[owner] = result;
-        effect_step(owner);
+        commit_async(std::move(t), {LinkRepository::erase_effect(attempted)},
+                     [this, alive, owner, result = std::move(result)](std::optional<std::string> error) {
+                         if (!*alive)
+                             return;
+                         if (error) {
+                             effect_message_[owner] = "Не удалось записать результат отправки письма";
+                             effect_chain_end(owner);
+                             return;
+                         }
+                         if (!result.empty())
+                             effect_message_[owner] = result;
+                         effect_step(owner);
+                     });
     });
 }
 

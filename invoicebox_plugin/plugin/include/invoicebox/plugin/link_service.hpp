@@ -252,6 +252,8 @@ class LinkService {
     void effect_step(const std::string& owner);
     void effect_chain_end(const std::string& owner);
     void run_mail_effect(const Effect& e);
+    /// Hands the guest's mail of `e` (marked attempted, durably) to the host and records the result.
+    void send_guest_mail(const Effect& e, const LinkRecord& link);
     /// Raises or resolves a staff alert of the outbox; false when the host refused the raise
     /// (the effect then stays where it is, to be asked again).
     bool carry_out_alert(const Effect& alert);
