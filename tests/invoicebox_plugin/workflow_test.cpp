@@ -153,7 +153,7 @@ BOOST_FIXTURE_TEST_CASE(create_pay_notify_posts_once_with_one_alert, Fixture) {
 
 BOOST_FIXTURE_TEST_CASE(a_first_delivery_reads_no_key_from_the_store_twice, Fixture) {
     // Issue 14: a first delivery reads its link and its suspense key, writes the record, posts,
-    // records the outcome and raises the alert. What the plugin read or wrote itself it knows
+    // raises the alert and records the outcome. What the plugin read or wrote itself it knows
     // (store_read_cache.hpp: a durable batch leaves what it wrote), so the posting's second look
     // at the link and at the suspense key reaches no database, and no key is read twice.
     auto out = create("1000.00", false);
@@ -161,10 +161,16 @@ BOOST_FIXTURE_TEST_CASE(a_first_delivery_reads_no_key_from_the_store_twice, Fixt
     auto deliveries = pay(out.link->order_id);
     BOOST_REQUIRE(!deliveries.empty());
     host.store_reads.clear();
+    const int writes_before = host.store_writes;
+    const int async_before = host.async_writes;
     BOOST_TEST(int(notify(deliveries.front().body, deliveries.front().signature).code) == int(Code::success));
     host.run();
     BOOST_TEST(host.postings.size() == 1u);
     BOOST_TEST(host.alerts.count("paid:" + out.link->order_id) == 1u);
+    // Two batches, both pms.store/2: the record with its post effect, then the outcome with
+    // the effect's removal (the alert raised just before it, not through the outbox).
+    BOOST_TEST(host.async_writes - async_before == 2);
+    BOOST_TEST(host.store_writes - writes_before == 2);
     BOOST_TEST(!host.store_reads.empty());
     // The link's record: read when the link was made, rewritten by this delivery's own durable
     // batches, never read back. The suspense key (absent) is read once and then known absent.

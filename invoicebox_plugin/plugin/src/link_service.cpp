@@ -790,35 +790,27 @@ void LinkService::effect_step(const std::string& owner) {
 
 void LinkService::posting_done(const Effect& e, PostOutcome outcome, const PostingResult& r,
                                std::function<void(bool)> next) {
-    if (is_refund_owner(e.owner)) {
-        refund_posting_done(e, outcome, r);
-        next(true);
-        return;
-    }
+    // Every outcome is recorded through pms.store/2 with the removal of the post effect; the
+    // chain goes on from the batch's completion.
+    auto recorded = [next](std::optional<std::string> error) { next(!error); };
+    if (is_refund_owner(e.owner))
+        return refund_posting_done(e, outcome, r, recorded);
     if (e.owner.rfind("S-", 0) == 0) {
         // A staff resolution of a suspense entry (suspense_service.hpp).
         auto s = repo_.find_suspense(e.owner.substr(2));
-        if (!s) {
-            host_.store_write({LinkRepository::erase_effect(e)});
-            next(true);
-            return;
-        }
+        if (!s)
+            return commit_async({}, {LinkRepository::erase_effect(e)}, recorded);
         std::optional<LinkRecord> link;
         if (!s->merchant_order_id.empty())
             link = repo_.find(s->merchant_order_id);
         auto t = apply_suspense_posting(*s, link, outcome, r, host_.now_utc_ms());
         if (!t) // only `failed` gives none, and the runner ends the chain before calling here
             throw StoreError("suspense posting " + e.owner + " not recorded; will retry");
-        commit(*t, {LinkRepository::erase_effect(e)});
-        next(true);
-        return;
+        return commit_async(std::move(*t), {LinkRepository::erase_effect(e)}, recorded);
     }
     auto link = repo_.find(e.owner);
-    if (!link) {
-        host_.store_write({LinkRepository::erase_effect(e)});
-        next(true);
-        return;
-    }
+    if (!link)
+        return commit_async({}, {LinkRepository::erase_effect(e)}, recorded);
     auto t = apply_posting(*link, outcome, r, context_for(link->order_id, link->merchant_order_id));
     // The alerts that follow from the outcome are raised now, before the outcome is recorded,
     // instead of going through the outbox: pms.notify/1 makes a raised alert durable no later
@@ -837,8 +829,7 @@ void LinkService::posting_done(const Effect& e, PostOutcome outcome, const Posti
     t.effects = std::move(kept);
     // The outcome and the removal of the post effect: one batch, made durable off the strand
     // (with whatever other batches wait at that moment). The chain goes on from its completion.
-    commit_async(std::move(t), {LinkRepository::erase_effect(e)},
-                 [next = std::move(next)](std::optional<std::string> error) { next(!error); });
+    commit_async(std::move(t), {LinkRepository::erase_effect(e)}, recorded);
 }
 
 bool LinkService::carry_out_alert(const Effect& alert) {

@@ -346,20 +346,18 @@ Transition LinkService::receive_refund(const RefundReport& report, std::set<std:
     return t;
 }
 
-void LinkService::refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& res) {
+void LinkService::refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& res,
+                                      std::function<void(std::optional<std::string>)> recorded) {
     auto refund = repo_.find_refund(e.owner.substr(2));
     std::optional<LinkRecord> link;
     if (refund)
         link = repo_.find(refund->link_moid);
-    if (!refund || !link) {
-        host_.store_write({LinkRepository::erase_effect(e)});
-        return;
-    }
-    const auto t = apply_refund_posting(*refund, *link, outcome, res, context_for("", ""));
-    // The outcome, its alert and the removal of the post effect: one batch.
-    record(t, {LinkRepository::erase_effect(e)});
-    if (t.link)
-        changed(t.link->folio_id);
+    if (!refund || !link)
+        return commit_async({}, {LinkRepository::erase_effect(e)}, std::move(recorded));
+    // The outcome, its alert and the removal of the post effect: one pms.store/2 batch; its
+    // follow-up updates the folio's views.
+    commit_async(apply_refund_posting(*refund, *link, outcome, res, context_for("", "")),
+                 {LinkRepository::erase_effect(e)}, std::move(recorded));
 }
 
 void LinkService::poll_refunds(Actor actor, std::function<void()> done) {

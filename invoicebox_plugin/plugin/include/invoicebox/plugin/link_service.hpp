@@ -266,7 +266,9 @@ class LinkService {
     /// synchronous record fails (`next` is then not called).
     void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
                       std::function<void(bool recorded)> next);
-    void refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result);
+    /// Records a refund posting's outcome; `recorded` gets the batch's completion.
+    void refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
+                             std::function<void(std::optional<std::string>)> recorded);
     void finish_refund(const std::string& refund_moid, protocol::HttpOutcome outcome, const StaffUser& staff,
                        std::function<void(RefundOutcome)> done);
     void lookup_refund(const std::string& refund_moid, const StaffUser& staff, std::function<void(RefundOutcome)> done);
