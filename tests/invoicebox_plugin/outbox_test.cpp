@@ -338,20 +338,44 @@ BOOST_AUTO_TEST_CASE(staff_close_a_suspense_entry_with_a_reason) {
     s.reason = "валюта: оплата 5,00 $";
     f.service->repository().save_suspense(s);
     SuspenseService suspense(*f.service);
-    auto refused = suspense.close(s.order_id, "", StaffUser{"u-9", "Бухгалтер"});
+    auto close = [&](const std::string& reason) {
+        std::optional<SuspenseDecision> d;
+        suspense.close(s.order_id, reason, StaffUser{"u-9", "Бухгалтер"}, [&](SuspenseDecision r) { d = std::move(r); });
+        f.host.run();
+        BOOST_REQUIRE(d);
+        return *d;
+    };
+    auto refused = close("");
     BOOST_TEST(!refused.transition);
     BOOST_TEST(refused.field_errors.count("reason") == 1u);
-    auto ok = suspense.close(s.order_id, "возвращено гостю в InvoiceBox", StaffUser{"u-9", "Бухгалтер"});
+    const int writes_before = f.host.store_writes;
+    const int async_before = f.host.async_writes;
+    auto ok = close("возвращено гостю в InvoiceBox");
     BOOST_TEST(ok.transition.has_value());
-    f.host.run();
+    BOOST_TEST(f.host.async_writes > async_before); // recorded through pms.store/2, no fsync on the strand
+    BOOST_TEST(f.host.store_writes - writes_before == f.host.async_writes - async_before);
     BOOST_TEST(suspense.unposted().empty());
     BOOST_TEST(f.host.postings.empty());
     auto after = f.service->repository().find_suspense(s.order_id);
     BOOST_TEST(after->resolution == "closed");
     BOOST_TEST(after->resolution_comment == "возвращено гостю в InvoiceBox");
     // A later report of the same order does not reopen it.
-    auto again = suspense.close(s.order_id, "ещё раз", StaffUser{"u-9", "Бухгалтер"});
+    auto again = close("ещё раз");
     BOOST_TEST(!again.transition);
+
+    // A decision that cannot be recorded is not taken, and staff are told.
+    SuspenseRecord other = s;
+    other.order_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5e";
+    f.service->repository().save_suspense(other);
+    f.host.fail_writes = true;
+    std::optional<SuspenseDecision> failed;
+    suspense.close(other.order_id, "возвращено", StaffUser{"u-9", "Бухгалтер"}, [&](SuspenseDecision r) { failed = std::move(r); });
+    f.host.run();
+    f.host.fail_writes = false;
+    BOOST_REQUIRE(failed);
+    BOOST_TEST(!failed->transition);
+    BOOST_TEST(failed->message == "Не удалось записать решение в базу PMS");
+    BOOST_TEST(f.service->repository().find_suspense(other.order_id)->resolution.empty());
 }
 
 BOOST_AUTO_TEST_CASE(the_suspense_page_posts_through_its_form) {
@@ -415,8 +439,11 @@ BOOST_AUTO_TEST_CASE(open_suspense_pages_showing_the_list_get_every_change) {
     const auto a_before = f.host.pushes_to("A");
 
     // Another staff member resolves it: A sees the list without it, B is left alone.
-    BOOST_REQUIRE(suspense.close(l.order_id, "возвращено гостю", StaffUser{"u-2", "Ольга"}).transition);
+    std::optional<SuspenseDecision> closed;
+    suspense.close(l.order_id, "возвращено гостю", StaffUser{"u-2", "Ольга"}, [&](SuspenseDecision d) { closed = std::move(d); });
     f.host.run();
+    BOOST_REQUIRE(closed);
+    BOOST_REQUIRE(closed->transition);
     BOOST_TEST(f.host.pushes_to("A") > a_before);
     BOOST_TEST(f.host.last_push_to("A").find(l.order_id) == std::string::npos);
     BOOST_TEST(f.host.last_push_to("A").find("Нераспределённые платежи") != std::string::npos);

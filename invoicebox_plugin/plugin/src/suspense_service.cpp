@@ -466,46 +466,72 @@ void SuspenseService::post_to_folio(const std::string& order_id, const std::stri
             done(std::move(d));
             return;
         }
-        links_.commit(*d.transition);
     } catch (const StoreError&) {
         d = {};
         d.message = "Не удалось записать решение в базу PMS; платёж не проведён";
         done(std::move(d));
         return;
     }
-    // The effect runner started the posting; the answer waits for it so staff see the result.
-    links_.run_effects(suspense_owner(order_id), [this, order_id, d = std::move(d), done = std::move(done)](std::string) mutable {
-        try {
-            if (auto s = links_.repository().find_suspense(order_id); s && s->resolution != "posted") {
-                d.message = s->resolution == "posting" ? "Проводка ещё не выполнена: она будет повторена автоматически"
-                                                       : "PMS не провела платёж: " +
-                                                             (s->audit.empty() ? std::string() : s->audit.back().what);
-            }
-        } catch (const StoreError&) {
+    // The decision with its post effect, recorded off the strand (issue 14); the answer then
+    // waits for the posting so that staff see its result.
+    auto alive = alive_;
+    Transition decided = *d.transition;
+    links_.commit_async(std::move(decided), {}, [this, alive, order_id, d = std::move(d),
+                                                 done = std::move(done)](std::optional<std::string> error) mutable {
+        if (!*alive)
+            return;
+        if (error) {
+            d = {};
+            d.message = "Не удалось записать решение в базу PMS; платёж не проведён";
+            done(std::move(d));
+            return;
         }
-        done(std::move(d));
+        // Started here with this waiter; the follow-up's start then finds the chain running.
+        links_.run_effects(suspense_owner(order_id), [this, order_id, d = std::move(d), done = std::move(done)](std::string) mutable {
+            try {
+                if (auto s = links_.repository().find_suspense(order_id); s && s->resolution != "posted") {
+                    d.message = s->resolution == "posting" ? "Проводка ещё не выполнена: она будет повторена автоматически"
+                                                           : "PMS не провела платёж: " +
+                                                                 (s->audit.empty() ? std::string() : s->audit.back().what);
+                }
+            } catch (const StoreError&) {
+            }
+            done(std::move(d));
+        });
     });
 }
 
-SuspenseDecision SuspenseService::close(const std::string& order_id, const std::string& reason, const StaffUser& staff) {
+void SuspenseService::close(const std::string& order_id, const std::string& reason, const StaffUser& staff,
+                            std::function<void(SuspenseDecision)> done) {
+    auto not_recorded = [] {
+        SuspenseDecision d;
+        d.message = "Не удалось записать решение в базу PMS";
+        return d;
+    };
     SuspenseDecision d;
     try {
         auto entry = links_.repository().find_suspense(order_id);
         if (!entry) {
             d.message = "Платёж не найден в списке неразнесённых";
-            return d;
+            return done(std::move(d));
         }
         std::optional<LinkRecord> link;
         if (!entry->merchant_order_id.empty())
             link = links_.repository().find(entry->merchant_order_id);
         d = decide_close(*entry, link, reason, staff.label(), links_.host().now_utc_ms());
-        if (d.transition)
-            links_.commit(*d.transition);
     } catch (const StoreError&) {
-        d = {};
-        d.message = "Не удалось записать решение в базу PMS";
+        return done(not_recorded());
     }
-    return d;
+    if (!d.transition)
+        return done(std::move(d));
+    // Recorded off the strand (issue 14); staff hear the decision once it is durable.
+    Transition decided = *d.transition;
+    links_.commit_async(std::move(decided), {},
+                        [alive = alive_, d = std::move(d), not_recorded,
+                         done = std::move(done)](std::optional<std::string> error) mutable {
+                            if (*alive)
+                                done(error ? not_recorded() : std::move(d));
+                        });
 }
 
 SuspensePageModel SuspenseService::model(std::vector<Notice> notices) {
@@ -634,17 +660,19 @@ void SuspenseService::page_event(std::string_view event_json, const StaffUser& s
         return;
     }
     case K::submit_close: {
-        auto d = close(ev.order_id, ev.values["reason"], staff);
-        if (!d.transition) {
-            auto m = model({{"error", "Не закрыто", d.message}});
-            m.form = "close";
-            m.form_order_id = ev.order_id;
-            m.values = ev.values;
-            m.errors = d.field_errors;
-            reply(show(session, m));
-            return;
-        }
-        reply(show(session, model({{"success", "", "Платёж закрыт без проведения"}})));
+        close(ev.order_id, ev.values["reason"], staff,
+              [this, ev, session, reply = std::move(reply)](SuspenseDecision d) {
+                  if (!d.transition) {
+                      auto m = model({{"error", "Не закрыто", d.message}});
+                      m.form = "close";
+                      m.form_order_id = ev.order_id;
+                      m.values = ev.values;
+                      m.errors = d.field_errors;
+                      reply(show(session, m));
+                      return;
+                  }
+                  reply(show(session, model({{"success", "", "Платёж закрыт без проведения"}})));
+              });
         return;
     }
     case K::submit_post: {

@@ -115,8 +115,9 @@ class SuspenseService {
     /// «Провести на счёт…»: `done("")` once the posting is done, else a Russian message.
     void post_to_folio(const std::string& order_id, const std::string& folio_id, const std::string& comment,
                        const StaffUser& staff, std::function<void(SuspenseDecision)> done);
-    /// «Закрыть без проведения».
-    SuspenseDecision close(const std::string& order_id, const std::string& reason, const StaffUser& staff);
+    /// «Закрыть без проведения»: `done` once the decision is durable (pms.store/2), or refused.
+    void close(const std::string& order_id, const std::string& reason, const StaffUser& staff,
+               std::function<void(SuspenseDecision)> done);
 
     /// The page as first shown.
     std::string open_page();
