@@ -418,11 +418,16 @@ BOOST_FIXTURE_TEST_CASE(unpostable_payment_goes_to_suspense_then_posts_when_fixe
     BOOST_TEST(int(links()[0].posting) == int(PostingState::suspense));
     BOOST_TEST(host.alerts.count("suspense:" + link.order_id) == 1u);
     host.no_mapping = false;
+    const int writes_before = host.store_writes;
+    const int async_before = host.async_writes;
     service->retry_suspense();
     host.run();
     BOOST_TEST(host.postings.size() == 1u);
     BOOST_TEST(int(links()[0].posting) == int(PostingState::posted));
     BOOST_TEST(service->repository().suspense_list().empty());
+    // The retry and its posting's outcome: pms.store/2 batches, none on the strand.
+    BOOST_TEST(host.async_writes - async_before >= 2);
+    BOOST_TEST(host.store_writes - writes_before == host.async_writes - async_before);
 }
 
 BOOST_FIXTURE_TEST_CASE(cancel_and_balance_guard_and_api_errors_in_russian, Fixture) {

@@ -618,6 +618,12 @@ Transition LinkService::receive(const OrderReport& report, std::set<std::string>
 }
 
 void LinkService::retry_suspense() {
+    // Each retry is its own pms.store/2 batch (the writer groups them): one that fails leaves its
+    // entry held, to be retried with the next settings change or by staff.
+    auto not_recorded = [this, alive = alive_](std::optional<std::string> error) {
+        if (error && *alive)
+            host_.log(LogLevel::error, "suspense retry: not recorded (" + *error + ")");
+    };
     try {
         for (const auto& s : repo_.suspense_list()) {
             auto link = repo_.find(s.merchant_order_id);
@@ -625,7 +631,7 @@ void LinkService::retry_suspense() {
                 continue;
             auto ctx = context_for(link->order_id, link->merchant_order_id);
             if (auto t = retry_posting(*link, ctx))
-                commit(*t);
+                commit_async(std::move(*t), {}, not_recorded);
         }
         // Refund postings held for a mapping or a closed folio: posted once that is fixed.
         for (const auto& r : repo_.refunds_needing_attention()) {
@@ -635,7 +641,7 @@ void LinkService::retry_suspense() {
             if (!link)
                 continue;
             if (auto t = retry_refund_posting(r, *link, context_for("", "")))
-                commit(*t);
+                commit_async(std::move(*t), {}, not_recorded);
         }
     } catch (const StoreError&) {
         host_.log(LogLevel::error, "suspense retry: store failure");

@@ -369,7 +369,11 @@ void LinkService::poll_refunds(Actor actor, std::function<void()> done) {
         if (!*alive)
             return;
         // Our creates that InvoiceBox does not know after a full read of their shop's list, long
-        // after they were recorded: the request never arrived. Marked failed, never sent again.
+        // after they were recorded: the request never arrived. Marked failed, never sent again,
+        // each in its own pms.store/2 batch; the pass ends once they are all durable (or failed:
+        // the next pass marks those again).
+        auto recorded = std::make_shared<Join>();
+        recorded->done = std::move(done);
         try {
             const auto now = host_.now_utc_ms();
             for (auto r : repo_.refunds_needing_attention()) {
@@ -385,13 +389,17 @@ void LinkService::poll_refunds(Actor actor, std::function<void()> done) {
                     add_audit(*link, now, Actor::poll, "", "Возврат " + r.merchant_order_id + ": " + r.error_message);
                     t.link = *link;
                 }
-                commit(t);
+                recorded->add();
+                commit_async(std::move(t), {}, [this, alive, recorded](std::optional<std::string> error) {
+                    if (error && *alive)
+                        host_.log(LogLevel::error, "refund poll: a lost refund not marked (" + *error + ")");
+                    recorded->release();
+                });
             }
         } catch (const StoreError&) {
             host_.log(LogLevel::error, "refund poll: store failure");
         }
-        if (done)
-            done();
+        recorded->release();
     };
     std::vector<const ShopConfig*> shops;
     if (settings_.shop.complete())
