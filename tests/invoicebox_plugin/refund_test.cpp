@@ -134,8 +134,14 @@ BOOST_AUTO_TEST_CASE(the_refund_is_recorded_before_the_create_call) {
                 if (auto rec = parse_refund_record(v))
                     recorded_first = rec->state == RefundState::creating && !rec->create_request.empty();
     };
+    const int writes_before = f.host.store_writes;
+    const int async_before = f.host.async_writes;
     const auto out = f.refund(link, true);
     BOOST_TEST(recorded_first);
+    // The record and InvoiceBox's answer: pms.store/2 batches, the request sent from the first
+    // one's completion; nothing of a refund holds the strand for an fsync (issue 14).
+    BOOST_TEST(f.host.async_writes - async_before >= 2);
+    BOOST_TEST(f.host.store_writes - writes_before == f.host.async_writes - async_before);
     BOOST_TEST(int(out.kind) == int(RefundOutcome::Kind::created));
     BOOST_REQUIRE(out.refund);
     BOOST_TEST(out.refund->amount_minor == 100000);

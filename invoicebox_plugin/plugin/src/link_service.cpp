@@ -576,6 +576,8 @@ void LinkService::follow_up(std::span<const Transition> done, const std::shared_
     for (const auto& t : done) {
         if (t.link)
             folios.insert(t.link->folio_id);
+        if (t.refund)
+            folios.insert(t.refund->folio_id);
         suspense = suspense || t.suspense;
         for (const auto& e : t.effects)
             owners.insert(e.owner);

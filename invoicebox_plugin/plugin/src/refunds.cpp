@@ -20,6 +20,10 @@ namespace pr = invoicebox::protocol;
 
 namespace {
 
+/// Staff's answer when a refund could not be recorded: nothing went to InvoiceBox.
+constexpr const char* refund_not_saved_message =
+    "Не удалось сохранить возврат в базе PMS. Возврат не создан; повторите попытку";
+
 pr::Currency currency_of(const std::string& alpha) { return pr::currency_from_alpha(alpha).value_or(pr::Currency::rub); }
 
 } // namespace
@@ -166,34 +170,53 @@ void LinkService::create_refund(const RefundInput& in, const StaffUser& staff, s
                           format_money_ru(r.amount_minor, r.currency) + " (" + moid + "), причина: " + in.reason);
             t.link = *link;
             t.refund = r;
-            record(t);
-            changed(link->folio_id);
+            // In flight from here: the poller does not judge a refund this call is making.
+            refunds_creating_.insert(r.merchant_order_id);
+            // Recorded before InvoiceBox hears of it, off the strand (issue 14); the request
+            // goes once the batch is durable, and the folio's views follow from it.
+            commit_async(std::move(t), {},
+                         [this, alive, client, req, moid = r.merchant_order_id, staff,
+                          done](std::optional<std::string> error) mutable {
+                             if (!*alive)
+                                 return;
+                             if (error) {
+                                 refunds_creating_.erase(moid);
+                                 RefundOutcome failed;
+                                 failed.message = refund_not_saved_message;
+                                 done(std::move(failed));
+                                 return;
+                             }
+                             send_refund(client, req, moid, staff, std::move(done));
+                         });
         } catch (const StoreError&) {
-            out.message = "Не удалось сохранить возврат в базе PMS. Возврат не создан; повторите попытку";
+            out.message = refund_not_saved_message;
             done(std::move(out));
-            return;
         }
-        // Recorded, not yet sent: a crash here leaves a `creating` refund that the poller looks up
-        // by its merchantOrderId (and, not finding it, marks failed: never sent again).
-        failpoint("invoicebox.refund.after_record");
-        auto http = client->api().create_refund(req);
-        const std::string moid = r.merchant_order_id;
-        if (!http) {
-            finish_refund(moid, pr::HttpOutcome(pr::unexpected(pr::TransportError{pr::TransportFailure::cancelled, false,
-                                                                                   "not built"})),
-                          staff, std::move(done));
-            return;
-        }
-        client->set_deadline(host_.now_utc_ms() + ApiClient::staff_budget.count());
-        refunds_creating_.insert(moid);
-        client->call(std::move(*http), pr::RequestKind::create,
-                     [this, alive, moid, staff, done = std::move(done)](pr::HttpOutcome o) mutable {
-                         if (!*alive)
-                             return;
-                         refunds_creating_.erase(moid);
-                         finish_refund(moid, std::move(o), staff, std::move(done));
-                     });
     });
+}
+
+void LinkService::send_refund(const std::shared_ptr<ApiClient>& client, const pr::CreateRefundRequest& req,
+                              const std::string& moid, const StaffUser& staff, std::function<void(RefundOutcome)> done) {
+    // Recorded, not yet sent: a crash here leaves a `creating` refund that the poller looks up
+    // by its merchantOrderId (and, not finding it, marks failed: never sent again).
+    failpoint("invoicebox.refund.after_record");
+    auto http = client->api().create_refund(req);
+    if (!http) {
+        refunds_creating_.erase(moid);
+        finish_refund(moid, pr::HttpOutcome(pr::unexpected(pr::TransportError{pr::TransportFailure::cancelled, false,
+                                                                               "not built"})),
+                      staff, std::move(done));
+        return;
+    }
+    client->set_deadline(host_.now_utc_ms() + ApiClient::staff_budget.count());
+    auto alive = alive_;
+    client->call(std::move(*http), pr::RequestKind::create,
+                 [this, alive, moid, staff, done = std::move(done)](pr::HttpOutcome o) mutable {
+                     if (!*alive)
+                         return;
+                     refunds_creating_.erase(moid);
+                     finish_refund(moid, std::move(o), staff, std::move(done));
+                 });
 }
 
 void LinkService::finish_refund(const std::string& moid, pr::HttpOutcome o, const StaffUser& staff,
@@ -215,15 +238,7 @@ void LinkService::finish_refund(const std::string& moid, pr::HttpOutcome o, cons
         // InvoiceBox has the refund, the PMS does not know yet: a crash here is resolved by the
         // lookup by merchantOrderId, never by a second refund.
         failpoint("invoicebox.refund.after_answer");
-        try {
-            receive_refund(RefundReport{ReportSource::create_answer, *refund, staff.label()});
-            out.refund = repo_.find_refund(moid);
-            out.kind = RefundOutcome::Kind::created;
-        } catch (const StoreError&) {
-            out.kind = RefundOutcome::Kind::unconfirmed;
-            out.message = "Не удалось записать ответ InvoiceBox в базу PMS; возврат будет проверен автоматически";
-        }
-        done(std::move(out));
+        record_refund_answer(*refund, moid, staff, std::move(done));
         return;
     }
     const auto& err = refund.error();
@@ -231,26 +246,27 @@ void LinkService::finish_refund(const std::string& moid, pr::HttpOutcome o, cons
     const bool transport_not_sent = !o && !o.error().request_may_have_been_sent;
     if ((pr::RetryPolicy::certainly_not_applied(err) || transport_not_sent) &&
         !err.is(pr::ApiErrorCode::merchant_order_id_duplicate)) {
-        try {
-            auto link = repo_.find(r->link_moid);
-            r->state = RefundState::failed;
-            r->error_message = describe_for_staff(err);
-            Transition t;
-            t.refund = *r;
-            if (link) {
-                add_audit(*link, host_.now_utc_ms(), Actor::staff, staff.label(),
-                          "InvoiceBox отклонил возврат " + format_money_ru(r->amount_minor, r->currency) + ": " +
-                              r->error_message);
-                t.link = *link;
-            }
-            record(t);
-            changed(r->folio_id);
-        } catch (const StoreError&) {
-        }
+        r->state = RefundState::failed;
+        r->error_message = describe_for_staff(err);
         out.kind = RefundOutcome::Kind::failed;
         out.refund = r;
         out.message = r->error_message;
-        done(std::move(out));
+        Transition t;
+        t.refund = *r;
+        try {
+            if (auto link = repo_.find(r->link_moid)) {
+                add_audit(*link, host_.now_utc_ms(), Actor::staff, staff.label(),
+                          "InvoiceBox отклонил возврат " + format_money_ru(r->amount_minor, r->currency) + ": " +
+                              r->error_message);
+                t.link = std::move(*link);
+            }
+        } catch (const StoreError&) {
+        }
+        // Staff hear the refusal whether or not it is recorded: InvoiceBox refused, nothing left.
+        // Not recorded, the refund stays `creating` until the poller marks it failed.
+        commit_async(std::move(t), {}, [out = std::move(out), done = std::move(done)](std::optional<std::string>) mutable {
+            done(std::move(out));
+        });
         return;
     }
     // The outcome is unknown (timeout, dropped connection, 5xx, a duplicate number): look it up.
@@ -269,21 +285,22 @@ void LinkService::lookup_refund(const std::string& moid, const StaffUser& staff,
         out.kind = RefundOutcome::Kind::unconfirmed;
         out.message = "Не удалось подтвердить возврат в InvoiceBox. Он будет проверен автоматически; не создавайте "
                       "его повторно";
+        Transition t;
         try {
             if (auto rec = repo_.find_refund(moid)) {
                 if (auto link = repo_.find(rec->link_moid)) {
                     add_audit(*link, host_.now_utc_ms(), Actor::staff, staff.label(),
                               "Результат возврата " + moid + " в InvoiceBox неизвестен; он будет проверен автоматически");
-                    Transition t;
-                    t.link = *link;
-                    record(t);
-                    changed(link->folio_id);
+                    t.link = std::move(*link);
                 }
                 out.refund = rec;
             }
         } catch (const StoreError&) {
         }
-        done(std::move(out));
+        // The audit line is recorded off the strand; staff hear the same either way.
+        commit_async(std::move(t), {}, [out = std::move(out), done = std::move(done)](std::optional<std::string>) mutable {
+            done(std::move(out));
+        });
     };
     if (!client) {
         unconfirmed(done);
@@ -304,16 +321,7 @@ void LinkService::lookup_refund(const std::string& moid, const StaffUser& staff,
                          for (const auto& found : page->items) {
                              if (found.merchant_order_id.str() != moid)
                                  continue;
-                             RefundOutcome out;
-                             try {
-                                 receive_refund(RefundReport{ReportSource::create_answer, found, staff.label()});
-                                 out.refund = repo_.find_refund(moid);
-                                 out.kind = RefundOutcome::Kind::created;
-                             } catch (const StoreError&) {
-                                 out.kind = RefundOutcome::Kind::unconfirmed;
-                                 out.message = "Не удалось записать возврат в базу PMS; он будет проверен автоматически";
-                             }
-                             done(std::move(out));
+                             record_refund_answer(found, moid, staff, std::move(done));
                              return;
                          }
                      }
@@ -323,7 +331,7 @@ void LinkService::lookup_refund(const std::string& moid, const StaffUser& staff,
                  });
 }
 
-Transition LinkService::receive_refund(const RefundReport& report, std::set<std::string>* folios) {
+std::optional<Transition> LinkService::plan_refund(const RefundReport& report) {
     const auto& ib = report.refund;
     auto rec = repo_.find_refund(ib.merchant_order_id.str());
     if (rec && !rec->refund_id.empty() && rec->refund_id != ib.id.str())
@@ -332,10 +340,49 @@ Transition LinkService::receive_refund(const RefundReport& report, std::set<std:
         rec = repo_.find_refund_by_id(ib.id.str());
     const auto link = rec ? repo_.find(rec->link_moid) : repo_.find_by_order_id(ib.parent_id.str());
     if (!link)
-        return {}; // a refund of an order the plugin never linked: not this PMS's money
+        return std::nullopt; // a refund of an order the plugin never linked: not this PMS's money
     if (ib.merchant_id && !link->merchant_id.empty() && ib.merchant_id->str() != link->merchant_id)
+        return std::nullopt;
+    return apply_refund_report(rec, *link, report, context_for("", ""));
+}
+
+void LinkService::record_refund_answer(const pr::Refund& refund, const std::string& moid, const StaffUser& staff,
+                                       std::function<void(RefundOutcome)> done) {
+    // InvoiceBox's answer to staff's refund, recorded off the strand (issue 14); staff hear it
+    // once durable. Not recorded: the refund stays `creating`, which the poller resolves.
+    auto alive = alive_;
+    auto answer = [this, alive, moid, done = std::move(done)](std::optional<std::string> error) {
+        if (!*alive)
+            return;
+        RefundOutcome out;
+        if (error) {
+            out.kind = RefundOutcome::Kind::unconfirmed;
+            out.message = "Не удалось записать ответ InvoiceBox в базу PMS; возврат будет проверен автоматически";
+            return done(std::move(out));
+        }
+        try {
+            out.refund = repo_.find_refund(moid);
+        } catch (const StoreError&) {
+        }
+        out.kind = RefundOutcome::Kind::created;
+        done(std::move(out));
+    };
+    std::optional<Transition> t;
+    try {
+        t = plan_refund(RefundReport{ReportSource::create_answer, refund, staff.label()});
+    } catch (const StoreError& e) {
+        return answer(std::string(e.what()));
+    }
+    if (!t)
+        return answer(std::nullopt);
+    commit_async(std::move(*t), {}, std::move(answer));
+}
+
+Transition LinkService::receive_refund(const RefundReport& report, std::set<std::string>* folios) {
+    auto planned = plan_refund(report);
+    if (!planned)
         return {};
-    auto t = apply_refund_report(rec, *link, report, context_for("", ""));
+    auto t = std::move(*planned);
     commit(t, {}, folios);
     if (t.refund && !t.link) {
         if (folios)

@@ -152,6 +152,9 @@ class LinkService {
     /// (or, for a refund the plugin never recorded, the link by parentId), applies the report with
     /// apply_refund_report and commits the transition. Throws StoreError when nothing was recorded.
     Transition receive_refund(const RefundReport& report, std::set<std::string>* folios = nullptr);
+    /// What a refund report changes: nullopt for a refund of an order this PMS never linked (or
+    /// of another shop); reads the store, writes nothing.
+    std::optional<Transition> plan_refund(const RefundReport& report);
     /// The poller's refund pass: every shop's refund list read to its end, each refund received;
     /// our refunds still `creating` that InvoiceBox does not know after a full read, and older
     /// than `lost_refund_after_ms`, are marked failed (never sent again).
@@ -267,6 +270,12 @@ class LinkService {
     void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
                       std::function<void(bool recorded)> next);
     /// Records a refund posting's outcome; `recorded` gets the batch's completion.
+    /// Records InvoiceBox's answer to staff's refund `moid` (pms.store/2) and tells staff.
+    void record_refund_answer(const protocol::Refund& refund, const std::string& moid, const StaffUser& staff,
+                              std::function<void(RefundOutcome)> done);
+    /// Sends a refund recorded as `creating` (durably) and records InvoiceBox's answer.
+    void send_refund(const std::shared_ptr<ApiClient>& client, const protocol::CreateRefundRequest& req,
+                     const std::string& moid, const StaffUser& staff, std::function<void(RefundOutcome)> done);
     void refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
                              std::function<void(std::optional<std::string>)> recorded);
     void finish_refund(const std::string& refund_moid, protocol::HttpOutcome outcome, const StaffUser& staff,
