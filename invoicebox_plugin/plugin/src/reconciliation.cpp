@@ -406,11 +406,13 @@ void Reconciler::finish(const std::shared_ptr<Run>& run) {
             if (shop.error.empty())
                 shop.error = "записи PMS не удалось прочитать: сверка со стороны PMS не выполнена";
     }
-    try {
-        host_.store_write({StoreOp{StoreOp::Kind::put, std::string(k_last_report), serialize(report)}});
-    } catch (const StoreError&) {
-        host_.log(LogLevel::error, "reconciliation: the report could not be kept");
-    }
+    // Kept off the strand (pms.store/2): the page shows the report it is handed below, and the
+    // kept copy serves the next opening of the page.
+    host_.store_write_async({StoreOp{StoreOp::Kind::put, std::string(k_last_report), serialize(report)}},
+                            [this, alive = alive_](std::optional<std::string> error) {
+                                if (error && *alive)
+                                    host_.log(LogLevel::error, "reconciliation: the report could not be kept");
+                            });
     host_.log(LogLevel::info, "reconciliation: " + std::to_string(report.lines.size()) + " lines, " +
                                   std::to_string(report.differences()) + " differences");
     running_.reset();
@@ -483,11 +485,13 @@ void Reconciler::daily() {
     run(from, now, "ежедневная сверка", [this, alive, now](const ReconciliationReport& r) {
         if (!*alive)
             return;
-        try {
-            host_.store_write({StoreOp{StoreOp::Kind::put, std::string(k_last_daily), std::to_string(now)}});
-        } catch (const StoreError&) {
-            host_.log(LogLevel::error, "reconciliation: the daily cursor could not be kept");
-        }
+        // Not kept: the next start runs the day again, which a reconciliation may (it changes
+        // only what is missing).
+        host_.store_write_async({StoreOp{StoreOp::Kind::put, std::string(k_last_daily), std::to_string(now)}},
+                                [this, alive](std::optional<std::string> error) {
+                                    if (error && *alive)
+                                        host_.log(LogLevel::error, "reconciliation: the daily cursor could not be kept");
+                                });
         const std::size_t differences = r.differences();
         if (differences > 0 || !r.complete()) {
             StaffAlert a;
