@@ -1,4 +1,4 @@
-// Links in pms.store/1 (link_repository.hpp).
+// Links in the plugin's store (link_repository.hpp).
 #include <invoicebox/plugin/link_repository.hpp>
 
 #include <boost/json.hpp>

@@ -3,7 +3,7 @@
 // Why an interface rather than the C tables: the workflow (link_service.hpp) is tested without a
 // host, against fakes that can hold completions back and release them in any order (notification
 // + refresh + poller at once), fail the store, or lose an HTTP response. plugin.cpp implements it
-// over pms.store/1, pms.folio/1, pms.http/1, pms.mail/1, pms.notify/1, pms.clock/1 and
+// over pms.store/1 and /2, pms.folio/1, pms.http/1, pms.mail/1, pms.notify/1, pms.clock/1 and
 // pms.executor/1. Every method is called on the instance strand; every callback is invoked
 // exactly once, on the strand, never inline from the starting call.
 #pragma once

@@ -1,4 +1,4 @@
-// LinkRecord: one payment link as the plugin keeps it in pms.store/1, with its audit trail.
+// LinkRecord: one payment link as the plugin keeps it in its store, with its audit trail.
 //
 // Life (architecture §5): the record is written in state `creating` BEFORE the create call, so a
 // crash in between is resolved by looking the order up by merchantOrderId, never by creating a

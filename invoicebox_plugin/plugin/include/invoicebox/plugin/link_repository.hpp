@@ -1,4 +1,5 @@
-// LinkRepository: links, their indexes and the suspense list in pms.store/1.
+// LinkRepository: links, their indexes and the suspense list in the plugin's store (read through
+// pms.store/1; written by LinkService mostly as pms.store/2 batches of ops_for()).
 //
 // Keys (all under "v1/", the store layout's version):
 //   v1/meta                      installation prefix and the merchantOrderId sequence

@@ -192,9 +192,10 @@ class LinkService {
     /// with LinkLifecycle (link_lifecycle.hpp), records the new state with its effects in one
     /// store batch, and starts the effect runner. Throws StoreError when nothing was recorded.
     /// `folios`: collect the changed folios there instead of pushing a view per report.
-    /// receive() waits for the durable write (pms.store/1); the notification (commit_async) and
-    /// the pages of the poller and of a staff refresh (receive_page) take the same road through
-    /// plan_receive without waiting.
+    /// receive() waits for the durable write (pms.store/1): only the reconciliation's page
+    /// reader still does. Every other road (notification, create answer, staff cancel through
+    /// commit_async; the pages of the poller and of a staff refresh through receive_page) goes
+    /// through plan_receive without waiting.
     Transition receive(const OrderReport& report, std::set<std::string>* folios = nullptr);
     /// receive() up to the write: the link looked up and the report applied, nothing recorded.
     /// Throws StoreError when the store cannot be read.
@@ -263,19 +264,19 @@ class LinkService {
     /// The staff alert of a link's mail that did not leave (`raise_alert`), or its resolution
     /// (`resolve_alert`) once a later mail did; takes the link's next effect number.
     Effect mail_alert_effect(LinkRecord& link, Effect::Kind kind) const;
-    /// Records the host's answer to a post effect; `next(recorded)` continues the chain. The
-    /// link's own posting goes through commit_async (the hot path of a first delivery); staff
-    /// resolutions and refunds record synchronously before `next`. Throws StoreError when a
-    /// synchronous record fails (`next` is then not called).
+    /// Records the host's answer to a post effect through commit_async (a link's posting, a
+    /// suspense entry staff resolved, a refund); `next(recorded)` continues the chain from the
+    /// batch's completion. Throws StoreError when the store cannot be read (`next` is then not
+    /// called).
     void posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
                       std::function<void(bool recorded)> next);
-    /// Records a refund posting's outcome; `recorded` gets the batch's completion.
     /// Records InvoiceBox's answer to staff's refund `moid` (pms.store/2) and tells staff.
     void record_refund_answer(const protocol::Refund& refund, const std::string& moid, const StaffUser& staff,
                               std::function<void(RefundOutcome)> done);
     /// Sends a refund recorded as `creating` (durably) and records InvoiceBox's answer.
     void send_refund(const std::shared_ptr<ApiClient>& client, const protocol::CreateRefundRequest& req,
                      const std::string& moid, const StaffUser& staff, std::function<void(RefundOutcome)> done);
+    /// Records a refund posting's outcome; `recorded` gets the batch's completion.
     void refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& result,
                              std::function<void(std::optional<std::string>)> recorded);
     void finish_refund(const std::string& refund_moid, protocol::HttpOutcome outcome, const StaffUser& staff,
