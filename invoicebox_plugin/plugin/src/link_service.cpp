@@ -44,6 +44,10 @@ std::int64_t to_ms(const std::optional<pr::UtcTime>& t, std::int64_t fallback) {
 /// Staff's answer when their action could not be recorded (nothing of it was done).
 constexpr const char* not_recorded_action = "Не удалось записать действие в базу PMS";
 
+/// Staff's answer when a step of the guest's mail could not be recorded.
+constexpr const char* mail_attempt_not_recorded = "Не удалось записать отправку письма в базу PMS";
+constexpr const char* mail_result_not_recorded = "Не удалось записать результат отправки письма";
+
 /// Staff's answer when a new link could not be recorded: nothing went to InvoiceBox.
 constexpr const char* not_saved_message = "Не удалось сохранить ссылку в базе PMS. Ссылка не создана; повторите попытку";
 
@@ -901,25 +905,26 @@ void LinkService::run_mail_effect(const Effect& e) {
             send = true;
         }
     } catch (const StoreError&) {
-        effect_message_[owner] = "Не удалось записать отправку письма в базу PMS";
-        effect_chain_end(owner);
-        return;
+        return mail_not_recorded(owner, mail_attempt_not_recorded);
     }
     auto alive = alive_;
     commit_async(std::move(t), std::move(extra),
                  [this, alive, owner, e, send, link = std::move(link)](std::optional<std::string> error) {
                      if (!*alive)
                          return;
-                     if (error) {
-                         effect_message_[owner] = "Не удалось записать отправку письма в базу PMS";
-                         effect_chain_end(owner);
-                         return;
-                     }
+                     if (error)
+                         return mail_not_recorded(owner, mail_attempt_not_recorded);
                      if (send)
                          send_guest_mail(e, *link);
                      else
                          effect_step(owner);
                  });
+}
+
+void LinkService::mail_not_recorded(const std::string& owner, const char* message) {
+    // The chain stops here; the outbox keeps the effect, which the next replay takes up.
+    effect_message_[owner] = message;
+    effect_chain_end(owner);
 }
 
 void LinkService::send_guest_mail(const Effect& e, const LinkRecord& link) {
@@ -969,19 +974,14 @@ void LinkService::send_guest_mail(const Effect& e, const LinkRecord& link) {
                 t.link = std::move(*link);
             }
         } catch (const StoreError&) {
-            effect_message_[owner] = "Не удалось записать результат отправки письма";
-            effect_chain_end(owner);
-            return;
+            return mail_not_recorded(owner, mail_result_not_recorded);
         }
         commit_async(std::move(t), {LinkRepository::erase_effect(attempted)},
                      [this, alive, owner, result = std::move(result)](std::optional<std::string> error) {
                          if (!*alive)
                              return;
-                         if (error) {
-                             effect_message_[owner] = "Не удалось записать результат отправки письма";
-                             effect_chain_end(owner);
-                             return;
-                         }
+                         if (error)
+                             return mail_not_recorded(owner, mail_result_not_recorded);
                          if (!result.empty())
                              effect_message_[owner] = result;
                          effect_step(owner);

@@ -256,6 +256,8 @@ class LinkService {
     void effect_step(const std::string& owner);
     void effect_chain_end(const std::string& owner);
     void run_mail_effect(const Effect& e);
+    /// Ends the owner's effect chain with `message` for staff: a mail step was not recorded.
+    void mail_not_recorded(const std::string& owner, const char* message);
     /// Hands the guest's mail of `e` (marked attempted, durably) to the host and records the result.
     void send_guest_mail(const Effect& e, const LinkRecord& link);
     /// Raises or resolves a staff alert of the outbox; false when the host refused the raise
