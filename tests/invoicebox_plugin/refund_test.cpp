@@ -227,7 +227,13 @@ BOOST_AUTO_TEST_CASE(a_completed_refund_posts_once_and_alerts_once_even_reported
     const auto out = f.refund(link, true);
     BOOST_REQUIRE(out.refund);
     const auto id = out.refund->refund_id;
+    const int writes_before = f.host.store_writes;
+    const int async_before = f.host.async_writes;
     f.complete_and_poll();
+    // The poll's record of the completed refund, its posting's outcome: pms.store/2 batches
+    // only, none holding the strand (issue 14).
+    BOOST_TEST(f.host.async_writes - async_before >= 2);
+    BOOST_TEST(f.host.store_writes - writes_before == f.host.async_writes - async_before);
     f.complete_and_poll(); // reported again
     auto postings = f.refund_postings();
     BOOST_REQUIRE(postings.size() == 1u);

@@ -463,26 +463,34 @@ void LinkService::poll_refunds(Actor actor, std::function<void()> done) {
         join->add();
         client->find_all_refunds(
             std::move(f), pr::Currency::rub,
-            [this, alive, seen, read_all, source, merchant](const std::vector<pr::Refund>& items) {
+            [this, alive, join, seen, read_all, source, merchant](const std::vector<pr::Refund>& items) {
                 if (!*alive)
                     return false;
-                std::set<std::string> folios;
-                bool ok = true;
+                // Each changed refund is recorded through pms.store/2 (issue 14), the list read
+                // on meanwhile; the pass ends once every batch completed. A batch that fails is
+                // logged and read again by the next pass (the read itself stays complete).
                 for (const auto& refund : items) {
                     seen->insert(refund.merchant_order_id.str());
+                    std::optional<Transition> t;
                     try {
-                        receive_refund(RefundReport{source, refund, ""}, &folios);
+                        t = plan_refund(RefundReport{source, refund, ""});
                     } catch (const StoreError&) {
-                        host_.log(LogLevel::error, "refund poll: refund " + refund.id.str() + " not recorded");
-                        ok = false;
-                        break;
+                        host_.log(LogLevel::error, "refund poll: refund " + refund.id.str() + " not readable");
+                        read_all->insert("!" + merchant); // stopped early: not a full read
+                        return false;
                     }
+                    if (!t || !t->changes_anything())
+                        continue; // nothing changed: nothing to record or to show
+                    join->add();
+                    commit_async(std::move(*t), {},
+                                 [this, alive, join, id = refund.id.str()](std::optional<std::string> error) {
+                                     if (error && *alive)
+                                         host_.log(LogLevel::error, "refund poll: refund " + id + " not recorded (" +
+                                                                        *error + "); read again next pass");
+                                     join->release();
+                                 });
                 }
-                for (const auto& folio : folios)
-                    changed(folio);
-                if (!ok)
-                    read_all->insert("!" + merchant); // stopped early: not a full read
-                return ok;
+                return true;
             },
             [this, alive, join, read_all, merchant](std::optional<pr::ApiError> e) {
                 if (!*alive)

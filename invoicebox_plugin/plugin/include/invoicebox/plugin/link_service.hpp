@@ -148,9 +148,12 @@ class LinkService {
     /// Creates a refund: recorded (state creating, its own merchantOrderId) BEFORE the create
     /// call; an unknown outcome is looked up by merchantOrderId, never sent again.
     void create_refund(const RefundInput& in, const StaffUser& staff, std::function<void(RefundOutcome)> done);
-    /// THE road of every refund report (create answer, lookup, poller): finds the refund's record
-    /// (or, for a refund the plugin never recorded, the link by parentId), applies the report with
-    /// apply_refund_report and commits the transition. Throws StoreError when nothing was recorded.
+    /// THE road of every refund report (create answer, lookup, poller, reconciliation): finds the
+    /// refund's record (or, for a refund the plugin never recorded, the link by parentId), applies
+    /// the report with apply_refund_report (plan_refund) and commits the transition. This
+    /// synchronous form (pms.store/1) is the reconciliation's; the create answer, the lookup and
+    /// the poller record plan_refund's transition through commit_async. Throws StoreError when
+    /// nothing was recorded.
     Transition receive_refund(const RefundReport& report, std::set<std::string>* folios = nullptr);
     /// What a refund report changes: nullopt for a refund of an order this PMS never linked (or
     /// of another shop); reads the store, writes nothing.
