@@ -1,6 +1,8 @@
 // See options.hpp.
 #include "options.hpp"
 
+#include <pms/host/server/host_server.hpp>
+
 #include <charconv>
 #include <fstream>
 #include <string_view>
@@ -312,6 +314,25 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string>&
     return options;
 }
 
+namespace {
+
+/// The access caps' lines of --help, their defaults read from AccessLimits, the one place they
+/// are set (issue 14: a default written twice drifts).
+std::string access_limit_lines() {
+    const server::AccessLimits d;
+    auto n = [](auto v) { return std::to_string(v); };
+    return "  --session-idle SECONDS  end a staff session after this long without a request (default " +
+           n(d.session_idle.count()) + ")\n"
+           "  --session-max-age SECONDS  end it this long after sign-in (default " + n(d.session_max_age.count()) + ")\n"
+           "  --max-streams-per-session N, --max-streams N  live-event stream caps (default " +
+           n(d.streams_per_session) + " and " + n(d.streams_total) + ")\n"
+           "  --max-views-per-session N, --max-views N  open plugin dialogs (default " + n(d.views_per_session) +
+           " and " + n(d.views_total) + ")\n"
+           "  --view-idle SECONDS     close a plugin dialog unused this long (default " + n(d.view_idle.count()) + ")\n";
+}
+
+} // namespace
+
 std::string usage() {
     return R"(Usage: pms-host [options]
 
@@ -338,12 +359,7 @@ std::string usage() {
   --allow-host NAME[:PORT]  another Host name the staff UI answers to (repeatable); by default
                           only the listen address (and localhost for a loopback or wildcard
                           address) and --public-url's host are answered
-  --session-idle SECONDS  end a staff session after this long without a request (default 28800)
-  --session-max-age SECONDS  end it this long after sign-in (default 86400)
-  --max-streams-per-session N, --max-streams N  live-event stream caps (default 4 and 64)
-  --max-views-per-session N, --max-views N  open plugin dialogs (default 8 and 512)
-  --view-idle SECONDS     close a plugin dialog unused this long (default 1800)
-  --log-level LEVEL       debug, info, warning or error (default info)
+)" + access_limit_lines() + R"(  --log-level LEVEL       debug, info, warning or error (default info)
   --log-file PATH         log to PATH instead of stderr, rotated by size (under systemd leave
                           it unset: stderr goes to the journal, which rotates on its own)
   --log-max-size SIZE     rotate the log file before it passes SIZE (default 64M; K, M, G)
