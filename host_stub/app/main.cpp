@@ -426,6 +426,7 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
         config.log = [&log](LogLevel level, std::string_view text) {
             log.write(level, "server", text);
         };
+        config.log_level = runtime_options.log_level;
         try {
             http = std::make_unique<server::HostServer>(*runtime, *storage, std::move(config));
         } catch (const std::exception& e) {

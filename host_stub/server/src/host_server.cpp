@@ -133,6 +133,10 @@ void HostServer::Impl::log(LogLevel level, std::string_view text) const {
         config.log(level, text);
 }
 
+bool HostServer::Impl::logs(LogLevel level) const {
+    return config.log && static_cast<int>(level) >= static_cast<int>(config.log_level);
+}
+
 std::string HostServer::Impl::public_base() const {
     if (!config.public_url.empty())
         return config.public_url;
@@ -440,7 +444,8 @@ void HostServer::Impl::handle(net::Request request, net::Responder respond) {
         return;
     }
     // The path only: query strings may carry anything, bodies and header values never appear.
-    log(LogLevel::debug, request.method + " " + request.path);
+    if (logs(LogLevel::debug))
+        log(LogLevel::debug, request.method + " " + request.path);
     if (path == "/api" || starts_with_segment(path, "api")) {
         handle_api(std::move(request), std::move(respond));
         return;
@@ -580,11 +585,12 @@ void HostServer::Impl::handle_hook(net::Request request, net::Responder respond)
             self->traffic->count_hook(plugin_id + "@" + std::to_string(property_id.value),
                                       response.status, reply.from_plugin,
                                       std::chrono::milliseconds{ms});
-            self->log(LogLevel::debug, "hook " + method + " " + plugin_id + "@" +
-                                          std::to_string(property_id.value) + " -> " +
-                                          std::to_string(response.status) +
-                                          (reply.from_plugin ? " (plugin)" : " (host)") + " in " +
-                                          std::to_string(ms) + " ms");
+            if (self->logs(LogLevel::debug))
+                self->log(LogLevel::debug, "hook " + method + " " + plugin_id + "@" +
+                                              std::to_string(property_id.value) + " -> " +
+                                              std::to_string(response.status) +
+                                              (reply.from_plugin ? " (plugin)" : " (host)") + " in " +
+                                              std::to_string(ms) + " ms");
             respond(std::move(response));
         });
 }

@@ -211,6 +211,8 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     [[nodiscard]] std::string now_text() const;
 
     void log(LogLevel level, std::string_view text) const;
+    /// Whether a line at `level` would be kept (config.log_level): build costly lines only then.
+    [[nodiscard]] bool logs(LogLevel level) const;
     /// A notification the host answered itself with a 5xx (deadline, drain, plugin error).
     void log_host_hook_failure(const std::string& route, int status, std::string_view body);
     [[nodiscard]] std::string public_base() const;

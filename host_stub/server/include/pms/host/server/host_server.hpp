@@ -101,6 +101,9 @@ struct ServerConfig {
     unsigned blocking_threads = 2;
     /// Where the server's own log lines go (never bodies, header values or query strings).
     std::function<void(LogLevel, std::string_view)> log;
+    /// The lowest level `log` keeps: a per-request debug line is not even built below it (two
+    /// string builds per notification at info, for nothing; issue 14).
+    LogLevel log_level = LogLevel::debug;
     /// How often an enabled module's connection check (its "x-check" settings action) runs
     /// again by itself; it also runs after enabling and after each save.
     std::chrono::seconds module_check_interval{5 * 60};
