@@ -93,13 +93,6 @@ void LinkService::configure(Settings s) {
             limiters_.push_back(rate_limiter_for(o.merchant_id, o.requests_per_30s));
 }
 
-void LinkService::record(const Transition& t, std::vector<StoreOp> extra) {
-    repo_.record(t, std::move(extra));
-    // After the write: a page redrawn from the store then shows what was recorded.
-    if (t.suspense && on_suspense_changed)
-        on_suspense_changed();
-}
-
 void LinkService::changed(const std::string& folio_id) {
     if (on_folio_changed)
         on_folio_changed(folio_id);
@@ -485,18 +478,10 @@ LifecycleContext LinkService::context_for(const std::string& suspense_order_id, 
 }
 
 void LinkService::commit(const Transition& t, std::vector<StoreOp> extra, std::set<std::string>* folios) {
-    record(t, std::move(extra));
-    if (t.link) {
-        if (folios)
-            folios->insert(t.link->folio_id); // the caller pushes one view update per folio
-        else
-            changed(t.link->folio_id);
-    }
-    std::set<std::string> owners;
-    for (const auto& e : t.effects)
-        owners.insert(e.owner);
-    for (const auto& o : owners)
-        run_effects(o);
+    repo_.record(t, std::move(extra));
+    // After the write, as for an asynchronous batch: a page redrawn from the store then shows
+    // what was recorded.
+    follow_up({&t, 1}, nullptr, folios);
 }
 
 void LinkService::write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) {
@@ -536,6 +521,16 @@ void LinkService::commit_async(Transition t, std::vector<StoreOp> extra,
 }
 
 void LinkService::receive_page(std::vector<OrderReport> reports, std::function<void(ReceivedPage)> then) {
+    record_page(reports.size(), [&](std::size_t i) { return std::optional<Transition>(plan_receive(reports[i])); },
+                std::move(then));
+}
+
+bool LinkService::receive_refund_page(std::vector<RefundReport> reports, std::function<void(ReceivedPage)> then) {
+    return record_page(reports.size(), [&](std::size_t i) { return plan_refund(reports[i]); }, std::move(then));
+}
+
+bool LinkService::record_page(std::size_t count, const std::function<std::optional<Transition>(std::size_t)>& plan,
+                              std::function<void(ReceivedPage)> then) {
     struct Page {
         ReceivedPage received;
         std::size_t pending = 1; // the planning loop's own share
@@ -549,19 +544,23 @@ void LinkService::receive_page(std::vector<OrderReport> reports, std::function<v
     };
     auto page = std::make_shared<Page>();
     page->then = std::move(then);
-    for (const auto& report : reports) {
-        Transition t;
+    bool planned_all = true;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::optional<Transition> t;
         try {
-            t = plan_receive(report);
+            t = plan(i);
         } catch (const StoreError&) {
+            planned_all = false;
             page->received.all_durable = false;
-            break; // the store cannot be read: the next pass reads these orders again
+            break; // the store cannot be read: the next pass reads these reports again
         }
-        auto ops = repo_.ops_for(t);
+        if (!t)
+            continue; // not this PMS's: nothing to record
+        auto ops = repo_.ops_for(*t);
         if (ops.empty())
             continue; // nothing changed: nothing to record, nothing follows
         ++page->pending;
-        auto planned = std::make_shared<Transition>(std::move(t));
+        auto planned = std::make_shared<Transition>(std::move(*t));
         write_async(std::move(ops), [page, planned](std::optional<std::string> error) {
             if (error)
                 page->received.all_durable = false;
@@ -571,9 +570,11 @@ void LinkService::receive_page(std::vector<OrderReport> reports, std::function<v
         });
     }
     page->settle();
+    return planned_all;
 }
 
-void LinkService::follow_up(std::span<const Transition> done, const std::shared_ptr<Join>& join) {
+void LinkService::follow_up(std::span<const Transition> done, const std::shared_ptr<Join>& join,
+                            std::set<std::string>* folios_out) {
     std::set<std::string> folios;
     std::set<std::string> owners;
     bool suspense = false;
@@ -588,8 +589,11 @@ void LinkService::follow_up(std::span<const Transition> done, const std::shared_
     }
     if (suspense && on_suspense_changed)
         on_suspense_changed();
-    for (const auto& folio : folios)
-        changed(folio);
+    if (folios_out)
+        folios_out->insert(folios.begin(), folios.end()); // the caller pushes one view per folio
+    else
+        for (const auto& folio : folios)
+            changed(folio);
     for (const auto& owner : owners) {
         if (!join) {
             run_effects(owner);

@@ -382,15 +382,8 @@ Transition LinkService::receive_refund(const RefundReport& report, std::set<std:
     auto planned = plan_refund(report);
     if (!planned)
         return {};
-    auto t = std::move(*planned);
-    commit(t, {}, folios);
-    if (t.refund && !t.link) {
-        if (folios)
-            folios->insert(t.refund->folio_id);
-        else
-            changed(t.refund->folio_id);
-    }
-    return t;
+    commit(*planned, {}, folios);
+    return std::move(*planned);
 }
 
 void LinkService::refund_posting_done(const Effect& e, PostOutcome outcome, const PostingResult& res,
@@ -466,29 +459,29 @@ void LinkService::poll_refunds(Actor actor, std::function<void()> done) {
             [this, alive, join, seen, read_all, source, merchant](const std::vector<pr::Refund>& items) {
                 if (!*alive)
                     return false;
-                // Each changed refund is recorded through pms.store/2 (issue 14), the list read
-                // on meanwhile; the pass ends once every batch completed. A batch that fails is
-                // logged and read again by the next pass (the read itself stays complete).
+                // The page's changed refunds are recorded through pms.store/2 together (issue
+                // 14), the list read on meanwhile; the pass ends once every batch completed, and
+                // one update per folio follows the page. A batch that fails is logged and read
+                // again by the next pass (the read itself stays complete).
+                std::vector<RefundReport> reports;
+                reports.reserve(items.size());
                 for (const auto& refund : items) {
                     seen->insert(refund.merchant_order_id.str());
-                    std::optional<Transition> t;
-                    try {
-                        t = plan_refund(RefundReport{source, refund, ""});
-                    } catch (const StoreError&) {
-                        host_.log(LogLevel::error, "refund poll: refund " + refund.id.str() + " not readable");
-                        read_all->insert("!" + merchant); // stopped early: not a full read
-                        return false;
+                    reports.push_back(RefundReport{source, refund, ""});
+                }
+                join->add();
+                const bool read = receive_refund_page(std::move(reports), [this, alive, join](ReceivedPage page) {
+                    if (*alive) {
+                        if (!page.all_durable)
+                            host_.log(LogLevel::error, "refund poll: a page not recorded in full; read again next pass");
+                        follow_up(page.durable);
                     }
-                    if (!t || !t->changes_anything())
-                        continue; // nothing changed: nothing to record or to show
-                    join->add();
-                    commit_async(std::move(*t), {},
-                                 [this, alive, join, id = refund.id.str()](std::optional<std::string> error) {
-                                     if (error && *alive)
-                                         host_.log(LogLevel::error, "refund poll: refund " + id + " not recorded (" +
-                                                                        *error + "); read again next pass");
-                                     join->release();
-                                 });
+                    join->release();
+                });
+                if (!read) {
+                    host_.log(LogLevel::error, "refund poll: the store is not readable");
+                    read_all->insert("!" + merchant); // stopped early: not a full read
+                    return false;
                 }
                 return true;
             },

@@ -151,8 +151,9 @@ class LinkService {
     /// THE road of every refund report (create answer, lookup, poller, reconciliation): finds the
     /// refund's record (or, for a refund the plugin never recorded, the link by parentId), applies
     /// the report with apply_refund_report (plan_refund) and commits the transition. This
-    /// synchronous form (pms.store/1) is the reconciliation's; the create answer, the lookup and
-    /// the poller record plan_refund's transition through commit_async. Throws StoreError when
+    /// synchronous form (pms.store/1) is the reconciliation's; the create answer and the lookup
+    /// record plan_refund's transition through commit_async, the poller's pages through
+    /// receive_refund_page. Throws StoreError when
     /// nothing was recorded.
     Transition receive_refund(const RefundReport& report, std::set<std::string>* folios = nullptr);
     /// What a refund report changes: nullopt for a refund of an order this PMS never linked (or
@@ -235,9 +236,14 @@ class LinkService {
         std::vector<Transition> durable;
     };
     void receive_page(std::vector<OrderReport> reports, std::function<void(ReceivedPage)> then);
-    /// What follows durable transitions: one view update per folio, the suspense page's, and
-    /// the effects of every owner they name (each chain joined to `join` when given).
-    void follow_up(std::span<const Transition> done, const std::shared_ptr<Join>& join = nullptr);
+    /// receive_page() for a page of refund reports (the refund poll); false when the store could
+    /// not be read, so the page's planning stopped (its reader stops too).
+    bool receive_refund_page(std::vector<RefundReport> reports, std::function<void(ReceivedPage)> then);
+    /// What follows durable transitions: one view update per folio (a link's or a refund's;
+    /// collected in `folios` instead when given, for the caller to push), the suspense page's,
+    /// and the effects of every owner they name (each chain joined to `join` when given).
+    void follow_up(std::span<const Transition> done, const std::shared_ptr<Join>& join = nullptr,
+                   std::set<std::string>* folios = nullptr);
     /// host().store_write_async, counted: while none is in flight, what the store reads is
     /// durable, and a report that changes nothing is answered without a trip to the writer.
     void write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done);
@@ -289,11 +295,13 @@ class LinkService {
     void lookup_refund(const std::string& refund_moid, const StaffUser& staff, std::function<void(RefundOutcome)> done);
     /// Links recorded before the outbox existed: a pending posting without a post effect gets
     /// one; a pending mail without a mail effect is not sent again (at most once) but marked.
+    /// The two pages' one mechanism: plans each of `count` reports (`plan(i)`: nullopt, not
+    /// this PMS's; StoreError ends the planning), starts each changed one's batch at once and
+    /// runs `then` once all completed. False when the planning ended early.
+    bool record_page(std::size_t count, const std::function<std::optional<Transition>(std::size_t)>& plan,
+                     std::function<void(ReceivedPage)> then);
     void adopt_legacy(const LinkRecord& link);
     void changed(const std::string& folio_id);
-    /// repo_.record plus on_suspense_changed when the transition touches a suspense entry: the
-    /// one place every road writes through, so no change escapes the open pages.
-    void record(const Transition& t, std::vector<StoreOp> extra = {});
     void schedule_poll();
     int offset_at(std::int64_t ms) { return host_.utc_offset_minutes(ms); }
     protocol::CreateOrderRequest build_request(const LinkRecord& link, const protocol::Basket& basket,
