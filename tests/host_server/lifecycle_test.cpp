@@ -73,20 +73,28 @@ BOOST_AUTO_TEST_CASE(at_info_notifications_are_summed_up_not_logged_one_by_one) 
                 BOOST_TEST_REQUIRE(host.request("POST", hooks + "/echo", "x").status == 202);
             for (int i = 0; i < 5; ++i)
                 BOOST_TEST_REQUIRE(host.request("POST", hooks + "/unavailable", "x").status == 503);
+            for (int i = 0; i < 10; ++i)
+                BOOST_TEST_REQUIRE(host.request("POST", hooks + "/forged", "x").status == 400);
             BOOST_TEST(host.wait_for_log("answered 503 by the host", 5s));
             const auto status = host.terminate(20s);
             BOOST_TEST_REQUIRE(status.has_value());
             BOOST_TEST(*status == 0);
             const std::string log = host.stderr_text();
             // One access line per notification at debug only.
-            BOOST_TEST(count(log, "hook POST " + fixture_id) == (level == "debug" ? 8u : 0u), log);
+            BOOST_TEST(count(log, "hook POST " + fixture_id) == (level == "debug" ? 18u : 0u), log);
             // Five refusals a few milliseconds apart: not five warnings.
             BOOST_TEST(count(log, "answered 503 by the host") <= 2u, log);
+            // The plugin's line per forged notification: the first three, then one count of
+            // the rest (held back by the host, written at the latest when it stops).
+            BOOST_TEST(count(log, "fixture refused a notification: signature mismatch") == 4u, log);
+            BOOST_TEST(log.find("the same line 7 more times within 60 s (held back): fixture refused a "
+                                "notification: signature mismatch") != std::string::npos,
+                       log);
             // The summary, by outcome and by route, written when the host stops.
-            BOOST_TEST(log.find("8 answered (3 2xx, 0 4xx, 5 5xx; 5 by the host itself)") !=
+            BOOST_TEST(log.find("18 answered (3 2xx, 10 4xx, 5 5xx; 5 by the host itself)") !=
                            std::string::npos,
                        log);
-            BOOST_TEST(log.find(fixture_id + "@1: 3 2xx, 5 5xx") != std::string::npos, log);
+            BOOST_TEST(log.find(fixture_id + "@1: 3 2xx, 10 4xx, 5 5xx") != std::string::npos, log);
         }
     }
 }

@@ -165,8 +165,9 @@ std::string redact_patterns(std::string_view text) {
     return mask_card_numbers(mask_schemes(mask_authorization(text)));
 }
 
-Logger::Logger(LogSink sink, LogLevel min_level)
-    : sink_{sink ? std::move(sink) : LogSink{&default_sink}}, min_level_{min_level} {}
+Logger::Logger(LogSink sink, LogLevel min_level, LogRepeats::Options repeats)
+    : sink_{sink ? std::move(sink) : LogSink{&default_sink}}, min_level_{min_level},
+      repeats_{repeats} {}
 
 bool Logger::enabled(LogLevel level) const noexcept {
     return rank(level) >= rank(min_level_);
@@ -213,9 +214,34 @@ void Logger::write(LogLevel level, std::string_view origin, std::string_view tex
         for (char& c : clean)
             if (c == '\n' || c == '\r')
                 c = ' ';
+        if (origin.starts_with("plugin:")) {
+            std::vector<LogRepeats::HeldBack> due;
+            const bool now_written =
+                repeats_.admit(level, origin, clean, std::chrono::steady_clock::now(), due);
+            write_held_back(due);
+            if (!now_written)
+                return;
+        }
         sink_(LogLine{level, origin, clean});
     } catch (...) {
         // A failing sink must never take the caller (a plugin thread, an io thread) down.
+    }
+}
+
+void Logger::flush_repeats(std::chrono::steady_clock::time_point now, bool everything) noexcept {
+    try {
+        write_held_back(everything ? repeats_.take_all() : repeats_.take_due(now));
+    } catch (...) {
+    }
+}
+
+void Logger::write_held_back(const std::vector<LogRepeats::HeldBack>& held) noexcept {
+    for (const auto& h : held) {
+        try {
+            const std::string text = LogRepeats::summary_text(h);
+            sink_(LogLine{h.level, h.origin, text});
+        } catch (...) {
+        }
     }
 }
 

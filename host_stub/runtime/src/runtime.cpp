@@ -188,6 +188,21 @@ Runtime::Impl::~Impl() {
     blocking.join();
 }
 
+void Runtime::Impl::schedule_log_flush() {
+    if (stopping.load())
+        return;
+    if (!log_flush_timer)
+        log_flush_timer.emplace(boost::asio::make_strand(*ioc)); // its handler and the cancel
+    log_flush_timer->expires_after(std::chrono::seconds{15});
+    log_flush_timer->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self)
+            return;
+        self->logger.flush_repeats(std::chrono::steady_clock::now());
+        self->schedule_log_flush();
+    });
+}
+
 const detail::LoadedPlugin* Runtime::Impl::find_plugin(std::string_view id) const {
     for (const auto& p : plugins)
         if (p.info.id == id)
@@ -390,7 +405,9 @@ void Runtime::Impl::start_instance(const detail::LoadedPlugin& plugin, const Pro
 // ---- Runtime ------------------------------------------------------------------------------------
 
 Runtime::Runtime(Storage& storage, const Clock& clock, RuntimeOptions options)
-    : impl_{(limit_malloc_arenas(), std::make_shared<Impl>(storage, clock, std::move(options)))} {}
+    : impl_{(limit_malloc_arenas(), std::make_shared<Impl>(storage, clock, std::move(options)))} {
+    impl_->schedule_log_flush();
+}
 
 Runtime::~Runtime() {
     try {
@@ -780,6 +797,15 @@ void Runtime::shutdown() {
                 p.descriptor = nullptr;
             }
     }
+    // 5. The log's held-back counts, ended windows or not; the timer stops (on its executor,
+    //    where it runs, when the io_context is the caller's and still running).
+    if (rt.log_flush_timer)
+        boost::asio::post(rt.log_flush_timer->get_executor(),
+                          [weak = std::weak_ptr<Impl>(impl_)] {
+                              if (auto self = weak.lock())
+                                  self->log_flush_timer->cancel();
+                          });
+    rt.logger.flush_repeats(std::chrono::steady_clock::now(), true);
     rt.stopped = true;
     rt.log(LogLevel::info, "runtime", "stopped");
 }

@@ -12,6 +12,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -74,6 +75,8 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
     boost::asio::thread_pool blocking;
 
     detail::Logger logger;
+    /// Writes the log's "held back" summaries once their window has ended (logger.hpp).
+    std::optional<boost::asio::steady_timer> log_flush_timer;
     std::unique_ptr<net::HttpClient> http;       ///< pooled connections
     std::unique_ptr<net::HttpClient> http_fresh; ///< PMS_HTTP_FLAG_FRESH_CONNECTION: no pool
     std::shared_ptr<MailTransport> mail;
@@ -94,6 +97,9 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
     std::atomic<bool> stopped{false};
 
     // ---- helpers ----
+    /// Arms the log flush timer again (every 15 s) unless the runtime is stopping.
+    void schedule_log_flush();
+
     void log(LogLevel level, std::string_view origin, std::string_view text) noexcept {
         logger.write(level, origin, text);
     }

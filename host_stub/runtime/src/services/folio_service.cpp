@@ -177,6 +177,29 @@ void post_async(const Instance& inst, const PostingRequest& req, std::function<v
     }
 }
 
+/// A posting is an outcome a hotel keeps (info) and a refusal says why (warning); a repeat of
+/// one already posted changed nothing, so it stays out of the info log (a replayed notification
+/// must not cost a line each).
+LogLevel posting_log_level(const PostingOutcome& o) {
+    return !PMS_STATUS_IS_SUCCESS(o.status) ? LogLevel::warning
+           : o.is_repeat                     ? LogLevel::debug
+                                             : LogLevel::info;
+}
+
+/// What the money did, in the host's words: the folio, the amount (minor units: the log never
+/// rounds), the admin's category and type, the posting and the plugin's idempotency key.
+std::string posting_log_line(const PostingRequest& req, const PostingOutcome& o) {
+    const std::string what = std::to_string(req.amount_minor) + " " + req.currency +
+                             " (minor units) to folio " + std::to_string(req.folio);
+    const std::string key = "key " + req.key;
+    if (!PMS_STATUS_IS_SUCCESS(o.status))
+        return "payment of " + what + " not posted, " + key + ": " + pms_status_name(o.status) +
+               (o.message.empty() ? "" : ": " + o.message);
+    return std::string{o.is_repeat ? "repeat of posting " : "posted "} +
+           (o.is_repeat ? o.posting_id + ", " : "") + what + " as «" + o.category + "» / «" + o.type +
+           "»" + (o.is_repeat ? "" : ", posting " + o.posting_id) + ", " + key;
+}
+
 bool currency_ok(const char (&c)[4]) {
     return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && c[2] >= 'A' && c[2] <= 'Z' &&
            c[3] == '\0';
@@ -242,18 +265,11 @@ pms_status folio_post_payment(const pms_host* host, const pms_payment_posting* p
         }
         if (!inst->ops.mark_started(id))
             return PMS_OK; // cancelled by a drain meanwhile: CANCELLED is delivered, nothing posts
-        post_async(*inst, req, [weak = inst->weak_from_this(), id, done, key = req.key](PostingOutcome o) {
+        post_async(*inst, req, [weak = inst->weak_from_this(), id, done, req](PostingOutcome o) {
             auto self = weak.lock();
             if (!self)
                 return;
-            // A posting is an outcome a hotel keeps (info), a refusal says why (warning); a
-            // repeat of one already posted changed nothing, so it stays out of the info log
-            // (a replayed notification must not cost a line each).
-            self->log(!PMS_STATUS_IS_SUCCESS(o.status) ? LogLevel::warning
-                      : o.is_repeat                     ? LogLevel::debug
-                                                        : LogLevel::info,
-                      "post_payment " + key + " -> " + pms_status_name(o.status) +
-                          (o.is_repeat ? " (repeat)" : "") + (o.message.empty() ? "" : ": " + o.message));
+            self->log(posting_log_level(o), posting_log_line(req, o));
             self->ops.complete(id, [done, o = std::move(o)] { deliver(done, o); });
         });
         return PMS_OK;

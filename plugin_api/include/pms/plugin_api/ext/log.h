@@ -3,6 +3,11 @@
  *
  * The host writes the instance's plugin id and property with every line and redacts card-number
  * and Authorization-like text; that redaction is a backstop, not a licence to log secrets.
+ *
+ * The host may hold back a line repeated within a short window: it writes the first copies, then
+ * one line with the count of the rest (the reference host: 3 a minute per plugin, level and text).
+ * A line meant to be kept per event carries what tells the events apart (an order number); a line
+ * shaped by what a stranger sends (a path, a body) should not, so a flood costs a few lines.
  */
 #ifndef PMS_PLUGIN_API_EXT_LOG_H
 #define PMS_PLUGIN_API_EXT_LOG_H
