@@ -283,6 +283,22 @@ BOOST_FIXTURE_TEST_CASE(bad_notifications_get_the_right_answer_and_post_nothing,
     BOOST_TEST(host.postings.empty());
     BOOST_TEST(host.alerts.count("suspense:" + link.order_id) == 1u); // money taken, kept in suspense
     BOOST_TEST(!service->repository().suspense_list().empty());
+    BOOST_TEST(int(notify(d.body, d.signature, "le/999").code) == int(Code::order_not_found));
+    // Each refusal is logged with its reason ("refused with reason", issue 14); what a stranger
+    // can send without the key never shapes the line, so the host can hold back its repeats.
+    auto logged = [&](const std::string& start) {
+        return std::count_if(host.logs.begin(), host.logs.end(),
+                             [&](const std::string& l) { return l.rfind(start, 0) == 0; });
+    };
+    BOOST_TEST(logged("notification refused (signature_error): no X-Signature header") == 1);
+    BOOST_TEST(logged("notification refused (signature_error): X-Signature does not match the body") == 2);
+    BOOST_TEST(logged("notification refused (out_of_service): signed body is not JSON") == 1);
+    BOOST_TEST(logged("notification refused (order_not_found): merchantId ffffffff-0000-0000-0000-000000000000 "
+                      "is not our shop") == 1);
+    BOOST_TEST(logged("notification refused (order_wrong_amount): order " + link.merchant_order_id + " of shop " +
+                      std::string(merchant)) == 1);
+    BOOST_TEST(logged("notification refused (order_not_found): unknown notification route") == 1);
+    BOOST_TEST(logged("notification refused") == 7);
     for (const auto& line : host.logs) {
         BOOST_TEST(line.find(token) == std::string::npos);
         BOOST_TEST(line.find(api_key) == std::string::npos);

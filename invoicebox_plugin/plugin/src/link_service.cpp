@@ -1000,24 +1000,28 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     auto answer = [&reply](Code c, std::string reason) {
         reply(pr::make_notification_reply(c), NotificationOutcome{c, std::move(reason)});
     };
+    // Every refusal is logged with its reason, in words that do not change with what a stranger
+    // sends (no path, no body): the host holds back a line's repeats, so a flood of forgeries
+    // costs the log a few lines a minute (issue 14, "refused with reason").
+    auto refuse = [&](Code c, const std::string& reason) {
+        host_.log(LogLevel::warning, "notification refused (" + std::string(pr::wire_name(c)) + "): " + reason);
+        answer(c, reason);
+    };
     const auto route = route_of_path(path);
     const ShopConfig* shop = route ? settings_.shop_by_route(*route) : nullptr;
     if (!shop) {
-        answer(Code::order_not_found, "unknown notification route");
+        refuse(Code::order_not_found, "unknown notification route");
         return;
     }
     if (!shop->complete()) {
         // Not configured yet: a technical failure on our side, so InvoiceBox retries later.
-        answer(Code::out_of_service, "shop not configured");
+        refuse(Code::out_of_service, "shop not configured");
         return;
     }
     pr::NotificationSettings ns;
     ns.api_key = shop->api_key;
     ns.merchant_id = pr::MerchantId(shop->merchant_id);
-    auto reject = [&](const pr::NotificationRejection& r) {
-        host_.log(LogLevel::warning, "notification rejected: " + r.reason);
-        answer(r.reply, r.reason);
-    };
+    auto reject = [&](const pr::NotificationRejection& r) { refuse(r.reply, r.reason); };
     auto signature = pr::check_notification_signature(ns, raw_body, pr::find_header(headers, pr::signature_header));
     if (!signature)
         return reject(signature.error());
@@ -1034,6 +1038,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
         answer(Code::success, "monitoring probe");
         return;
     }
+    const std::string moid = verified->order.merchant_order_id.str();
     Transition t;
     try {
         t = plan_receive(OrderReport{ReportSource::notification, std::move(verified->order), ""});
@@ -1051,6 +1056,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     auto alive = alive_;
     commit_async(std::move(t), {},
                  [this, alive, code, merchant = shop->merchant_id, signature = std::move(*signature),
+                  moid,
                   reply = std::move(reply)](std::optional<std::string> error) {
                      if (error) {
                          if (*alive)
@@ -1061,6 +1067,12 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
                      }
                      if (code == Code::success && *alive)
                          applied_notifications_.add(merchant, signature);
+                     else if (*alive)
+                         // Signed by InvoiceBox, so its order number is worth the line: the
+                         // lifecycle refused it (unknown, another shop's, another amount); paid
+                         // money it refused waits in suspense, where staff see it.
+                         host_.log(LogLevel::warning, "notification refused (" + std::string(pr::wire_name(code)) +
+                                                          "): order " + moid + " of shop " + merchant);
                      reply(pr::make_notification_reply(code),
                            NotificationOutcome{code, code == Code::order_not_found ? "unknown order" : "applied"});
                  });
