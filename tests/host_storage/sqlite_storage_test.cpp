@@ -90,6 +90,41 @@ BOOST_AUTO_TEST_CASE(migrates_step_by_step_keeping_data) {
     latest->settings().save_settings({"p", property.id, std::nullopt}, "{}");
 }
 
+// Version 5 moved pms.store's rows into a rowid table (schema.cpp): every key and value of every
+// instance comes across byte for byte, and the store reads, scans, updates and erases as before.
+BOOST_AUTO_TEST_CASE(the_store_moves_to_a_rowid_table_keeping_every_value) {
+    test::TempDir dir;
+    const StoreScope other{"other.plugin", scope.property};
+    const std::string big(2500, 'x'); // larger than an index b-tree cell keeps on its page
+    {
+        auto v4 = test::open_storage(dir.path(), 4);
+        v4->plugin_store().put(scope, "a/1", big);
+        v4->plugin_store().put(scope, "a/2", std::string("\0\xff", 2));
+        v4->plugin_store().put(scope, "b/1", "");
+        v4->plugin_store().put(other, "a/1", "theirs");
+    }
+    BOOST_TEST(raw_text(dir.path() / "pms-host.sqlite3",
+                        "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE name = 'plugin_store'") == "1");
+    auto latest = test::open_storage(dir.path());
+    BOOST_TEST(latest->schema_version() == sqlite_latest_schema_version());
+    BOOST_TEST(raw_text(dir.path() / "pms-host.sqlite3",
+                        "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE name = 'plugin_store'") == "0");
+    auto& store = latest->plugin_store();
+    BOOST_TEST(store.get(scope, "a/1").value() == big);
+    BOOST_TEST(store.get(scope, "a/2").value() == std::string("\0\xff", 2));
+    BOOST_TEST(store.get(scope, "b/1").value().empty());
+    BOOST_TEST(store.get(other, "a/1").value() == "theirs");
+    const auto a = store.scan_prefix(scope, "a/");
+    BOOST_TEST_REQUIRE(a.size() == 2u);
+    BOOST_TEST(a[0].key == "a/1");
+    BOOST_TEST(a[1].key == "a/2");
+    store.put(scope, "a/1", "smaller now");
+    BOOST_TEST(store.get(scope, "a/1").value() == "smaller now");
+    BOOST_TEST(store.erase(scope, "a/2"));
+    BOOST_TEST(store.scan_prefix(scope, "a/").size() == 1u);
+    BOOST_TEST(store.get(other, "a/1").value() == "theirs");
+}
+
 BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
     test::TempDir dir;
     { auto storage = test::open_storage(dir.path()); }

@@ -218,7 +218,31 @@ CREATE TABLE host_mail_settings (
 );
 )sql";
 
-constexpr std::array migrations{migration_1, migration_2, migration_3, migration_4};
+// Version 5: pms.store's table becomes a rowid table with a unique index on its key (issue 14).
+// WITHOUT ROWID, its rows lived in an index b-tree, whose cells keep at most ~1 KiB of a row on
+// the page (4 KiB pages): a plugin's 2.4 KB record spilled to an overflow page, and each update
+// wrote the leaf, a fresh overflow page, the freelist page and the header page to the WAL. A
+// rowid table keeps a row of up to ~4 KB on its leaf and rewrites it there (one page); the
+// index holds only the short keys and is untouched when a value changes. The small columns
+// come first, so a row's key and time never sit behind its value.
+constexpr const char* migration_5 = R"sql(
+CREATE TABLE plugin_store_rows (
+    id            INTEGER PRIMARY KEY,
+    plugin_id     TEXT    NOT NULL,
+    property_id   INTEGER NOT NULL,
+    key           BLOB    NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    value         BLOB    NOT NULL,
+    UNIQUE (plugin_id, property_id, key)
+);
+INSERT INTO plugin_store_rows (plugin_id, property_id, key, updated_at_ms, value)
+    SELECT plugin_id, property_id, key, updated_at_ms, value FROM plugin_store
+    ORDER BY plugin_id, property_id, key;
+DROP TABLE plugin_store;
+ALTER TABLE plugin_store_rows RENAME TO plugin_store;
+)sql";
+
+constexpr std::array migrations{migration_1, migration_2, migration_3, migration_4, migration_5};
 
 } // namespace
 
