@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(notification_82_bytes_and_signature) {
     BOOST_TEST(pr::sign(notification_82_key, notification_82) == notification_82_signature);
     const pr::NotificationSettings settings{std::string(notification_82_key),
                                             pr::SignatureAlgorithm::hmac_sha1,
-                                            pr::MerchantId("3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f")};
+                                            pr::MerchantId("3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f"), nullptr};
     const auto verified = pr::verify_notification(
         settings, notification_82, std::optional<std::string_view>(notification_82_signature));
     BOOST_TEST_REQUIRE(verified.has_value());
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(simulator_notification_passes_the_plugin_verifier) {
     BOOST_TEST_REQUIRE(!d.empty());
     const pr::NotificationSettings settings{std::string(sim::test::api_key),
                                             pr::SignatureAlgorithm::hmac_sha1,
-                                            pr::MerchantId(std::string(sim::test::merchant_id))};
+                                            pr::MerchantId(std::string(sim::test::merchant_id)), nullptr};
     const auto v = pr::verify_notification(settings, d.front().body,
                                            std::optional<std::string_view>(d.front().signature));
     BOOST_TEST_REQUIRE(v.has_value(), d.front().body);

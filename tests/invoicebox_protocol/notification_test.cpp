@@ -15,7 +15,7 @@ namespace {
 
 NotificationSettings settings_82() {
     return {std::string(notification_82_key), SignatureAlgorithm::hmac_sha1,
-            MerchantId("3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f")};
+            MerchantId("3f2b8c9e-1a2b-4c3d-9e8f-7a6b5c4d3e2f"), nullptr};
 }
 
 NotificationReplyCode
@@ -38,6 +38,18 @@ BOOST_AUTO_TEST_CASE(worked_example_82_is_accepted) {
     BOOST_TEST(n->order.merchant_order_id.str() == "10025");
     BOOST_TEST(n->order.amount.minor == 249050);
     BOOST_TEST(n->order.id.str() == "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+}
+
+BOOST_AUTO_TEST_CASE(a_kept_signing_key_checks_only_for_the_key_it_was_made_from) {
+    auto s = settings_82();
+    s.signing_key = std::make_shared<const SigningKey>(notification_82_key);
+    BOOST_TEST(verify_notification(s, notification_82, std::string_view(notification_82_signature)).has_value());
+    // The settings' key was replaced, the kept one not (yet): the settings' key decides.
+    s.signing_key = std::make_shared<const SigningKey>("an-old-key");
+    BOOST_TEST(verify_notification(s, notification_82, std::string_view(notification_82_signature)).has_value());
+    s.api_key = "an-old-key";
+    BOOST_TEST(int(rejected_with(verify_notification(s, notification_82, std::string_view(notification_82_signature)))) ==
+               int(NotificationReplyCode::signature_error));
 }
 
 BOOST_AUTO_TEST_CASE(signature_failures) {

@@ -49,6 +49,29 @@ BOOST_AUTO_TEST_CASE(worked_example_82_is_accepted) {
                                 "  A4F2F1735DC956CE9E8A8B02739C00596B0702A9\r\n"));
 }
 
+BOOST_AUTO_TEST_CASE(a_signing_key_signs_as_the_one_shot_does) {
+    // The RFC vectors, the worked example, an empty body and key, and a key longer than the
+    // hash's block (HMAC hashes it first: RFC 2202 test case 6).
+    const SigningKey jefe{"Jefe"};
+    BOOST_TEST(jefe.sign("what do ya want for nothing?") == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    const SigningKey jefe256{"Jefe", SignatureAlgorithm::hmac_sha256};
+    BOOST_TEST(jefe256.sign("what do ya want for nothing?") ==
+               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    const SigningKey long_key{std::string(80, '\xaa')};
+    BOOST_TEST(long_key.sign("Test Using Larger Than Block-Size Key - Hash Key First") ==
+               "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+    BOOST_TEST(SigningKey{""}.sign("") == sign("", ""));
+    const SigningKey shop{notification_82_key};
+    // Many bodies from the one keyed state: each starts from the key, never from the last body.
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(shop.sign(notification_82) == notification_82_signature);
+        BOOST_TEST(shop.sign("") == sign(notification_82_key, ""));
+    }
+    BOOST_TEST(shop.is(notification_82_key, SignatureAlgorithm::hmac_sha1));
+    BOOST_TEST(!shop.is("other-key", SignatureAlgorithm::hmac_sha1));
+    BOOST_TEST(!shop.is(notification_82_key, SignatureAlgorithm::hmac_sha256));
+}
+
 BOOST_AUTO_TEST_CASE(worked_example_82_reserialised_is_rejected) {
     const auto reencoded = without_slash_escapes(notification_82);
     BOOST_TEST(reencoded.size() < notification_82.size());

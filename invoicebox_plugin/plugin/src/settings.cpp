@@ -165,6 +165,8 @@ ShopConfig read_shop(const bj::object& o, const ShopConfig& inherit) {
     s.merchant_id = str_member(o, "merchant_id");
     s.api_token = str_member(o, "api_token");
     s.api_key = str_member(o, "api_key");
+    if (!s.api_key.empty())
+        s.signing_key = std::make_shared<const protocol::SigningKey>(s.api_key);
     const auto flavour = str_member(o, "api_flavour");
     s.flavour = flavour.empty() ? inherit.flavour
                                 : protocol::flavour_from_string(flavour).value_or(protocol::ApiFlavour::v3);

@@ -76,7 +76,9 @@ check_notification_signature(const NotificationSettings& s, std::string_view raw
                              std::optional<std::string_view> signature) {
     if (!signature || signature->find_first_not_of(" \t\r\n") == std::string_view::npos)
         return unexpected(reject(NotificationReplyCode::signature_error, "no X-Signature header"));
-    std::string expected = sign(s.api_key, raw_body, s.algorithm);
+    std::string expected = s.signing_key && s.signing_key->is(s.api_key, s.algorithm)
+                               ? s.signing_key->sign(raw_body)
+                               : sign(s.api_key, raw_body, s.algorithm);
     if (!signature_matches(expected, *signature))
         return unexpected(
             reject(NotificationReplyCode::signature_error, "X-Signature does not match the body"));

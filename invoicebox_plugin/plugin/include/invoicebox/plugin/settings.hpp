@@ -10,8 +10,10 @@
 #pragma once
 
 #include <invoicebox/protocol/client_config.hpp>
+#include <invoicebox/protocol/signature.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,9 @@ struct ShopConfig {
     std::string merchant_id;
     std::string api_token; ///< secret
     std::string api_key;   ///< secret: notification signature key
+    /// `api_key` made ready to check notifications (HMAC-SHA1), once per settings read rather
+    /// than once per notification; null while the key is empty.
+    std::shared_ptr<const protocol::SigningKey> signing_key;
     protocol::ApiFlavour flavour = protocol::ApiFlavour::v3;
     std::string base_url = "https://api.invoicebox.ru";
     /// The account's InvoiceBox request budget per 30 s (invoicebox-api.md §1.5: 100 unless

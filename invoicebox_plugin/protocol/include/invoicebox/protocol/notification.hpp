@@ -13,6 +13,7 @@
 #include "invoicebox/protocol/signature.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,9 @@ struct NotificationSettings {
     std::string api_key; ///< «API ключ»: the signing key, not the bearer token
     SignatureAlgorithm algorithm = SignatureAlgorithm::hmac_sha1;
     MerchantId merchant_id; ///< our shop id
+    /// `api_key` made ready (signature.hpp), used when it is `api_key` with `algorithm`; null
+    /// (or another key): the key is set up for each notification.
+    std::shared_ptr<const SigningKey> signing_key;
 };
 
 struct VerifiedNotification {
