@@ -1,6 +1,8 @@
 // Link and suspense records: JSON in the store, with a schema version (link_record.hpp).
 #include <invoicebox/plugin/link_record.hpp>
 
+#include <invoicebox/protocol/json_writer.hpp>
+
 #include <boost/json.hpp>
 
 namespace invoicebox::plugin {
@@ -103,17 +105,22 @@ void add_audit(LinkRecord& r, std::int64_t at_ms, Actor actor, std::string who, 
 namespace {
 
 // The audit trail's stored form, the same for a link and a suspense entry.
-bj::array audit_json(const std::vector<AuditEntry>& trail) {
-    bj::array audit;
-    for (const auto& a : trail) {
-        bj::object e;
-        e["at_ms"] = a.at_ms;
-        e["actor"] = to_string(a.actor);
-        e["who"] = a.who;
-        e["what"] = a.what;
-        audit.push_back(std::move(e));
-    }
-    return audit;
+void write_audit(protocol::JsonWriter& w, const std::vector<AuditEntry>& trail) {
+    w.key("audit").begin_array();
+    for (const auto& a : trail)
+        w.begin_object()
+            .member_int("at_ms", a.at_ms)
+            .member("actor", to_string(a.actor))
+            .member("who", a.who)
+            .member("what", a.what)
+            .end_object();
+    w.end_array();
+}
+
+// Records are written straight to text, with no JSON tree in between (issue 14: a first delivery
+// writes its link twice); `/` is not escaped, as in what boost::json wrote before.
+protocol::JsonWriter record_writer() {
+    return protocol::JsonWriter{protocol::JsonWriteOptions{.escape_slash = false}};
 }
 
 std::vector<AuditEntry> audit_from(const bj::object& o) {
@@ -137,49 +144,50 @@ std::vector<AuditEntry> audit_from(const bj::object& o) {
 } // namespace
 
 std::string serialize(const LinkRecord& r) {
-    bj::object o;
-    o["v"] = r.version;
-    o["merchant_order_id"] = r.merchant_order_id;
-    o["folio_id"] = r.folio_id;
-    o["folio_number"] = r.folio_number;
-    o["booking_id"] = r.booking_id;
-    o["booking_number"] = r.booking_number;
-    o["legal_entity_id"] = r.legal_entity_id;
-    o["merchant_id"] = r.merchant_id;
-    o["amount_minor"] = r.amount_minor;
-    o["currency"] = r.currency;
-    o["vat_amount_minor"] = r.vat_amount_minor;
-    o["description"] = r.description;
-    o["guest_name"] = r.guest_name;
-    o["guest_email"] = r.guest_email;
-    o["message_template"] = r.message_template;
-    o["send_mail"] = r.send_mail;
-    o["created_at_ms"] = r.created_at_ms;
-    o["expires_at_ms"] = r.expires_at_ms;
-    o["created_by"] = r.created_by;
-    o["create_request"] = r.create_request;
-    o["state"] = to_string(r.state);
-    o["order_id"] = r.order_id;
-    o["payment_url"] = r.payment_url;
-    o["ib_status"] = r.ib_status;
-    o["error_message"] = r.error_message;
-    o["paid_at_ms"] = r.paid_at_ms;
-    o["paid_amount_minor"] = r.paid_amount_minor;
-    o["posting"] = to_string(r.posting);
-    o["posting_id"] = r.posting_id;
-    o["posting_category"] = r.posting_category;
-    o["posting_type"] = r.posting_type;
-    o["suspense_reason"] = r.suspense_reason;
-    o["mail"] = to_string(r.mail);
-    o["mail_error"] = r.mail_error;
-    o["mails_sent"] = r.mails_sent;
-    bj::array resends;
+    auto w = record_writer();
+    w.begin_object()
+        .member_int("v", r.version)
+        .member("merchant_order_id", r.merchant_order_id)
+        .member("folio_id", r.folio_id)
+        .member("folio_number", r.folio_number)
+        .member("booking_id", r.booking_id)
+        .member("booking_number", r.booking_number)
+        .member("legal_entity_id", r.legal_entity_id)
+        .member("merchant_id", r.merchant_id)
+        .member_int("amount_minor", r.amount_minor)
+        .member("currency", r.currency)
+        .member_int("vat_amount_minor", r.vat_amount_minor)
+        .member("description", r.description)
+        .member("guest_name", r.guest_name)
+        .member("guest_email", r.guest_email)
+        .member("message_template", r.message_template)
+        .member_bool("send_mail", r.send_mail)
+        .member_int("created_at_ms", r.created_at_ms)
+        .member_int("expires_at_ms", r.expires_at_ms)
+        .member("created_by", r.created_by)
+        .member("create_request", r.create_request)
+        .member("state", to_string(r.state))
+        .member("order_id", r.order_id)
+        .member("payment_url", r.payment_url)
+        .member("ib_status", r.ib_status)
+        .member("error_message", r.error_message)
+        .member_int("paid_at_ms", r.paid_at_ms)
+        .member_int("paid_amount_minor", r.paid_amount_minor)
+        .member("posting", to_string(r.posting))
+        .member("posting_id", r.posting_id)
+        .member("posting_category", r.posting_category)
+        .member("posting_type", r.posting_type)
+        .member("suspense_reason", r.suspense_reason)
+        .member("mail", to_string(r.mail))
+        .member("mail_error", r.mail_error)
+        .member_int("mails_sent", r.mails_sent);
+    w.key("resend_at_ms").begin_array();
     for (const auto t : r.resend_at_ms)
-        resends.push_back(t);
-    o["resend_at_ms"] = std::move(resends);
-    o["audit"] = audit_json(r.audit);
-    o["effect_seq"] = r.effect_seq;
-    return bj::serialize(o);
+        w.integer(t);
+    w.end_array();
+    write_audit(w, r.audit);
+    w.member_int("effect_seq", r.effect_seq).end_object();
+    return w.take();
 }
 
 OpenLinkEntry open_entry_of(const LinkRecord& r) {
@@ -296,27 +304,29 @@ std::optional<LinkRecord> parse_link_record(std::string_view json) {
 }
 
 std::string serialize(const SuspenseRecord& r) {
-    bj::object o;
-    o["v"] = r.version;
-    o["order_id"] = r.order_id;
-    o["merchant_order_id"] = r.merchant_order_id;
-    o["folio_id"] = r.folio_id;
-    o["amount_minor"] = r.amount_minor;
-    o["currency"] = r.currency;
-    o["reason_code"] = r.reason_code;
-    o["reason"] = r.reason;
-    o["business_date"] = r.business_date;
-    o["received_at_ms"] = r.received_at_ms;
-    o["resolved"] = r.resolved;
-    o["resolution"] = r.resolution;
-    o["target_folio_id"] = r.target_folio_id;
-    o["resolved_by"] = r.resolved_by;
-    o["resolution_comment"] = r.resolution_comment;
-    o["resolved_at_ms"] = r.resolved_at_ms;
-    o["posting_id"] = r.posting_id;
-    o["effect_seq"] = r.effect_seq;
-    o["audit"] = audit_json(r.audit);
-    return bj::serialize(o);
+    auto w = record_writer();
+    w.begin_object()
+        .member_int("v", r.version)
+        .member("order_id", r.order_id)
+        .member("merchant_order_id", r.merchant_order_id)
+        .member("folio_id", r.folio_id)
+        .member_int("amount_minor", r.amount_minor)
+        .member("currency", r.currency)
+        .member("reason_code", r.reason_code)
+        .member("reason", r.reason)
+        .member("business_date", r.business_date)
+        .member_int("received_at_ms", r.received_at_ms)
+        .member_bool("resolved", r.resolved)
+        .member("resolution", r.resolution)
+        .member("target_folio_id", r.target_folio_id)
+        .member("resolved_by", r.resolved_by)
+        .member("resolution_comment", r.resolution_comment)
+        .member_int("resolved_at_ms", r.resolved_at_ms)
+        .member("posting_id", r.posting_id)
+        .member_int("effect_seq", r.effect_seq);
+    write_audit(w, r.audit);
+    w.end_object();
+    return w.take();
 }
 
 std::optional<SuspenseRecord> parse_suspense_record(std::string_view json) {
