@@ -192,11 +192,8 @@ std::optional<LinkRecord> LinkRepository::find(std::string_view moid) {
     if (const auto known = parsed_.find(moid); known != parsed_.end() && known->second.text == *v)
         return known->second.record;
     auto record = parse_link_record(*v);
-    if (!record)
-        return record;
-    if (parsed_.size() >= parsed_capacity)
-        parsed_.erase(parsed_.begin()); // any one: the memo is a shortcut, never the truth
-    parsed_.insert_or_assign(std::string(moid), Parsed{std::move(*v), *record});
+    if (record)
+        remember(std::string(moid), *v, *record);
     return record;
 }
 
@@ -262,17 +259,31 @@ std::vector<OpenLinkEntry> LinkRepository::open_links() {
     return out;
 }
 
+void LinkRepository::remember(const std::string& moid, const std::string& text, const LinkRecord& record) {
+    if (parsed_.size() >= parsed_capacity && !parsed_.contains(moid))
+        parsed_.erase(parsed_.begin()); // any one: the memo is a shortcut, never the truth
+    parsed_.insert_or_assign(moid, Parsed{text, record});
+}
+
 std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {
     std::vector<StoreOp> ops;
+    // The record written is remembered with its text, as find() would have parsed it (a record
+    // reads back field for field as it was written: units_test's round trip), so the next read
+    // of this link (the posting's outcome, the effects) parses nothing. Should the batch fail,
+    // the stored text differs and the memo is not used.
     if (r.create_request.empty()) {
-        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(r)});
+        auto text = serialize(r);
+        remember(r.merchant_order_id, text, r);
+        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, std::move(text)});
     } else {
         // Hot and cold apart (issue 14): every list, poll and notification reads the record, only
         // a create recovery reads the request. A record written before the split moves its
         // request out on its next save.
         LinkRecord hot = r;
         hot.create_request.clear();
-        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, serialize(hot)});
+        auto text = serialize(hot);
+        remember(r.merchant_order_id, text, hot);
+        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, std::move(text)});
         ops.push_back({StoreOp::Kind::put, k_request + r.merchant_order_id, r.create_request});
     }
     // Not read by this plugin any more (for_folio scans the link range), still written: a plugin

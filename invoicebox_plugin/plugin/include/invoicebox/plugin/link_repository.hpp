@@ -109,13 +109,15 @@ class LinkRepository {
   private:
     std::vector<StoreOp> ops_for(const LinkRecord& r);
     std::string prefix();
+    void remember(const std::string& moid, const std::string& text, const LinkRecord& record);
 
     HostPorts& host_;
     std::string prefix_cache_;
-    /// The last records find() parsed, by merchantOrderId, with the exact text each came from:
-    /// a hit needs the stored text to be byte for byte the same, so it is never stale. A
-    /// provider re-sending a notification for a posted link reads the same record again and
-    /// again (issue 14); parsing it was a tenth of the host's CPU per replay.
+    /// The last records find() parsed or this repository wrote, by merchantOrderId, with the
+    /// exact text each came from or went to: a hit needs the stored text to be byte for byte the
+    /// same, so it is never stale. A provider re-sending a notification for a posted link reads
+    /// the same record again and again (issue 14); parsing it was a tenth of the host's CPU per
+    /// replay. A first delivery reads back what it just wrote.
     struct Parsed {
         std::string text;
         LinkRecord record;
