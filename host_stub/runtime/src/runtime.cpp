@@ -443,6 +443,9 @@ Runtime::~Runtime() {
             impl_->instances.clear();
             impl_->sessions.clear();
         }
+        // No thread runs the io_context now; the timer must go before it does. (With the
+        // caller's io_context it goes with Impl: a handler that may still run holds Impl.)
+        impl_->log_flush_timer.reset();
         impl_->owned_ioc.reset();
     }
     impl_.reset();

@@ -29,9 +29,10 @@ std::string sign(std::string_view key, std::string_view body,
                  SignatureAlgorithm algo = SignatureAlgorithm::hmac_sha1);
 
 /// A key made ready to sign many bodies: OpenSSL's algorithm lookup and the keyed HMAC state are
-/// made once, and each sign() starts from a copy of that state. For a short notification body the
-/// one-shot sign() spends most of its time on that setup (issue 14: a replayed notification is
-/// answered after its signature check alone). Same output as sign(key, body, algo).
+/// made once, and each sign() starts from a copy of that state. For the 1.3 KB worked notification
+/// that setup is about a third of the one-shot sign() (bench-protocol's signature row; issue 14:
+/// a replayed notification is answered after its signature check alone). Same output as
+/// sign(key, body, algo).
 /// Thread-safe: sign() only reads the kept state. Throws std::runtime_error when OpenSSL fails.
 class SigningKey {
   public:
