@@ -1,11 +1,10 @@
-// HMAC signatures over raw bytes: OpenSSL 3's one-shot HMAC(), and a SigningKey that keeps a
-// keyed EVP_MAC context and signs each body from a copy of it.
+// HMAC signatures over raw bytes: a SigningKey keeps a keyed EVP_MAC context and signs each
+// body from a copy of it; the one-shot sign() makes one for the call.
 #include "invoicebox/protocol/signature.hpp"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/params.h>
 
 #include <stdexcept>
@@ -53,17 +52,7 @@ std::optional<SignatureAlgorithm> signature_algorithm_from_string(std::string_vi
 }
 
 std::string sign(std::string_view key, std::string_view body, SignatureAlgorithm algo) {
-    const EVP_MD* md = algo == SignatureAlgorithm::hmac_sha256 ? EVP_sha256() : EVP_sha1();
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    // HMAC() accepts a null data pointer only with length 0; string_view of "" may be null.
-    static const unsigned char empty = 0;
-    const auto* data = body.empty() ? &empty : reinterpret_cast<const unsigned char*>(body.data());
-    const void* k =
-        key.empty() ? static_cast<const void*>(&empty) : static_cast<const void*>(key.data());
-    if (HMAC(md, k, static_cast<int>(key.size()), data, body.size(), mac, &len) == nullptr)
-        throw std::runtime_error("HMAC failed");
-    return to_hex(mac, len);
+    return SigningKey{key, algo}.sign(body); // one HMAC path, whether the key is kept or not
 }
 
 struct SigningKey::State {

@@ -30,7 +30,7 @@ std::string sign(std::string_view key, std::string_view body,
 
 /// A key made ready to sign many bodies: OpenSSL's algorithm lookup and the keyed HMAC state are
 /// made once, and each sign() starts from a copy of that state. For the 1.3 KB worked notification
-/// that setup is about a third of the one-shot sign() (bench-protocol's signature row; issue 14:
+/// that setup is about a third of a one-shot HMAC (bench-protocol's signature row; issue 14:
 /// a replayed notification is answered after its signature check alone). Same output as
 /// sign(key, body, algo).
 /// Thread-safe: sign() only reads the kept state. Throws std::runtime_error when OpenSSL fails.
@@ -43,7 +43,6 @@ class SigningKey {
 
     /// Lowercase hex HMAC of `body`.
     [[nodiscard]] std::string sign(std::string_view body) const;
-    [[nodiscard]] SignatureAlgorithm algorithm() const noexcept { return algo_; }
     /// Whether this is `key` with `algo`: a caller holding both the key text and a SigningKey
     /// made from it never signs with a key that has since been replaced.
     [[nodiscard]] bool is(std::string_view key, SignatureAlgorithm algo) const noexcept;
