@@ -271,21 +271,20 @@ std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {
     // reads back field for field as it was written: units_test's round trip), so the next read
     // of this link (the posting's outcome, the effects) parses nothing. Should the batch fail,
     // the stored text differs and the memo is not used.
-    if (r.create_request.empty()) {
-        auto text = serialize(r);
-        remember(r.merchant_order_id, text, r);
-        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, std::move(text)});
-    } else {
-        // Hot and cold apart (issue 14): every list, poll and notification reads the record, only
-        // a create recovery reads the request. A record written before the split moves its
-        // request out on its next save.
-        LinkRecord hot = r;
-        hot.create_request.clear();
-        auto text = serialize(hot);
-        remember(r.merchant_order_id, text, hot);
-        ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, std::move(text)});
-        ops.push_back({StoreOp::Kind::put, k_request + r.merchant_order_id, r.create_request});
+    // Hot and cold apart (issue 14): every list, poll and notification reads the record, only a
+    // create recovery reads the request. A record written before the split moves its request out
+    // on its next save.
+    std::optional<LinkRecord> without_request;
+    if (!r.create_request.empty()) {
+        without_request = r;
+        without_request->create_request.clear();
     }
+    const LinkRecord& hot = without_request ? *without_request : r;
+    auto text = serialize(hot);
+    remember(r.merchant_order_id, text, hot);
+    ops.push_back({StoreOp::Kind::put, k_link + r.merchant_order_id, std::move(text)});
+    if (without_request)
+        ops.push_back({StoreOp::Kind::put, k_request + r.merchant_order_id, r.create_request});
     // Not read by this plugin any more (for_folio scans the link range), still written: a plugin
     // of an older build, installed over this store, lists a folio from it.
     ops.push_back({StoreOp::Kind::put, k_folio + r.folio_id + "/" + r.merchant_order_id, ""});

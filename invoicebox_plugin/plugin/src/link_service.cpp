@@ -995,6 +995,10 @@ void LinkService::send_guest_mail(const Effect& e, const LinkRecord& link) {
 
 // ---- notifications -------------------------------------------------------------------------
 
+void LinkService::log_refusal(pr::NotificationReplyCode code, std::string_view reason) {
+    host_.log(LogLevel::warning, "notification refused (" + std::string(pr::wire_name(code)) + "): " + std::string(reason));
+}
+
 void LinkService::handle_notification(std::string_view path, std::string_view raw_body, const pr::HttpHeaders& headers,
                                       std::function<void(pr::NotificationReply, NotificationOutcome)> reply) {
     auto answer = [&reply](Code c, std::string reason) {
@@ -1004,7 +1008,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     // sends (no path, no body): the host holds back a line's repeats, so a flood of forgeries
     // costs the log a few lines a minute (issue 14, "refused with reason").
     auto refuse = [&](Code c, const std::string& reason) {
-        host_.log(LogLevel::warning, "notification refused (" + std::string(pr::wire_name(c)) + "): " + reason);
+        log_refusal(c, reason);
         answer(c, reason);
     };
     const auto route = route_of_path(path);
@@ -1072,8 +1076,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
                          // Signed by InvoiceBox, so its order number is worth the line: the
                          // lifecycle refused it (unknown, another shop's, another amount); paid
                          // money it refused waits in suspense, where staff see it.
-                         host_.log(LogLevel::warning, "notification refused (" + std::string(pr::wire_name(code)) +
-                                                          "): order " + moid + " of shop " + merchant);
+                         log_refusal(code, "order " + moid + " of shop " + merchant);
                      reply(pr::make_notification_reply(code),
                            NotificationOutcome{code, code == Code::order_not_found ? "unknown order" : "applied"});
                  });

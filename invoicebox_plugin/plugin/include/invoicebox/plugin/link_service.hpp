@@ -257,6 +257,8 @@ class LinkService {
         "Эта ссылка относится к другому счёту: действие не выполнено. Откройте InvoiceBox из её счёта";
 
   private:
+    /// The warning of a refused notification: "notification refused (<code>): <reason>".
+    void log_refusal(protocol::NotificationReplyCode code, std::string_view reason);
     void refuse_foreign_link(const std::string& moid, const std::string& folio_id, const StaffUser& staff,
                              std::string_view action);
     std::shared_ptr<ApiClient> client_for(const std::string& merchant_id, const std::string& legal_entity_id);
