@@ -35,6 +35,9 @@ constexpr std::size_t body_limit = 1 << 20;
 asio::awaitable<void> serve(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    // As pms::net's server does (8 KiB): a request in one read, not in 512-byte ones, so the
+    // baseline pays no cost the host does not.
+    buffer.reserve(8 * 1024);
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.body_limit(body_limit);

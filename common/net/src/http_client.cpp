@@ -105,6 +105,12 @@ bool has_control_chars(std::string_view s) {
 // A connection, plain or TLS. Its socket uses the io_context's executor: each Op binds its
 // handlers to its own strand, so a pooled connection can move from one Op to the next.
 struct Conn {
+    // Beast reads max(512, spare capacity) bytes at a time, and an empty flat_buffer has none:
+    // a 100 KB page of orders took ~200 reads, each a syscall and a trip through the strand
+    // (a third of the host's CPU in a poll pass). 64 KiB is Beast's own cap on one read; a
+    // pool keeps a handful of connections, so this is well under a MiB.
+    static constexpr std::size_t read_buffer_bytes = 64 * 1024;
+
     std::optional<tcp::socket> plain;
     std::optional<ssl::stream<tcp::socket>> secure;
     beast::flat_buffer buffer;
@@ -477,6 +483,7 @@ struct Op : std::enable_shared_from_this<Op> {
         if (ec)
             return fail(error::dns_failure, ec.message());
         conn = std::make_unique<Conn>();
+        conn->buffer.reserve(Conn::read_buffer_bytes);
         if (target.tls)
             conn->secure.emplace(impl->ioc, *impl->ssl_ctx);
         else

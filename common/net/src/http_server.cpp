@@ -164,6 +164,11 @@ namespace detail {
 
 class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   public:
+    // Beast reads max(512, spare capacity) bytes at a time, and an empty flat_buffer has none: a
+    // 1.5 KB notification took four reads, each a syscall and a trip through the strand. 8 KiB
+    // takes a typical request in one read; at max_connections (256) that is 2 MiB in all.
+    static constexpr std::size_t read_buffer_bytes = 8 * 1024;
+
     enum class State { handshake, reading, awaiting, writing, streaming, closing, closed };
 
     ServerConnection(std::shared_ptr<HttpServer::Impl> srv, std::uint64_t conn_id,
@@ -177,6 +182,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
             remote_port_ = remote.port();
         }
         socket.set_option(tcp::no_delay(true), ec);
+        buffer_.reserve(read_buffer_bytes);
         if (server_->ssl_ctx)
             secure_.emplace(std::move(socket), *server_->ssl_ctx);
         else
