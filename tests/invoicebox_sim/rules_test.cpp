@@ -160,6 +160,14 @@ BOOST_AUTO_TEST_CASE(json_keeps_number_text_and_writes_php_shape) {
     std::string s;
     append_json_string(s, "a\u2028b\"\\\n\x01");
     BOOST_TEST(s == R"("a\u2028b\"\\\n\u0001")");
+    // Every escape, the other E2 characters (an em dash, U+2029, a lone E2 at the end) and plain
+    // runs on either side of them.
+    s.clear();
+    append_json_string(s, "x/y\b\f\r\t \u2014—\u2029z\x1f\xe2");
+    BOOST_TEST(s == "\"x\\/y\\b\\f\\r\\t \u2014—\\u2029z\\u001f\xe2\"");
+    s.clear();
+    append_json_string(s, "");
+    BOOST_TEST(s == "\"\"");
     BOOST_TEST(!parse_json("{\"a\":1,}"));
     BOOST_TEST(!parse_json("{\"a\":1} x"));
     BOOST_TEST(!parse_json("\"\xff\""));
