@@ -1025,7 +1025,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     pr::NotificationSettings ns;
     ns.api_key = shop->api_key;
     ns.merchant_id = pr::MerchantId(shop->merchant_id);
-    ns.signing_key = shop->signing_key;
+    ns.signing_key = shop->signing_key();
     auto reject = [&](const pr::NotificationRejection& r) { refuse(r.reply, r.reason); };
     auto signature = pr::check_notification_signature(ns, raw_body, pr::find_header(headers, pr::signature_header));
     if (!signature)

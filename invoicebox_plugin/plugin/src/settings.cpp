@@ -159,14 +159,24 @@ std::string str_member(const bj::object& o, std::string_view key, std::string fa
     return fallback;
 }
 
+} // namespace
+
+std::shared_ptr<const protocol::SigningKey> ShopConfig::signing_key() const {
+    if (api_key.empty())
+        return nullptr;
+    if (!kept_signing_key || !kept_signing_key->is(api_key, protocol::SignatureAlgorithm::hmac_sha1))
+        kept_signing_key = std::make_shared<const protocol::SigningKey>(api_key);
+    return kept_signing_key;
+}
+
+namespace {
+
 ShopConfig read_shop(const bj::object& o, const ShopConfig& inherit) {
     ShopConfig s;
     s.legal_entity_id = str_member(o, "legal_entity_id");
     s.merchant_id = str_member(o, "merchant_id");
     s.api_token = str_member(o, "api_token");
     s.api_key = str_member(o, "api_key");
-    if (!s.api_key.empty())
-        s.signing_key = std::make_shared<const protocol::SigningKey>(s.api_key);
     const auto flavour = str_member(o, "api_flavour");
     s.flavour = flavour.empty() ? inherit.flavour
                                 : protocol::flavour_from_string(flavour).value_or(protocol::ApiFlavour::v3);

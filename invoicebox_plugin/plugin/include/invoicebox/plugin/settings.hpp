@@ -37,9 +37,13 @@ struct ShopConfig {
     std::string merchant_id;
     std::string api_token; ///< secret
     std::string api_key;   ///< secret: notification signature key
-    /// `api_key` made ready to check notifications (HMAC-SHA1), once per settings read rather
-    /// than once per notification; null while the key is empty.
-    std::shared_ptr<const protocol::SigningKey> signing_key;
+    /// `api_key` made ready to check notifications (HMAC-SHA1): made by the first notification
+    /// after the key was set, kept until the key changes; null while the key is empty. Made on
+    /// use, not when the settings document is read, because the key comes from the host's secret
+    /// store afterwards (plugin.cpp) and is assigned here as a plain string.
+    std::shared_ptr<const protocol::SigningKey> signing_key() const;
+    /// signing_key()'s cache, not a setting (the plugin's strand only, as the settings are).
+    mutable std::shared_ptr<const protocol::SigningKey> kept_signing_key;
     protocol::ApiFlavour flavour = protocol::ApiFlavour::v3;
     std::string base_url = "https://api.invoicebox.ru";
     /// The account's InvoiceBox request budget per 30 s (invoicebox-api.md §1.5: 100 unless
