@@ -75,6 +75,8 @@ SEED_THREADS = 4  # concurrent creates while seeding with the limit off (the hos
 PROBE_INTERVAL_MS = env_int("BENCH_PROBE_INTERVAL_MS", 10)
 FSYNC_SAMPLES = env_int("BENCH_FSYNC_SAMPLES", 20 if QUICK else 200)  # fdatasync calls timed per round
 MICRO_MIN_TIME = env_float("BENCH_MICRO_MIN_TIME", 0.02 if QUICK else 0.5)
+MIGRATION_ROWS = env_int("BENCH_MIGRATION_ROWS", 500 if QUICK else 100000)  # pms.store rows migrated
+MIGRATION_VALUE_BYTES = 2400  # the plugin's link record, its create request included
 HOST_THREADS = env_int("BENCH_HOST_THREADS", 0)  # pms-host --threads; 0: the host's default
 # glibc heaps of pms-host (MALLOC_ARENA_MAX in its environment); 0: the host's own choice, one
 # heap (host_stub/runtime/src/runtime.cpp says why: issue 11's flat memory).
@@ -1202,6 +1204,22 @@ def so_size_row(w, t):
           os.path.getsize(so) / 1024, size)
 
 
+def migration_row(w, t):
+    """The first start after the upgrade to schema 5 (pms.store copied into a rowid table in one
+    transaction) with MIGRATION_ROWS rows, one sample per round: how long the host answers
+    nothing, its notification endpoint included. bench-migration makes each database itself
+    (bench/migration_bench.cpp)."""
+    out = subprocess.run([w.exe("bench-migration"), "--rows", str(MIGRATION_ROWS), "--value-bytes",
+                          str(MIGRATION_VALUE_BYTES), "--rounds", str(ROUNDS),
+                          "--dir", os.path.join(w.dir, "migration")],
+                         capture_output=True, text=True, check=True).stdout
+    rounds = [r for r in map(json.loads, out.splitlines()) if "round" in r]
+    for r in rounds:
+        t.add("migration", f"first start after the upgrade to schema 5: pms.store of {MIGRATION_ROWS:,} rows "
+              f"× {MIGRATION_VALUE_BYTES:,} B ({r['db_mib']:.0f} MiB) migrated",
+              "—", "s", "—", None, r["migrate_s"], ratio=False)
+
+
 # Every row a run prints when all its parts worked. BENCH_CHECK_ROWS=1 (the `bench.quick` test)
 # makes a run that lacks one fail: a pass that timed out, a program not built, a row lost in a
 # change. It checks that the figures exist, never what they are.
@@ -1210,7 +1228,7 @@ EXPECTED_ROWS = (
     "fd_p50", "fd_sync_ms", "fd_ceiling", "get_flood_p50", "get_flood_p99", "get_storm_p50", "get_storm_p99",
     "storm_p50", "storm_p99", "storm_requests", "storm_non200", "replay_one_view", "views_p99", "views_rps",
     "views_open", "poll_time", "rss", "startup", "poll_off", "poll_off_host_cpu", "poll_off_sim_cpu", "poll_on",
-    "limit_window", "limit_429") + tuple("micro_" + name for name, *_ in MICRO)
+    "limit_window", "limit_429", "migration") + tuple("micro_" + name for name, *_ in MICRO)
 
 
 def missing_rows(t):
@@ -1269,6 +1287,8 @@ def main():
             run_round(w, t, rnd, replay, batches[rnd], startup_data)
         log(f"polling phase: {POLL_LINKS} open links")
         limit_rows(w, t, off_spans + [poll_phase(w, t)])
+        log(f"migration: {MIGRATION_ROWS} pms.store rows to schema 5, {ROUNDS} round(s)")
+        migration_row(w, t)
 
         commit = subprocess.run(["git", "-C", source, "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True).stdout.strip() or "unknown"

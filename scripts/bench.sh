@@ -39,7 +39,7 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
 else
   cmake "$build_dir" >/dev/null
 fi
-targets=(pms-host invoicebox-sim invoicebox_plugin bench-bare-server bench-load)
+targets=(pms-host invoicebox-sim invoicebox_plugin bench-bare-server bench-load bench-migration)
 # bench-protocol exists only when CMake found Google Benchmark (bench/CMakeLists.txt). grep reads
 # the whole list (no -q): with pipefail, a grep that quits at the first match can leave ninja
 # killed by SIGPIPE, and the test then fails although the target exists.
