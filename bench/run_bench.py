@@ -1143,7 +1143,7 @@ def startup(w, data, with_plugin):
     started = time.monotonic()
     c = Child(args, os.path.join(w.dir, "startup-host.stderr"), "pms-host (start-up)", wait_first_line=False,
               env=host_env())
-    took = None
+    took = exited = None
     try:
         deadline = started + 60
         while time.monotonic() < deadline and c.proc.poll() is None:
@@ -1158,10 +1158,13 @@ def startup(w, data, with_plugin):
             finally:
                 conn.close()
             time.sleep(0.002)
+        exited = c.proc.poll()
     finally:
         c.stop()
     if took is None:
-        log("WARNING start-up host never answered 200")
+        why = f"it exited with {exited}" if exited is not None else "still starting after 60 s"
+        log(f"WARNING start-up host never answered 200 ({why}; its stderr: "
+            f"{os.path.join(w.dir, 'startup-host.stderr')}, kept with BENCH_KEEP=1)")
     return took
 
 
