@@ -193,7 +193,7 @@ std::optional<LinkRecord> LinkRepository::find(std::string_view moid) {
         return known->second.record;
     auto record = parse_link_record(*v);
     if (record)
-        remember(std::string(moid), *v, *record);
+        remember(std::string(moid), std::move(*v), *record);
     return record;
 }
 
@@ -259,10 +259,10 @@ std::vector<OpenLinkEntry> LinkRepository::open_links() {
     return out;
 }
 
-void LinkRepository::remember(const std::string& moid, const std::string& text, const LinkRecord& record) {
+void LinkRepository::remember(std::string moid, std::string text, const LinkRecord& record) {
     if (parsed_.size() >= parsed_capacity && !parsed_.contains(moid))
         parsed_.erase(parsed_.begin()); // any one: the memo is a shortcut, never the truth
-    parsed_.insert_or_assign(moid, Parsed{text, record});
+    parsed_.insert_or_assign(std::move(moid), Parsed{std::move(text), record});
 }
 
 std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {

@@ -109,7 +109,7 @@ class LinkRepository {
   private:
     std::vector<StoreOp> ops_for(const LinkRecord& r);
     std::string prefix();
-    void remember(const std::string& moid, const std::string& text, const LinkRecord& record);
+    void remember(std::string moid, std::string text, const LinkRecord& record);
 
     HostPorts& host_;
     std::string prefix_cache_;
