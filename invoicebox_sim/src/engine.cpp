@@ -38,29 +38,28 @@ std::string envelope(JsonValue data) {
     return to_json(JsonValue(std::move(o)));
 }
 
-std::string list_envelope(JsonArray rows, std::size_t total, std::size_t page_size,
-                          std::size_t page) {
-    JsonObject meta;
-    meta.emplace("totalCount", json_int(static_cast<std::int64_t>(total)));
-    meta.emplace("pageSize", json_int(static_cast<std::int64_t>(page_size)));
-    meta.emplace("page", json_int(static_cast<std::int64_t>(page)));
-    JsonObject o;
-    o.emplace("data", std::move(rows));
-    o.emplace("metaData", std::move(meta));
-    o.emplace("extendedData", JsonArray{});
-    return to_json(JsonValue(std::move(o)));
-}
-
 // The answer of a list endpoint (orders, refunds): the matching rows sorted as asked, cut to
-// the requested page, with the total count in metaData.
-std::string sorted_page_envelope(std::vector<JsonObject> rows, const ListQuery& q) {
+// the requested page, with the total count in metaData. Written as it goes: a row (an OrderRow)
+// may refer to stored members that a tree would copy.
+template <class Row>
+std::string sorted_page_envelope(std::vector<Row> rows, const ListQuery& q) {
     sort_rows(rows, q);
-    JsonArray page;
+    std::string out = R"({"data":[)";
     const std::size_t first = (q.page - 1) * q.page_size;
     for (std::size_t i = first; i < rows.size() && i < first + q.page_size; ++i) {
-        page.emplace_back(std::move(rows[i]));
+        if (i != first) {
+            out.push_back(',');
+        }
+        append_json(out, rows[i]);
     }
-    return list_envelope(std::move(page), rows.size(), q.page_size, q.page);
+    out += R"(],"metaData":{"totalCount":)";
+    out += std::to_string(rows.size());
+    out += R"(,"pageSize":)";
+    out += std::to_string(q.page_size);
+    out += R"(,"page":)";
+    out += std::to_string(q.page);
+    out += R"(},"extendedData":[]})";
+    return out;
 }
 
 SimReply ok(std::string body) {
@@ -517,13 +516,13 @@ SimReply Engine::find_orders(const Account& account, std::string_view query) {
         candidates.resize(orders_.size());
         std::iota(candidates.begin(), candidates.end(), std::size_t{0});
     }
-    std::vector<JsonObject> rows;
+    std::vector<OrderRow> rows;
     for (const auto i : candidates) {
         const auto& o = orders_[i];
         if (o.merchant_id != account.merchant_id) {
             continue;
         }
-        auto row = render_order(o, config_.public_url);
+        auto row = order_row(o, config_.public_url);
         if (matches(row, *q)) {
             rows.push_back(std::move(row));
         }

@@ -224,9 +224,7 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
-namespace {
-
-void write_value(std::string& out, const JsonValue& v) {
+void append_json(std::string& out, const JsonValue& v) {
     switch (v.kind()) {
     case JsonValue::Kind::null:
         out += "null";
@@ -248,33 +246,34 @@ void write_value(std::string& out, const JsonValue& v) {
             if (!std::exchange(first, false)) {
                 out.push_back(',');
             }
-            write_value(out, e);
+            append_json(out, e);
         }
         out.push_back(']');
         return;
     }
-    case JsonValue::Kind::object: {
-        out.push_back('{');
-        bool first = true;
-        for (const auto& [k, e] : v.if_object()->members) {
-            if (!std::exchange(first, false)) {
-                out.push_back(',');
-            }
-            append_json_string(out, k);
-            out.push_back(':');
-            write_value(out, e);
-        }
-        out.push_back('}');
+    case JsonValue::Kind::object:
+        append_json(out, *v.if_object());
         return;
-    }
     }
 }
 
-} // namespace
+void append_json(std::string& out, const JsonObject& o) {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [k, e] : o.members) {
+        if (!std::exchange(first, false)) {
+            out.push_back(',');
+        }
+        append_json_string(out, k);
+        out.push_back(':');
+        append_json(out, e);
+    }
+    out.push_back('}');
+}
 
 std::string to_json(const JsonValue& v) {
     std::string out;
-    write_value(out, v);
+    append_json(out, v);
     return out;
 }
 

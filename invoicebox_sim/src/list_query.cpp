@@ -147,45 +147,6 @@ bool value_valid(std::string_view v, FieldKind kind) {
     return false;
 }
 
-bool holds(const Condition& c, const JsonValue& v) {
-    auto cmp = [&](const std::string& filter) { return compare(v, filter, c.kind); };
-    switch (c.op) {
-    case Condition::Op::eq: {
-        const auto r = cmp(c.values.front());
-        return r && *r == 0;
-    }
-    case Condition::Op::ne: {
-        const auto r = cmp(c.values.front());
-        return r && *r != 0;
-    }
-    case Condition::Op::gt: {
-        const auto r = cmp(c.values.front());
-        return r && *r > 0;
-    }
-    case Condition::Op::ge: {
-        const auto r = cmp(c.values.front());
-        return r && *r >= 0;
-    }
-    case Condition::Op::lt: {
-        const auto r = cmp(c.values.front());
-        return r && *r < 0;
-    }
-    case Condition::Op::le: {
-        const auto r = cmp(c.values.front());
-        return r && *r <= 0;
-    }
-    case Condition::Op::start: {
-        const auto* s = v.if_string();
-        return s && s->starts_with(c.values.front());
-    }
-    case Condition::Op::in:
-        return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& f) {
-            const auto r = cmp(f);
-            return r && *r == 0;
-        });
-    }
-    return false;
-}
 
 } // namespace
 
@@ -326,27 +287,58 @@ Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
     return q;
 }
 
-bool matches(const JsonObject& row, const ListQuery& q) {
-    for (const auto& c : q.conditions) {
-        const auto* v = row.find(c.field);
-        if (!v || v->is_null() || !holds(c, *v)) {
-            return false;
-        }
+bool holds(const Condition& c, const JsonValue& v) {
+    auto cmp = [&](const std::string& filter) { return compare(v, filter, c.kind); };
+    switch (c.op) {
+    case Condition::Op::eq: {
+        const auto r = cmp(c.values.front());
+        return r && *r == 0;
     }
-    return true;
+    case Condition::Op::ne: {
+        const auto r = cmp(c.values.front());
+        return r && *r != 0;
+    }
+    case Condition::Op::gt: {
+        const auto r = cmp(c.values.front());
+        return r && *r > 0;
+    }
+    case Condition::Op::ge: {
+        const auto r = cmp(c.values.front());
+        return r && *r >= 0;
+    }
+    case Condition::Op::lt: {
+        const auto r = cmp(c.values.front());
+        return r && *r < 0;
+    }
+    case Condition::Op::le: {
+        const auto r = cmp(c.values.front());
+        return r && *r <= 0;
+    }
+    case Condition::Op::start: {
+        const auto* s = v.if_string();
+        return s && s->starts_with(c.values.front());
+    }
+    case Condition::Op::in:
+        return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& f) {
+            const auto r = cmp(f);
+            return r && *r == 0;
+        });
+    }
+    return false;
 }
 
-void sort_rows(std::vector<JsonObject>& rows, const ListQuery& q) {
-    if (q.order.empty()) {
-        return;
-    }
+std::vector<std::size_t> sorted_positions(std::size_t count, const RowField& row_field,
+                                          const ListQuery& q) {
     // Rows arrive in creation order, so a row's index is its creation sequence. Dates are
     // written with whole seconds; InvoiceBox keeps finer timestamps (its ids are time-ordered
     // UUIDs), so two orders created in the same second still have an order. The index stands in
     // for the sub-second part of createdAt: without it, "_order[createdAt]=desc&_pageSize=1"
     // would return the older of two orders made in one second.
-    std::vector<std::size_t> idx(rows.size());
+    std::vector<std::size_t> idx(count);
     std::iota(idx.begin(), idx.end(), std::size_t{0});
+    if (q.order.empty()) {
+        return idx;
+    }
     // Values compare by their JSON type: numbers exactly, date strings as instants.
     auto compare_field = [](const JsonValue& va, const JsonValue& vb) {
         if (const auto* na = va.if_number(); na && vb.if_number()) {
@@ -369,11 +361,9 @@ void sort_rows(std::vector<JsonObject>& rows, const ListQuery& q) {
         return 0;
     };
     std::stable_sort(idx.begin(), idx.end(), [&](std::size_t ia, std::size_t ib) {
-        const auto& a = rows[ia];
-        const auto& b = rows[ib];
         for (const auto& [field, desc] : q.order) {
-            const auto* va = a.find(field);
-            const auto* vb = b.find(field);
+            const auto* va = row_field(ia, field);
+            const auto* vb = row_field(ib, field);
             const bool ha = va && !va->is_null();
             const bool hb = vb && !vb->is_null();
             if (!ha || !hb) {
@@ -392,12 +382,7 @@ void sort_rows(std::vector<JsonObject>& rows, const ListQuery& q) {
         }
         return false;
     });
-    std::vector<JsonObject> sorted;
-    sorted.reserve(rows.size());
-    for (const auto k : idx) {
-        sorted.push_back(std::move(rows[k]));
-    }
-    rows = std::move(sorted);
+    return idx;
 }
 
 } // namespace invoicebox::sim

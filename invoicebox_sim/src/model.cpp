@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <utility>
 
 namespace invoicebox::sim {
 
@@ -204,56 +205,104 @@ void set_member(JsonObject& o, std::string_view key, JsonValue v) {
     }
 }
 
-JsonObject render_order(const Order& o, std::string_view public_base, OrderView view) {
+void OrderRow::refer_if_present(const JsonObject& from, std::string_view key) {
+    if (const auto* v = from.find(key)) {
+        refer(key, *v);
+    }
+}
+
+const JsonValue* OrderRow::find(std::string_view key) const noexcept {
+    for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
+        if (it->key == key) {
+            return &it->value();
+        }
+    }
+    return nullptr;
+}
+
+JsonObject OrderRow::to_object() const {
     JsonObject out;
+    out.members.reserve(members_.size());
+    for (const auto& m : members_) {
+        out.emplace(std::string(m.key), m.value());
+    }
+    return out;
+}
+
+void append_json(std::string& out, const OrderRow& row) {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& m : row.members_) {
+        if (!std::exchange(first, false)) {
+            out.push_back(',');
+        }
+        append_json_string(out, m.key);
+        out.push_back(':');
+        append_json(out, m.value());
+    }
+    out.push_back('}');
+}
+
+OrderRow order_row(const Order& o, std::string_view public_base, OrderView view) {
+    OrderRow out;
+    out.members_.reserve(32);
     const auto& f = o.fields;
-    out.emplace("id", o.id);
-    copy_if_present(out, f, "description");
-    out.emplace("currencyId", o.currency);
-    out.emplace("amount", json_amount(o.amount_minor));
-    out.emplace("vatAmount", json_amount(o.vat_minor));
-    copy_if_present(out, f, "basketItems");
-    out.emplace("orderContainerId", o.container_id);
-    out.emplace("merchantId", o.merchant_id);
-    out.emplace("status", std::string(to_string(o.status)));
-    out.emplace("subtype", "order");
+    out.make("id", o.id);
+    out.refer_if_present(f, "description");
+    out.make("currencyId", o.currency);
+    out.make("amount", json_amount(o.amount_minor));
+    out.make("vatAmount", json_amount(o.vat_minor));
+    out.refer_if_present(f, "basketItems");
+    out.make("orderContainerId", o.container_id);
+    out.make("merchantId", o.merchant_id);
+    out.make("status", std::string(to_string(o.status)));
+    out.make("subtype", "order");
     if (view == OrderView::api) {
-        out.emplace("processingStatus", "");
+        out.make("processingStatus", "");
     }
-    out.emplace("createdAt", format_rfc3339(o.created_at));
+    out.make("createdAt", format_rfc3339(o.created_at));
     if (o.paid_at) {
-        out.emplace("paidAt", format_rfc3339(*o.paid_at));
+        out.make("paidAt", format_rfc3339(*o.paid_at));
     }
-    out.emplace("merchantOrderId", o.merchant_order_id);
+    out.make("merchantOrderId", o.merchant_order_id);
     if (const auto* v = f.find("merchantOrderIdVisible")) {
-        out.emplace("merchantOrderIdVisible", *v);
+        out.refer("merchantOrderIdVisible", *v);
     } else {
-        out.emplace("merchantOrderIdVisible", o.merchant_order_id);
+        out.make("merchantOrderIdVisible", o.merchant_order_id);
     }
-    out.emplace("expirationDate", format_rfc3339(o.expires_at));
-    out.emplace("fileIds", JsonArray{});
-    copy_if_present(out, f, "successUrl");
-    copy_if_present(out, f, "failUrl");
-    copy_if_present(out, f, "returnUrl");
-    copy_if_present(out, f, "notificationUrl");
-    out.emplace("paymentUrl", std::string(public_base) + payment_path(o.container_id));
+    out.make("expirationDate", format_rfc3339(o.expires_at));
+    out.make("fileIds", JsonArray{});
+    out.refer_if_present(f, "successUrl");
+    out.refer_if_present(f, "failUrl");
+    out.refer_if_present(f, "returnUrl");
+    out.refer_if_present(f, "notificationUrl");
+    out.make("paymentUrl", std::string(public_base) + payment_path(o.container_id));
     if (const auto* v = f.find("customer")) {
-        out.emplace("customer", *v);
+        out.refer("customer", *v);
     } else {
-        out.emplace("customer", JsonObject{});
+        out.make("customer", JsonObject{});
     }
     if (const auto* v = f.find("languageId")) {
-        out.emplace("languageId", *v);
+        out.refer("languageId", *v);
     } else {
-        out.emplace("languageId", "ru");
+        out.make("languageId", "ru");
     }
     if (const auto* v = f.find("processable")) {
-        out.emplace("processable", *v);
+        out.refer("processable", *v);
     } else {
-        out.emplace("processable", true);
+        out.make("processable", true);
     }
-    append_rest(out, f);
+    // The client's other members, in their order; a repeated name once (its first value).
+    for (const auto& [key, value] : f.members) {
+        if (!out.contains(key)) {
+            out.refer(key, value);
+        }
+    }
     return out;
+}
+
+JsonObject render_order(const Order& o, std::string_view public_base, OrderView view) {
+    return order_row(o, public_base, view).to_object();
 }
 
 JsonObject render_refund(const Refund& r) {

@@ -183,6 +183,52 @@ BOOST_AUTO_TEST_CASE(worked_notification_is_byte_exact) {
     BOOST_TEST(invoicebox::sim::sign_body("s3cr3t-notify-key", body) == "a4f2f1735dc956ce9e8a8b02739c00596b0702a9");
 }
 
+BOOST_AUTO_TEST_CASE(a_list_row_refers_to_the_order_and_writes_what_its_tree_writes) {
+    // List pages are written from OrderRows, which point into the stored order; notifications,
+    // single reads and the state file use the tree. Both must give the same bytes, repeated and
+    // unknown client members included.
+    using invoicebox::sim::JsonArray;
+    using invoicebox::sim::JsonObject;
+    using invoicebox::sim::JsonValue;
+    Order o;
+    o.id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+    o.container_id = "0190a1b2-c3a0-71aa-9bcd-112233445566";
+    o.merchant_id = std::string(merchant_id);
+    o.merchant_order_id = "M-1";
+    o.created_at = *parse_rfc3339("2024-11-05T09:12:44+00:00");
+    o.expires_at = *parse_rfc3339("2024-11-06T09:12:44+00:00");
+    o.currency = "RUB";
+    o.amount_minor = 100;
+    JsonObject item;
+    item.emplace("name", "Проживание \"люкс\"\u2028");
+    o.fields.emplace("description", "first");
+    o.fields.emplace("basketItems", JsonArray{JsonValue(item)});
+    o.fields.emplace("description", "second"); // a body is kept as it came; find() sees the last
+    o.fields.emplace("metaData", JsonObject{});
+    o.fields.emplace("extra", "one");
+    o.fields.emplace("extra", "two"); // written once, with its first value, as the tree does
+    for (const bool paid : {false, true}) {
+        if (paid) {
+            o.status = OrderStatus::completed;
+            o.paid_at = *parse_rfc3339("2024-11-05T09:20:03+00:00");
+            o.fields.emplace("customer", JsonObject{});
+            o.fields.emplace("languageId", "en");
+        }
+        for (const auto view : {OrderView::api, OrderView::notification}) {
+            const auto row = order_row(o, "http://127.0.0.1:8080", view);
+            const auto tree = render_order(o, "http://127.0.0.1:8080", view);
+            std::string written;
+            append_json(written, row);
+            BOOST_TEST(written == invoicebox::sim::to_json(JsonValue(tree)));
+            BOOST_TEST(invoicebox::sim::to_json(JsonValue(row.to_object())) == written);
+            BOOST_TEST(row.find("basketItems") == o.fields.find("basketItems")); // not a copy
+            BOOST_TEST((*row.find("description") == JsonValue("second")));
+            BOOST_TEST((*row.find("status") == *tree.find("status")));
+            BOOST_TEST(!row.find("missing"));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(find_by_id_and_merchant_order_id_with_paging) {
     EngineFixture f;
     const auto a = f.create("A-1");

@@ -36,6 +36,13 @@ BOOST_AUTO_TEST_CASE(rfc3339_round_trip_and_offsets) {
         BOOST_TEST(!parse_rfc3339(bad), bad);
     }
     BOOST_TEST(format_ru_datetime(*t, 180min) == "09.11.2024 00:00");
+    // Every field's digits, sub-second time dropped, and years at the edges of four digits.
+    for (auto text : {"0001-01-01T00:00:00+00:00", "0999-12-31T23:59:59+00:00",
+                      "2000-02-29T09:08:07+00:00", "9999-12-31T23:59:59+00:00"}) {
+        const auto at = parse_rfc3339(text);
+        BOOST_REQUIRE(at);
+        BOOST_TEST(format_rfc3339(*at + 999ms) == text);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(sim_clock_advances_and_sets) {

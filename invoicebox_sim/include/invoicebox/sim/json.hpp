@@ -150,6 +150,9 @@ void append_json_string(std::string& out, std::string_view s);
 
 // Compact serialisation; numbers are written verbatim from their text.
 std::string to_json(const JsonValue& v);
+// The same, appended to `out`.
+void append_json(std::string& out, const JsonValue& v);
+void append_json(std::string& out, const JsonObject& o);
 
 // ASCII case-insensitive comparison (HTTP header names and the `Bearer` scheme).
 bool iequals(std::string_view a, std::string_view b) noexcept;

@@ -19,6 +19,7 @@
 #include "invoicebox/sim/json.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,11 +62,46 @@ std::vector<std::pair<std::string, std::string>> decode_query(std::string_view q
 Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
                                                          std::span<const FilterField> fields);
 
-// True when the row (a rendered order or refund) satisfies every condition.
-bool matches(const JsonObject& row, const ListQuery& q);
+// True when a present, non-null member's value satisfies the condition.
+bool holds(const Condition& c, const JsonValue& v);
 
-// Sorts rows by the query's `_order` (stable: rows keep their creation order otherwise). `rows`
-// must be in creation order: equal createdAt seconds are ordered by it (sub-second precision).
-void sort_rows(std::vector<JsonObject>& rows, const ListQuery& q);
+// True when the row satisfies every condition. A row is a rendered order or refund: anything
+// with `const JsonValue* find(std::string_view) const` (JsonObject, OrderRow).
+template <class Row>
+bool matches(const Row& row, const ListQuery& q) {
+    for (const auto& c : q.conditions) {
+        const auto* v = row.find(c.field);
+        if (!v || v->is_null() || !holds(c, *v)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Row `row`'s member `field`, or nullptr.
+using RowField = std::function<const JsonValue*(std::size_t row, std::string_view field)>;
+
+// The positions of `count` rows in the query's `_order` (stable: rows keep their creation order
+// otherwise). The rows must be in creation order: equal createdAt seconds are ordered by it
+// (sub-second precision).
+std::vector<std::size_t> sorted_positions(std::size_t count, const RowField& row_field,
+                                          const ListQuery& q);
+
+// Sorts rows by the query's `_order` (see sorted_positions).
+template <class Row>
+void sort_rows(std::vector<Row>& rows, const ListQuery& q) {
+    if (q.order.empty()) {
+        return;
+    }
+    const auto positions = sorted_positions(
+        rows.size(), [&rows](std::size_t i, std::string_view field) { return rows[i].find(field); },
+        q);
+    std::vector<Row> sorted;
+    sorted.reserve(rows.size());
+    for (const auto k : positions) {
+        sorted.push_back(std::move(rows[k]));
+    }
+    rows = std::move(sorted);
+}
 
 } // namespace invoicebox::sim
