@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -1223,36 +1225,47 @@ void Runtime::deliver_notification(std::string plugin_id, PropertyId property,
         std::atomic<bool> answered{false};
         std::atomic<std::uint64_t> hook_id{0};
         std::function<void(InboundReply)> done;
-        boost::asio::steady_timer timer;
-        explicit Pending(boost::asio::io_context& ioc) : timer{ioc} {}
+        // Armed by the receiving thread after the dispatch below, and cancelled by whichever
+        // thread answers: the mutex keeps the two off the timer at once.
+        std::mutex timer_mutex;
+        std::optional<boost::asio::steady_timer> timer;
         void finish(InboundReply reply) {
             if (answered.exchange(true))
                 return;
-            timer.cancel();
+            {
+                std::lock_guard lock(timer_mutex);
+                if (timer)
+                    timer->cancel();
+            }
             invoke_callback(done, std::move(reply));
         }
     };
-    auto pending = std::make_shared<Pending>(*rt->ioc);
+    auto pending = std::make_shared<Pending>();
     pending->done = std::move(done);
-    pending->timer.expires_after(deadline);
-    pending->timer.async_wait([pending, deadline, weak = std::weak_ptr<Instance>(inst)](
-                                  const boost::system::error_code& ec) {
-        if (ec || pending->answered.load())
+    auto arm_deadline = [rt, pending, started, deadline, weak = std::weak_ptr<Instance>(inst)] {
+        std::lock_guard lock(pending->timer_mutex);
+        if (pending->answered.load())
             return;
-        const std::string why = "the plugin did not reply to a notification in " +
-                                std::to_string(deadline.count()) + " ms of receipt";
-        if (const std::uint64_t id = pending->hook_id.load(); id != 0) {
-            // The plugin has the request: its operation answers (the 503 below, converted),
-            // unless the plugin's own reply got there first and is on its way to `finish`.
-            if (HookCompletions::instance().answer_by_host(
-                    id, make_failure(RuntimeErrc::timeout, why, PMS_TIMEOUT)))
-                if (auto i = weak.lock())
-                    i->log(LogLevel::warning, why);
-            return;
-        }
-        pending->finish(host_reply(503, "no reply within " + std::to_string(deadline.count()) +
-                                            " ms of receipt"));
-    });
+        auto& timer = pending->timer.emplace(*rt->ioc);
+        timer.expires_at(started + deadline);
+        timer.async_wait([pending, deadline, weak](const boost::system::error_code& ec) {
+            if (ec || pending->answered.load())
+                return;
+            const std::string why = "the plugin did not reply to a notification in " +
+                                    std::to_string(deadline.count()) + " ms of receipt";
+            if (const std::uint64_t id = pending->hook_id.load(); id != 0) {
+                // The plugin has the request: its operation answers (the 503 below, converted),
+                // unless the plugin's own reply got there first and is on its way to `finish`.
+                if (HookCompletions::instance().answer_by_host(
+                        id, make_failure(RuntimeErrc::timeout, why, PMS_TIMEOUT)))
+                    if (auto i = weak.lock())
+                        i->log(LogLevel::warning, why);
+                return;
+            }
+            pending->finish(host_reply(503, "no reply within " + std::to_string(deadline.count()) +
+                                                " ms of receipt"));
+        });
+    };
     done = [pending](InboundReply reply) { pending->finish(std::move(reply)); };
     // Dispatched, not posted: when the strand is idle the plugin's sink runs on this io thread
     // at once, and a synchronous reply (a replay, a refused signature) completes inline, so a
@@ -1316,6 +1329,9 @@ void Runtime::deliver_notification(std::string plugin_id, PropertyId property,
                 id, make_failure(RuntimeErrc::plugin_error,
                                  std::string{"handle failed: "} + pms_status_name(s), s));
     });
+    // A reply the plugin gave inline (a replay, a refused signature) needs no deadline, and its
+    // timer cost a timer-queue entry and a cancelled wait's completion per notification.
+    arm_deadline();
 }
 
 } // namespace pms::host
