@@ -278,7 +278,9 @@ BOOST_FIXTURE_TEST_CASE(bad_notifications_get_the_right_answer_and_post_nothing,
     const auto at = wrong_amount.find("\"amount\":67680");
     BOOST_REQUIRE(at != std::string::npos);
     wrong_amount.replace(at, 14, "\"amount\":67679");
-    BOOST_TEST(int(notify(wrong_amount, pr::sign(api_key, wrong_amount)).code) == int(Code::order_wrong_amount));
+    const auto refused = notify(wrong_amount, pr::sign(api_key, wrong_amount));
+    BOOST_TEST(int(refused.code) == int(Code::order_wrong_amount));
+    BOOST_TEST(refused.reason == "refused: order_wrong_amount"); // not "applied"
     host.run();
     BOOST_TEST(host.postings.empty());
     BOOST_TEST(host.alerts.count("suspense:" + link.order_id) == 1u); // money taken, kept in suspense

@@ -1077,8 +1077,11 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
                          // lifecycle refused it (unknown, another shop's, another amount); paid
                          // money it refused waits in suspense, where staff see it.
                          log_refusal(code, "order " + moid + " of shop " + merchant);
+                     // The outcome says what was done: "applied" only for an applied report.
                      reply(pr::make_notification_reply(code),
-                           NotificationOutcome{code, code == Code::order_not_found ? "unknown order" : "applied"});
+                           NotificationOutcome{code, code == Code::success           ? "applied"
+                                                     : code == Code::order_not_found ? "unknown order"
+                                                                                     : "refused: " + std::string(pr::wire_name(code))});
                  });
 }
 
