@@ -32,9 +32,21 @@ class RecordingHost : public FakeHost {
     std::vector<std::string> targets;
     std::string fail_key;
 
+    /// List reads by id (every read of a pass without the paidAt filter) outstanding now, and
+    /// the most outstanding at once.
+    int by_id_outstanding = 0;
+    int by_id_most = 0;
     void http_send(const pr::HttpRequest& request, std::string url, std::chrono::milliseconds timeout,
                    std::function<void(pr::HttpOutcome)> done) override {
         targets.push_back(request.target);
+        if (request.target.find("/order/order") != std::string::npos &&
+            request.target.find("paidAt%5B_ge%5D") == std::string::npos) {
+            by_id_most = std::max(by_id_most, ++by_id_outstanding);
+            done = [this, done = std::move(done)](pr::HttpOutcome o) {
+                --by_id_outstanding;
+                done(std::move(o));
+            };
+        }
         FakeHost::http_send(request, std::move(url), timeout, std::move(done));
     }
     /// Lookups by key prefix ("v1/link/", "v1/suspense/", …), to count what a pass reads.
@@ -487,6 +499,26 @@ BOOST_FIXTURE_TEST_CASE(a_pass_reads_only_the_records_of_links_with_news, Fixtur
     BOOST_REQUIRE(paid);
     BOOST_TEST(to_string(paid->posting) == "posted");
     BOOST_TEST(host.postings.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pass_keeps_eight_list_reads_outstanding_and_reads_every_chunk, Fixture) {
+    // Issue 14: a pass sent every chunk of 50 ids at once, so 10,000 open links took ~200
+    // connections at once. Now at most eight reads are outstanding, and the rest follow as they
+    // finish: every chunk is still read, the last one's payment posted.
+    const auto links = create_links(460); // ten chunks
+    host.run();
+    pay_unnotified({links.back()});
+    host.logs.clear();
+    host.by_id_most = 0;
+    service->poll_once(Actor::poll);
+    host.run();
+    BOOST_TEST(host.by_id_outstanding == 0);
+    BOOST_TEST(host.by_id_most == 8);
+    BOOST_TEST(postings_of({links.back()}) == 1u);
+    const bool said = std::any_of(host.logs.begin(), host.logs.end(), [](const std::string& l) {
+        return l.find("460 open links read by id (459 unchanged)") != std::string::npos;
+    });
+    BOOST_TEST(said);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_refresh_reads_a_folio_once_and_no_record_of_an_unchanged_link, Fixture) {

@@ -2,6 +2,7 @@
 #include <invoicebox/plugin/api_client.hpp>
 #include <invoicebox/plugin/applied_notifications.hpp>
 #include <invoicebox/plugin/formatting.hpp>
+#include <invoicebox/plugin/in_flight_window.hpp>
 #include <invoicebox/plugin/link_record.hpp>
 #include <invoicebox/plugin/message_template.hpp>
 #include <invoicebox/plugin/receipt_basket.hpp>
@@ -575,6 +576,54 @@ BOOST_AUTO_TEST_CASE(every_window_of_the_longest_links_fits_the_view_cap_and_lis
     for (const auto& item : items.as_array())
         whole += item.as_object().at("value").as_string() == long_text;
     BOOST_TEST(whole == 3u); // the description, the error and the suspense reason
+}
+
+BOOST_AUTO_TEST_CASE(in_flight_window_starts_in_order_and_never_more_than_its_limit) {
+    using invoicebox::plugin::InFlightWindow;
+    auto window = std::make_shared<InFlightWindow>(2);
+    std::vector<int> started;
+    std::vector<std::function<void()>> finish; // by job
+    for (int i = 0; i < 5; ++i)
+        window->add([&started, &finish, i](std::function<void()> finished) {
+            started.push_back(i);
+            finish.resize(std::max<std::size_t>(finish.size(), std::size_t(i) + 1));
+            finish[std::size_t(i)] = std::move(finished);
+        });
+    BOOST_TEST((started == std::vector<int>{0, 1}));
+    BOOST_TEST(window->outstanding() == 2u);
+    BOOST_TEST(window->queued() == 3u);
+    finish[1]();
+    finish[1](); // a second call opens nothing
+    BOOST_TEST((started == std::vector<int>{0, 1, 2}));
+    BOOST_TEST(window->outstanding() == 2u);
+    finish[0]();
+    finish[2]();
+    BOOST_TEST((started == std::vector<int>{0, 1, 2, 3, 4}));
+    finish[3]();
+    finish[4]();
+    BOOST_TEST(window->outstanding() == 0u);
+    BOOST_TEST(window->queued() == 0u);
+
+    // Jobs that finish while they are started (a refusal before any request) let the rest run
+    // from the same loop, not from a call nested per job.
+    auto sync = std::make_shared<InFlightWindow>(1);
+    std::function<void()> first_done;
+    sync->add([&first_done](std::function<void()> finished) { first_done = std::move(finished); });
+    int ran = 0;
+    int depth = 0;
+    int deepest = 0;
+    for (int i = 0; i < 1'000; ++i) // queued behind the first
+        sync->add([&](std::function<void()> finished) {
+            deepest = std::max(deepest, ++depth);
+            ++ran;
+            finished();
+            --depth;
+        });
+    BOOST_TEST(ran == 0);
+    first_done();
+    BOOST_TEST(ran == 1'000);
+    BOOST_TEST(deepest == 1);
+    BOOST_TEST(sync->outstanding() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
