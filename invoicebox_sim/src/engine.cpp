@@ -39,8 +39,8 @@ std::string envelope(JsonValue data) {
 }
 
 // The answer of a list endpoint (orders, refunds): the matching rows sorted as asked, cut to
-// the requested page, with the total count in metaData. Written as it goes: a row (an OrderRow)
-// may refer to stored members that a tree would copy.
+// the requested page, with the total count in metaData. Written as it goes: a RenderedRow refers
+// to stored members that a tree would copy.
 template <class Row>
 std::string sorted_page_envelope(std::vector<Row> rows, const ListQuery& q) {
     sort_rows(rows, q);
@@ -516,7 +516,7 @@ SimReply Engine::find_orders(const Account& account, std::string_view query) {
         candidates.resize(orders_.size());
         std::iota(candidates.begin(), candidates.end(), std::size_t{0});
     }
-    std::vector<OrderRow> rows;
+    std::vector<RenderedRow> rows;
     for (const auto i : candidates) {
         const auto& o = orders_[i];
         if (o.merchant_id != account.merchant_id) {
@@ -759,12 +759,12 @@ SimReply Engine::list_refunds(const Account& account, std::string_view query) {
     if (!q) {
         return fail(q.error());
     }
-    std::vector<JsonObject> rows;
+    std::vector<RenderedRow> rows;
     for (const auto& r : refunds_) {
         if (r.merchant_id != account.merchant_id) {
             continue;
         }
-        auto row = render_refund(r);
+        auto row = refund_row(r);
         if (matches(row, *q)) {
             rows.push_back(std::move(row));
         }

@@ -257,16 +257,20 @@ void append_json(std::string& out, const JsonValue& v) {
     }
 }
 
+void append_json_member(std::string& out, bool& first, std::string_view key, const JsonValue& v) {
+    if (!std::exchange(first, false)) {
+        out.push_back(',');
+    }
+    append_json_string(out, key);
+    out.push_back(':');
+    append_json(out, v);
+}
+
 void append_json(std::string& out, const JsonObject& o) {
     out.push_back('{');
     bool first = true;
     for (const auto& [k, e] : o.members) {
-        if (!std::exchange(first, false)) {
-            out.push_back(',');
-        }
-        append_json_string(out, k);
-        out.push_back(':');
-        append_json(out, e);
+        append_json_member(out, first, k, e);
     }
     out.push_back('}');
 }

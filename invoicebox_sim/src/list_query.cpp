@@ -336,9 +336,6 @@ std::vector<std::size_t> sorted_positions(std::size_t count, const RowField& row
     // would return the older of two orders made in one second.
     std::vector<std::size_t> idx(count);
     std::iota(idx.begin(), idx.end(), std::size_t{0});
-    if (q.order.empty()) {
-        return idx;
-    }
     // Values compare by their JSON type: numbers exactly, date strings as instants.
     auto compare_field = [](const JsonValue& va, const JsonValue& vb) {
         if (const auto* na = va.if_number(); na && vb.if_number()) {

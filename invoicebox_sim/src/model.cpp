@@ -5,7 +5,6 @@
 
 #include <array>
 #include <charconv>
-#include <utility>
 
 namespace invoicebox::sim {
 
@@ -19,21 +18,6 @@ std::string string_member(const JsonObject& o, std::string_view key) {
     const auto* v = o.find(key);
     const auto* s = v ? v->if_string() : nullptr;
     return s ? *s : std::string{};
-}
-
-// Appends the members of `from` that `out` does not have yet, in their order.
-void append_rest(JsonObject& out, const JsonObject& from) {
-    for (const auto& m : from.members) {
-        if (!out.contains(m.first)) {
-            out.members.push_back(m);
-        }
-    }
-}
-
-void copy_if_present(JsonObject& out, const JsonObject& from, std::string_view key) {
-    if (const auto* v = from.find(key)) {
-        out.emplace(std::string(key), *v);
-    }
 }
 
 JsonValue instant_ms(Instant t) {
@@ -205,13 +189,13 @@ void set_member(JsonObject& o, std::string_view key, JsonValue v) {
     }
 }
 
-void OrderRow::refer_if_present(const JsonObject& from, std::string_view key) {
+void RenderedRow::refer_if_present(const JsonObject& from, std::string_view key) {
     if (const auto* v = from.find(key)) {
         refer(key, *v);
     }
 }
 
-const JsonValue* OrderRow::find(std::string_view key) const noexcept {
+const JsonValue* RenderedRow::find(std::string_view key) const noexcept {
     for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
         if (it->key == key) {
             return &it->value();
@@ -220,7 +204,15 @@ const JsonValue* OrderRow::find(std::string_view key) const noexcept {
     return nullptr;
 }
 
-JsonObject OrderRow::to_object() const {
+void RenderedRow::refer_rest(const JsonObject& from) {
+    for (const auto& [key, value] : from.members) {
+        if (!find(key)) {
+            refer(key, value);
+        }
+    }
+}
+
+JsonObject RenderedRow::to_object() const {
     JsonObject out;
     out.members.reserve(members_.size());
     for (const auto& m : members_) {
@@ -229,22 +221,17 @@ JsonObject OrderRow::to_object() const {
     return out;
 }
 
-void append_json(std::string& out, const OrderRow& row) {
+void append_json(std::string& out, const RenderedRow& row) {
     out.push_back('{');
     bool first = true;
     for (const auto& m : row.members_) {
-        if (!std::exchange(first, false)) {
-            out.push_back(',');
-        }
-        append_json_string(out, m.key);
-        out.push_back(':');
-        append_json(out, m.value());
+        append_json_member(out, first, m.key, m.value());
     }
     out.push_back('}');
 }
 
-OrderRow order_row(const Order& o, std::string_view public_base, OrderView view) {
-    OrderRow out;
+RenderedRow order_row(const Order& o, std::string_view public_base, OrderView view) {
+    RenderedRow out;
     out.members_.reserve(32);
     const auto& f = o.fields;
     out.make("id", o.id);
@@ -292,12 +279,7 @@ OrderRow order_row(const Order& o, std::string_view public_base, OrderView view)
     } else {
         out.make("processable", true);
     }
-    // The client's other members, in their order; a repeated name once (its first value).
-    for (const auto& [key, value] : f.members) {
-        if (!out.contains(key)) {
-            out.refer(key, value);
-        }
-    }
+    out.refer_rest(f);
     return out;
 }
 
@@ -305,22 +287,27 @@ JsonObject render_order(const Order& o, std::string_view public_base, OrderView 
     return order_row(o, public_base, view).to_object();
 }
 
-JsonObject render_refund(const Refund& r) {
-    JsonObject out;
+RenderedRow refund_row(const Refund& r) {
+    RenderedRow out;
+    out.members_.reserve(16);
     const auto& f = r.fields;
-    out.emplace("id", r.id);
-    out.emplace("parentId", r.parent_id);
-    copy_if_present(out, f, "description");
-    out.emplace("merchantOrderId", r.merchant_order_id);
-    out.emplace("merchantId", r.merchant_id);
-    out.emplace("amount", json_amount(r.amount_minor));
-    out.emplace("vatAmount", json_amount(r.vat_minor));
-    out.emplace("currencyId", r.currency);
-    copy_if_present(out, f, "basketItems");
-    out.emplace("createdAt", format_rfc3339(r.created_at));
-    out.emplace("status", std::string(to_string(r.status)));
-    append_rest(out, f);
+    out.make("id", r.id);
+    out.make("parentId", r.parent_id);
+    out.refer_if_present(f, "description");
+    out.make("merchantOrderId", r.merchant_order_id);
+    out.make("merchantId", r.merchant_id);
+    out.make("amount", json_amount(r.amount_minor));
+    out.make("vatAmount", json_amount(r.vat_minor));
+    out.make("currencyId", r.currency);
+    out.refer_if_present(f, "basketItems");
+    out.make("createdAt", format_rfc3339(r.created_at));
+    out.make("status", std::string(to_string(r.status)));
+    out.refer_rest(f);
     return out;
+}
+
+JsonObject render_refund(const Refund& r) {
+    return refund_row(r).to_object();
 }
 
 JsonObject order_to_state(const Order& o) {

@@ -184,8 +184,8 @@ BOOST_AUTO_TEST_CASE(worked_notification_is_byte_exact) {
 }
 
 BOOST_AUTO_TEST_CASE(a_list_row_refers_to_the_order_and_writes_what_its_tree_writes) {
-    // List pages are written from OrderRows, which point into the stored order; notifications,
-    // single reads and the state file use the tree. Both must give the same bytes, repeated and
+    // List pages are written from RenderedRows, which point into the stored record;
+    // notifications, single reads and the state file use the tree. Both must give the same bytes, repeated and
     // unknown client members included.
     using invoicebox::sim::JsonArray;
     using invoicebox::sim::JsonObject;
@@ -227,6 +227,20 @@ BOOST_AUTO_TEST_CASE(a_list_row_refers_to_the_order_and_writes_what_its_tree_wri
             BOOST_TEST(!row.find("missing"));
         }
     }
+    // A refund's row: the same rules.
+    invoicebox::sim::Refund r;
+    r.id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c";
+    r.parent_id = o.id;
+    r.merchant_id = o.merchant_id;
+    r.merchant_order_id = "R-1";
+    r.created_at = *parse_rfc3339("2024-11-05T10:00:00+00:00");
+    r.amount_minor = 100;
+    r.fields = o.fields;
+    const auto refund = refund_row(r);
+    std::string written;
+    append_json(written, refund);
+    BOOST_TEST(written == invoicebox::sim::to_json(JsonValue(render_refund(r))));
+    BOOST_TEST(refund.find("basketItems") == r.fields.find("basketItems"));
 }
 
 BOOST_AUTO_TEST_CASE(find_by_id_and_merchant_order_id_with_paging) {

@@ -1,7 +1,6 @@
 // The payment-link workflow (link_service.hpp).
 #include <invoicebox/plugin/link_service.hpp>
 
-#include <invoicebox/plugin/in_flight_window.hpp>
 #include "join.hpp"
 
 #include <invoicebox/plugin/failpoint.hpp>

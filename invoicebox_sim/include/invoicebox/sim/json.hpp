@@ -153,6 +153,8 @@ std::string to_json(const JsonValue& v);
 // The same, appended to `out`.
 void append_json(std::string& out, const JsonValue& v);
 void append_json(std::string& out, const JsonObject& o);
+// Appends `"key":value` to an object being written, a comma first unless `first` (then cleared).
+void append_json_member(std::string& out, bool& first, std::string_view key, const JsonValue& v);
 
 // ASCII case-insensitive comparison (HTTP header names and the `Bearer` scheme).
 bool iequals(std::string_view a, std::string_view b) noexcept;

@@ -66,7 +66,7 @@ Expected<ListQuery, ApiError> parse_list_query(std::string_view query,
 bool holds(const Condition& c, const JsonValue& v);
 
 // True when the row satisfies every condition. A row is a rendered order or refund: anything
-// with `const JsonValue* find(std::string_view) const` (JsonObject, OrderRow).
+// with `const JsonValue* find(std::string_view) const` (JsonObject, RenderedRow).
 template <class Row>
 bool matches(const Row& row, const ListQuery& q) {
     for (const auto& c : q.conditions) {

@@ -71,41 +71,45 @@ std::string payment_path(std::string_view container_id);
 // notification body does not (the SDK's sample notification, §8.2).
 enum class OrderView { api, notification };
 
-// An order's OrderResponse row that refers to the stored order's members (basket, customer,
-// the client's other fields) instead of copying them. A list page writes up to 100 rows, and
-// copying every basket into a tree only to write it out was three quarters of the simulator's
-// CPU in a poll pass. Valid while the order it was made from is unchanged.
-class OrderRow {
+// A rendered API row (an OrderResponse or a RefundOrderResponse) that refers to the stored
+// record's members (basket, customer, the client's other fields) instead of copying them. A list
+// page writes up to 100 rows, and copying every basket into a tree only to write it out was
+// three quarters of the simulator's CPU in a poll pass. Valid while its record is unchanged.
+class RenderedRow {
   public:
     // The member named `key` (the last one, as JsonObject::find), or nullptr.
     const JsonValue* find(std::string_view key) const noexcept;
     // The row as a tree (copies what it refers to).
     JsonObject to_object() const;
     // Appends the row's JSON: the same text as to_json(JsonValue(row.to_object())).
-    friend void append_json(std::string& out, const OrderRow& row);
+    friend void append_json(std::string& out, const RenderedRow& row);
 
   private:
-    friend OrderRow order_row(const Order& o, std::string_view public_base, OrderView view);
+    friend RenderedRow order_row(const Order& o, std::string_view public_base, OrderView view);
+    friend RenderedRow refund_row(const Refund& r);
 
     struct Member {
-        std::string_view key;             // a literal or a stored member's name
-        const JsonValue* stored = nullptr; // the stored order's value, or null: `made`
+        std::string_view key;              // a literal or a stored member's name
+        const JsonValue* stored = nullptr; // the stored record's value, or null: `made`
         JsonValue made;
         const JsonValue& value() const noexcept { return stored ? *stored : made; }
     };
     void make(std::string_view key, JsonValue v) { members_.push_back({key, nullptr, std::move(v)}); }
     void refer(std::string_view key, const JsonValue& v) { members_.push_back({key, &v, {}}); }
     void refer_if_present(const JsonObject& from, std::string_view key);
-    bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
+    // The client's members the row does not have yet, in their order; a repeated name once
+    // (its first value).
+    void refer_rest(const JsonObject& from);
 
     std::vector<Member> members_;
 };
 
 // OrderResponse. `public_base` is prepended to the payment path ("http://127.0.0.1:8080").
-OrderRow order_row(const Order& o, std::string_view public_base, OrderView view = OrderView::api);
+RenderedRow order_row(const Order& o, std::string_view public_base, OrderView view = OrderView::api);
 JsonObject render_order(const Order& o, std::string_view public_base,
                         OrderView view = OrderView::api);
 // RefundOrderResponse.
+RenderedRow refund_row(const Refund& r);
 JsonObject render_refund(const Refund& r);
 
 // State-file form: the client fields plus the server facts, with millisecond times.
