@@ -463,6 +463,58 @@ BOOST_FIXTURE_TEST_CASE(presses_of_one_refresh_share_one_render_per_page_size, F
     BOOST_TEST(again.size() == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_storm_of_presses_is_answered_a_turn_at_a_time_and_never_with_an_older_list, Fixture) {
+    // Issue 14: the 200 answers of a storm went out in one turn of the strand, and the host's
+    // io threads then gated, copied and wrote them all before a folio GET queued behind them.
+    // They go out `refresh_answers_per_turn` at a time, the strand yielded in between; a change
+    // made in between is in every answer after it.
+    create_links(3);
+    LinkDialog dialog(*service);
+    service->on_folio_changed = [&](const std::string& folio) { dialog.folio_changed(folio); };
+    const StaffUser staff{"u-1", "Анна"};
+    std::string ignored;
+    constexpr std::size_t presses = 2 * refresh_answers_per_turn + 5;
+    std::vector<std::vector<std::string>> answers(presses);
+    std::size_t answered = 0;
+    std::optional<std::size_t> answered_at_yield;
+    std::optional<CreateOutcome> created;
+    for (std::size_t i = 0; i < presses; ++i) {
+        const auto session = "vs-" + std::to_string(i);
+        dialog.open(session, "F-1", [&](std::string v) { ignored = std::move(v); });
+        dialog.event(session, "F-1", staff, R"({"action":"refresh","values":{}})", [&, i](std::string v) {
+            answers[i].push_back(std::move(v));
+            if (++answered != 1)
+                return;
+            // Runs when this turn has yielded: what else the strand had waiting, here a new
+            // link of the folio whose dialogs are being answered.
+            host.queue.push_back([&] {
+                answered_at_yield = answered;
+                CreateInput in;
+                in.folio_id = "F-1";
+                in.amount_text = "2.00";
+                in.description = "Доплата";
+                in.message_template = default_message_template();
+                in.lifetime = "24h";
+                service->create_link(in, staff, [&](CreateOutcome r) { created = std::move(r); });
+            });
+        });
+    }
+    host.run();
+    BOOST_REQUIRE(answered_at_yield);
+    BOOST_TEST(*answered_at_yield == refresh_answers_per_turn);
+    BOOST_REQUIRE(created);
+    BOOST_REQUIRE(created->link);
+    const auto& moid = created->link->merchant_order_id;
+    for (std::size_t i = 0; i < presses; ++i) {
+        const auto& a = answers[i];
+        BOOST_REQUIRE_MESSAGE(a.size() == 1u, "press " << i << " answered " << a.size() << " times");
+        BOOST_TEST(a.front().find("Статусы ссылок обновлены") != std::string::npos);
+        // The first turn went before the link existed; every later answer lists it.
+        BOOST_TEST((a.front().find(moid) != std::string::npos) == (i >= refresh_answers_per_turn),
+                   "press " << i);
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(a_pass_reads_only_the_records_of_links_with_news, Fixture) {
     // Issue 14: a pass over 10,000 open links read every record before its requests (to learn
     // the order ids), again for each answered order, and the order's suspense entry each time.

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 
 namespace invoicebox::plugin {
@@ -12,6 +14,8 @@ namespace invoicebox::plugin {
 namespace bj = boost::json;
 
 LinkDialog::LinkDialog(LinkService& service) : service_(service) {}
+
+LinkDialog::~LinkDialog() { *alive_ = false; }
 
 LinksWindow LinkDialog::window_of(const std::string& session_id) const {
     const auto it = sessions_.find(session_id);
@@ -96,22 +100,48 @@ void LinkDialog::answer_refresh(const std::string& folio_id, const std::string& 
     auto node = refresh_replies_.extract(folio_id);
     if (!node)
         return;
-    std::vector<Notice> notices;
+    auto answers = std::make_shared<RefreshAnswers>();
+    answers->folio_id = folio_id;
     if (!error.empty())
-        notices.push_back({"error", "Статусы обновлены не полностью", error});
+        answers->notices.push_back({"error", "Статусы обновлены не полностью", error});
     else
-        notices.push_back({"info", "", "Статусы ссылок обновлены"});
-    std::map<LinksWindow, std::string> rendered; // links listed -> view
-    for (auto& reply : node.mapped()) {
+        answers->notices.push_back({"info", "", "Статусы ссылок обновлены"});
+    answers->replies = std::move(node.mapped());
+    answers->rendered_at_change = changes_;
+    answer_some(answers, refresh_answers_per_turn);
+}
+
+void LinkDialog::answer_some(const std::shared_ptr<RefreshAnswers>& answers, std::size_t at_most) {
+    auto& a = *answers;
+    if (a.rendered_at_change != changes_) {
+        // A change was pushed to the folio's sessions since these were rendered: a press
+        // answered with them now would put an older list over the pushed one.
+        a.rendered.clear();
+        a.rendered_at_change = changes_;
+    }
+    const std::size_t end = a.next + std::min(a.replies.size() - a.next, at_most);
+    for (; a.next < end; ++a.next) {
+        auto& reply = a.replies[a.next];
         const auto window = window_of(reply.session_id);
-        auto it = rendered.find(window);
-        if (it == rendered.end())
-            it = rendered.emplace(window, list_view(folio_id, notices, {}, window)).first;
+        auto it = a.rendered.find(window);
+        if (it == a.rendered.end())
+            it = a.rendered.emplace(window, list_view(a.folio_id, a.notices, {}, window)).first;
         reply.done(it->second);
     }
+    if (a.next == a.replies.size())
+        return;
+    // The timer fires `cancelled` when the instance drains: the rest is answered at once then,
+    // each press exactly once (from what was rendered, should this dialog be gone).
+    service_.host().start_timer(std::chrono::milliseconds(0), [this, alive = alive_, answers](bool cancelled) {
+        if (*alive)
+            return answer_some(answers, cancelled ? answers->replies.size() : refresh_answers_per_turn);
+        for (auto& a = *answers; a.next < a.replies.size(); ++a.next)
+            a.replies[a.next].done(a.rendered.begin()->second);
+    });
 }
 
 void LinkDialog::folio_changed(const std::string& folio_id) {
+    ++changes_;
     // Sessions on one folio see the same list; only a QR just shown to one of them differs. So
     // the folio and its links are read and rendered once per distinct QR, not once per session
     // (issue 14: with many dialogs open, a change cost one full read and render per session).

@@ -6,8 +6,11 @@
 #include <invoicebox/plugin/link_service.hpp>
 #include <invoicebox/plugin/views.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace invoicebox::plugin {
@@ -17,6 +20,9 @@ class LinkDialog {
     using Done = std::function<void(std::string view_json)>;
 
     explicit LinkDialog(LinkService& service);
+    ~LinkDialog();
+    LinkDialog(const LinkDialog&) = delete;
+    LinkDialog& operator=(const LinkDialog&) = delete;
 
     /// The button was clicked for `folio_id`.
     void open(const std::string& session_id, const std::string& folio_id, Done done);
@@ -57,14 +63,38 @@ class LinkDialog {
         std::string session_id;
         Done done;
     };
+    /// The presses one refresh answers, a turn of the strand at a time.
+    struct RefreshAnswers {
+        std::string folio_id;
+        std::vector<Notice> notices;
+        std::vector<RefreshReply> replies;
+        std::size_t next = 0; ///< the first reply not answered yet
+        /// Views rendered since the last change of any folio (`changes_`), by links listed.
+        std::map<LinksWindow, std::string> rendered;
+        std::uint64_t rendered_at_change = 0;
+    };
     /// Answers every press waiting on the folio's refresh from one read and render per distinct
     /// page size (issue 14: 200 presses rendered one by one cost ~1 s after the shared answer).
     void answer_refresh(const std::string& folio_id, const std::string& error);
+    /// Answers up to `at_most` presses of `answers`, then yields the strand with a zero timer
+    /// and goes on from the next turn.
+    void answer_some(const std::shared_ptr<RefreshAnswers>& answers, std::size_t at_most);
 
     LinkService& service_;
     std::map<std::string, Session> sessions_;
     /// Presses per folio whose refresh is in flight; the first press starts it.
     std::map<std::string, std::vector<RefreshReply>> refresh_replies_;
+    /// Counts folio_changed calls: a view rendered before the last change is rendered again
+    /// before it answers a press, so no press is answered with a list older than a push.
+    std::uint64_t changes_ = 0;
+    /// False once this dialog is gone: a yielded turn then answers from what it rendered.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+/// Refresh presses answered per turn of the instance strand. The answers of a storm (200
+/// presses of one folio) each carry the list view, and the host gates, copies and writes each:
+/// in one turn they held the host's io threads ~10 ms, and a folio `GET` queued behind them
+/// (issue 14, `GET` p99 during the storm). A turn of 16 keeps such a wait near a millisecond.
+inline constexpr std::size_t refresh_answers_per_turn = 16;
 
 } // namespace invoicebox::plugin
