@@ -228,7 +228,7 @@ void HostServer::Impl::post_view_event(ApiRequest& r) {
         return;
     ViewEventInput event;
     if (parse_view_event(r, event))
-        send_view_event(r, current->session_id, std::move(event));
+        send_view_event(r, *current, std::move(event));
 }
 
 bool HostServer::Impl::parse_view_event(ApiRequest& r, ViewEventInput& event) {
@@ -271,13 +271,12 @@ bool HostServer::Impl::parse_view_event(ApiRequest& r, ViewEventInput& event) {
     return true;
 }
 
-void HostServer::Impl::send_view_event(ApiRequest& r, const std::string& session_id,
-                                       ViewEventInput event) {
+void HostServer::Impl::send_view_event(ApiRequest& r, const ViewPush& current, ViewEventInput event) {
     // The trust boundary of "permission" (view-v1.md): an action the plugin marked in any view
     // of this session (the last one pushed or returned included) needs that permission, checked
     // against the signed-in staff member's role now. The browser's word counts for nothing.
-    if (const auto current = runtime.current_view(session_id))
-        views.note_gated(session_id, current->view_json);
+    const std::string& session_id = current.session_id;
+    views.note_gated(session_id, current.view_json);
     for (const auto& needed : views.required_for(session_id, event.action))
         if (!role_may(r.staff->role, needed)) {
             log(LogLevel::warning, "refused view event '" + event.action + "' of " + r.staff->login +

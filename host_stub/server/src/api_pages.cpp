@@ -103,7 +103,7 @@ void HostServer::Impl::post_page_event(ApiRequest& r) {
         return;
     ViewEventInput event;
     if (parse_view_event(r, event))
-        send_view_event(r, current->session_id, std::move(event));
+        send_view_event(r, *current, std::move(event));
 }
 
 } // namespace pms::host::server

@@ -195,8 +195,9 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     /// Parses a view event body into `event` (the staff member comes from the session), or
     /// answers 400 and returns false.
     bool parse_view_event(ApiRequest& r, ViewEventInput& event);
-    /// Sends a parsed event to the runtime and answers with the next view.
-    void send_view_event(ApiRequest& r, const std::string& session_id, ViewEventInput event);
+    /// Sends a parsed event for the open view `current` (own_open_view's answer, read once per
+    /// request) to the runtime and answers with the next view.
+    void send_view_event(ApiRequest& r, const ViewPush& current, ViewEventInput event);
 
     // -- module connection checks (module_checks.cpp) --
     /// Runs the plugin's x-check action with its saved settings (or records not_configured).
