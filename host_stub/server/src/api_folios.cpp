@@ -39,41 +39,43 @@ net::Response unknown_folio(std::string_view id_text) {
 // GET /api/properties/{p}/bookings/{number}
 void HostServer::Impl::get_booking(ApiRequest& r) {
     const PropertyId property = r.property();
-    with_property(r.respond, property,
-                  [this, respond = r.respond, property, number = r.param("number")](const Property&) {
-                      const auto booking = storage.folios().find_booking(property, number);
-                      if (!booking) {
-                          respond(json_error(404, "unknown_booking", "No booking '" + number + "'"));
-                          return;
-                      }
-                      respond(json_ok(booking_json(storage.folios(), *booking)));
-                  });
+    with_property_read(
+        r.respond, property,
+        [this, respond = r.respond, property, number = r.param("number")](const Property&) {
+            const auto booking = storage.folios().find_booking(property, number);
+            if (!booking) {
+                respond(json_error(404, "unknown_booking", "No booking '" + number + "'"));
+                return;
+            }
+            respond(json_ok(booking_json(storage.folios(), *booking)));
+        });
 }
 
 // GET /api/properties/{p}/folios/{f}
 void HostServer::Impl::get_folio(ApiRequest& r) {
     const PropertyId property = r.property();
-    with_property(r.respond, property,
-                  [this, respond = r.respond, property, folio_text = r.param("folio")](const Property&) {
-                      const auto summary = folio_in(storage, property, folio_text);
-                      if (!summary) {
-                          respond(unknown_folio(folio_text));
-                          return;
-                      }
-                      json::object out = folio_detail_json(storage.folios(), summary->folio);
-                      const auto booking = storage.folios().get_booking(summary->folio.booking);
-                      out["booking"] = json::object{
-                          {"id", std::to_string(summary->folio.booking.value)},
-                          {"number", summary->booking_number},
-                          {"main_guest",
-                           {{"name", summary->main_guest.name}, {"email", summary->main_guest.email}}}};
-                      json::array accounts;
-                      if (booking)
-                          for (const auto& info : storage.folios().folios_of_booking(booking->id))
-                              accounts.push_back(to_json(info));
-                      out["booking_accounts"] = std::move(accounts);
-                      respond(json_ok(out));
-                  });
+    with_property_read(
+        r.respond, property,
+        [this, respond = r.respond, property, folio_text = r.param("folio")](const Property&) {
+            const auto summary = folio_in(storage, property, folio_text);
+            if (!summary) {
+                respond(unknown_folio(folio_text));
+                return;
+            }
+            json::object out = folio_detail_json(storage.folios(), summary->folio);
+            const auto booking = storage.folios().get_booking(summary->folio.booking);
+            out["booking"] = json::object{
+                {"id", std::to_string(summary->folio.booking.value)},
+                {"number", summary->booking_number},
+                {"main_guest",
+                 {{"name", summary->main_guest.name}, {"email", summary->main_guest.email}}}};
+            json::array accounts;
+            if (booking)
+                for (const auto& info : storage.folios().folios_of_booking(booking->id))
+                    accounts.push_back(to_json(info));
+            out["booking_accounts"] = std::move(accounts);
+            respond(json_ok(out));
+        });
 }
 
 namespace {
@@ -308,16 +310,16 @@ void HostServer::Impl::get_notifications(ApiRequest& r) {
             limit = static_cast<std::size_t>(std::min<std::int64_t>(*n, 500));
     const bool unread_only = r.request.query_param("unread").value_or("") == "1";
     const PropertyId property = r.property();
-    with_property(r.respond, property,
-                  [this, respond = r.respond, property, limit, unread_only](const Property&) {
-                      auto& repo = storage.notifications();
-                      json::array list;
-                      for (const auto& n : repo.list_newest(property, limit))
-                          if (!unread_only || !n.read)
-                              list.push_back(to_json(n));
-                      respond(json_ok(json::object{{"unread", repo.unread_count(property)},
-                                                   {"notifications", std::move(list)}}));
-                  });
+    with_property_read(r.respond, property,
+                       [this, respond = r.respond, property, limit, unread_only](const Property&) {
+                           auto& repo = storage.notifications();
+                           json::array list;
+                           for (const auto& n : repo.list_newest(property, limit))
+                               if (!unread_only || !n.read)
+                                   list.push_back(to_json(n));
+                           respond(json_ok(json::object{{"unread", repo.unread_count(property)},
+                                                        {"notifications", std::move(list)}}));
+                       });
 }
 
 // POST /api/properties/{p}/notifications/read-all

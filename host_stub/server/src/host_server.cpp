@@ -220,32 +220,50 @@ void HostServer::Impl::blocking_answer(net::Responder respond,
     blocking_run(respond, [respond, work = std::move(work)] { respond(work()); });
 }
 
+void HostServer::Impl::answer_failures(const net::Responder& respond,
+                                       const std::function<void()>& work) {
+    try {
+        work();
+    } catch (const StorageError& e) {
+        log(LogLevel::error, std::string{"storage failure: "} + e.what());
+        respond(json_error(500, "storage_error", "The host's storage failed; see the host log"));
+    } catch (const std::exception& e) {
+        log(LogLevel::error, std::string{"request failed: "} + e.what());
+        respond(json_error(500, "internal", "Internal error; see the host log"));
+    }
+}
+
 void HostServer::Impl::blocking_run(net::Responder respond, std::function<void()> work) {
     boost::asio::post(blocking, [self = shared_from_this(), respond, work = std::move(work)] {
-        try {
-            work();
-        } catch (const StorageError& e) {
-            self->log(LogLevel::error, std::string{"storage failure: "} + e.what());
-            respond(
-                json_error(500, "storage_error", "The host's storage failed; see the host log"));
-        } catch (const std::exception& e) {
-            self->log(LogLevel::error, std::string{"request failed: "} + e.what());
-            respond(json_error(500, "internal", "Internal error; see the host log"));
-        }
+        self->answer_failures(respond, work);
     });
 }
+
+namespace {
+
+void property_then(Storage& storage, const net::Responder& respond, PropertyId property,
+                   const std::function<void(const Property&)>& next) {
+    const auto found = storage.folios().get_property(property);
+    if (!found) {
+        respond(
+            json_error(404, "unknown_property", "No property " + std::to_string(property.value)));
+        return;
+    }
+    next(*found);
+}
+
+} // namespace
 
 void HostServer::Impl::with_property(net::Responder respond, PropertyId property,
                                      std::function<void(const Property&)> next) {
     blocking_run(respond, [this, respond, property, next = std::move(next)] {
-        const auto found = storage.folios().get_property(property);
-        if (!found) {
-            respond(json_error(404, "unknown_property",
-                               "No property " + std::to_string(property.value)));
-            return;
-        }
-        next(*found);
+        property_then(storage, respond, property, next);
     });
+}
+
+void HostServer::Impl::with_property_read(const net::Responder& respond, PropertyId property,
+                                          const std::function<void(const Property&)>& next) {
+    answer_failures(respond, [&] { property_then(storage, respond, property, next); });
 }
 
 HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)

@@ -158,6 +158,15 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     /// it does not).
     void with_property(net::Responder respond, PropertyId property,
                        std::function<void(const Property&)> next);
+    /// with_property for a bounded read (a folio, a booking, the newest notifications): both
+    /// run on this io thread, where the request arrived. Under a notification flood the hop to
+    /// the pool and back queued the read twice, for a core and then behind the flood's
+    /// handlers (issue 14, `GET` folio p99). Reads only: a WAL reader never waits for the
+    /// writer, and fsync stays off the io threads (architecture §7).
+    void with_property_read(const net::Responder& respond, PropertyId property,
+                            const std::function<void(const Property&)>& next);
+    /// Runs `work` here; exceptions answer 500 through `respond` (blocking_run's rules).
+    void answer_failures(const net::Responder& respond, const std::function<void()>& work);
     /// Room reserved for one view (ViewRegistry::reserve) while the plugin opens it: given
     /// back unless claimed, whichever way the request ends (unknown folio, plugin error, the
     /// plugin closing the view at once), because the lambdas that carry it are its only owners.
