@@ -17,9 +17,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <map>
 #include <set>
 
 namespace pms::host {
