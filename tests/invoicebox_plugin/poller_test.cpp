@@ -85,6 +85,16 @@ struct Fixture {
         service = std::make_unique<LinkService>(host);
         service->configure(settings());
     }
+    /// What staff fill in for a link of `amount` on F-1, sent by no mail.
+    static CreateInput link_input(std::string amount) {
+        CreateInput in;
+        in.folio_id = "F-1";
+        in.amount_text = std::move(amount);
+        in.description = "Предоплата по заявке №471887";
+        in.message_template = default_message_template();
+        in.lifetime = "24h";
+        return in;
+    }
     /// `n` links of 1,00 ₽ (no mail). The clock moves past the account's rate-limit window now
     /// and then, as staff creating links by hand would, so no create is held back.
     std::vector<LinkRecord> create_links(int n) {
@@ -92,14 +102,8 @@ struct Fixture {
         for (int i = 0; i < n; ++i) {
             if (i % 90 == 89)
                 host.now += 31'000;
-            CreateInput in;
-            in.folio_id = "F-1";
-            in.amount_text = "1.00";
-            in.description = "Предоплата по заявке №471887";
-            in.message_template = default_message_template();
-            in.lifetime = "24h";
             std::optional<CreateOutcome> o;
-            service->create_link(in, StaffUser{"u-1", "Анна"}, [&](CreateOutcome r) { o = std::move(r); });
+            service->create_link(link_input("1.00"), StaffUser{"u-1", "Анна"}, [&](CreateOutcome r) { o = std::move(r); });
             host.run();
             BOOST_REQUIRE(o);
             BOOST_REQUIRE_MESSAGE(int(o->kind) == int(CreateOutcome::Kind::created), o->message);
@@ -489,13 +493,7 @@ BOOST_FIXTURE_TEST_CASE(a_storm_of_presses_is_answered_a_turn_at_a_time_and_neve
             // link of the folio whose dialogs are being answered.
             host.queue.push_back([&] {
                 answered_at_yield = answered;
-                CreateInput in;
-                in.folio_id = "F-1";
-                in.amount_text = "2.00";
-                in.description = "Доплата";
-                in.message_template = default_message_template();
-                in.lifetime = "24h";
-                service->create_link(in, staff, [&](CreateOutcome r) { created = std::move(r); });
+                service->create_link(link_input("2.00"), staff, [&](CreateOutcome r) { created = std::move(r); });
             });
         });
     }
