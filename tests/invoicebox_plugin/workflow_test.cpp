@@ -297,8 +297,8 @@ BOOST_FIXTURE_TEST_CASE(bad_notifications_get_the_right_answer_and_post_nothing,
     BOOST_TEST(logged("notification refused (out_of_service): signed body is not JSON") == 1);
     BOOST_TEST(logged("notification refused (order_not_found): merchantId ffffffff-0000-0000-0000-000000000000 "
                       "is not our shop") == 1);
-    BOOST_TEST(logged("notification refused (order_wrong_amount): order " + link.merchant_order_id + " of shop " +
-                      std::string(merchant)) == 1);
+    BOOST_TEST(logged("notification refused (order_wrong_amount): order " + link.merchant_order_id +
+                      " (InvoiceBox " + link.order_id + ") of shop " + std::string(merchant)) == 1);
     BOOST_TEST(logged("notification refused (order_not_found): unknown notification route") == 1);
     BOOST_TEST(logged("notification refused") == 7);
     for (const auto& line : host.logs) {
@@ -315,6 +315,15 @@ BOOST_FIXTURE_TEST_CASE(probe_and_unknown_order, Fixture) {
                           R"(","merchantOrderId":"SOMEONE-ELSE","status":"completed","amount":10,"currencyId":"RUB"})";
     BOOST_TEST(int(notify(unknown, pr::sign(api_key, unknown)).code) == int(Code::order_not_found));
     host.run();
+    // One warning for the one notification, naming both of its ids.
+    std::vector<std::string> about_it;
+    for (const auto& line : host.logs)
+        if (line.find("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b") != std::string::npos &&
+            line.find("suspense") == std::string::npos)
+            about_it.push_back(line);
+    BOOST_REQUIRE_EQUAL(about_it.size(), 1u);
+    BOOST_TEST(about_it.front() == "notification refused (order_not_found): order SOMEONE-ELSE (InvoiceBox "
+                                   "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b) of shop " + std::string(merchant));
     BOOST_TEST(host.postings.empty());
     BOOST_TEST(service->repository().suspense_list().size() == 1u); // a paid unknown order is never dropped
 }

@@ -621,7 +621,8 @@ Transition LinkService::plan_receive(const OrderReport& report) {
     auto t = apply_report(link, report,
                           context_for(report_reads_suspense(report) ? order.id.str() : std::string(),
                                       order.merchant_order_id.str()));
-    if (!link)
+    // A notification's refusal is logged once, by handle_notification, with the same ids.
+    if (!link && report.source != ReportSource::notification)
         host_.log(LogLevel::warning, "order report (" + std::string(to_string(report.source)) + ") for unknown order " +
                                          order.id.str());
     return t;
@@ -1050,6 +1051,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
         return;
     }
     const std::string moid = verified->order.merchant_order_id.str();
+    const std::string order_id = verified->order.id.str();
     Transition t;
     try {
         t = plan_receive(OrderReport{ReportSource::notification, std::move(verified->order), ""});
@@ -1067,7 +1069,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
     auto alive = alive_;
     commit_async(std::move(t), {},
                  [this, alive, code, merchant = shop->merchant_id, signature = std::move(*signature),
-                  moid,
+                  moid, order_id,
                   reply = std::move(reply)](std::optional<std::string> error) {
                      if (error) {
                          if (*alive)
@@ -1082,7 +1084,7 @@ void LinkService::handle_notification(std::string_view path, std::string_view ra
                          // Signed by InvoiceBox, so its order number is worth the line: the
                          // lifecycle refused it (unknown, another shop's, another amount); paid
                          // money it refused waits in suspense, where staff see it.
-                         log_refusal(code, "order " + moid + " of shop " + merchant);
+                         log_refusal(code, "order " + moid + " (InvoiceBox " + order_id + ") of shop " + merchant);
                      // The outcome says what was done: "applied" only for an applied report.
                      reply(pr::make_notification_reply(code),
                            NotificationOutcome{code, code == Code::success           ? "applied"
