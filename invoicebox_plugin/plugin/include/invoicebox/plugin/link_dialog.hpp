@@ -93,8 +93,9 @@ class LinkDialog {
 
 /// Refresh presses answered per turn of the instance strand. The answers of a storm (200
 /// presses of one folio) each carry the list view, and the host gates, copies and writes each:
-/// in one turn they held the host's io threads ~10 ms, and a folio `GET` queued behind them
-/// (issue 14, `GET` p99 during the storm). A turn of 16 keeps such a wait near a millisecond.
+/// given in one turn, all 200 reached the host's io threads at once, and a folio `GET` queued
+/// behind the whole burst (issue 14, `GET` p99 during the storm). In turns of 16, a `GET`
+/// waits behind one turn's answers at most.
 inline constexpr std::size_t refresh_answers_per_turn = 16;
 
 } // namespace invoicebox::plugin
