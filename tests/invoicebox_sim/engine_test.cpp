@@ -185,8 +185,8 @@ BOOST_AUTO_TEST_CASE(worked_notification_is_byte_exact) {
 
 BOOST_AUTO_TEST_CASE(a_list_row_refers_to_the_order_and_writes_what_its_tree_writes) {
     // List pages are written from RenderedRows, which point into the stored record;
-    // notifications, single reads and the state file use the tree. Both must give the same bytes, repeated and
-    // unknown client members included.
+    // notifications, single reads and the state file use the tree. Both must give the same
+    // bytes, repeated and unknown client members included.
     using invoicebox::sim::JsonArray;
     using invoicebox::sim::JsonObject;
     using invoicebox::sim::JsonValue;

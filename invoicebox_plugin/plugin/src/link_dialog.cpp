@@ -107,7 +107,6 @@ void LinkDialog::answer_refresh(const std::string& folio_id, const std::string& 
     else
         answers->notices.push_back({"info", "", "Статусы ссылок обновлены"});
     answers->replies = std::move(node.mapped());
-    answers->rendered_at_change = changes_;
     answer_some(answers, refresh_answers_per_turn);
 }
 
