@@ -78,8 +78,9 @@ MICRO_MIN_TIME = env_float("BENCH_MICRO_MIN_TIME", 0.02 if QUICK else 0.5)
 MIGRATION_ROWS = env_int("BENCH_MIGRATION_ROWS", 500 if QUICK else 100000)  # pms.store rows migrated
 MIGRATION_VALUE_BYTES = 2400  # the plugin's link record, its create request included
 HOST_THREADS = env_int("BENCH_HOST_THREADS", 0)  # pms-host --threads; 0: the host's default
-# glibc heaps of pms-host (MALLOC_ARENA_MAX in its environment); 0: the host's own choice, one
-# heap (host_stub/runtime/src/runtime.cpp says why: issue 11's flat memory).
+# Heaps of pms-host: MALLOC_ARENA_MAX (glibc) and MALLOC_CONF=narenas:N (jemalloc, what release
+# builds link) in its environment, so the knob holds whichever allocator the host runs; 0: the
+# host's own choice, one (host_stub/app/allocator.hpp says why: issue 11's flat memory).
 HOST_ARENAS = env_int("BENCH_MALLOC_ARENA_MAX", 0)
 
 
@@ -97,7 +98,7 @@ def free_port():
 
 def host_env():
     """What pms-host gets on top of the bench's environment (BENCH_MALLOC_ARENA_MAX)."""
-    return {"MALLOC_ARENA_MAX": str(HOST_ARENAS)} if HOST_ARENAS else None
+    return {"MALLOC_ARENA_MAX": str(HOST_ARENAS), "MALLOC_CONF": f"narenas:{HOST_ARENAS}"} if HOST_ARENAS else None
 
 
 class Child:
@@ -1302,7 +1303,7 @@ def main():
                   f"{PROBE_INTERVAL_MS} ms), {os.cpu_count()} cores, caps raised: --max-views "
                   f"{max(VIEWS, STORM) + 64} --max-views-per-session {max(VIEWS, STORM) + 64}"
                   + (f", host io threads: --threads {HOST_THREADS}" if HOST_THREADS else "")
-                  + (f", host heaps: MALLOC_ARENA_MAX={HOST_ARENAS}" if HOST_ARENAS else "")
+                  + (f", host heaps: {HOST_ARENAS} (MALLOC_ARENA_MAX, MALLOC_CONF=narenas)" if HOST_ARENAS else "")
                   + ("\nQUICK MODE: a smoke run proving every row is produced, not figures." if QUICK else ""))
         print(t.render(header))
         if os.environ.get("BENCH_CHECK_ROWS", "") not in ("", "0"):

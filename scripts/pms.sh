@@ -18,7 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
 # Debian packages the build needs. libboost1.81-all-dev lacks JSON and URL; they come separately.
-build_packages=(build-essential cmake ninja-build ccache pkg-config
+build_packages=(build-essential cmake ninja-build ccache pkg-config libjemalloc-dev
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev
   openssl ca-certificates curl python3)

@@ -5,6 +5,7 @@
 //
 // The first stdout line, flushed, is "pms-host listening on http://ADDR:PORT": tests and the
 // demo script read the port from it.
+#include "allocator.hpp"
 #include "log_output.hpp"
 #include "options.hpp"
 #include "user_command.hpp"
@@ -316,6 +317,7 @@ int run(const pms::host::app::Options& options, const sigset_t& signals) {
         return 1;
     }
     log.write(LogLevel::info, "host", "storage " + storage->describe());
+    log.write(LogLevel::info, "host", "allocator " + pms::host::app::describe_allocator());
     if (options.seed_demo) {
         const auto seed = seed_demo(*storage);
         log.write(LogLevel::info, "host",

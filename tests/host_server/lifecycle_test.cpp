@@ -1,6 +1,7 @@
 // pms-host as a process: SIGTERM closes the live-event streams and exits 0 in bounded time,
-// a failpoint in the notification route kills the process at that step, and command-line
-// presets (--enable, --setting, --secret) configure a plugin before the first request.
+// a failpoint in the notification route kills the process at that step, command-line presets
+// (--enable, --setting, --secret) configure a plugin before the first request, and the start-up
+// log names the allocator the process runs on.
 #include "host_process.hpp"
 
 #include <boost/json/object.hpp>
@@ -123,6 +124,23 @@ BOOST_AUTO_TEST_CASE(command_line_presets_configure_a_plugin) {
     const auto status = host.terminate(20s);
     BOOST_TEST_REQUIRE(status.has_value());
     BOOST_TEST(*status == 0);
+}
+
+// The allocator the build chose is the one the process runs on, configured as the build meant:
+// jemalloc takes its settings from the executable's `malloc_conf` only if that symbol is the one
+// it sees, and a sanitized build keeps glibc held to one heap by the runtime.
+BOOST_AUTO_TEST_CASE(start_up_names_the_allocator_it_runs_on) {
+    HostProcess host;
+    BOOST_TEST_REQUIRE(host.wait_for_log("allocator ", 5s));
+    const std::string log = host.stderr_text();
+    const auto from = log.find("allocator ");
+    const std::string line = log.substr(from, log.find('\n', from) - from);
+#ifdef PMS_EXPECT_JEMALLOC
+    BOOST_TEST(line.starts_with("allocator jemalloc 5."), line);
+    BOOST_TEST(line.ends_with(", 1 arena"), line);
+#else
+    BOOST_TEST(line == "allocator glibc malloc, 1 heap");
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(bad_command_line_is_refused) {

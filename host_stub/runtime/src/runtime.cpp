@@ -36,7 +36,10 @@ namespace {
 // a minute, heap (RssAnon) growth from minute 1 to 6: +3.3 MiB with glibc's default, +2.8 MiB
 // (twice) with 2 arenas, +1.7 and +1.6 MiB with 1, flat from the fifth minute. The host's threads
 // mostly wait on I/O, so one heap costs little. An operator's own MALLOC_ARENA_MAX wins. Called
-// before the runtime starts any thread.
+// before the runtime starts any thread. Under load one heap does cost: its lock serialises the
+// threads' small allocations, so pms-host itself links jemalloc, held to one arena the same way
+// but with per-thread caches (host_stub/app/allocator.hpp); there this call only sets up glibc's
+// unused allocator. Sanitized builds and other programs that embed the runtime keep glibc's.
 void limit_malloc_arenas() {
 #if defined(__GLIBC__)
     static std::once_flag once;

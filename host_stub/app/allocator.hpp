@@ -1,0 +1,19 @@
+// The heap pms-host allocates from, named in its start-up log.
+//
+// Release builds link jemalloc (CMake option PMS_JEMALLOC, on unless a sanitizer brings its own
+// allocator). A replayed notification allocates and frees a few dozen blocks on whichever io
+// thread reads it, and the strand, the writer and the pool free blocks another thread allocated.
+// glibc, held to one heap for a flat memory line (issue 11, host_stub/runtime/src/runtime.cpp),
+// serialised those threads on that heap's lock; jemalloc's per-thread caches serve them without
+// it while keeping the one arena (bench/README.md, "The allocator", has the figures).
+#pragma once
+
+#include <string>
+
+namespace pms::host::app {
+
+/// "jemalloc 5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c, 1 arena" or "glibc malloc, ...":
+/// which allocator this process really uses, read from the allocator itself.
+std::string describe_allocator();
+
+} // namespace pms::host::app
