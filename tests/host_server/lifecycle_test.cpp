@@ -1,13 +1,20 @@
 // pms-host as a process: SIGTERM closes the live-event streams and exits 0 in bounded time,
 // a failpoint in the notification route kills the process at that step, command-line presets
-// (--enable, --setting, --secret) configure a plugin before the first request, and the start-up
+// (--enable, --setting, --secret) configure a plugin before the first request, a request that
+// arrives while the server is still being built is answered 503 `starting`, and the start-up
 // log names the allocator the process runs on.
 #include "host_process.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <pms/test_support/free_port.hpp>
+
+#include <atomic>
 #include <csignal>
+#include <optional>
+#include <thread>
+#include <vector>
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -141,6 +148,56 @@ BOOST_AUTO_TEST_CASE(start_up_names_the_allocator_it_runs_on) {
 #else
     BOOST_TEST(line == "allocator glibc malloc, 1 heap");
 #endif
+}
+
+// The listener accepts as soon as it is bound, on io threads already running, while the server
+// is still being built; a request in that window dereferenced the request guard before it
+// existed and killed the host (SIGSEGV, seen by the bench's start-up probe). The pause point
+// holds the window open for 500 ms, and a probe sends requests into it from before the start.
+BOOST_AUTO_TEST_CASE(a_request_during_start_up_is_answered_starting) {
+    const std::uint16_t port = pms::test::find_free_port();
+    std::atomic<bool> started{false};
+    std::vector<pms::test::RawReply> answers;
+    std::thread probe([&] {
+        const std::string request = pms::test::raw_request_text(
+            "GET", "/api/health", "127.0.0.1:" + std::to_string(port), {}, "", false);
+        while (!started.load()) {
+            try {
+                auto reply = pms::test::raw_exchange(port, request, 2s);
+                if (reply.status != 0)
+                    answers.push_back(std::move(reply));
+            } catch (const std::exception&) {
+                // not listening yet
+            }
+            std::this_thread::sleep_for(5ms);
+        }
+    });
+    pms::test::HostOptions options;
+    options.env = {{"PMS_FAILPOINT", "server.pause_before_serving=500"}};
+    options.extra_args = {"--listen", "127.0.0.1:" + std::to_string(port)};
+    std::optional<HostProcess> host;
+    try {
+        host.emplace(options);
+    } catch (const std::exception& e) {
+        started = true;
+        probe.join();
+        BOOST_FAIL("pms-host did not start: " << e.what());
+    }
+    started = true;
+    probe.join();
+
+    BOOST_TEST_REQUIRE(!answers.empty(), "no request reached the host while it started");
+    for (const auto& reply : answers) {
+        if (reply.status == 200)
+            continue; // after the pause, before the host printed its address
+        BOOST_TEST(reply.status == 503);
+        BOOST_TEST(reply.body.find("\"starting\"") != std::string::npos, reply.body);
+    }
+    BOOST_TEST(answers.front().status == 503);
+    BOOST_TEST(host->get("/api/health").status == 200);
+    const auto status = host->terminate(20s);
+    BOOST_TEST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 0);
 }
 
 BOOST_AUTO_TEST_CASE(bad_command_line_is_refused) {

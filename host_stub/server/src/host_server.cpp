@@ -318,6 +318,10 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
                 respond(json_error(503, "shutting_down", "The host is shutting down"));
                 return;
             }
+            if (!self->serving.load(std::memory_order_acquire)) {
+                respond(json_error(503, "starting", "The host is starting"));
+                return;
+            }
             try {
                 ((*self).*entry)(std::move(request), respond);
             } catch (const std::exception& e) {
@@ -328,6 +332,7 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
     };
     impl.http = std::make_unique<net::HttpServer>(runtime.io_context(), std::move(options),
                                                   guarded(&Impl::handle));
+    failpoint_pause("server.pause_before_serving");
     if (impl.config.hooks_listener) {
         hooks_options.address = impl.config.hooks_address;
         hooks_options.port = impl.config.hooks_port;
@@ -385,6 +390,7 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
         }
     });
     impl.hub->start();
+    impl.serving.store(true, std::memory_order_release);
 }
 
 HostServer::~HostServer() {

@@ -84,6 +84,11 @@ struct HostServer::Impl : std::enable_shared_from_this<HostServer::Impl> {
     Subscription view_pushes;
     Subscription notifications;
     std::atomic<bool> stopped{false};
+    /// Set (release) once the constructor has built everything a request uses. The listener
+    /// accepts as soon as it is bound, on io threads already running, and its port is needed
+    /// to build the request guard; a request that arrives before is answered 503 `starting`
+    /// (it dereferenced the guard before it existed: a segfault at start-up under a probe).
+    std::atomic<bool> serving{false};
 
     /// Which staff session opened each view session (a view answers only to its opener), and
     /// the view caps; `view_sweep` closes views idle past the limit.

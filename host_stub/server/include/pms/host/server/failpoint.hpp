@@ -1,32 +1,49 @@
 // Named crash points for the crash tests (architecture §7: kill at a named step, never at
 // random). The environment variable PMS_FAILPOINT holds a comma-separated list of names;
-// reaching a listed name makes the process raise(SIGKILL) there. Unset (production) the check
+// reaching a listed name makes the process raise(SIGKILL) there (a pause point instead holds
+// the thread for the entry's "=MS"). Unset (production) the check
 // is one getenv. Header-only so that any host library can place failpoints without a link
 // dependency; the names in use are listed in host_stub/API.md.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 
 namespace pms::host {
 
-/// True when `name` is listed in PMS_FAILPOINT (entries may carry "=..." options, ignored here).
-[[nodiscard]] inline bool failpoint_armed(std::string_view name) noexcept {
+/// `name`'s entry in PMS_FAILPOINT: whether it is listed, and its option ("name=300" gives
+/// "300", "name" gives "").
+struct FailpointEntry {
+    bool armed = false;
+    std::string_view option;
+};
+
+[[nodiscard]] inline FailpointEntry failpoint_entry(std::string_view name) noexcept {
     const char* spec = std::getenv("PMS_FAILPOINT");
     if (spec == nullptr || *spec == '\0')
-        return false;
+        return {};
     std::string_view rest{spec};
     while (!rest.empty()) {
         const auto comma = rest.find(',');
         std::string_view entry = rest.substr(0, comma);
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        if (const auto eq = entry.find('='); eq != std::string_view::npos)
+        std::string_view option;
+        if (const auto eq = entry.find('='); eq != std::string_view::npos) {
+            option = entry.substr(eq + 1);
             entry = entry.substr(0, eq);
+        }
         if (entry == name)
-            return true;
+            return {true, option};
     }
-    return false;
+    return {};
+}
+
+/// True when `name` is listed in PMS_FAILPOINT (entries may carry "=..." options, ignored here).
+[[nodiscard]] inline bool failpoint_armed(std::string_view name) noexcept {
+    return failpoint_entry(name).armed;
 }
 
 /// Kills the process with SIGKILL when `name` is armed: no destructor, no flush, no reply —
@@ -34,6 +51,22 @@ namespace pms::host {
 inline void failpoint(std::string_view name) noexcept {
     if (failpoint_armed(name))
         std::raise(SIGKILL);
+}
+
+/// Holds the calling thread for "name=MS" milliseconds (at most 10 s) when `name` is armed: a
+/// start-up or shutdown window that is microseconds wide in production, held open so that a
+/// test can send its requests into it deterministically. Never placed on a request's path.
+inline void failpoint_pause(std::string_view name) noexcept {
+    const auto entry = failpoint_entry(name);
+    if (!entry.armed)
+        return;
+    long ms = 0;
+    for (const char c : entry.option) {
+        if (c < '0' || c > '9' || ms > 10'000)
+            break;
+        ms = ms * 10 + (c - '0');
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{ms > 10'000 ? 10'000 : ms});
 }
 
 } // namespace pms::host
