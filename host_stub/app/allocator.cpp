@@ -29,6 +29,8 @@ std::string describe_allocator() {
     if (mallctl("opt.narenas", &arenas, &size, nullptr, 0) == 0)
         text += ", " + std::to_string(arenas) + (arenas == 1 ? " arena" : " arenas");
     return text;
+#elif defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    return "the sanitizer's";
 #else
     // The runtime limits glibc to one heap unless the operator set MALLOC_ARENA_MAX.
     const char* operator_max = std::getenv("MALLOC_ARENA_MAX");

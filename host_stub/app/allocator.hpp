@@ -12,8 +12,8 @@
 
 namespace pms::host::app {
 
-/// "jemalloc 5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c, 1 arena" or "glibc malloc, ...":
-/// which allocator this process really uses, read from the allocator itself.
+/// "jemalloc 5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c, 1 arena" (read from jemalloc
+/// itself), "glibc malloc, 1 heap" (or the operator's MALLOC_ARENA_MAX), or "the sanitizer's".
 std::string describe_allocator();
 
 } // namespace pms::host::app

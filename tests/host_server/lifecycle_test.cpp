@@ -145,6 +145,8 @@ BOOST_AUTO_TEST_CASE(start_up_names_the_allocator_it_runs_on) {
 #ifdef PMS_EXPECT_JEMALLOC
     BOOST_TEST(line.starts_with("allocator jemalloc 5."), line);
     BOOST_TEST(line.ends_with(", 1 arena"), line);
+#elif defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    BOOST_TEST(line == "allocator the sanitizer's");
 #else
     BOOST_TEST(line == "allocator glibc malloc, 1 heap");
 #endif
