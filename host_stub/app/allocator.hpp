@@ -5,7 +5,8 @@
 // thread reads it, and the strand, the writer and the pool free blocks another thread allocated.
 // glibc, held to one heap for a flat memory line (issue 11, host_stub/runtime/src/runtime.cpp),
 // serialised those threads on that heap's lock; jemalloc's per-thread caches serve them without
-// it while keeping the one arena (bench/README.md, "The allocator", has the figures).
+// it while keeping the one arena (bench/README.md, the A/B of `b7394de` against `d910cca`, has
+// the figures).
 #pragma once
 
 #include <string>

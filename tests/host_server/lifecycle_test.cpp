@@ -135,7 +135,8 @@ BOOST_AUTO_TEST_CASE(command_line_presets_configure_a_plugin) {
 
 // The allocator the build chose is the one the process runs on, configured as the build meant:
 // jemalloc takes its settings from the executable's `malloc_conf` only if that symbol is the one
-// it sees, and a sanitized build keeps glibc held to one heap by the runtime.
+// it sees; a sanitized build runs on the sanitizer's allocator, any other on glibc's, held to
+// one heap by the runtime.
 BOOST_AUTO_TEST_CASE(start_up_names_the_allocator_it_runs_on) {
     HostProcess host;
     BOOST_TEST_REQUIRE(host.wait_for_log("allocator ", 5s));

@@ -1,11 +1,13 @@
 // Named crash points for the crash tests (architecture §7: kill at a named step, never at
 // random). The environment variable PMS_FAILPOINT holds a comma-separated list of names;
 // reaching a listed name makes the process raise(SIGKILL) there (a pause point instead holds
-// the thread for the entry's "=MS"). Unset (production) the check
-// is one getenv. Header-only so that any host library can place failpoints without a link
-// dependency; the names in use are listed in host_stub/API.md.
+// the thread for the entry's "=MS"). Unset (production) the check is one getenv. Header-only so
+// that any host library can place failpoints without a link dependency; the names in use are
+// listed in host_stub/API.md.
 #pragma once
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -60,13 +62,13 @@ inline void failpoint_pause(std::string_view name) noexcept {
     const auto entry = failpoint_entry(name);
     if (!entry.armed)
         return;
-    long ms = 0;
-    for (const char c : entry.option) {
-        if (c < '0' || c > '9' || ms > 10'000)
-            break;
-        ms = ms * 10 + (c - '0');
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{ms > 10'000 ? 10'000 : ms});
+    constexpr long max_ms = 10'000;
+    long ms = 0; // no number: no pause
+    const auto parsed =
+        std::from_chars(entry.option.data(), entry.option.data() + entry.option.size(), ms);
+    if (parsed.ec == std::errc::result_out_of_range)
+        ms = max_ms;
+    std::this_thread::sleep_for(std::chrono::milliseconds{std::clamp(ms, 0L, max_ms)});
 }
 
 } // namespace pms::host
