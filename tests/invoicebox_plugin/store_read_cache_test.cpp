@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,32 @@ BOOST_AUTO_TEST_CASE(is_bounded_by_bytes_and_drops_the_least_recently_used) {
     cache.remember("k1", std::string(2, 'z'));   // a new answer replaces the old one
     BOOST_TEST(cache.find("k1").value().value() == "zz");
     BOOST_TEST(cache.bytes() == 4u + 10u + 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_value_nobody_used_for_the_idle_lifetime_is_read_again) {
+    StoreReadCache::Clock::time_point now{};
+    StoreReadCache cache(StoreReadCache::default_max_bytes, StoreReadCache::default_max_value_bytes,
+                         std::chrono::minutes(5), [&now] { return now; });
+    int reads = 0;
+    const auto read = [&]() -> std::optional<std::string> {
+        ++reads;
+        return "R";
+    };
+    cache.get_through("v1/link/a", read);
+    now += std::chrono::minutes(4);
+    cache.get_through("v1/link/a", read); // kept, and used again: its lifetime starts over
+    now += std::chrono::minutes(4);
+    cache.get_through("v1/link/a", read);
+    BOOST_TEST(reads == 1);
+
+    const std::vector<StoreOp> batch{put("v1/link/b", "B")};
+    cache.write_started(batch);
+    cache.write_finished(batch, true); // what a durable write leaves ages the same way
+    now += std::chrono::minutes(5);
+    BOOST_TEST(!cache.find("v1/link/b").has_value());
+    cache.get_through("v1/link/a", read);
+    BOOST_TEST(reads == 2);
+    BOOST_TEST(cache.entries() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -189,11 +189,11 @@ std::optional<LinkRecord> LinkRepository::find(std::string_view moid) {
     auto v = host_.store_get(k_link + std::string(moid));
     if (!v)
         return std::nullopt;
-    if (const auto known = parsed_.find(moid); known != parsed_.end() && known->second.text == *v)
-        return known->second.record;
+    if (const auto* known = parsed_.find(moid); known && known->text == *v)
+        return known->record;
     auto record = parse_link_record(*v);
     if (record)
-        remember(std::string(moid), std::move(*v), *record);
+        remember(moid, std::move(*v), *record);
     return record;
 }
 
@@ -259,10 +259,8 @@ std::vector<OpenLinkEntry> LinkRepository::open_links() {
     return out;
 }
 
-void LinkRepository::remember(std::string moid, std::string text, const LinkRecord& record) {
-    if (parsed_.size() >= parsed_capacity && !parsed_.contains(moid))
-        parsed_.erase(parsed_.begin()); // any one: the memo is a shortcut, never the truth
-    parsed_.insert_or_assign(std::move(moid), Parsed{std::move(text), record});
+void LinkRepository::remember(std::string_view moid, std::string text, const LinkRecord& record) {
+    parsed_.put(moid, Parsed{std::move(text), record});
 }
 
 std::vector<StoreOp> LinkRepository::ops_for(const LinkRecord& r) {

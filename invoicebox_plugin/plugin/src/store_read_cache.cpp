@@ -11,16 +11,15 @@ std::size_t cost(std::string_view key, const std::optional<std::string>& value) 
 
 } // namespace
 
-StoreReadCache::StoreReadCache(std::size_t max_bytes, std::size_t max_value_bytes)
-    : max_bytes_(max_bytes), max_value_bytes_(max_value_bytes) {}
+StoreReadCache::StoreReadCache(std::size_t max_bytes, std::size_t max_value_bytes, Clock::duration max_idle,
+                               std::function<Clock::time_point()> now)
+    : max_value_bytes_(max_value_bytes), kept_(max_bytes, max_idle, &cost, std::move(now)) {}
 
 std::optional<std::optional<std::string>> StoreReadCache::find(std::string_view key) {
     std::lock_guard lock{mutex_};
-    const auto it = by_key_.find(key);
-    if (it == by_key_.end())
-        return std::nullopt;
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return it->second->value;
+    if (const auto* value = kept_.find(key))
+        return *value;
+    return std::nullopt;
 }
 
 void StoreReadCache::remember(std::string_view key, const std::optional<std::string>& value) {
@@ -30,22 +29,17 @@ void StoreReadCache::remember(std::string_view key, const std::optional<std::str
 }
 
 void StoreReadCache::remember_locked(std::string_view key, const std::optional<std::string>& value) {
-    if ((value && value->size() > max_value_bytes_) || cost(key, value) > max_bytes_)
+    if (value && value->size() > max_value_bytes_) {
+        kept_.erase(key); // whatever was kept is older than this value
         return;
-    if (const auto it = by_key_.find(key); it != by_key_.end())
-        erase_locked(it);
-    lru_.push_front(Entry{std::string{key}, value});
-    by_key_.emplace(lru_.front().key, lru_.begin());
-    bytes_ += cost(lru_.front().key, lru_.front().value);
-    while (bytes_ > max_bytes_)
-        erase_locked(by_key_.find(lru_.back().key));
+    }
+    kept_.put(key, value);
 }
 
 void StoreReadCache::write_started(const std::vector<StoreOp>& ops) {
     std::lock_guard lock{mutex_};
     for (const auto& op : ops) {
-        if (const auto it = by_key_.find(op.key); it != by_key_.end())
-            erase_locked(it);
+        kept_.erase(op.key);
         ++in_flight_[op.key];
     }
 }
@@ -73,19 +67,12 @@ void StoreReadCache::write_finished(const std::vector<StoreOp>& ops, bool durabl
 
 std::size_t StoreReadCache::entries() const {
     std::lock_guard lock{mutex_};
-    return by_key_.size();
+    return kept_.size();
 }
 
 std::size_t StoreReadCache::bytes() const {
     std::lock_guard lock{mutex_};
-    return bytes_;
-}
-
-void StoreReadCache::erase_locked(Index::iterator it) {
-    bytes_ -= cost(it->second->key, it->second->value);
-    const auto entry = it->second;
-    by_key_.erase(it); // the index views the entry's key: it goes first
-    lru_.erase(entry);
+    return kept_.cost();
 }
 
 } // namespace invoicebox::plugin

@@ -26,7 +26,9 @@
 #include <invoicebox/plugin/host_ports.hpp>
 #include <invoicebox/plugin/link_lifecycle.hpp>
 #include <invoicebox/plugin/link_record.hpp>
+#include <invoicebox/plugin/recent_map.hpp>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -109,7 +111,7 @@ class LinkRepository {
   private:
     std::vector<StoreOp> ops_for(const LinkRecord& r);
     std::string prefix();
-    void remember(std::string moid, std::string text, const LinkRecord& record);
+    void remember(std::string_view moid, std::string text, const LinkRecord& record);
 
     HostPorts& host_;
     std::string prefix_cache_;
@@ -118,12 +120,16 @@ class LinkRepository {
     /// same, so it is never stale. A provider re-sending a notification for a posted link reads
     /// the same record again and again (issue 14); parsing it was a tenth of the host's CPU per
     /// replay. A first delivery reads back what it just wrote.
+    /// At most parsed_capacity of them, each dropped once unused for parsed_max_idle
+    /// (recent_map.hpp): replays and read-backs come within minutes.
     struct Parsed {
         std::string text;
         LinkRecord record;
     };
     static constexpr std::size_t parsed_capacity = 256;
-    std::map<std::string, Parsed, std::less<>> parsed_;
+    static constexpr auto parsed_max_idle = std::chrono::minutes(5);
+    RecentMap<Parsed> parsed_{parsed_capacity, parsed_max_idle,
+                              [](std::string_view, const Parsed&) -> std::size_t { return 1; }};
 };
 
 } // namespace invoicebox::plugin

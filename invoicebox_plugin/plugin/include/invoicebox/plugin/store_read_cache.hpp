@@ -15,13 +15,16 @@
 // - a batch that became durable leaves what it wrote (write_finished(…, true)) for each key no
 //   later batch in flight names, so the record just written is not read back.
 // A key the store does not have is kept as absent too (a paid report looks for a suspense entry
-// that usually does not exist). Bounded by bytes, least recently used first out.
+// that usually does not exist). Bounded by bytes (least recently used first out) and by an idle
+// lifetime (recent_map.hpp): what is kept follows the recent deliveries, not every link ever paid.
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/recent_map.hpp>
 
+#include <chrono>
 #include <cstddef>
-#include <list>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -36,9 +39,16 @@ class StoreReadCache {
   public:
     static constexpr std::size_t default_max_bytes = 4u << 20;       ///< keys + values kept
     static constexpr std::size_t default_max_value_bytes = 64u << 10; ///< larger values are not kept
+    /// A value nobody read or wrote for this long is dropped: a provider's retries and replays of
+    /// one notification come within minutes, and a first delivery reads back what it wrote
+    /// within milliseconds (both are what the cache is for).
+    static constexpr std::chrono::steady_clock::duration default_max_idle = std::chrono::minutes(5);
+    using Clock = RecentMap<std::optional<std::string>>::Clock;
 
     explicit StoreReadCache(std::size_t max_bytes = default_max_bytes,
-                            std::size_t max_value_bytes = default_max_value_bytes);
+                            std::size_t max_value_bytes = default_max_value_bytes,
+                            Clock::duration max_idle = default_max_idle,
+                            std::function<Clock::time_point()> now = &Clock::now);
 
     /// What is kept for `key`: nullopt when nothing is, else the store's answer (a copy:
     /// callers own what store_get returns), itself nullopt for a key the store does not have.
@@ -67,22 +77,12 @@ class StoreReadCache {
     [[nodiscard]] std::size_t bytes() const;
 
   private:
-    struct Entry {
-        std::string key;
-        std::optional<std::string> value; ///< nullopt: the store has no such key
-    };
-    using Lru = std::list<Entry>; ///< most recently used first
-    /// By key, viewing the key of its list entry (list nodes never move).
-    using Index = std::map<std::string_view, Lru::iterator>;
-    void erase_locked(Index::iterator it);
     void remember_locked(std::string_view key, const std::optional<std::string>& value);
 
-    const std::size_t max_bytes_;
     const std::size_t max_value_bytes_;
     mutable std::mutex mutex_;
-    Lru lru_;
-    Index by_key_;
-    std::size_t bytes_ = 0;
+    /// By key: the store's value, nullopt for a key the store does not have.
+    RecentMap<std::optional<std::string>> kept_;
     /// Keys named by the batches in flight, each with how many of them name it.
     std::map<std::string, std::size_t, std::less<>> in_flight_;
 };
