@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <set>
 
 using namespace invoicebox::plugin;
@@ -467,21 +468,28 @@ BOOST_AUTO_TEST_CASE(views_show_columns_statuses_and_form_defaults) {
 }
 
 BOOST_AUTO_TEST_CASE(applied_notifications_are_kept_per_shop_and_bounded) {
-    AppliedNotifications applied(2);
+    AppliedNotifications::Clock::time_point now{};
+    AppliedNotifications applied(2, std::chrono::minutes(5), [&now] { return now; });
     applied.add("shop-a", "sig-1");
     BOOST_TEST(applied.contains("shop-a", "sig-1"));
     BOOST_TEST(!applied.contains("shop-b", "sig-1")); // the same signature for another shop
     applied.add("shop-a", "sig-2");
-    applied.add("shop-a", "sig-3"); // the newer generation was full: it becomes the older one
+    BOOST_TEST(applied.contains("shop-a", "sig-1")); // seen again: sig-2 is now the oldest
+    applied.add("shop-a", "sig-3");                   // full: the least recently seen goes
     BOOST_TEST(applied.contains("shop-a", "sig-1"));
+    BOOST_TEST(!applied.contains("shop-a", "sig-2"));
     BOOST_TEST(applied.contains("shop-a", "sig-3"));
-    applied.add("shop-a", "sig-4");
-    applied.add("shop-a", "sig-5"); // and again: the first generation is gone
+    BOOST_TEST(applied.size() == 2u);
+
+    now += std::chrono::minutes(4);
+    BOOST_TEST(applied.contains("shop-a", "sig-3")); // a replay keeps it
+    now += std::chrono::minutes(2);                  // sig-1 unseen for 6 minutes, sig-3 for 2
     BOOST_TEST(!applied.contains("shop-a", "sig-1"));
-    BOOST_TEST(applied.contains("shop-a", "sig-5"));
-    BOOST_TEST(applied.size() <= 4u);
+    BOOST_TEST(applied.contains("shop-a", "sig-3"));
+    BOOST_TEST(applied.size() == 1u);
     applied.clear();
-    BOOST_TEST(!applied.contains("shop-a", "sig-5"));
+    BOOST_TEST(!applied.contains("shop-a", "sig-3"));
+    BOOST_TEST(applied.size() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(shortened_text_is_cut_at_a_character_and_marked) {

@@ -5,6 +5,11 @@
 
 namespace invoicebox::plugin {
 
+AppliedNotifications::AppliedNotifications(std::size_t capacity, Clock::duration max_idle,
+                                           std::function<Clock::time_point()> now)
+    : seen_(capacity, max_idle, [](std::string_view, const Seen&) -> std::size_t { return 1; },
+            std::move(now)) {}
+
 std::string AppliedNotifications::key(std::string_view merchant_id, std::string_view signature) {
     std::string k;
     k.reserve(merchant_id.size() + 1 + signature.size());
@@ -12,26 +17,16 @@ std::string AppliedNotifications::key(std::string_view merchant_id, std::string_
     return k;
 }
 
-bool AppliedNotifications::contains(std::string_view merchant_id, std::string_view signature) const {
-    const auto k = key(merchant_id, signature);
-    return newer_.count(k) != 0 || older_.count(k) != 0;
+bool AppliedNotifications::contains(std::string_view merchant_id, std::string_view signature) {
+    return seen_.find(key(merchant_id, signature)) != nullptr;
 }
 
 void AppliedNotifications::add(std::string_view merchant_id, std::string_view signature) {
-    if (capacity_ == 0)
-        return;
-    auto k = key(merchant_id, signature);
-    if (older_.count(k) != 0)
-        return;
-    if (newer_.size() >= capacity_) {
-        older_ = std::exchange(newer_, {});
-    }
-    newer_.insert(std::move(k));
+    seen_.put(key(merchant_id, signature), Seen{});
 }
 
 void AppliedNotifications::clear() noexcept {
-    newer_.clear();
-    older_.clear();
+    seen_.clear();
 }
 
 } // namespace invoicebox::plugin

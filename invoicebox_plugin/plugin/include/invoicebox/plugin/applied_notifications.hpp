@@ -10,32 +10,43 @@
 // kept: an error's answer can change (a folio reopened, a mapping fixed). Entries are keyed by
 // the shop too, and forgotten when the settings change.
 //
-// Bounded: two generations of `capacity` entries each; when the newer fills, the older is
-// dropped. A forgotten body only costs the full read again. Strand-only, like the service.
+// Bounded (recent_map.hpp): at most `capacity` entries, the least recently seen out first, and
+// an entry not seen for `max_idle` is dropped, so a hotel's steady trickle of payments does not
+// fill the set over days. A forgotten body only costs the full read again. Strand-only, like
+// the service.
 #pragma once
 
+#include <invoicebox/plugin/recent_map.hpp>
+
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 namespace invoicebox::plugin {
 
 class AppliedNotifications {
   public:
-    explicit AppliedNotifications(std::size_t capacity = 4096) : capacity_(capacity) {}
+    static constexpr std::size_t default_capacity = 8192;
+    static constexpr std::chrono::steady_clock::duration default_max_idle = std::chrono::minutes(5);
+    using Clock = std::chrono::steady_clock;
 
-    bool contains(std::string_view merchant_id, std::string_view signature) const;
+    explicit AppliedNotifications(std::size_t capacity = default_capacity,
+                                  Clock::duration max_idle = default_max_idle,
+                                  std::function<Clock::time_point()> now = &Clock::now);
+
+    /// Whether this shop's body with `signature` was applied; a hit counts as a use.
+    bool contains(std::string_view merchant_id, std::string_view signature);
     void add(std::string_view merchant_id, std::string_view signature);
     void clear() noexcept;
-    std::size_t size() const noexcept { return newer_.size() + older_.size(); }
+    std::size_t size() const noexcept { return seen_.size(); }
 
   private:
     static std::string key(std::string_view merchant_id, std::string_view signature);
 
-    std::size_t capacity_;
-    std::unordered_set<std::string> newer_;
-    std::unordered_set<std::string> older_;
+    struct Seen {};
+    RecentMap<Seen> seen_;
 };
 
 } // namespace invoicebox::plugin

@@ -71,9 +71,15 @@ class RecentMap {
         return true;
     }
 
-    [[nodiscard]] std::size_t size() const { return index_.size(); }
+    void clear() noexcept {
+        index_.clear();
+        entries_.clear();
+        total_ = 0;
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return index_.size(); }
     /// The kept entries' cost, in the budget's unit.
-    [[nodiscard]] std::size_t cost() const { return total_; }
+    [[nodiscard]] std::size_t cost() const noexcept { return total_; }
 
   private:
     struct Entry {
