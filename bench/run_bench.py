@@ -663,9 +663,12 @@ PLUGIN_OWN_PASS = re.compile(r"reconciliation: \d+ lines|poller: pass done|start
 
 
 def add_first_delivery_rows(t, h, small_replay, small_bare, fd, fd_cpu_us, synced, n):
+    unmeasured = "not measured (needs perf and syscall tracepoints)"
     t.add("fd_syncs", "durable commits (fsync + fdatasync calls of pms-host) per first delivery", "—", "calls",
-          "≤ 2", None, "not measured (needs perf and syscall tracepoints)" if synced is None else synced / max(1, n),
-          ratio=False)
+          "≤ 2", None, unmeasured if synced is None else synced["syncs"] / max(1, n), ratio=False)
+    t.add("fd_writes", "file writes (pwrite calls of pms-host: 2 per WAL page, 1 per checkpointed page) per "
+          "first delivery", "—", "calls", "—", None,
+          unmeasured if synced is None else synced["writes"] / max(1, n), ratio=False)
     t.add("fd_cpu", "host CPU per first delivery (process, all threads, its posting and alert included)",
           "CPU per replayed notification", "µs", "—", h["cost"][0], fd_cpu_us)
     t.add("fd_rps", f"first deliveries of new paid orders ({n}/round, {SMALL_CONNECTIONS} conns)",
@@ -909,41 +912,46 @@ def fdatasync_p50_ms(folder, count):
 
 
 class SyncCounter:
-    """Counts the fsync and fdatasync calls of a process (all its threads) with `perf stat` on
-    the kernel's syscall tracepoints: counted in the kernel, so the process is not slowed as
-    under strace. None when perf or the tracepoints are not available (linux-perf, and
-    perf_event_paranoid or root for tracepoints); the row then says so."""
+    """Counts the durable commits (fsync and fdatasync calls) and the file writes (pwrite64
+    calls) of a process, all its threads, with `perf stat` on the kernel's syscall tracepoints:
+    counted in the kernel, so the process is not slowed as under strace. SQLite writes each page
+    it appends to the WAL as two pwrite calls (the frame's header, then the page) and a
+    checkpoint one per page copied back, so the writes say how many pages a delivery dirties.
+    stop() answers None when perf or the tracepoints are not available (linux-perf, and
+    perf_event_paranoid or root for tracepoints); the rows then say so."""
 
-    EVENTS = "syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync"
+    EVENTS = {"syscalls:sys_enter_fdatasync": "syncs", "syscalls:sys_enter_fsync": "syncs",
+              "syscalls:sys_enter_pwrite64": "writes"}
 
     def __init__(self, pid):
         self.proc = None
         self.out = tempfile.NamedTemporaryFile(prefix="bench-perf-", suffix=".csv", delete=False)
         if shutil.which("perf") is None:
             return
-        self.proc = subprocess.Popen(["perf", "stat", "-x", ",", "-e", self.EVENTS, "-p", str(pid)],
+        self.proc = subprocess.Popen(["perf", "stat", "-x", ",", "-e", ",".join(self.EVENTS), "-p", str(pid)],
                                      stdout=subprocess.DEVNULL, stderr=self.out)
         time.sleep(0.3)  # attached before the work starts
         if self.proc.poll() is not None:
             self.proc = None
 
     def stop(self):
+        """{"syncs": n, "writes": n}, or None."""
         if self.proc is None:
             return None
         self.proc.send_signal(signal.SIGINT)
         self.proc.wait(10)
-        total = 0
+        counts = {"syncs": 0, "writes": 0}
         seen = 0
         with open(self.out.name) as f:
             for line in f:
                 fields = line.strip().split(",")
-                if len(fields) > 2 and fields[2].startswith("syscalls:"):
+                if len(fields) > 2 and fields[2] in self.EVENTS:
                     if not fields[0].isdigit():
                         return None  # "<not supported>" / "<not counted>"
-                    total += int(fields[0])
+                    counts[self.EVENTS[fields[2]]] += int(fields[0])
                     seen += 1
         os.unlink(self.out.name)
-        return total if seen == 2 else None
+        return counts if seen == len(self.EVENTS) else None
 
 
 def check_ok(what, r, expected=None):
@@ -1228,7 +1236,7 @@ def migration_row(w, t):
 # makes a run that lacks one fail: a pass that timed out, a program not built, a row lost in a
 # change. It checks that the figures exist, never what they are.
 EXPECTED_ROWS = (
-    "so_size", "ingress_replay", "ingress_wrong", "ingress_cpu", "ingress_cs", "fd_syncs", "fd_cpu", "fd_rps",
+    "so_size", "ingress_replay", "ingress_wrong", "ingress_cpu", "ingress_cs", "fd_syncs", "fd_writes", "fd_cpu", "fd_rps",
     "fd_p50", "fd_sync_ms", "fd_ceiling", "get_flood_p50", "get_flood_p99", "get_storm_p50", "get_storm_p99",
     "storm_p50", "storm_p99", "storm_requests", "storm_non200", "replay_one_view", "views_p99", "views_rps",
     "views_open", "poll_time", "rss", "startup", "poll_off", "poll_off_host_cpu", "poll_off_sim_cpu", "poll_on",
