@@ -400,6 +400,36 @@ BOOST_FIXTURE_TEST_CASE(the_dialog_lists_links_a_page_at_a_time, Fixture) {
     BOOST_TEST(listed(view).first == links_page_rows);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_pushed_list_keeps_what_the_last_answer_said_until_the_next_action, Fixture) {
+    // The browser shows the newest of a session's views (host_stub/API.md, revisions): a list
+    // pushed right after an answer must not take the answer's notice away before staff read it.
+    auto links = create_links(2);
+    LinkDialog dialog(*service);
+    std::string view;
+    dialog.open("vs-1", "F-1", [&](std::string v) { view = std::move(v); });
+    dialog.open("vs-2", "F-1", [&](std::string v) { view = std::move(v); });
+    const StaffUser staff{"u-1", "Анна"};
+    dialog.event("vs-1", "F-1", staff, R"({"action":"refresh","values":{}})", [&](std::string v) { view = std::move(v); });
+    host.run();
+    BOOST_TEST(view.find("Статусы ссылок обновлены") != std::string::npos);
+
+    auto pushed_to = [&](std::string_view session) {
+        for (auto it = host.pushes.rbegin(); it != host.pushes.rend(); ++it)
+            if (it->first == session)
+                return it->second;
+        return std::string{};
+    };
+    dialog.folio_changed("F-1");
+    BOOST_TEST(pushed_to("vs-1").find("Статусы ссылок обновлены") != std::string::npos); // still said
+    BOOST_TEST(!pushed_to("vs-2").empty());
+    BOOST_TEST(pushed_to("vs-2").find("Статусы ссылок обновлены") == std::string::npos); // not its answer
+
+    // The next action ends it: a change pushed after «Показать ещё» has no notice.
+    dialog.event("vs-1", "F-1", staff, R"({"action":"more_links","values":{}})", [&](std::string v) { view = std::move(v); });
+    dialog.folio_changed("F-1");
+    BOOST_TEST(pushed_to("vs-1").find("Статусы ссылок обновлены") == std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_refresh_that_changes_nothing_pushes_nothing, Fixture) {
     // Issue 14: work proportional to what changed. A press whose answer changes no link answers
     // the press and pushes no view to the folio's other dialogs; one that changes a link pushes

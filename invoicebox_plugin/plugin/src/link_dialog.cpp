@@ -22,6 +22,20 @@ LinksWindow LinkDialog::window_of(const std::string& session_id) const {
     return it == sessions_.end() ? LinksWindow{} : it->second.window;
 }
 
+std::string LinkDialog::session_list(const std::string& session_id, const std::string& folio_id,
+                                     std::vector<Notice> notices, std::string qr_for) {
+    const auto it = sessions_.find(session_id);
+    if (it == sessions_.end())
+        return list_view(folio_id, std::move(notices), std::move(qr_for));
+    // What this answer says stays on the list until staff act again: a change pushed a moment
+    // later (the new link's first status, a mail that went) redraws the list with it, rather
+    // than taking «Ссылка создана» away before anyone read it.
+    it->second.showing_list = true;
+    it->second.notices = notices;
+    it->second.qr_for = qr_for;
+    return list_view(folio_id, std::move(notices), std::move(qr_for), it->second.window);
+}
+
 std::string LinkDialog::list_view(const std::string& folio_id, std::vector<Notice> notices, std::string qr_for,
                                   LinksWindow window) {
     ListViewModel m;
@@ -121,6 +135,8 @@ void LinkDialog::answer_some(const std::shared_ptr<RefreshAnswers>& answers, std
     const std::size_t end = a.next + std::min(a.replies.size() - a.next, at_most);
     for (; a.next < end; ++a.next) {
         auto& reply = a.replies[a.next];
+        if (auto session = sessions_.find(reply.session_id); session != sessions_.end())
+            session->second.notices = a.notices; // kept in pushes, as session_list() does
         const auto window = window_of(reply.session_id);
         auto it = a.rendered.find(window);
         if (it == a.rendered.end())
@@ -148,6 +164,10 @@ void LinkDialog::folio_changed(const std::string& folio_id) {
     for (const auto& [id, s] : sessions_) {
         if (s.folio_id != folio_id || !s.showing_list)
             continue;
+        if (!s.notices.empty()) { // what its last answer said: this session's own
+            service_.host().push_view(id, list_view(folio_id, s.notices, s.qr_for, s.window));
+            continue;
+        }
         const auto key = std::pair{s.qr_for, s.window};
         auto it = rendered.find(key);
         if (it == rendered.end())
@@ -179,10 +199,11 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     auto& session = sessions_[session_id];
     session.folio_id = folio_id;
     session.qr_for.clear(); // the QR of a new link stays only until staff do something else
+    session.notices.clear(); // and so do the notices of the last answer
     bj::error_code ec;
     const bj::value ev = bj::parse(event_json, ec);
     if (ec || !ev.is_object()) {
-        done(list_view(folio_id, {{"error", "", "Не удалось прочитать действие"}}, {}, window_of(session_id)));
+        done(session_list(session_id, folio_id, {{"error", "", "Не удалось прочитать действие"}}));
         return;
     }
     const auto& o = ev.as_object();
@@ -204,16 +225,15 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
 
     if (action == "refund") {
         if (!service_.refunds_offered) {
-            done(list_view(folio_id, {}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {}));
             return;
         }
         service_.refundable_items(folio_id, row, [this, session_id, folio_id, row, done = std::move(done)](
                                                      std::vector<protocol::BasketItem> items, std::string err) {
             if (!err.empty() || items.empty()) {
-                done(list_view(folio_id,
-                               {{err.empty() ? "info" : "error", "Возврат недоступен",
-                                 err.empty() ? "По этой оплате возвращать больше нечего" : err}},
-                               {}, window_of(session_id)));
+                done(session_list(session_id, folio_id,
+                                  {{err.empty() ? "info" : "error", "Возврат недоступен",
+                                    err.empty() ? "По этой оплате возвращать больше нечего" : err}}));
                 return;
             }
             auto it = sessions_.find(session_id);
@@ -231,8 +251,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (action == "submit_refund") {
         if (!service_.refunds_offered || refund_for.empty()) {
             session.showing_list = true;
-            done(list_view(folio_id, {{"error", "Возврат не выполнен", "Откройте форму возврата заново"}}, {},
-                           window_of(session_id)));
+            done(session_list(session_id, folio_id, {{"error", "Возврат не выполнен", "Откройте форму возврата заново"}}));
             return;
         }
         RefundInput in;
@@ -275,7 +294,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 n.push_back({"warning", "Результат возврата пока неизвестен", out.message});
             else
                 n.push_back({"error", "InvoiceBox не выполнил возврат", out.message});
-            done(list_view(folio_id, std::move(n), {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, std::move(n)));
         });
         return;
     }
@@ -283,7 +302,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     if (action == "create" || action == "create_other" || action == "back") {
         if (action == "back") {
             session.showing_list = true;
-            done(list_view(folio_id, {}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {}));
             return;
         }
         pms_status st = PMS_OK;
@@ -291,25 +310,25 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         if (auto json = service_.host().get_folio(folio_id, st))
             folio = parse_folio(*json);
         if (!folio) {
-            done(list_view(folio_id, {}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {}));
             return;
         }
         // The buttons are disabled in these cases; an event may still arrive from an older view.
         if (service_.configured() && !service_.shop_for(*folio)) {
             session.showing_list = true;
-            done(list_view(folio_id, {}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {}));
             return;
         }
         std::int64_t open = 0;
         try {
             open = service_.open_total(folio_id);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}));
             return;
         }
         if (action == "create" && default_link_amount(*folio, open) == 0) {
             session.showing_list = true;
-            done(list_view(folio_id, {}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {}));
             return;
         }
         session.showing_list = false;
@@ -350,11 +369,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                     n.push_back({"warning", "Результат пока неизвестен", out.message});
                 }
                 std::string qr_for = out.kind == K::created && out.link ? out.link->merchant_order_id : std::string();
-                if (auto it = sessions_.find(session_id); it != sessions_.end()) {
-                    it->second.showing_list = true;
-                    it->second.qr_for = qr_for;
-                }
-                done(list_view(folio_id, std::move(n), std::move(qr_for), window_of(session_id)));
+                done(session_list(session_id, folio_id, std::move(n), std::move(qr_for)));
                 return;
             }
             form.errors = out.field_errors;
@@ -372,7 +387,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         // (issue 14).
         session.showing_list = true;
         session.window = action == "more_links" ? session.window.older() : session.window.newer();
-        done(list_view(folio_id, {}, {}, session.window));
+        done(session_list(session_id, folio_id, {}));
         return;
     }
     if (action == "refresh") {
@@ -391,12 +406,12 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         try {
             links = service_.repository().for_folio(folio_id);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {{"error", "", "Не удалось прочитать ссылки из базы PMS"}}));
             return;
         }
         const auto* latest = newest_payable(links);
         if (!latest) {
-            done(list_view(folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {{"info", "", "Нет действующей ссылки на оплату: создайте новую"}}));
             return;
         }
         session.showing_list = false; // a pushed list must not replace the code the guest is scanning
@@ -409,11 +424,11 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         try {
             link = service_.repository().find(row);
         } catch (const StoreError&) {
-            done(list_view(folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {{"error", "", "Не удалось прочитать ссылку из базы PMS"}}));
             return;
         }
         if (!link || link->folio_id != folio_id) {
-            done(list_view(folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}, {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, {{"error", "История недоступна", LinkService::foreign_link_message}}));
             return;
         }
         session.showing_list = false; // a pushed list must not replace the history being read
@@ -432,7 +447,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
                 n.push_back({"success", "", "Ссылка отменена"});
             else
                 n.push_back({"success", "", mail_sent_text(row)});
-            done(list_view(folio_id, std::move(n), {}, window_of(session_id)));
+            done(session_list(session_id, folio_id, std::move(n)));
         };
         if (action == "cancel")
             service_.cancel_link(folio_id, row, staff, std::move(finish));
@@ -440,7 +455,7 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
             service_.resend_mail(folio_id, row, staff, std::move(finish));
         return;
     }
-    done(list_view(folio_id, {}, {}, window_of(session_id)));
+    done(session_list(session_id, folio_id, {}));
 }
 
 } // namespace invoicebox::plugin

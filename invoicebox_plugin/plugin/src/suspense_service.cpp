@@ -595,7 +595,7 @@ void SuspenseService::run_reconciliation(const std::string& period, const StaffU
                              return;
                          }
                          auto it = sessions_.find(session);
-                         if (it == sessions_.end() || it->second)
+                         if (it == sessions_.end() || it->second.showing_list)
                              return; // closed, or back on the list: the report waits on the screen
                          links_.host().push_page_view(session, show(session, reconciliation_model({done_notice(r)}, period)));
                      });
@@ -609,7 +609,7 @@ void SuspenseService::run_reconciliation(const std::string& period, const StaffU
 
 void SuspenseService::page_opened(std::string_view session) {
     if (!session.empty())
-        sessions_[std::string(session)] = true;
+        sessions_[std::string(session)] = PageSession{};
 }
 
 void SuspenseService::page_closed(std::string_view session) {
@@ -618,23 +618,36 @@ void SuspenseService::page_closed(std::string_view session) {
 }
 
 std::string SuspenseService::show(std::string_view session, const SuspensePageModel& m) {
-    if (auto it = sessions_.find(session); it != sessions_.end())
-        it->second = m.form.empty() && !m.reconciliation;
+    if (auto it = sessions_.find(session); it != sessions_.end()) {
+        it->second.showing_list = m.form.empty() && !m.reconciliation;
+        it->second.notices = it->second.showing_list ? m.notices : std::vector<Notice>{};
+    }
     return render_suspense_page(m);
 }
 
 void SuspenseService::push_updates() {
     bool any = false;
-    for (const auto& [session, list] : sessions_)
-        any = any || list;
+    for (const auto& [session, s] : sessions_)
+        any = any || s.showing_list;
     if (!any)
         return;
-    // One read and one render for every session: they all show the same list.
-    const std::string view = render_suspense_page(model());
+    // One read for every session: they all show the same list, and one render for those that
+    // show no notice of their own.
+    const SuspensePageModel shared = model();
+    const std::string view = render_suspense_page(shared);
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-        if (it->second && !links_.host().push_page_view(it->first, view)) {
-            it = sessions_.erase(it); // closed without on_page_closed (host restart of the page)
-            continue;
+        const auto& s = it->second;
+        if (s.showing_list) {
+            std::string own;
+            if (!s.notices.empty()) {
+                SuspensePageModel m = shared;
+                m.notices.insert(m.notices.begin(), s.notices.begin(), s.notices.end());
+                own = render_suspense_page(m);
+            }
+            if (!links_.host().push_page_view(it->first, own.empty() ? view : own)) {
+                it = sessions_.erase(it); // closed without on_page_closed (host restart of the page)
+                continue;
+            }
         }
         ++it;
     }

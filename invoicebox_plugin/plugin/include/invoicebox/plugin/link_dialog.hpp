@@ -34,6 +34,10 @@ class LinkDialog {
     /// Re-renders every open list view of the folio and pushes it.
     void folio_changed(const std::string& folio_id);
 
+    /// An answer to `session_id` that shows the list: the session shows the list again, and
+    /// keeps `notices` and `qr_for` for the pushes that follow (folio_changed()).
+    std::string session_list(const std::string& session_id, const std::string& folio_id,
+                             std::vector<Notice> notices, std::string qr_for = {});
     /// `qr_for`: the link just created, shown with its QR code (ListViewModel::qr_for).
     std::string list_view(const std::string& folio_id, std::vector<Notice> notices = {}, std::string qr_for = {},
                           LinksWindow window = {});
@@ -43,6 +47,9 @@ class LinkDialog {
         std::string folio_id;
         bool showing_list = true;
         std::string qr_for; ///< the link created last in this session, until the next action
+        /// What the last answer said above the list (session_list()), kept in the lists pushed
+        /// to this session until the next action, like qr_for.
+        std::vector<Notice> notices;
         LinksWindow window; ///< the links listed; «Показать ещё» and «более новые» move it
         /// The link whose refund form this session shows, and the refundable items it listed
         /// (the form's item_<i> fields name them by position). Empty: no refund form open, and

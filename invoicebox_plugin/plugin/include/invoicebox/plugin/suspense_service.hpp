@@ -156,7 +156,13 @@ class SuspenseService {
     LinkService& links_;
     Reconciler* reconciler_ = nullptr;
     bool downloads_ = false;
-    std::map<std::string, bool, std::less<>> sessions_; ///< page session -> showing the list
+    struct PageSession {
+        bool showing_list = true;
+        /// What the last answer said above the list: kept in the lists pushed to this session
+        /// until staff act again (a posting's «Платёж проведён» is followed by the list's push).
+        std::vector<Notice> notices;
+    };
+    std::map<std::string, PageSession, std::less<>> sessions_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
