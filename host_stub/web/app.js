@@ -255,7 +255,7 @@ function connectEvents({ resumed = false } = {}) {
           : 'Открыто слишком много окон модулей: закрыто то, с которым дольше всего не работали' });
       return;
     }
-    open.update(data.view);
+    open.update(data.view, data.revision);
   });
   state.events = source;
 }
@@ -388,12 +388,13 @@ async function openPluginView(account, button, node) {
     const sessionId = opened.session_id;
     const dialog = openViewDialog({
       view: opened.view,
+      revision: opened.revision,
       sessionId,
       toast,
       send: async (event) => {
         const next = await api.viewEvent(state.property.id, sessionId, event);
         if (next.closed) return null;
-        return next.view;
+        return { view: next.view, revision: next.revision };
       },
       onClose: () => {
         state.openViews.delete(sessionId);
@@ -745,7 +746,7 @@ async function refreshPluginPage() {
   if (!open) return;
   try {
     const current = await api.pageView(open.property, open.plugin, open.page, open.sessionId);
-    if (state.pageView === open && current.view) open.handle.update(current.view);
+    if (state.pageView === open && current.view) open.handle.update(current.view, current.revision);
   } catch {
     // 404: the session ended meanwhile (idle, or the plugin was disabled); the page stays as is
     // until staff act on it, which then says so.
@@ -783,12 +784,13 @@ async function renderPluginPage(route, seq) {
   const handle = mountViewPage({
     container,
     view: opened.view,
+    revision: opened.revision,
     sessionId,
     toast,
     send: async (event) => {
       const next = await api.pageEvent(property.id, route.plugin, route.pageId, sessionId, event);
       if (next.closed) { closedByPlugin = true; return null; }
-      return next.view;
+      return { view: next.view, revision: next.revision };
     },
     onClose: () => {
       state.openViews.delete(sessionId);

@@ -66,12 +66,18 @@ export function askConfirmation({ title = 'Подтвердите действи
 
 /**
  * Opens a dialog for a view session.
- *  send(event) -> Promise<view|null>: delivers a view event, resolves with the next view
- *  (null = close).  onClose(): the dialog was closed by staff (or by the plugin).
- * Returns {update(view), close(), root}.
+ *  send(event) -> Promise<{view, revision}|null>: delivers a view event, resolves with the next
+ *  view and its revision (null = close).  onClose(): the dialog was closed by staff (or by the
+ *  plugin).
+ * Returns {update(view, revision), close(), root}.
+ *
+ * Revisions (host_stub/API.md, *Open views*): the host numbers a session's views in the order
+ * the plugin made them. A pushed view may overtake the answer to the event that started it (a
+ * reconciliation that finishes while its "running" answer is on its way), so a view older than
+ * the one shown is dropped, whichever way it came.
  */
-export function openViewDialog({ view, sessionId, send, onClose, toast }) {
-  return openView({ view, sessionId, send, onClose, toast, container: null });
+export function openViewDialog({ view, revision, sessionId, send, onClose, toast }) {
+  return openView({ view, revision, sessionId, send, onClose, toast, container: null });
 }
 
 /**
@@ -79,11 +85,11 @@ export function openViewDialog({ view, sessionId, send, onClose, toast }) {
  * focus trap, Escape is left to the page). The view's `size` is ignored; its title is the
  * page's heading. Same contract as openViewDialog.
  */
-export function mountViewPage({ container, view, sessionId, send, onClose, toast }) {
-  return openView({ view, sessionId, send, onClose, toast, container });
+export function mountViewPage({ container, view, revision, sessionId, send, onClose, toast }) {
+  return openView({ view, revision, sessionId, send, onClose, toast, container });
 }
 
-function openView({ view, sessionId, send, onClose, toast, container }) {
+function openView({ view, revision, sessionId, send, onClose, toast, container }) {
   const asPage = container !== null;
   const backdrop = asPage ? null : el('div', { class: 'modal-backdrop' });
   const titleId = `vt-${sessionId}`;
@@ -100,6 +106,7 @@ function openView({ view, sessionId, send, onClose, toast, container }) {
     document.getElementById('modal-root').append(backdrop);
   }
   let current = null;
+  let shownRevision = 0; // of `current`; 0: none known (a host without revisions)
   let pending = false;
   let closed = false;
 
@@ -217,7 +224,7 @@ function openView({ view, sessionId, send, onClose, toast, container }) {
     try {
       const next = await send({ schema: 'pms.view-event/1', view_session_id: sessionId, values: collectValues(), ...event });
       if (next === null) close();
-      else if (next) render(next);
+      else if (next) show(next.view, next.revision);
     } catch (error) {
       if (closed) return;
       showActionError(error);
@@ -422,6 +429,14 @@ function openView({ view, sessionId, send, onClose, toast, container }) {
     (target ?? dialog).focus({ preventScroll: true });
   }
 
-  render(view);
-  return { update: render, close, root: dialog, get view() { return current; } };
+  // Shows `next` unless a newer view of this session is already shown.
+  function show(next, nextRevision) {
+    const known = Number.isSafeInteger(nextRevision) && nextRevision > 0;
+    if (known && nextRevision < shownRevision) return;
+    if (known) shownRevision = nextRevision;
+    render(next);
+  }
+
+  show(view, revision);
+  return { update: show, close, root: dialog, get view() { return current; } };
 }

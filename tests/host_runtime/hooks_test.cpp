@@ -237,6 +237,45 @@ BOOST_AUTO_TEST_CASE(pushed_views_reach_subscribers) {
     BOOST_CHECK_EQUAL(pushes.size(), 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_view_pushed_after_an_answer_is_newer_than_the_answer) {
+    // The browser may get the push before the answer (one travels on the event stream, the
+    // other on the event's HTTP request): the revisions say which is newer, and the session's
+    // current view is the newer one whichever the host finished with last.
+    Harness h;
+    h.enable("test.c-basic");
+    std::mutex mutex;
+    std::vector<ViewPush> pushes;
+    Subscription sub = h.runtime->subscribe_view_pushes([&](const ViewPush& p) {
+        std::lock_guard lock(mutex);
+        pushes.push_back(p);
+    });
+    auto opened = click(h, "open");
+    BOOST_REQUIRE(opened.ok());
+    const std::string session = opened.value().session_id;
+    BOOST_CHECK_GT(opened.value().revision, 0u);
+    BOOST_CHECK_EQUAL(h.runtime->current_view(session)->revision, opened.value().revision);
+
+    auto answered = event(h, session, "answer_then_push");
+    BOOST_REQUIRE(answered.ok());
+    BOOST_CHECK_EQUAL(title_of(answered.value().view_json), "Running");
+    BOOST_CHECK_GT(answered.value().revision, opened.value().revision);
+    {
+        std::lock_guard lock(mutex);
+        BOOST_REQUIRE_EQUAL(pushes.size(), 1u);
+        BOOST_CHECK_EQUAL(title_of(pushes[0].view_json), "Done");
+        BOOST_CHECK_GT(pushes[0].revision, answered.value().revision);
+    }
+    const auto current = h.runtime->current_view(session);
+    BOOST_REQUIRE(current);
+    BOOST_CHECK_EQUAL(title_of(current->view_json), "Done"); // not replaced by the older answer
+    BOOST_CHECK_EQUAL(current->revision, pushes[0].revision);
+
+    auto next = event(h, session, "next"); // a later answer is newer again
+    BOOST_REQUIRE(next.ok());
+    BOOST_CHECK_GT(next.value().revision, pushes[0].revision);
+    BOOST_CHECK_EQUAL(title_of(h.runtime->current_view(session)->view_json), "Step 2");
+}
+
 BOOST_AUTO_TEST_CASE(settings_are_validated_and_secrets_stay_write_only) {
     Harness h;
     h.enable("test.c-basic");

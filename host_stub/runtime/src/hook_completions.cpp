@@ -3,6 +3,7 @@
 
 #include "instance.hpp"
 
+#include <atomic>
 #include <vector>
 
 namespace pms::host::detail {
@@ -177,9 +178,15 @@ std::size_t HookCompletions::open_count(const Instance* owner) const {
     return n;
 }
 
+std::uint64_t next_view_revision() noexcept {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 void HookCompletions::view_done(void* user, pms_status status, pms_str view_json) noexcept {
     try {
         HookAnswer a;
+        a.view_revision = next_view_revision(); // before anything the plugin pushes after this
         a.status = status;
         a.text = copy_str(view_json);
         instance().plugin_completed(id_of(user), std::move(a));

@@ -28,10 +28,17 @@ namespace pms::host::detail {
 
 class Instance;
 
+/// The order in which plugins handed the host their views, answers and pushes alike, from one
+/// process-wide counter taken at the hand-over: of two views of one session, the one with the
+/// larger revision is newer, whichever reaches the browser first (an answer travels over its
+/// HTTP request, a push over the live-event stream). Never 0.
+[[nodiscard]] std::uint64_t next_view_revision() noexcept;
+
 /// What the plugin answered.
 struct HookAnswer {
     pms_status status = PMS_OK;
     std::string text;   ///< view_json / result_json
+    std::uint64_t view_revision = 0; ///< a view answer's next_view_revision(), taken at view_done
     InboundReply reply; ///< for the notification sink
 };
 

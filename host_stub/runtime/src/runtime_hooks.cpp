@@ -826,9 +826,15 @@ Result<ViewUpdate> finish_view(const ImplPtr& rt, const std::shared_ptr<Instance
     }
     {
         std::lock_guard lock(session->mutex);
-        session->current_view = a.text;
+        // A view the plugin pushed after this answer (a reconciliation that finished while its
+        // "running" answer was on its way) stays the session's view.
+        if (a.view_revision > session->revision) {
+            session->current_view = a.text;
+            session->revision = a.view_revision;
+        }
     }
     update.view_json = std::move(a.text);
+    update.revision = a.view_revision;
     return Result<ViewUpdate>{std::move(update)};
 }
 
@@ -1070,8 +1076,9 @@ std::optional<ViewPush> Runtime::current_view(std::string_view session_id_text) 
     std::lock_guard lock(session->mutex);
     if (!session->open || session->current_view.empty())
         return std::nullopt;
-    return ViewPush{session->id,          session->plugin_id,   session->context.property,
-                    session->context.folio, session->current_view, session->page_id};
+    return ViewPush{session->id,           session->plugin_id,     session->context.property,
+                    session->context.folio, session->current_view, session->page_id,
+                    session->revision};
 }
 
 // ---- Plugin pages -------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ struct ViewSession {
 
     std::mutex mutex;
     std::string current_view;
+    std::uint64_t revision = 0; ///< current_view's (next_view_revision())
     bool open = true;
     bool busy = false;                        ///< a click/event awaits the plugin
     std::uint64_t pending_hook = 0;           ///< its hook op id

@@ -207,7 +207,8 @@ void HostServer::Impl::get_view(ApiRequest& r) {
     if (!current)
         return;
     ViewUpdate update{current->session_id, current->plugin_id, current->property,
-                      views.gate(current->session_id, current->view_json), false, std::string{}};
+                      views.gate(current->session_id, current->view_json), false, std::string{},
+                      current->revision};
     std::string out = view_update_json(update);
     out.insert(out.size() - 1, ",\"folio_id\":" + json_quote(std::to_string(current->folio.value)));
     r.respond(net::Response::json(200, out));

@@ -82,7 +82,8 @@ void HostServer::Impl::get_page_view(ApiRequest& r) {
     if (!current)
         return;
     ViewUpdate update{current->session_id, current->plugin_id, current->property,
-                      views.gate(current->session_id, current->view_json), false, current->page_id};
+                      views.gate(current->session_id, current->view_json), false, current->page_id,
+                      current->revision};
     r.respond(net::Response::json(200, view_update_json(update)));
 }
 

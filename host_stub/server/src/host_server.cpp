@@ -104,6 +104,8 @@ std::string view_update_json(const ViewUpdate& update) {
     out += update.closed || update.view_json.empty() ? std::string{"null"} : update.view_json;
     if (!update.page_id.empty()) // a page session (pms.admin-page/1)
         out += ",\"page_id\":" + json_quote(update.page_id);
+    if (!update.closed)
+        out += ",\"revision\":" + std::to_string(update.revision);
     out += '}';
     return out;
 }
@@ -381,6 +383,7 @@ HostServer::HostServer(Runtime& runtime, Storage& storage, ServerConfig config)
                 ",\"property_id\":" + json_quote(std::to_string(push.property.value)) +
                 ",\"folio_id\":" + json_quote(std::to_string(push.folio.value)) +
                 (push.page_id.empty() ? std::string{} : ",\"page_id\":" + json_quote(push.page_id)) +
+                ",\"revision\":" + std::to_string(push.revision) +
                 ",\"view\":" + (view.empty() ? "null" : view) + "}";
             // Only the staff session that opened the view sees its updates.
             const auto owner = self->views.owner_of(push.session_id);

@@ -2,6 +2,7 @@
 // pms.folio-button/1 and pms.admin-page/1 (view_push.hpp).
 #include "view_push.hpp"
 
+#include "../hook_completions.hpp"
 #include "service_support.hpp"
 
 namespace pms::host::detail {
@@ -31,6 +32,8 @@ pms_status push_session_view(const pms_host* host, pms_str view_session_id, pms_
             if (!session->open)
                 return PMS_NOT_FOUND;
             session->current_view = std::string{view_of(view_json)};
+            session->revision = next_view_revision();
+            push.revision = session->revision;
             push.session_id = session->id;
             push.plugin_id = session->plugin_id;
             push.property = session->context.property;

@@ -248,6 +248,9 @@ struct ViewUpdate {
     bool closed = false;
     /// The page of a page session (pms.admin-page/1); empty for a folio dialog.
     std::string page_id;
+    /// Orders the views of one session: a larger revision is newer (the browser keeps the
+    /// newest, whether a pushed view or an event's answer reaches it first). 0 when closed.
+    std::uint64_t revision = 0;
 };
 
 /// A staff action in an open view; the runtime builds the "pms.view-event/1" document from it
@@ -272,6 +275,7 @@ struct ViewPush {
     FolioId folio; ///< 0 for a page session
     std::string view_json;
     std::string page_id; ///< the page of a page session; empty for a folio dialog
+    std::uint64_t revision = 0; ///< as ViewUpdate::revision
 };
 
 /// The settings page of an instance, as the browser may see it.
