@@ -40,6 +40,35 @@ std::string title_of(const std::string& view) {
     return std::string{json::parse(view).as_object().at("title").as_string()};
 }
 
+/// The views pushed to the runtime's subscribers while it subscribes.
+struct PushRecorder {
+    explicit PushRecorder(Harness& h)
+        : sub(h.runtime->subscribe_view_pushes([this](const ViewPush& p) {
+              std::lock_guard lock(mutex);
+              pushes.push_back(p);
+          })) {}
+    std::vector<ViewPush> taken() {
+        std::lock_guard lock(mutex);
+        return pushes;
+    }
+    std::mutex mutex;
+    std::vector<ViewPush> pushes;
+    Subscription sub; ///< last: the members it writes exist before it
+};
+
+/// The C fixture's dialog opened, with the views pushed from then on recorded.
+struct OpenDialogWithPushes {
+    Harness h;
+    PushRecorder recorder{h};
+    Result<ViewUpdate> opened = open(h);
+    std::string session = opened.ok() ? opened.value().session_id : std::string{};
+
+    static Result<ViewUpdate> open(Harness& h) {
+        h.enable("test.c-basic");
+        return click(h, "open");
+    }
+};
+
 Result<SettingsSaveOutcome> save(Harness& h, const std::string& settings,
                                  const std::string& plugin = "test.c-basic") {
     return h.wait<SettingsSaveOutcome>([&](Callback<SettingsSaveOutcome> cb) {
@@ -207,51 +236,28 @@ BOOST_AUTO_TEST_CASE(clicks_that_fail_misbehave_or_close) {
         h.logs.count(LogLevel::plugin_misbehaving, "on_click view_done was never completed"), 1u);
 }
 
-BOOST_AUTO_TEST_CASE(pushed_views_reach_subscribers) {
-    Harness h;
-    h.enable("test.c-basic");
-    std::vector<ViewPush> pushes;
-    std::mutex mutex;
-    Subscription sub = h.runtime->subscribe_view_pushes([&](const ViewPush& p) {
-        std::lock_guard lock(mutex);
-        pushes.push_back(p);
-    });
-    auto opened = click(h, "open");
+BOOST_FIXTURE_TEST_CASE(pushed_views_reach_subscribers, OpenDialogWithPushes) {
     BOOST_REQUIRE(opened.ok());
-    const std::string session = opened.value().session_id;
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "push", session).body, "PMS_OK");
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "push-bad", session).body, "PMS_PROTOCOL_ERROR");
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "push", "vs-unknown").body, "PMS_NOT_FOUND");
-    {
-        std::lock_guard lock(mutex);
-        BOOST_REQUIRE_EQUAL(pushes.size(), 1u);
-        BOOST_CHECK_EQUAL(pushes[0].session_id, session);
-        BOOST_CHECK_EQUAL(pushes[0].plugin_id, "test.c-basic");
-        BOOST_CHECK(pushes[0].folio == h.seed.main_folio);
-        BOOST_CHECK_EQUAL(title_of(pushes[0].view_json), "Pushed");
-    }
+    const auto pushes = recorder.taken();
+    BOOST_REQUIRE_EQUAL(pushes.size(), 1u);
+    BOOST_CHECK_EQUAL(pushes[0].session_id, session);
+    BOOST_CHECK_EQUAL(pushes[0].plugin_id, "test.c-basic");
+    BOOST_CHECK(pushes[0].folio == h.seed.main_folio);
+    BOOST_CHECK_EQUAL(title_of(pushes[0].view_json), "Pushed");
     BOOST_CHECK_EQUAL(title_of(h.runtime->current_view(session)->view_json), "Pushed");
-    sub.reset();
+    recorder.sub.reset();
     BOOST_CHECK_EQUAL(h.notify("test.c-basic", "push", session).body, "PMS_OK");
-    std::lock_guard lock(mutex);
-    BOOST_CHECK_EQUAL(pushes.size(), 1u);
+    BOOST_CHECK_EQUAL(recorder.taken().size(), 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_view_pushed_after_an_answer_is_newer_than_the_answer) {
+BOOST_FIXTURE_TEST_CASE(a_view_pushed_after_an_answer_is_newer_than_the_answer, OpenDialogWithPushes) {
     // The browser may get the push before the answer (one travels on the event stream, the
     // other on the event's HTTP request): the revisions say which is newer, and the session's
     // current view is the newer one whichever the host finished with last.
-    Harness h;
-    h.enable("test.c-basic");
-    std::mutex mutex;
-    std::vector<ViewPush> pushes;
-    Subscription sub = h.runtime->subscribe_view_pushes([&](const ViewPush& p) {
-        std::lock_guard lock(mutex);
-        pushes.push_back(p);
-    });
-    auto opened = click(h, "open");
     BOOST_REQUIRE(opened.ok());
-    const std::string session = opened.value().session_id;
     BOOST_CHECK_GT(opened.value().revision, 0u);
     BOOST_CHECK_EQUAL(h.runtime->current_view(session)->revision, opened.value().revision);
 
@@ -259,12 +265,10 @@ BOOST_AUTO_TEST_CASE(a_view_pushed_after_an_answer_is_newer_than_the_answer) {
     BOOST_REQUIRE(answered.ok());
     BOOST_CHECK_EQUAL(title_of(answered.value().view_json), "Running");
     BOOST_CHECK_GT(answered.value().revision, opened.value().revision);
-    {
-        std::lock_guard lock(mutex);
-        BOOST_REQUIRE_EQUAL(pushes.size(), 1u);
-        BOOST_CHECK_EQUAL(title_of(pushes[0].view_json), "Done");
-        BOOST_CHECK_GT(pushes[0].revision, answered.value().revision);
-    }
+    const auto pushes = recorder.taken();
+    BOOST_REQUIRE_EQUAL(pushes.size(), 1u);
+    BOOST_CHECK_EQUAL(title_of(pushes[0].view_json), "Done");
+    BOOST_CHECK_GT(pushes[0].revision, answered.value().revision);
     const auto current = h.runtime->current_view(session);
     BOOST_REQUIRE(current);
     BOOST_CHECK_EQUAL(title_of(current->view_json), "Done"); // not replaced by the older answer
