@@ -6,14 +6,13 @@
 
 #include "hook_completions.hpp"
 #include "settings_schema.hpp"
+#include "view_session_id.hpp"
 
 #include <pms/host/storage/errors.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <atomic>
@@ -33,23 +32,6 @@ using detail::Instance;
 namespace {
 
 using ImplPtr = std::shared_ptr<Runtime::Impl>;
-
-std::string session_id() {
-    unsigned char raw[16];
-    if (RAND_bytes(raw, sizeof raw) != 1) {
-        static std::atomic<std::uint64_t> fallback{1};
-        const std::uint64_t v = fallback.fetch_add(1);
-        std::memcpy(raw, &v, sizeof v);
-        std::memset(raw + 8, 0x5a, 8);
-    }
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out = "vs-";
-    for (unsigned char c : raw) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
 
 pms_str str(const std::string& s) {
     return {s.data(), s.size()};
@@ -868,7 +850,7 @@ void Runtime::click_button(std::string plugin_id, std::string button_id, FolioCo
             rt, std::move(done),
             make_failure(RuntimeErrc::invalid_argument, "a click needs the staff user"));
     auto session = std::make_shared<detail::ViewSession>();
-    session->id = session_id();
+    session->id = detail::new_view_session_id();
     session->instance = inst;
     session->owner = inst.get();
     session->plugin_id = inst->plugin_id;
@@ -1127,7 +1109,7 @@ void Runtime::open_admin_page(std::string plugin_id, std::string page_id,
                           make_failure(RuntimeErrc::invalid_argument,
                                        "plugin " + plugin_id + " has no page '" + page_id + "'"));
     auto session = std::make_shared<detail::ViewSession>();
-    session->id = session_id();
+    session->id = detail::new_view_session_id();
     session->kind = detail::ViewKind::admin_page;
     session->page_id = page_id;
     session->instance = inst;

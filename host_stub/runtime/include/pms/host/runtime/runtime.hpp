@@ -239,7 +239,7 @@ struct AdminPage {
 
 /// The answer to a click, a page opening or a view event.
 struct ViewUpdate {
-    std::string session_id; ///< the view session (the host's id, "vs-<hex>")
+    std::string session_id; ///< the view session (the host's id, "vs-" and 32 hex digits in groups of 8)
     std::string plugin_id;
     PropertyId property;
     /// The view to show ("pms.view/1" JSON). Empty when `closed`.
