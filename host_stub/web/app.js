@@ -393,8 +393,7 @@ async function openPluginView(account, button, node) {
       toast,
       send: async (event) => {
         const next = await api.viewEvent(state.property.id, sessionId, event);
-        if (next.closed) return null;
-        return { view: next.view, revision: next.revision };
+        return next.closed ? null : next; // {view, revision}
       },
       onClose: () => {
         state.openViews.delete(sessionId);
@@ -790,7 +789,7 @@ async function renderPluginPage(route, seq) {
     send: async (event) => {
       const next = await api.pageEvent(property.id, route.plugin, route.pageId, sessionId, event);
       if (next.closed) { closedByPlugin = true; return null; }
-      return { view: next.view, revision: next.revision };
+      return next; // {view, revision}
     },
     onClose: () => {
       state.openViews.delete(sessionId);

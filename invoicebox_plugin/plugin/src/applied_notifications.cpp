@@ -7,8 +7,7 @@ namespace invoicebox::plugin {
 
 AppliedNotifications::AppliedNotifications(std::size_t capacity, Clock::duration max_idle,
                                            std::function<Clock::time_point()> now)
-    : seen_(capacity, max_idle, [](std::string_view, const Seen&) -> std::size_t { return 1; },
-            std::move(now)) {}
+    : seen_(capacity, max_idle, &RecentMap<Seen>::one_each, std::move(now)) {}
 
 std::string AppliedNotifications::key(std::string_view merchant_id, std::string_view signature) {
     std::string k;

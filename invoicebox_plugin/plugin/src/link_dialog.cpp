@@ -250,7 +250,6 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
     }
     if (action == "submit_refund") {
         if (!service_.refunds_offered || refund_for.empty()) {
-            session.showing_list = true;
             done(session_list(session_id, folio_id, {{"error", "Возврат не выполнен", "Откройте форму возврата заново"}}));
             return;
         }
@@ -301,7 +300,6 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
 
     if (action == "create" || action == "create_other" || action == "back") {
         if (action == "back") {
-            session.showing_list = true;
             done(session_list(session_id, folio_id, {}));
             return;
         }
@@ -315,7 +313,6 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         }
         // The buttons are disabled in these cases; an event may still arrive from an older view.
         if (service_.configured() && !service_.shop_for(*folio)) {
-            session.showing_list = true;
             done(session_list(session_id, folio_id, {}));
             return;
         }
@@ -327,7 +324,6 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
             return;
         }
         if (action == "create" && default_link_amount(*folio, open) == 0) {
-            session.showing_list = true;
             done(session_list(session_id, folio_id, {}));
             return;
         }
@@ -385,7 +381,6 @@ void LinkDialog::event(const std::string& session_id, const std::string& folio_i
         // The dialog lists the newest first, a page at a time, and never more than a window, so
         // a folio with any number of links opens and pages within the host's view size cap
         // (issue 14).
-        session.showing_list = true;
         session.window = action == "more_links" ? session.window.older() : session.window.newer();
         done(session_list(session_id, folio_id, {}));
         return;

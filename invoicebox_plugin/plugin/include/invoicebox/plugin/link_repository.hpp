@@ -128,8 +128,7 @@ class LinkRepository {
     };
     static constexpr std::size_t parsed_capacity = 256;
     static constexpr auto parsed_max_idle = std::chrono::minutes(5);
-    RecentMap<Parsed> parsed_{parsed_capacity, parsed_max_idle,
-                              [](std::string_view, const Parsed&) -> std::size_t { return 1; }};
+    RecentMap<Parsed> parsed_{parsed_capacity, parsed_max_idle, &RecentMap<Parsed>::one_each};
 };
 
 } // namespace invoicebox::plugin

@@ -26,6 +26,8 @@ class RecentMap {
     using Clock = std::chrono::steady_clock;
     /// What an entry costs against the budget (bytes, or 1 to count entries).
     using Cost = std::size_t (*)(std::string_view key, const Value& value);
+    /// The Cost of a map whose budget counts entries.
+    static std::size_t one_each(std::string_view, const Value&) noexcept { return 1; }
 
     RecentMap(std::size_t budget, Clock::duration max_idle, Cost cost,
               std::function<Clock::time_point()> now = &Clock::now)
