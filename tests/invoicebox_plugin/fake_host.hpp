@@ -5,7 +5,9 @@
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/link_repository.hpp>
 #include <invoicebox/plugin/store_read_cache.hpp>
+#include <invoicebox/plugin/store_scan_mirror.hpp>
 
 #include <invoicebox/sim/engine.hpp>
 
@@ -65,6 +67,8 @@ class FakeHost : public HostPorts {
     /// host's (HostAdapter), so every workflow test also checks that it never serves a stale
     /// value. `store` is the durable truth; tests read it directly, never write it.
     StoreReadCache read_cache;
+    /// And the copy of the open-link index, as the host adapter keeps it (store_scan_mirror.hpp).
+    StoreScanMirror scan_mirror{std::string(LinkRepository::open_index_prefix)};
     /// Reads that reached the store (the cache had nothing), by key: what a step costs the host.
     std::map<std::string, int, std::less<>> store_reads;
     std::optional<std::string> store_get(std::string_view key) override {
@@ -101,13 +105,16 @@ class FakeHost : public HostPorts {
     }
     void store_write(const std::vector<StoreOp>& ops) override {
         read_cache.write_started(ops);
+        scan_mirror.write_started(ops);
         try {
             apply_write(ops);
         } catch (const StoreError&) {
             read_cache.write_finished(ops, false);
+            scan_mirror.write_finished(ops, false);
             throw;
         }
         read_cache.write_finished(ops, true);
+        scan_mirror.write_finished(ops, true);
     }
     /// As the host's pms.store/2 seen from the plugin: the batch is visible to reads from the
     /// start (applied at once here; the host reads through its pending batches), it fails or
@@ -118,6 +125,7 @@ class FakeHost : public HostPorts {
     void store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) override {
         ++async_writes;
         read_cache.write_started(ops);
+        scan_mirror.write_started(ops);
         std::optional<std::string> error;
         try {
             apply_write(ops);
@@ -126,15 +134,18 @@ class FakeHost : public HostPorts {
         }
         queue.push_back([this, ops = std::move(ops), done = std::move(done), error] {
             read_cache.write_finished(ops, !error);
+            scan_mirror.write_finished(ops, !error);
             done(error);
         });
     }
-    int store_scans = 0; ///< scans started, to count what a read costs
+    int store_scans = 0; ///< scans that reached the store, to count what a read costs
     void store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) override {
-        ++store_scans;
-        for (auto it = store.lower_bound(std::string(prefix)); it != store.end() && it->first.starts_with(prefix); ++it)
-            if (!visit(it->first, it->second))
-                break;
+        scan_mirror.scan(prefix, visit, [&](const StoreScanMirror::Visit& through) {
+            ++store_scans;
+            for (auto it = store.lower_bound(std::string(prefix)); it != store.end() && it->first.starts_with(prefix); ++it)
+                if (!through(it->first, it->second))
+                    break;
+        });
     }
     /// The property document pms.property/1 gives; nullopt plays a host older than 1.2.
     std::optional<std::string> property;

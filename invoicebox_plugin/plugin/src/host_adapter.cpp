@@ -10,8 +10,9 @@ namespace invoicebox::plugin {
 namespace pr = invoicebox::protocol;
 namespace sdk = pms::sdk;
 
-HostAdapter::HostAdapter(const sdk::host& host, const sdk::executor& ex)
-    : host_(host), store_(host), async_store_(host, ex), ex_(ex), folio_(host, ex), http_(host, ex), mail_(host, ex) {}
+HostAdapter::HostAdapter(const sdk::host& host, const sdk::executor& ex, std::string mirrored_prefix)
+    : host_(host), store_(host), async_store_(host, ex), ex_(ex), folio_(host, ex), http_(host, ex), mail_(host, ex),
+      scan_mirror_(std::move(mirrored_prefix)) {}
 
 // The host drains the instance before destroy, so no wait is pending by now; the timers'
 // destructors would cancel any that were.
@@ -42,13 +43,16 @@ sdk::store_batch batch_of(const std::vector<StoreOp>& ops) {
 
 void HostAdapter::store_write(const std::vector<StoreOp>& ops) {
     read_cache_.write_started(ops);
+    scan_mirror_.write_started(ops);
     try {
         store_.write(batch_of(ops));
     } catch (const std::exception& e) {
         read_cache_.write_finished(ops, false);
+        scan_mirror_.write_finished(ops, false);
         throw StoreError(e.what());
     }
     read_cache_.write_finished(ops, true);
+    scan_mirror_.write_finished(ops, true);
 }
 
 void HostAdapter::store_write_async(std::vector<StoreOp> ops, std::function<void(std::optional<std::string>)> done) {
@@ -57,9 +61,11 @@ void HostAdapter::store_write_async(std::vector<StoreOp> ops, std::function<void
     // host runs every started batch's completion before deactivate.
     // The completion keeps `ops`: what a durable batch wrote stays in the read cache.
     read_cache_.write_started(ops);
+    scan_mirror_.write_started(ops);
     auto batch = batch_of(ops);
     async_store_.async_write(std::move(batch), [this, ops = std::move(ops), done = std::move(done)](sdk::error_code ec) {
         read_cache_.write_finished(ops, !ec);
+        scan_mirror_.write_finished(ops, !ec);
         if (ec)
             done("pms.store/2 write: " + ec.message());
         else
@@ -69,7 +75,9 @@ void HostAdapter::store_write_async(std::vector<StoreOp> ops, std::function<void
 
 void HostAdapter::store_scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) {
     try {
-        store_.scan(prefix, [&](std::string_view k, std::string_view v) { return visit(k, v); });
+        scan_mirror_.scan(prefix, visit, [&](const StoreScanMirror::Visit& through) {
+            store_.scan(prefix, [&](std::string_view k, std::string_view v) { return through(k, v); });
+        });
     } catch (const std::exception& e) {
         throw StoreError(e.what());
     }

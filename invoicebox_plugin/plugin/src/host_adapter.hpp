@@ -7,6 +7,7 @@
 
 #include <invoicebox/plugin/host_ports.hpp>
 #include <invoicebox/plugin/store_read_cache.hpp>
+#include <invoicebox/plugin/store_scan_mirror.hpp>
 
 #include <pms/plugin_sdk/executor.hpp>
 #include <pms/plugin_sdk/folio.hpp>
@@ -25,7 +26,8 @@ namespace invoicebox::plugin {
 class HostAdapter final : public HostPorts {
   public:
     /// Over `host` (extensions loaded) and the instance strand `ex`; both outlive the adapter.
-    HostAdapter(const pms::sdk::host& host, const pms::sdk::executor& ex);
+    /// The store's entries under `mirrored_prefix` are kept in memory whole (store_scan_mirror.hpp).
+    HostAdapter(const pms::sdk::host& host, const pms::sdk::executor& ex, std::string mirrored_prefix);
     ~HostAdapter() override;
 
     HostAdapter(const HostAdapter&) = delete;
@@ -61,6 +63,7 @@ class HostAdapter final : public HostPorts {
     pms::sdk::http_client http_;
     pms::sdk::mail_client mail_;
     StoreReadCache read_cache_; ///< every store write passes it first (store_read_cache.hpp)
+    StoreScanMirror scan_mirror_; ///< and this one (store_scan_mirror.hpp)
     // One SDK timer per pending start_timer(), by the id handed out (never 0); a timer leaves
     // the map when its wait completes. Declared last: destroyed (cancelling) first.
     std::map<std::uint64_t, std::unique_ptr<pms::sdk::timer>> timers_;

@@ -15,7 +15,7 @@ namespace {
 constexpr std::string_view k_meta = "v1/meta";
 const std::string k_link = "v1/link/";
 const std::string k_folio = "v1/folio/";
-const std::string k_open = "v1/open/";
+const std::string k_open{LinkRepository::open_index_prefix};
 const std::string k_oid = "v1/oid/";
 const std::string k_suspense = "v1/suspense/";
 const std::string k_paid_cursor = "v1/cursor/paid/";

@@ -6,6 +6,7 @@
 
 #include <invoicebox/plugin/api_client.hpp>
 #include <invoicebox/plugin/link_dialog.hpp>
+#include <invoicebox/plugin/link_repository.hpp>
 #include <invoicebox/plugin/link_service.hpp>
 #include <invoicebox/plugin/reconciliation.hpp>
 #include <invoicebox/plugin/settings.hpp>
@@ -50,7 +51,7 @@ class InvoiceboxPlugin : public pms::sdk::plugin<InvoiceboxPlugin> {
 
     // ---- life cycle ----
     pms_status init() {
-        adapter_ = std::make_unique<HostAdapter>(host(), get_executor());
+        adapter_ = std::make_unique<HostAdapter>(host(), get_executor(), std::string(LinkRepository::open_index_prefix));
         service_ = std::make_unique<LinkService>(*adapter_);
         dialog_ = std::make_unique<LinkDialog>(*service_);
         suspense_ = std::make_unique<SuspenseService>(*service_);

@@ -38,6 +38,11 @@ namespace invoicebox::plugin {
 
 class LinkRepository {
   public:
+    /// The keys of the open-link index (one per link that needs the poller, open_links()). The
+    /// host adapter keeps a copy of this range in memory (store_scan_mirror.hpp), because every
+    /// poll pass scans it whole.
+    static constexpr std::string_view open_index_prefix = "v1/open/";
+
     explicit LinkRepository(HostPorts& host) : host_(host) {}
 
     /// The next merchantOrderId for a folio: "<prefix>-<folio>-<seq>", the prefix random per
