@@ -41,8 +41,8 @@ std::string envelope(JsonValue data) {
 // The answer of a list endpoint (orders, refunds): the matching rows sorted as asked, cut to
 // the requested page, with the total count in metaData. Written as it goes: a RenderedRow refers
 // to stored members that a tree would copy.
-template <class Row>
-std::string sorted_page_envelope(std::vector<Row> rows, const ListQuery& q) {
+template <class Row, class WriteRow>
+std::string sorted_page_envelope(std::vector<Row> rows, const ListQuery& q, WriteRow write_row) {
     sort_rows(rows, q);
     std::string out = R"({"data":[)";
     const std::size_t first = (q.page - 1) * q.page_size;
@@ -50,7 +50,7 @@ std::string sorted_page_envelope(std::vector<Row> rows, const ListQuery& q) {
         if (i != first) {
             out.push_back(',');
         }
-        append_json(out, rows[i]);
+        write_row(out, rows[i]);
     }
     out += R"(],"metaData":{"totalCount":)";
     out += std::to_string(rows.size());
@@ -516,18 +516,44 @@ SimReply Engine::find_orders(const Account& account, std::string_view query) {
         candidates.resize(orders_.size());
         std::iota(candidates.begin(), candidates.end(), std::size_t{0});
     }
-    std::vector<RenderedRow> rows;
+    // The conditions and the sort judge the row; the answer writes the order's kept JSON, the
+    // same text (order_json).
+    struct OrderHit {
+        RenderedRow row;
+        const Order* order;
+        const JsonValue* find(std::string_view field) const noexcept { return row.find(field); }
+    };
+    // A list by id and nothing else needs no row at all: the index found exactly the orders
+    // the condition names, and with no sort they stay in creation order (the poller's reads).
+    const bool ids_only = by_id && q->conditions.size() == 1 && q->order.empty();
+    std::vector<OrderHit> rows;
     for (const auto i : candidates) {
         const auto& o = orders_[i];
         if (o.merchant_id != account.merchant_id) {
             continue;
         }
+        if (ids_only) {
+            rows.push_back(OrderHit{RenderedRow{}, &o});
+            continue;
+        }
         auto row = order_row(o, config_.public_url);
         if (matches(row, *q)) {
-            rows.push_back(std::move(row));
+            rows.push_back(OrderHit{std::move(row), &o});
         }
     }
-    return ok(sorted_page_envelope(std::move(rows), *q));
+    return ok(sorted_page_envelope(std::move(rows), *q, [this](std::string& out, const OrderHit& hit) {
+        out += order_json(*hit.order);
+    }));
+}
+
+const std::string& Engine::order_json(const Order& o) {
+    auto& kept = order_json_[o.id];
+    if (kept.json.empty() || kept.public_url != config_.public_url) {
+        kept.public_url = config_.public_url;
+        kept.json.clear();
+        append_json(kept.json, order_row(o, config_.public_url));
+    }
+    return kept.json;
 }
 
 SimReply Engine::get_order(const Account& account, const std::string& id) {
@@ -769,7 +795,8 @@ SimReply Engine::list_refunds(const Account& account, std::string_view query) {
             rows.push_back(std::move(row));
         }
     }
-    return ok(sorted_page_envelope(std::move(rows), *q));
+    return ok(sorted_page_envelope(std::move(rows), *q,
+                                   [](std::string& out, const RenderedRow& row) { append_json(out, row); }));
 }
 
 // ---- lifecycle ----------------------------------------------------------------------------
@@ -1175,6 +1202,7 @@ JsonObject Engine::describe_config() const {
 
 void Engine::reset() {
     orders_.clear();
+    order_json_.clear();
     order_index_.clear();
     refunds_.clear();
     notifier_.reset();
@@ -1323,6 +1351,7 @@ std::optional<std::string> Engine::replay_journal_line(const std::string& line,
 
 std::optional<std::string> Engine::load_state() {
     std::lock_guard lock(mu_);
+    order_json_.clear(); // the orders are about to be replaced
     if (!state_file_) {
         return std::nullopt;
     }

@@ -327,6 +327,41 @@ BOOST_AUTO_TEST_CASE(find_by_a_list_of_ids) {
     BOOST_TEST(merchant_ids("id=" + str(b.at("id"))) == std::vector<std::string>{"I-2"}, boost::test_tools::per_element());
 }
 
+// A list answer writes each order's JSON kept from its last change (Engine::order_json): after
+// every change the list must show the order as it is now, the same as the single-order read.
+BOOST_AUTO_TEST_CASE(a_listed_order_is_listed_as_it_is_now_after_each_change) {
+    EngineFixture f;
+    const auto a = f.create("K-1");
+    const auto b = f.create("K-2");
+    auto listed = [&](const boost::json::value& order) {
+        const auto r = f.call("GET", "/v3/filter/api/order/order?id[]=" + str(order.at("id")));
+        BOOST_TEST_REQUIRE(r.status == 200, r.body);
+        return parse(r.body).at("data").at(0);
+    };
+    auto read = [&](const boost::json::value& order) {
+        const auto r = f.call("GET", "/v3/billing/api/order/order/" + str(order.at("id")));
+        BOOST_TEST_REQUIRE(r.status == 200, r.body);
+        return parse(r.body).at("data");
+    };
+    BOOST_TEST(str(listed(a).at("status")) == "created");
+    BOOST_TEST(str(listed(b).at("status")) == "created");
+    BOOST_TEST((listed(a) == read(a)));
+
+    BOOST_TEST(f.call("POST", "/__sim/orders/" + str(a.at("id")) + "/pay", "{}", "").status == 200);
+    BOOST_TEST(str(listed(a).at("status")) == "completed");
+    BOOST_TEST(listed(a).as_object().contains("paidAt"));
+    BOOST_TEST((listed(a) == read(a)));
+
+    BOOST_TEST(f.call("DELETE", create_path + "/" + str(b.at("id"))).status == 200);
+    BOOST_TEST(str(listed(b).at("status")) != "created");
+    BOOST_TEST((listed(b) == read(b)));
+
+    // A reset forgets the orders and what was kept for them.
+    BOOST_TEST(f.call("POST", "/__sim/reset", "{}", "").status == 200);
+    const auto r = f.call("GET", "/v3/filter/api/order/order?id[]=" + str(a.at("id")));
+    BOOST_TEST(parse(r.body).at("data").as_array().empty());
+}
+
 // Deviation found by the official PHP SDK (issue 11): Filter::addInCondition goes through
 // http_build_query, which writes `status[0]=…&status[1]=…`. PHP reads that like `status[]=`;
 // the simulator answered 422 `operator not allowed`.

@@ -40,6 +40,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace invoicebox::sim {
@@ -137,7 +138,13 @@ class Engine {
 
     void reset();
     // What changed since the last save: the journal line carries these (state_file.hpp).
-    void touch(const Order& order) { changed_orders_.insert(order.id); dirty_ = true; }
+    // Every change of an order passes here (the state file relies on it), so it also forgets
+    // the order's rendered JSON.
+    void touch(const Order& order) {
+        changed_orders_.insert(order.id);
+        order_json_.erase(order.id);
+        dirty_ = true;
+    }
     void touch(const Refund& refund) { changed_refunds_.insert(refund.id); dirty_ = true; }
     void save_state();
     // Applies one journal line of generation `generation` to orders_/refunds_; the pending
@@ -158,8 +165,19 @@ class Engine {
     RateLimiter ip_limiter_;
     Notifier notifier_;
     std::vector<Order> orders_;                      // creation order
-    std::map<std::string, std::size_t> order_index_; // id -> index
+    std::unordered_map<std::string, std::size_t> order_index_; // id -> index
     std::vector<Refund> refunds_;
+    // The JSON a list answer writes for an order (OrderView::api), rendered once per change of
+    // the order and kept with the public URL it was rendered for. A poll pass lists thousands
+    // of unchanged orders: writing them again each time was ~60 % of the simulator's CPU in the
+    // pass, on cores the measured host shares (bench/README.md). touch() forgets an order's;
+    // reset() and load_state() forget all.
+    struct RenderedOrder {
+        std::string public_url;
+        std::string json;
+    };
+    std::unordered_map<std::string, RenderedOrder> order_json_;
+    const std::string& order_json(const Order& o);
     bool dirty_ = false;
     std::string state_error_;
     std::unique_ptr<StateFile> state_file_; // with --state
