@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Poll passes alone, many of them: the bench's world (run_bench.World: host, plugin, simulator),
+N open links created through the dialog with the limit off, then P passes at the simulator's
+2 ms latency fault, each as the plugin's own «pass done» line reports it, with the CPU that
+pms-host and invoicebox-sim spent meanwhile. For an A/B of a change on the poll path: the full
+bench measures the pass 3 or 5 times among everything else; this gives P samples in minutes.
+
+    python3 bench/poll_passes.py <build folder> <source folder> [links=3000] [passes=10]
+
+The links are spread over POLL_FOLIOS (20) folios as the bench's are. Prints one line per pass
+and a last line of medians and min–max; the ratio is to the bench's bound (requests × latency ÷
+min(requests, 4 pooled connections))."""
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_bench as rb  # noqa: E402
+
+
+def spread(values):
+    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    build, source = sys.argv[1], sys.argv[2]
+    links = int(sys.argv[3]) if len(sys.argv) > 3 else 3000
+    passes = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    w = rb.World(build, source, tempfile.mkdtemp(prefix="pms-poll-passes-"))
+    try:
+        w.start()
+        time.sleep(1.0)
+        w.sim_config({"rateLimit": {"requests": 0, "windowSeconds": 30}})
+        rb.poll_pass(w, 120, rate_limit_requests=0)
+        t0 = time.monotonic()
+        folios = rb.add_folios(os.path.join(w.data_dir, "pms-host.sqlite3"), w.folio_id, rb.POLL_FOLIOS)
+        rb.seed_in_parallel(w, zip(folios, rb.shares(links, len(folios))))
+        rb.log(f"seeded {links} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s")
+        w.faults({"latency": {"ms": rb.POLL_LATENCY_MS}})
+        rb.poll_pass(w, 600, rate_limit_requests=0)  # untimed: the first pass after the seeding
+        ms, ratio, host, sim = [], [], [], []
+        for i in range(passes):
+            host_cost, sim_cost = rb.ProcCost(w.host.proc.pid), rb.ProcCost(w.sim.proc.pid)
+            p = rb.poll_pass(w, 600, rate_limit_requests=0)
+            host_ms, sim_ms = host_cost.stop(1)[0] / 1000, sim_cost.stop(1)[0] / 1000
+            if p is None:
+                raise RuntimeError("a pass did not finish")
+            n = len(p["requests"])
+            ms.append(p["ms"])
+            ratio.append(p["ms"] / rb.concurrency_bound_ms(n))
+            host.append(host_ms)
+            sim.append(sim_ms)
+            print(f"pass {i + 1}: {p['ms']} ms, {p['open']} open links, {n} requests, "
+                  f"pms-host CPU {host_ms:.1f} ms, invoicebox-sim CPU {sim_ms:.1f} ms", flush=True)
+        print(f"{passes} passes over {links} links: {spread(ms)} ms, {spread(ratio)}× the bound; "
+              f"CPU pms-host {spread(host)} ms, invoicebox-sim {spread(sim)} ms", flush=True)
+    finally:
+        w.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
