@@ -3,6 +3,8 @@
 // batch leaves what it wrote.
 #include <invoicebox/plugin/store_read_cache.hpp>
 
+#include "store_ops.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -11,15 +13,8 @@
 
 using invoicebox::plugin::StoreOp;
 using invoicebox::plugin::StoreReadCache;
-
-namespace {
-
-StoreOp put(std::string key, std::string value) {
-    return StoreOp{StoreOp::Kind::put, std::move(key), std::move(value)};
-}
-StoreOp erase(std::string key) { return StoreOp{StoreOp::Kind::erase, std::move(key), {}}; }
-
-} // namespace
+using invoicebox::plugin::test_ops::erase;
+using invoicebox::plugin::test_ops::put;
 
 BOOST_AUTO_TEST_SUITE(store_read_cache)
 

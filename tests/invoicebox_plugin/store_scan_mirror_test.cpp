@@ -4,6 +4,8 @@
 // plays the host's (which reads through pending batches: a batch is applied when it starts).
 #include <invoicebox/plugin/store_scan_mirror.hpp>
 
+#include "store_ops.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -14,13 +16,10 @@
 
 using invoicebox::plugin::StoreOp;
 using invoicebox::plugin::StoreScanMirror;
+using invoicebox::plugin::test_ops::erase;
+using invoicebox::plugin::test_ops::put;
 
 namespace {
-
-StoreOp put(std::string key, std::string value) {
-    return StoreOp{StoreOp::Kind::put, std::move(key), std::move(value)};
-}
-StoreOp erase(std::string key) { return StoreOp{StoreOp::Kind::erase, std::move(key), {}}; }
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
