@@ -36,9 +36,16 @@ class RecordingHost : public FakeHost {
     /// the most outstanding at once.
     int by_id_outstanding = 0;
     int by_id_most = 0;
+    /// Applied to every answer before the plugin sees it, when set.
+    std::function<void(pr::HttpOutcome&)> rewrite;
     void http_send(const pr::HttpRequest& request, std::string url, std::chrono::milliseconds timeout,
                    std::function<void(pr::HttpOutcome)> done) override {
         targets.push_back(request.target);
+        if (rewrite)
+            done = [this, done = std::move(done)](pr::HttpOutcome o) {
+                rewrite(o);
+                done(std::move(o));
+            };
         if (request.target.find("/order/order") != std::string::npos &&
             request.target.find("paidAt%5B_ge%5D") == std::string::npos) {
             by_id_most = std::max(by_id_most, ++by_id_outstanding);
@@ -315,6 +322,72 @@ BOOST_FIXTURE_TEST_CASE(staff_requests_never_wait_behind_background_work_that_us
     std::sort(background_at.begin(), background_at.end());
     BOOST_TEST(background_at[3] - start < 1000);   // four within the background share
     BOOST_TEST(background_at[4] - start >= 29'000); // the rest wait for the window to move
+}
+
+BOOST_FIXTURE_TEST_CASE(a_list_read_asks_about_each_order_once_and_hands_on_what_changes_something, Fixture) {
+    // Issue 14: find_all_orders with `unchanged` asks about every listed order exactly once,
+    // hands on only the orders it does not call unchanged, fully decoded, and pages on as
+    // before, whether a page was judged by its glance or decoded in full.
+    auto links = create_links(150);
+    pay_unnotified({links[120]}); // on the second page of 100
+    const auto shop = settings().shop;
+    struct Read {
+        std::map<std::string, int> asked;
+        std::set<std::string> numbers_seen;
+        std::vector<pr::Order> handed_on;
+        std::optional<std::optional<pr::ApiError>> done;
+    };
+    auto read = [&] {
+        Read r;
+        pr::OrderFilter f;
+        f.merchant_id = pr::MerchantId(merchant);
+        ApiClient::make(host, shop)->find_all_orders(
+            std::move(f),
+            [&r](const std::vector<pr::Order>& items) {
+                r.handed_on.insert(r.handed_on.end(), items.begin(), items.end());
+                return true;
+            },
+            [&r](std::optional<pr::ApiError> e) { r.done = std::move(e); },
+            [&r](const pr::OrderGlance& g) {
+                ++r.asked[g.id.str()];
+                r.numbers_seen.insert(g.merchant_order_id.str());
+                return !g.status.is_paid();
+            });
+        host.run();
+        return r;
+    };
+    auto check = [&](const Read& r) {
+        BOOST_REQUIRE(r.done.has_value());
+        BOOST_TEST(!r.done->has_value(), (*r.done ? pr::describe(**r.done) : std::string()));
+        BOOST_TEST(r.asked.size() == 150u);
+        BOOST_TEST(std::all_of(r.asked.begin(), r.asked.end(), [](const auto& a) { return a.second == 1; }));
+        BOOST_REQUIRE_EQUAL(r.handed_on.size(), 1u);
+        BOOST_TEST(r.handed_on[0].id.str() == links[120].order_id);
+        BOOST_TEST(r.handed_on[0].status.is_paid());
+        BOOST_TEST(r.handed_on[0].amount.minor == 100); // decoded in full: its money is read
+    };
+    const auto before = host.targets.size();
+    const auto glanced = read();
+    check(glanced);
+    BOOST_TEST(glanced.numbers_seen.count(links[0].merchant_order_id) == 1u);
+    BOOST_REQUIRE_EQUAL(host.targets.size() - before, 2u); // a full page of 100, then a short one
+    BOOST_TEST(host.targets.back().find("_page=2") != std::string::npos, host.targets.back());
+
+    // The same read where no page can be glanced at (every number an integer on the wire, which
+    // only the full decode reads): the same answers.
+    host.rewrite = [](pr::HttpOutcome& o) {
+        if (!o)
+            return;
+        std::string& body = o->body;
+        for (auto at = body.find("\"merchantOrderId\":\""); at != std::string::npos;
+             at = body.find("\"merchantOrderId\":\"", at)) {
+            const auto value = at + std::string_view("\"merchantOrderId\":").size();
+            body.replace(value, body.find('"', value + 1) + 1 - value, "7");
+        }
+    };
+    const auto decoded = read();
+    check(decoded);
+    BOOST_TEST((decoded.numbers_seen == std::set<std::string>{"7"}));
 }
 
 BOOST_FIXTURE_TEST_CASE(two_hundred_refreshes_of_one_folio_share_one_flight, Fixture) {

@@ -170,6 +170,49 @@ pr::ApiError malformed_list(std::string message) {
     return e;
 }
 
+/// A page of orders for find_all_orders: the orders `unchanged` does not call unchanged, each
+/// asked about once. The full decode runs only when the glance cannot vouch for the whole page
+/// (a page it cannot read, or an order that changes something), and then once for the page.
+pr::Result<ListedPage<pr::Order>> read_order_page(const pr::HttpOutcome& o,
+                                                  const std::function<bool(const pr::OrderGlance&)>& unchanged) {
+    ListedPage<pr::Order> page;
+    std::vector<std::size_t> wanted; // rows of the glanced page that change something
+    std::optional<std::vector<pr::OrderGlance>> glances;
+    if (unchanged)
+        glances = pr::glance_order_page(o);
+    if (glances) {
+        page.listed = glances->size();
+        if (!glances->empty())
+            page.first_id = glances->front().id.str();
+        for (std::size_t i = 0; i < glances->size(); ++i)
+            if (!unchanged((*glances)[i]))
+                wanted.push_back(i);
+        if (wanted.empty())
+            return page;
+    }
+    // The workflow judges status, money and ids; the basket it sent is in its own record, so
+    // the answers' baskets (most of each page's bytes) are not built (issue 14).
+    auto full = pr::InvoiceboxApi::parse_orders(o, pr::InvoiceboxApi::OrderListDetail::without_basket_items);
+    if (!full)
+        return pr::unexpected(std::move(full).error());
+    auto& orders = full->items;
+    if (glances) {
+        // The same document read twice: the same rows, in the same order.
+        if (orders.size() != glances->size())
+            return pr::unexpected(malformed_list("an order page reads differently twice"));
+        for (auto i : wanted)
+            page.items.push_back(std::move(orders[i]));
+        return page;
+    }
+    page.listed = orders.size();
+    if (!orders.empty())
+        page.first_id = orders.front().id.str();
+    for (auto& order : orders)
+        if (!unchanged || !unchanged(pr::glance_of(order)))
+            page.items.push_back(std::move(order));
+    return page;
+}
+
 } // namespace
 
 template <class Item, class Filter, class MakeRequest, class Parse>
@@ -185,20 +228,19 @@ void ApiClient::read_pages(std::shared_ptr<Filter> filter, std::string previous_
                  done(page.error());
                  return;
              }
-             const auto& items = page->items;
              // The same first row as the page before: the server ignored `_page`.
-             if (!items.empty() && !previous_first_id.empty() && items.front().id.str() == previous_first_id) {
+             if (page->listed != 0 && !previous_first_id.empty() && page->first_id == previous_first_id) {
                  done(malformed_list(std::string(what) + " page " + std::to_string(filter->paging->page) +
                                      " repeats the page before it"));
                  return;
              }
-             if (!on_page(items)) {
+             if (!on_page(page->items)) {
                  done(std::nullopt);
                  return;
              }
              // A short page is the last one. metaData.totalCount is not trusted for this: it
              // moves while orders are paid during the read, and a server may leave it out.
-             if (static_cast<std::int64_t>(items.size()) < filter->paging->page_size) {
+             if (static_cast<std::int64_t>(page->listed) < filter->paging->page_size) {
                  done(std::nullopt);
                  return;
              }
@@ -207,22 +249,19 @@ void ApiClient::read_pages(std::shared_ptr<Filter> filter, std::string previous_
                  return;
              }
              ++filter->paging->page;
-             self->template read_pages<Item>(filter, items.front().id.str(), what, request, parse,
+             self->template read_pages<Item>(filter, std::move(page->first_id), what, request, parse,
                                              std::move(on_page), std::move(done));
          });
 }
 
 void ApiClient::find_all_orders(pr::OrderFilter filter, std::function<bool(const std::vector<pr::Order>&)> on_page,
-                                std::function<void(std::optional<pr::ApiError>)> done) {
+                                std::function<void(std::optional<pr::ApiError>)> done,
+                                std::function<bool(const pr::OrderGlance&)> unchanged) {
     auto f = std::make_shared<pr::OrderFilter>(std::move(filter));
     f->paging = pr::Paging{1, list_page_size};
     read_pages<pr::Order>(
         std::move(f), {}, "order", [](const pr::InvoiceboxApi& api, const pr::OrderFilter& q) { return api.find_orders(q); },
-        // The workflow judges status, money and ids; the basket it sent is in its own record, so
-        // the answers' baskets (most of each page's bytes) are not built (issue 14).
-        [](const Outcome& o) {
-            return pr::InvoiceboxApi::parse_orders(o, pr::InvoiceboxApi::OrderListDetail::without_basket_items);
-        },
+        [unchanged = std::move(unchanged)](const Outcome& o) { return read_order_page(o, unchanged); },
         std::move(on_page), std::move(done));
 }
 
@@ -234,8 +273,18 @@ void ApiClient::find_all_refunds(pr::RefundFilter filter, pr::Currency currency,
     read_pages<pr::Refund>(
         std::move(f), {}, "refund",
         [](const pr::InvoiceboxApi& api, const pr::RefundFilter& q) { return api.list_refunds(q); },
-        [currency](const Outcome& o) { return pr::InvoiceboxApi::parse_refunds(o, currency); }, std::move(on_page),
-        std::move(done));
+        [currency](const Outcome& o) -> pr::Result<ListedPage<pr::Refund>> {
+            auto page = pr::InvoiceboxApi::parse_refunds(o, currency);
+            if (!page)
+                return pr::unexpected(std::move(page).error());
+            ListedPage<pr::Refund> listed;
+            listed.listed = page->items.size();
+            if (!page->items.empty())
+                listed.first_id = page->items.front().id.str();
+            listed.items = std::move(page->items);
+            return listed;
+        },
+        std::move(on_page), std::move(done));
 }
 
 struct ApiClient::CreateProgress {

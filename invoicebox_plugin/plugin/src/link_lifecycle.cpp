@@ -205,7 +205,7 @@ Effect payment_effect(LinkRecord& link) {
 
 bool report_reads_suspense(const OrderReport& report) noexcept { return report.order.status.is_paid(); }
 
-bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const pr::Order& order) noexcept {
+bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const pr::OrderGlance& order) noexcept {
     // Each condition mirrors a branch of apply_report below that would write something.
     return source != ReportSource::staff_cancel                    // writes its audit line
            && !order.status.is_paid()                                   // posts or holds
@@ -216,6 +216,10 @@ bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const p
            && e.has_payment_url                                         // learns the payment URL
            && e.ib_status == order.status.wire()                        // a status change
            && !e.awaiting_mail;                                         // queues the guest's mail
+}
+
+bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const pr::Order& order) {
+    return report_changes_nothing(e, source, pr::glance_of(order));
 }
 
 Transition apply_report(const std::optional<LinkRecord>& found, const OrderReport& rep, const LifecycleContext& ctx) {

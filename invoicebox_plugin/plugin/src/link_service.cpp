@@ -73,7 +73,7 @@ class AskedLinks {
         const std::string order_id = entry.order_id;
         by_order_.emplace(order_id, std::move(entry));
     }
-    bool answer_changes_nothing(ReportSource source, const pr::Order& order) const {
+    bool answer_changes_nothing(ReportSource source, const pr::OrderGlance& order) const {
         const auto it = by_order_.find(order.id.str());
         return it != by_order_.end() && report_changes_nothing(it->second, source, order);
     }
@@ -1179,13 +1179,12 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
             join->add();
             client->find_all_orders(
                 std::move(f),
-                [this, alive, join, error, staff, asked](const std::vector<pr::Order>& items) {
+                [this, alive, join, error, staff](const std::vector<pr::Order>& items) {
                     if (!*alive)
                         return false;
                     std::vector<OrderReport> reports;
-                    for (const auto& order : items)
-                        if (!asked->answer_changes_nothing(ReportSource::refresh, order))
-                            reports.push_back(OrderReport{ReportSource::refresh, order, staff.label()});
+                    for (const auto& order : items) // those that change something
+                        reports.push_back(OrderReport{ReportSource::refresh, order, staff.label()});
                     // The refresh answers staff once the page is durable and its postings ran.
                     join->add();
                     receive_page(std::move(reports), [this, alive, join, error](ReceivedPage page) {
@@ -1204,6 +1203,9 @@ void LinkService::refresh_folio(const std::string& folio_id, const StaffUser& st
                     if (e && error->empty())
                         *error = describe_for_staff(*e);
                     join->release();
+                },
+                [asked](const pr::OrderGlance& order) {
+                    return asked->answer_changes_nothing(ReportSource::refresh, order);
                 });
         }
     }
@@ -1410,21 +1412,16 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
             join->add();
             window->add([this, alive, join, actor, tally, asked, client, f = std::move(f)](
                             std::function<void()> finished) mutable {
+                const auto source = actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id;
                 client->find_all_orders(
                     std::move(f),
-                    [this, alive, join, actor, tally, asked](const std::vector<pr::Order>& items) {
+                    [this, alive, join, tally, source](const std::vector<pr::Order>& items) {
                         if (!*alive)
                             return false;
                         ++tally->pages;
-                        const auto source = actor == Actor::recovery ? ReportSource::recovery : ReportSource::poll_by_id;
                         std::vector<OrderReport> reports;
-                        for (const auto& order : items) {
-                            if (asked->answer_changes_nothing(source, order)) {
-                                ++tally->unchanged;
-                                continue;
-                            }
+                        for (const auto& order : items) // those that change something
                             reports.push_back(OrderReport{source, order, ""});
-                        }
                         // One view update per folio and page, not per order; the pass ends once the
                         // page is durable. A report not recorded is read again by the next pass.
                         join->add();
@@ -1442,6 +1439,12 @@ void LinkService::poll_once(Actor actor, std::function<void()> done) {
                         if (e)
                             host_.log(LogLevel::warning, "poller: open links not read to the end: " + pr::describe(*e));
                         join->release();
+                    },
+                    [tally, asked, source](const pr::OrderGlance& order) {
+                        if (!asked->answer_changes_nothing(source, order))
+                            return false;
+                        ++tally->unchanged;
+                        return true;
                     });
             });
         }

@@ -7,9 +7,10 @@
 //   2. response headers, "Name: value" lines (Retry-After, X-Request-Id, Content-Type);
 //   3. the response body.
 //
-// Property checked besides memory safety: an order read from a response writes out (order_json)
-// as a document that reads back and writes out to the same bytes, so what the plugin stores and
-// signs is stable.
+// Properties checked besides memory safety: an order read from a response writes out
+// (order_json) as a document that reads back and writes out to the same bytes, so what the
+// plugin stores and signs is stable; and the glance at an order page never vouches for a page
+// the full decode reads otherwise (check_glance_agrees).
 #include "input.hpp"
 
 #include <invoicebox/protocol/api_error.hpp>
@@ -17,6 +18,7 @@
 #include <invoicebox/protocol/envelope.hpp>
 #include <invoicebox/protocol/json_reader.hpp>
 #include <invoicebox/protocol/order_codec.hpp>
+#include <invoicebox/protocol/order_glance.hpp>
 
 #include <array>
 #include <charconv>
@@ -36,6 +38,34 @@ void check_order_round_trip(const pr::Order& o) {
     auto again = pr::read_order(*doc);
     FUZZ_REQUIRE(again.has_value());
     FUZZ_REQUIRE(pr::order_json(*again) == once);
+}
+
+// The glance at an order page (order_glance.hpp) answers only for what the full decode reads
+// as a page, and says what it says of each order's id, number and status; a document the JSON
+// reader refuses gets no glance.
+void check_glance_agrees(const pr::HttpOutcome& outcome) {
+    const auto glances = pr::glance_order_page(outcome);
+    if (!glances)
+        return;
+    FUZZ_REQUIRE(outcome.has_value() && outcome->status >= 200 && outcome->status <= 299);
+    FUZZ_REQUIRE(pr::parse_json(outcome->body).has_value());
+    const auto page = pr::InvoiceboxApi::parse_orders(outcome, pr::InvoiceboxApi::OrderListDetail::without_basket_items);
+    if (!page) {
+        // Refused for a field the glance does not read: never for a missing or mistyped id,
+        // number or status, and never for the page's shape.
+        FUZZ_REQUIRE(page.error().kind == pr::ErrorKind::malformed_response);
+        for (std::string_view field : {".id:", ".status:", ".merchantOrderId:", "`data` is not a list", "not JSON"})
+            FUZZ_REQUIRE(page.error().message.find(field) == std::string::npos);
+        return;
+    }
+    FUZZ_REQUIRE(page->items.size() == glances->size());
+    for (std::size_t i = 0; i < glances->size(); ++i) {
+        const auto& g = (*glances)[i];
+        const auto& o = page->items[i];
+        FUZZ_REQUIRE(g.id == o.id);
+        FUZZ_REQUIRE(g.merchant_order_id == o.merchant_order_id);
+        FUZZ_REQUIRE(g.status == o.status);
+    }
 }
 
 template <class T>
@@ -95,6 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             for (const auto& o : r->items)
                 check_order_round_trip(o);
         }
+        check_glance_agrees(outcome);
         break;
     }
     case 3:

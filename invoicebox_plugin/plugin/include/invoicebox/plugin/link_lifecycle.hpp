@@ -28,6 +28,7 @@
 
 #include <invoicebox/protocol/notification.hpp>
 #include <invoicebox/protocol/order.hpp>
+#include <invoicebox/protocol/order_glance.hpp>
 #include <invoicebox/protocol/refund.hpp>
 
 #include <cstdint>
@@ -112,12 +113,16 @@ Transition apply_report(const std::optional<LinkRecord>& link, const OrderReport
 /// poller's reports of open links are nearly all unpaid: issue 14).
 bool report_reads_suspense(const OrderReport& report) noexcept;
 /// True when apply_report() would change nothing for the report of `order` from `source` on the
-/// link `entry` describes (an
-/// open, unpaid link whose order InvoiceBox reports in the status last applied), so that a poll
-/// pass need not read the record. Conservative: false whenever the entry cannot tell. A link
-/// changed since the entry was read is no risk: the skipped report then is older news than the
-/// record (issue 14: reading and judging 10,000 unchanged links was most of a pass).
-bool report_changes_nothing(const OpenLinkEntry& entry, ReportSource source, const protocol::Order& order) noexcept;
+/// link `entry` describes (an open, unpaid link whose order InvoiceBox reports in the status
+/// last applied), so that a poll pass need not read the record. Conservative: false whenever the
+/// entry cannot tell. A link changed since the entry was read is no risk: the skipped report
+/// then is older news than the record (issue 14: reading and judging 10,000 unchanged links was
+/// most of a pass). It reads only the order's glance (id, number, status), so that a page of
+/// orders can be judged before it is decoded (order_glance.hpp).
+bool report_changes_nothing(const OpenLinkEntry& entry, ReportSource source,
+                            const protocol::OrderGlance& order) noexcept;
+/// The same for an order already decoded.
+bool report_changes_nothing(const OpenLinkEntry& entry, ReportSource source, const protocol::Order& order);
 
 /// Applies the host's answer to a link's payment posting. Nothing changes unless the link's
 /// posting is pending; `failed` changes nothing either (the post effect stays and is retried).
