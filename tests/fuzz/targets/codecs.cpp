@@ -40,31 +40,39 @@ void check_order_round_trip(const pr::Order& o) {
     FUZZ_REQUIRE(pr::order_json(*again) == once);
 }
 
-// The glance at an order page (order_glance.hpp) answers only for what the full decode reads
-// as a page, and says what it says of each order's id, number and status; a document the JSON
-// reader refuses gets no glance.
+// The glance at an order page (order_glance.hpp) answers only for a 2xx document the JSON
+// reader accepts whose (last) `data` is a list of objects, each with a string `id` and `status`
+// and a string, null or no `merchantOrderId`, and reads them as the tree does (the last
+// duplicate); where the full decode reads the page too, it reads the same.
 void check_glance_agrees(const pr::HttpOutcome& outcome) {
     const auto glances = pr::glance_order_page(outcome);
     if (!glances)
         return;
     FUZZ_REQUIRE(outcome.has_value() && outcome->status >= 200 && outcome->status <= 299);
-    FUZZ_REQUIRE(pr::parse_json(outcome->body).has_value());
-    const auto page = pr::InvoiceboxApi::parse_orders(outcome, pr::InvoiceboxApi::OrderListDetail::without_basket_items);
-    if (!page) {
-        // Refused for a field the glance does not read: never for a missing or mistyped id,
-        // number or status, and never for the page's shape.
-        FUZZ_REQUIRE(page.error().kind == pr::ErrorKind::malformed_response);
-        for (std::string_view field : {".id:", ".status:", ".merchantOrderId:", "`data` is not a list", "not JSON"})
-            FUZZ_REQUIRE(page.error().message.find(field) == std::string::npos);
-        return;
+    const auto doc = pr::parse_json(outcome->body);
+    FUZZ_REQUIRE(doc.has_value());
+    const auto* data = doc->find("data");
+    FUZZ_REQUIRE(data && data->if_array() && data->if_array()->size() == glances->size());
+    for (std::size_t i = 0; i < glances->size(); ++i) {
+        const auto* order = (*data->if_array())[i].if_object();
+        FUZZ_REQUIRE(order);
+        const auto* id = order->find("id");
+        const auto* status = order->find("status");
+        const auto* number = order->find("merchantOrderId");
+        FUZZ_REQUIRE(id && id->if_string() && *id->if_string() == (*glances)[i].id.str());
+        FUZZ_REQUIRE(status && status->if_string() && *status->if_string() == (*glances)[i].status.wire());
+        FUZZ_REQUIRE(!number || number->is_null() || number->if_string());
+        FUZZ_REQUIRE((number && number->if_string() ? *number->if_string() : std::string()) ==
+                     (*glances)[i].merchant_order_id.str());
     }
+    const auto page = pr::InvoiceboxApi::parse_orders(outcome, pr::InvoiceboxApi::OrderListDetail::without_basket_items);
+    if (!page)
+        return; // refused for a field the glance does not read (money, dates, the customer)
     FUZZ_REQUIRE(page->items.size() == glances->size());
     for (std::size_t i = 0; i < glances->size(); ++i) {
-        const auto& g = (*glances)[i];
-        const auto& o = page->items[i];
-        FUZZ_REQUIRE(g.id == o.id);
-        FUZZ_REQUIRE(g.merchant_order_id == o.merchant_order_id);
-        FUZZ_REQUIRE(g.status == o.status);
+        FUZZ_REQUIRE((*glances)[i].id == page->items[i].id);
+        FUZZ_REQUIRE((*glances)[i].merchant_order_id == page->items[i].merchant_order_id);
+        FUZZ_REQUIRE((*glances)[i].status == page->items[i].status);
     }
 }
 
