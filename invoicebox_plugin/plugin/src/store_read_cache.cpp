@@ -24,7 +24,7 @@ std::optional<std::optional<std::string>> StoreReadCache::find(std::string_view 
 
 void StoreReadCache::remember(std::string_view key, const std::optional<std::string>& value) {
     std::lock_guard lock{mutex_};
-    if (in_flight_.find(key) == in_flight_.end())
+    if (!in_flight_.contains(key))
         remember_locked(key, value);
 }
 
@@ -40,23 +40,20 @@ void StoreReadCache::write_started(const std::vector<StoreOp>& ops) {
     std::lock_guard lock{mutex_};
     for (const auto& op : ops) {
         kept_.erase(op.key);
-        ++in_flight_[op.key];
+        in_flight_.add(op.key);
     }
 }
 
 void StoreReadCache::write_finished(const std::vector<StoreOp>& ops, bool durable) {
     std::lock_guard lock{mutex_};
-    for (const auto& op : ops) {
-        const auto it = in_flight_.find(op.key);
-        if (it != in_flight_.end() && --it->second == 0)
-            in_flight_.erase(it);
-    }
+    for (const auto& op : ops)
+        in_flight_.remove(op.key);
     if (!durable)
         return;
     // In order, so that the last operation on a key is what stays; a key that a later batch in
     // flight names keeps nothing (that batch may yet fail, or change it).
     for (const auto& op : ops) {
-        if (in_flight_.find(op.key) != in_flight_.end())
+        if (in_flight_.contains(op.key))
             continue;
         if (op.kind == StoreOp::Kind::put)
             remember_locked(op.key, op.value);

@@ -99,7 +99,7 @@ void StoreScanMirror::write_started(const std::vector<StoreOp>& ops) {
     for (const auto& op : ops) {
         if (!inside(op.key))
             continue;
-        ++in_flight_[op.key];
+        in_flight_.add(op.key);
         ++generation_;
     }
 }
@@ -112,9 +112,7 @@ void StoreScanMirror::write_finished(const std::vector<StoreOp>& ops, bool durab
             continue;
         touched = true;
         ++generation_;
-        const auto it = in_flight_.find(op.key);
-        if (it != in_flight_.end() && --it->second == 0)
-            in_flight_.erase(it);
+        in_flight_.remove(op.key);
     }
     if (!touched)
         return;

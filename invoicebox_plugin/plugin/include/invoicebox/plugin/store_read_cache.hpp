@@ -20,12 +20,12 @@
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/pending_keys.hpp>
 #include <invoicebox/plugin/recent_map.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -83,8 +83,8 @@ class StoreReadCache {
     mutable std::mutex mutex_;
     /// By key: the store's value, nullopt for a key the store does not have.
     RecentMap<std::optional<std::string>> kept_;
-    /// Keys named by the batches in flight, each with how many of them name it.
-    std::map<std::string, std::size_t, std::less<>> in_flight_;
+    /// Keys named by the batches in flight.
+    PendingKeys in_flight_;
 };
 
 } // namespace invoicebox::plugin

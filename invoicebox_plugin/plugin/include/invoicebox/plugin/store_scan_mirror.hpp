@@ -25,6 +25,7 @@
 #pragma once
 
 #include <invoicebox/plugin/host_ports.hpp>
+#include <invoicebox/plugin/pending_keys.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -90,8 +91,8 @@ class StoreScanMirror {
     /// Bumped by every write into the prefix that starts or finishes: a scan through the store
     /// is kept only if it did not move meanwhile.
     std::uint64_t generation_ = 0;
-    /// Keys inside the prefix named by batches in flight, each with how many of them name it.
-    std::map<std::string, std::size_t, std::less<>> in_flight_;
+    /// Keys inside the prefix named by batches in flight.
+    PendingKeys in_flight_;
 };
 
 } // namespace invoicebox::plugin
