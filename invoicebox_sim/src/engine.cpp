@@ -277,10 +277,11 @@ std::optional<Instant> Engine::next_wakeup() {
             best = t;
         }
     };
-    for (const auto& o : orders_) {
-        if (o.status == OrderStatus::created) {
-            consider(o.expires_at);
-        }
+    while (!expiries_.empty() && !expiry_is_current(expiries_.top())) {
+        expiries_.pop();
+    }
+    if (!expiries_.empty()) {
+        consider(expiries_.top().at);
     }
     for (const auto& r : refunds_) {
         if (r.status == RefundStatus::created) {
@@ -801,10 +802,35 @@ SimReply Engine::list_refunds(const Account& account, std::string_view query) {
 
 // ---- lifecycle ----------------------------------------------------------------------------
 
+void Engine::schedule_expiry(const Order& order) {
+    if (order.status != OrderStatus::created) {
+        return;
+    }
+    if (const auto it = order_index_.find(order.id); it != order_index_.end()) {
+        expiries_.push(Expiry{order.expires_at, it->second});
+    }
+}
+
+bool Engine::expiry_is_current(const Expiry& e) const {
+    const auto& o = orders_[e.index];
+    return o.status == OrderStatus::created && o.expires_at == e.at;
+}
+
+void Engine::rebuild_expiries() {
+    expiries_ = {};
+    for (std::size_t i = 0; i < orders_.size(); ++i) {
+        if (orders_[i].status == OrderStatus::created) {
+            expiries_.push(Expiry{orders_[i].expires_at, i});
+        }
+    }
+}
+
 void Engine::tick(Instant now) {
-    for (auto& o : orders_) {
-        if (o.status == OrderStatus::created && o.expires_at <= now) {
-            change_status(o, OrderStatus::expired);
+    while (!expiries_.empty() && expiries_.top().at <= now) {
+        const Expiry due = expiries_.top();
+        expiries_.pop();
+        if (expiry_is_current(due)) {
+            change_status(orders_[due.index], OrderStatus::expired);
         }
     }
     for (auto& r : refunds_) {
@@ -1204,6 +1230,7 @@ void Engine::reset() {
     orders_.clear();
     order_json_.clear();
     order_index_.clear();
+    expiries_ = {};
     refunds_.clear();
     notifier_.reset();
     faults_.clear();
@@ -1418,6 +1445,7 @@ std::optional<std::string> Engine::load_state() {
             return "state journal of " + file + ": " + *e;
         }
     }
+    rebuild_expiries();
     if (offset_ms) {
         clock_.set_offset(Millis{*offset_ms});
     }

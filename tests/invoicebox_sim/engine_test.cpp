@@ -710,6 +710,53 @@ BOOST_AUTO_TEST_CASE(expiry_by_clock_advance_and_late_payment) {
     BOOST_TEST(str(parse(r.body).at("data").at("now")) == "2024-12-31T21:00:00+00:00");
 }
 
+BOOST_AUTO_TEST_CASE(an_order_expires_at_its_latest_expiry_and_a_paid_one_never) {
+    // The expiry schedule (engine.hpp, expiries_): an update that moves an order's expiry moves
+    // when it expires, a paid or canceled order's first entry expires nothing, the wake-up is the
+    // earliest expiry still due, and a restart from the state file keeps what is left.
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ib-sim-expiry-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto c = EngineFixture::default_config();
+    c.state_file = (dir / "state.json").string();
+    auto status = [](EngineFixture& f, const std::string& id) {
+        return str(parse(f.call("GET", "/v3/filter/api/order/order?id=" + id).body).at("data").at(0).at("status"));
+    };
+    std::string moved;
+    {
+        EngineFixture f(c);
+        // Each created to expire 2024-11-08T21:00:00Z.
+        moved = str(f.create("E-1").at("id"));
+        const auto paid = str(f.create("E-2").at("id"));
+        const auto canceled = str(f.create("E-3").at("id"));
+        const auto plain = str(f.create("E-4").at("id"));
+        auto r = f.call("PUT", "/v3/billing/api/order/order/" + moved,
+                        R"({"expirationDate":"2024-11-09T21:00:00+00:00"})");
+        BOOST_TEST_REQUIRE(r.status == 200, r.body);
+        BOOST_TEST(f.call("POST", "/__sim/orders/" + paid + "/pay", "{}", "").status == 200);
+        BOOST_TEST(f.call("DELETE", "/v3/billing/api/order/order/" + canceled).status == 200);
+        for (const auto& d : f.engine->take_deliveries()) // the payment's and the cancellation's
+            f.engine->complete_delivery(d.attempt_id, http_answer(200, answer_success()));
+        BOOST_TEST((f.engine->next_wakeup().value() == *parse_rfc3339("2024-11-08T21:00:00Z")));
+        f.call("POST", "/__sim/clock/set", R"({"now":"2024-11-08T21:00:00+00:00"})", "");
+        BOOST_TEST(status(f, plain) == "expired");
+        BOOST_TEST(status(f, moved) == "created");
+        BOOST_TEST(status(f, paid) == "completed");
+        BOOST_TEST(status(f, canceled) == "canceled");
+        const auto d = f.engine->take_deliveries();
+        BOOST_TEST_REQUIRE(d.size() == 1u); // the plain order's expiry, and nothing for the others
+        BOOST_TEST(str(parse(d[0].body).at("id")) == plain);
+        f.engine->complete_delivery(d[0].attempt_id, http_answer(200, answer_success()));
+        BOOST_TEST((f.engine->next_wakeup().value() == *parse_rfc3339("2024-11-09T21:00:00Z")));
+    }
+    EngineFixture f(c);
+    BOOST_TEST_REQUIRE(!f.engine->load_state().has_value());
+    BOOST_TEST((f.engine->next_wakeup().value() == *parse_rfc3339("2024-11-09T21:00:00Z")));
+    f.call("POST", "/__sim/clock/set", R"({"now":"2024-11-09T21:00:00+00:00"})", "");
+    BOOST_TEST(status(f, moved) == "expired");
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(late_payment_of_canceled_order) {
     EngineFixture f;
     const auto id = str(f.create().at("id"));
