@@ -414,7 +414,7 @@ BOOST_AUTO_TEST_CASE(a_report_the_open_entry_calls_unchanged_changes_nothing) {
                     if (variant == 3)
                         link.merchant_order_id = "ABC234-F-1-2";
                     const OrderReport rep{source, order_for(static_cast<Rep>(r)), ""};
-                    if (!report_changes_nothing(open_entry_of(link), rep.source, rep.order))
+                    if (!report_changes_nothing(open_entry_of(link), rep.source, pr::glance_of(rep.order)))
                         continue;
                     ++skipped;
                     BOOST_TEST_CONTEXT(name(static_cast<St>(s)) << " × " << name(static_cast<Rep>(r)) << " via "
@@ -430,12 +430,12 @@ BOOST_AUTO_TEST_CASE(a_report_the_open_entry_calls_unchanged_changes_nothing) {
     BOOST_TEST(skipped > 0);
     const auto created = order_for(Rep::created);
     const auto by_id = ReportSource::poll_by_id;
-    BOOST_TEST(report_changes_nothing(open_entry_of(link_in(St::created)), by_id, created));
+    BOOST_TEST(report_changes_nothing(open_entry_of(link_in(St::created)), by_id, pr::glance_of(created)));
     auto wants_mail = link_in(St::created);
     wants_mail.send_mail = true;
     wants_mail.guest_email = "guest@example.com";
-    BOOST_TEST(!report_changes_nothing(open_entry_of(wants_mail), by_id, created));
-    BOOST_TEST(!report_changes_nothing(open_entry_of(link_in(St::created)), by_id, order_for(Rep::expired)));
+    BOOST_TEST(!report_changes_nothing(open_entry_of(wants_mail), by_id, pr::glance_of(created)));
+    BOOST_TEST(!report_changes_nothing(open_entry_of(link_in(St::created)), by_id, pr::glance_of(order_for(Rep::expired))));
 }
 
 BOOST_AUTO_TEST_CASE(a_report_from_another_shop_never_settles_the_link) {

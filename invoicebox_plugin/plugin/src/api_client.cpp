@@ -170,6 +170,14 @@ pr::ApiError malformed_list(std::string message) {
     return e;
 }
 
+/// What read_pages needs of a page's rows (glances, orders or refunds: each has an `id`).
+template <class Item, class Row>
+void note_listed(ListedPage<Item>& page, const std::vector<Row>& rows) {
+    page.listed = rows.size();
+    if (!rows.empty())
+        page.first_id = rows.front().id.str();
+}
+
 /// A page of orders for find_all_orders: the orders `unchanged` does not call unchanged, each
 /// asked about once. The full decode runs only when the glance cannot vouch for the whole page
 /// (a page it cannot read, or an order that changes something), and then once for the page.
@@ -181,9 +189,7 @@ pr::Result<ListedPage<pr::Order>> read_order_page(const pr::HttpOutcome& o,
     if (unchanged)
         glances = pr::glance_order_page(o);
     if (glances) {
-        page.listed = glances->size();
-        if (!glances->empty())
-            page.first_id = glances->front().id.str();
+        note_listed(page, *glances);
         for (std::size_t i = 0; i < glances->size(); ++i)
             if (!unchanged((*glances)[i]))
                 wanted.push_back(i);
@@ -204,9 +210,7 @@ pr::Result<ListedPage<pr::Order>> read_order_page(const pr::HttpOutcome& o,
             page.items.push_back(std::move(orders[i]));
         return page;
     }
-    page.listed = orders.size();
-    if (!orders.empty())
-        page.first_id = orders.front().id.str();
+    note_listed(page, orders);
     for (auto& order : orders)
         if (!unchanged || !unchanged(pr::glance_of(order)))
             page.items.push_back(std::move(order));
@@ -278,9 +282,7 @@ void ApiClient::find_all_refunds(pr::RefundFilter filter, pr::Currency currency,
             if (!page)
                 return pr::unexpected(std::move(page).error());
             ListedPage<pr::Refund> listed;
-            listed.listed = page->items.size();
-            if (!page->items.empty())
-                listed.first_id = page->items.front().id.str();
+            note_listed(listed, page->items);
             listed.items = std::move(page->items);
             return listed;
         },

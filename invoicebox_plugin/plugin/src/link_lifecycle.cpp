@@ -218,10 +218,6 @@ bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const p
            && !e.awaiting_mail;                                         // queues the guest's mail
 }
 
-bool report_changes_nothing(const OpenLinkEntry& e, ReportSource source, const pr::Order& order) {
-    return report_changes_nothing(e, source, pr::glance_of(order));
-}
-
 Transition apply_report(const std::optional<LinkRecord>& found, const OrderReport& rep, const LifecycleContext& ctx) {
     Transition t;
     const auto& order = rep.order;

@@ -182,8 +182,8 @@ class Engine {
     const std::string& order_json(const Order& o);
     // The orders in status created, earliest expiry first, so that tick() and next_wakeup()
     // look at the due ones only. Both run on every request and every pump of the notifier, and
-    // each was a scan of every order: with the 16,000 orders a bench run leaves, three scans a
-    // request were most of the simulator's CPU in a poll pass (bench/README.md). touch()
+    // each was a scan of every order, three a request, so a request cost more with every order
+    // held (measured minor in the bench's poll pass: bench/README.md, `82eabca`). touch()
     // schedules an order still created at its current expiry; an entry whose order was paid,
     // canceled or given another expiry since is stale and dropped when it comes up. reset() and
     // load_state() rebuild it from the orders.

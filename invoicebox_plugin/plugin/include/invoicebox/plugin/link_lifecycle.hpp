@@ -121,8 +121,6 @@ bool report_reads_suspense(const OrderReport& report) noexcept;
 /// orders can be judged before it is decoded (order_glance.hpp).
 bool report_changes_nothing(const OpenLinkEntry& entry, ReportSource source,
                             const protocol::OrderGlance& order) noexcept;
-/// The same for an order already decoded.
-bool report_changes_nothing(const OpenLinkEntry& entry, ReportSource source, const protocol::Order& order);
 
 /// Applies the host's answer to a link's payment posting. Nothing changes unless the link's
 /// posting is pending; `failed` changes nothing either (the post effect stays and is retried).
