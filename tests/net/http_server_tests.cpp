@@ -349,6 +349,74 @@ BOOST_AUTO_TEST_CASE(keep_alive_off_closes_after_each_response) {
     BOOST_TEST(reply.find("Connection: close") != std::string::npos, reply);
 }
 
+// The answer's head is written by hand (not by Beast's serializer): its framing follows the
+// request's version and method and the status, and the handler cannot frame or split it.
+BOOST_AUTO_TEST_CASE(the_answer_head_frames_the_message_whatever_the_handler_sets) {
+    IoThreads io;
+    ServerOptions so;
+    so.server_header = "pms-test";
+    so.default_headers = {{"X-Content-Type-Options", "nosniff"}, {"X-Frame-Options", "DENY"}};
+    HttpServer server(io.ioc, so, [](Request req, Responder respond) {
+        Response r;
+        r.status = req.path == "/empty" ? 204 : 201;
+        r.headers = {{"Content-Type", "text/plain"},
+                     {"Content-Length", "999"},
+                     {"Connection", "close"},
+                     {"Transfer-Encoding", "chunked"},
+                     {"X-Split", "a\r\nInjected: yes"},
+                     {"X-Frame-Options", "SAMEORIGIN"}};
+        r.body = req.path == "/empty" ? "" : "hello";
+        respond(std::move(r));
+    });
+    {
+        // HTTP/1.1, keep-alive by default: no Connection header, the body's own length; then a
+        // second request on the same connection, a HEAD, gets the length and no body.
+        RawConnection c(server.port());
+        c.send_all("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto first = c.read_until("hello", 5s);
+        BOOST_TEST(first.rfind("HTTP/1.1 201 Created\r\n", 0) == 0, first);
+        BOOST_TEST(first.find("\r\nContent-Length: 5\r\n") != std::string::npos, first);
+        BOOST_TEST(first.find("999") == std::string::npos, first);
+        BOOST_TEST(first.find("Connection") == std::string::npos, first);
+        BOOST_TEST(first.find("Transfer-Encoding") == std::string::npos, first);
+        BOOST_TEST(first.find("Injected") == std::string::npos, first);
+        BOOST_TEST(first.find("\r\nServer: pms-test\r\n") != std::string::npos, first);
+        BOOST_TEST(first.find("\r\nX-Content-Type-Options: nosniff\r\n") != std::string::npos, first);
+        // A default the handler set itself is not added again.
+        BOOST_TEST(first.find("X-Frame-Options: SAMEORIGIN") != std::string::npos, first);
+        BOOST_TEST(first.find("DENY") == std::string::npos, first);
+        BOOST_TEST(first.size() >= 9);
+        BOOST_TEST(first.substr(first.size() - 9) == "\r\n\r\nhello", first);
+
+        c.send_all("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto head = c.read_until("\r\n\r\n", 5s);
+        BOOST_TEST(head.find("\r\nContent-Length: 5\r\n") != std::string::npos, head);
+        BOOST_TEST(head.find("hello") == std::string::npos, head);
+        c.send_all("GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        bool closed = false;
+        const auto rest = c.read_to_eof(5s, &closed);
+        BOOST_TEST(closed);
+        // Nothing of the HEAD's body came: the next bytes are the 204's status line.
+        BOOST_TEST(rest.rfind("HTTP/1.1 204 No Content\r\n", 0) == 0, rest);
+        BOOST_TEST(rest.find("Content-Length") == std::string::npos, rest);
+        BOOST_TEST(rest.find("\r\nConnection: close\r\n") != std::string::npos, rest);
+    }
+    {
+        // HTTP/1.0 asking to keep the connection is told so and kept; without asking, closed.
+        RawConnection c(server.port());
+        c.send_all("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        const auto kept = c.read_until("hello", 5s);
+        BOOST_TEST(kept.rfind("HTTP/1.0 201 Created\r\n", 0) == 0, kept);
+        BOOST_TEST(kept.find("\r\nConnection: keep-alive\r\n") != std::string::npos, kept);
+        c.send_all("GET /a HTTP/1.0\r\n\r\n");
+        bool closed = false;
+        const auto last = c.read_to_eof(5s, &closed);
+        BOOST_TEST(closed);
+        BOOST_TEST(last.find("Connection") == std::string::npos, last);
+        BOOST_TEST(last.find("hello") != std::string::npos, last);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(sse_stream_receives_pushed_chunks_and_stop_closes_it) {
     for (bool tls : {false, true}) {
         IoThreads io;
