@@ -11,7 +11,6 @@ The links are spread over POLL_FOLIOS (20) folios as the bench's are. Prints one
 and a last line of medians and min–max; the ratio is to the bench's bound (requests × latency ÷
 min(requests, 4 pooled connections))."""
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -20,17 +19,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_bench as rb  # noqa: E402
 
 
-def spread(values):
-    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
-
-
 def main():
-    if len(sys.argv) < 3:
-        print(__doc__, file=sys.stderr)
+    args = rb.script_args(__doc__, [3000, 10])
+    if args is None:
         return 2
-    build, source = sys.argv[1], sys.argv[2]
-    links = int(sys.argv[3]) if len(sys.argv) > 3 else 3000
-    passes = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    build, source, links, passes = args
     w = rb.World(build, source, tempfile.mkdtemp(prefix="pms-poll-passes-"))
     try:
         w.start()
@@ -57,8 +50,8 @@ def main():
             sim.append(sim_ms)
             print(f"pass {i + 1}: {p['ms']} ms, {p['open']} open links, {n} requests, "
                   f"pms-host CPU {host_ms:.1f} ms, invoicebox-sim CPU {sim_ms:.1f} ms", flush=True)
-        print(f"{passes} passes over {links} links: {spread(ms)} ms, {spread(ratio)}× the bound; "
-              f"CPU pms-host {spread(host)} ms, invoicebox-sim {spread(sim)} ms", flush=True)
+        print(f"{passes} passes over {links} links: {rb.median_range(ms)} ms, {rb.median_range(ratio)}× the bound; "
+              f"CPU pms-host {rb.median_range(host)} ms, invoicebox-sim {rb.median_range(sim)} ms", flush=True)
     finally:
         w.stop()
     return 0

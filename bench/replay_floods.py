@@ -13,7 +13,6 @@ Prints one line per round and a last line of medians and min–max: req/s of bot
 (the bench's target is ≥ 0.6) and the CPU per request of both. The host's pid is printed first,
 for `perf record -p` during a round."""
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -22,18 +21,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_bench as rb  # noqa: E402
 
 
-def spread(values, fmt="{:,.0f}"):
-    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
-
-
 def main():
-    if len(sys.argv) < 3:
-        print(__doc__, file=sys.stderr)
+    args = rb.script_args(__doc__, [7, 10.0, 16])
+    if args is None:
         return 2
-    build, source = sys.argv[1], sys.argv[2]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 7
-    seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 10
-    connections = int(sys.argv[5]) if len(sys.argv) > 5 else 16
+    build, source, rounds, seconds, connections = args
     w = rb.World(build, source, tempfile.mkdtemp(prefix="pms-replay-floods-"))
     try:
         w.start()
@@ -67,9 +59,9 @@ def main():
             print(f"round {i + 1}: bare {got['bare'][0]:,.0f} req/s ({got['bare'][1]:.1f} µs), "
                   f"pms-host {got['host'][0]:,.0f} req/s ({got['host'][1]:.1f} µs), "
                   f"ratio {ratio[-1]:.3f}", flush=True)
-        print(f"{rounds} rounds × {seconds:g} s, {connections} connections: bare {spread(bare_rps)} req/s, "
-              f"pms-host {spread(host_rps)} req/s, ratio {spread(ratio, '{:.3f}')}; CPU per request: "
-              f"bare {spread(bare_us, '{:.1f}')} µs, pms-host {spread(host_us, '{:.1f}')} µs", flush=True)
+        print(f"{rounds} rounds × {seconds:g} s, {connections} connections: bare {rb.median_range(bare_rps, '{:,.0f}')} req/s, "
+              f"pms-host {rb.median_range(host_rps, '{:,.0f}')} req/s, ratio {rb.median_range(ratio, '{:.3f}')}; CPU per request: "
+              f"bare {rb.median_range(bare_us)} µs, pms-host {rb.median_range(host_us)} µs", flush=True)
     finally:
         w.stop()
     return 0

@@ -57,6 +57,22 @@ def env_float(name, default):
     return float(v) if v.strip() else default
 
 
+def median_range(values, fmt="{:.1f}"):
+    """"median (min–max)" of `values`, each formatted with `fmt` (the A/B scripts' summary lines)."""
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def script_args(doc, defaults):
+    """<build> <source> and the optional positional numbers of an A/B script (poll_passes.py,
+    replay_floods.py), each converted like its default; None (after printing `doc`) when the
+    first two are missing."""
+    if len(sys.argv) < 3:
+        print(doc, file=sys.stderr)
+        return None
+    rest = [type(d)(a) for d, a in zip(defaults, sys.argv[3:])]
+    return [sys.argv[1], sys.argv[2]] + rest + list(defaults[len(rest):])
+
+
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROUNDS = env_int("BENCH_ROUNDS", 1 if QUICK else 5)
 SECONDS = env_float("BENCH_SECONDS", 2 if QUICK else 20)
