@@ -484,8 +484,8 @@ SimReply Engine::create_order(const Account& account, const SimRequest& req) {
     orders_.push_back(std::move(order));
     touch(orders_.back());
     // Its list JSON is kept from now on, not rendered by the first list that holds it: after
-    // 10,000 creates, the bench's first poll pass spent 367 ms of the simulator's CPU rendering
-    // them (60 ms in each pass after it), and so measured the simulator.
+    // 10,000 creates, the first poll pass spent 361 ms of the simulator's CPU rendering them
+    // (55-72 ms in each pass after it), and so measured the simulator (bench/README.md).
     order_json(orders_.back());
     return ok(envelope(render_order(orders_.back(), config_.public_url)));
 }
