@@ -10,6 +10,7 @@ bench/README.md. Python's standard library only: the heavy lifting (floods, prob
 bench-load, a C++ program, so the interpreter's speed never limits a figure.
 """
 
+import collections
 import hashlib
 import hmac
 import http.client
@@ -693,6 +694,48 @@ def add_first_delivery_rows(t, h, small_replay, small_bare, fd, fd_cpu_us, synce
           small_replay["p50_ms"], fd["p50_ms"])
 
 
+def deliver_first(w, fd_orders):
+    """Pays `fd_orders` (see first_delivery_bodies) and delivers each one's notification once,
+    SMALL_CONNECTIONS at a time: the load run's result plus "n" (deliveries), "cpu_us" (host CPU
+    per delivery, its posting, alert and outbox removal included, the idle host's share taken
+    off), "synced" (SyncCounter's counts, or None) and "raced" (the plugin's own passes that ran
+    meanwhile: then some were not first deliveries, and the figures measured something else) and
+    "window" (CLOCK_MONOTONIC seconds, the span counted, as `perf script` stamps its samples)."""
+    # The host's CPU while idle over as long as the count waits after the deliveries, taken
+    # off their share below (its timers and the probe-free io threads cost a little).
+    idle = ProcCost(w.host.proc.pid)
+    time.sleep(2)
+    idle_cpu_us, _ = idle.stop(1)
+    posted_before = len(w.payments(w.fd_folio))
+    # Paid right before they are delivered. A paid order whose notification the host refused is
+    # what the plugin's reconciliation (10 min after start, then daily) and its poller look for,
+    # and either posts it on its own: paid ~45 s ahead, as they were, the first reconciliation of
+    # a full run posted a round's 200 orders before the bench delivered them, and the rows then
+    # timed replays (two runs at 199ffc8). A round in which either ran meanwhile is left out.
+    paid_mark = w.host_tail.mark()
+    bodies = first_delivery_bodies(w, fd_orders)
+    fd_reqs = [hook_request(w, body, sign(API_KEY, body)) for body in bodies]
+    syncs = SyncCounter(w.host.proc.pid)
+    fd_cost = ProcCost(w.host.proc.pid)
+    start = time.monotonic()
+    fd = w.load.run(w.host_url, fd_reqs, min(SMALL_CONNECTIONS, len(fd_reqs)), 600, count=len(fd_reqs),
+                    expect='"success"')
+    # The work a first delivery starts (posting, staff alert, outbox removal) goes on after its
+    # answer: the count waits for the host to be idle again.
+    time.sleep(2)
+    fd["window"] = (start, time.monotonic())
+    fd["synced"] = syncs.stop()
+    fd["n"] = len(fd_reqs)
+    fd["cpu_us"] = (fd_cost.stop(1)[0] - idle_cpu_us) / max(1, len(fd_reqs))
+    check_ok("first deliveries", fd, len(fd_reqs))
+    # Each answered «success» is a posting on the folio, or the row measured something else.
+    if not wait_until(lambda: len(w.payments(w.fd_folio)) >= posted_before + len(fd_reqs), 30, 0.2):
+        raise RuntimeError(f"first deliveries: {len(w.payments(w.fd_folio)) - posted_before} of "
+                           f"{len(fd_reqs)} posted on their folio within 30 s")
+    fd["raced"] = [line for _, line in w.host_tail.since(paid_mark) if PLUGIN_OWN_PASS.search(line)]
+    return fd
+
+
 def run_round(w, t, rnd, replay, fd_orders, startup_data):
     L = w.load
     cookie = [w.cookie_header]
@@ -735,47 +778,19 @@ def run_round(w, t, rnd, replay, fd_orders, startup_data):
     # -- first deliveries of new paid orders (durable record + posting), C small like a provider
     small_replay = L.run(w.host_url, replay_req, SMALL_CONNECTIONS, S, expect='"success"')
     small_bare = L.run(w.bare_url, replay_req, SMALL_CONNECTIONS, S, expect="success")
-    # The host's CPU while idle over as long as the count waits after the deliveries, taken
-    # off their share below (its timers and the probe-free io threads cost a little).
-    idle = ProcCost(w.host.proc.pid)
-    time.sleep(2)
-    idle_cpu_us, _ = idle.stop(1)
-    posted_before = len(w.payments(w.fd_folio))
-    # Paid right before they are delivered. A paid order whose notification the host refused is
-    # what the plugin's reconciliation (10 min after start, then daily) and its poller look for,
-    # and either posts it on its own: paid ~45 s ahead, as they were, the first reconciliation of
-    # a full run posted a round's 200 orders before the bench delivered them, and the rows then
-    # timed replays (two runs at 199ffc8). A round in which either ran meanwhile is left out.
-    paid_mark = w.host_tail.mark()
-    bodies = first_delivery_bodies(w, fd_orders)
-    fd_reqs = [hook_request(w, body, sign(API_KEY, body)) for body in bodies]
-    syncs = SyncCounter(w.host.proc.pid)
-    fd_cost = ProcCost(w.host.proc.pid)
-    fd = L.run(w.host_url, fd_reqs, min(SMALL_CONNECTIONS, len(fd_reqs)), 600, count=len(fd_reqs),
-               expect='"success"')
-    # The work a first delivery starts (posting, staff alert, outbox removal) goes on after its
-    # answer: the count waits for the host to be idle again.
-    time.sleep(2)
-    synced = syncs.stop()
-    fd_cpu_us = (fd_cost.stop(1)[0] - idle_cpu_us) / max(1, len(fd_reqs))
-    check_ok("first deliveries", fd, len(fd_reqs))
-    # Each answered «success» is a posting on the folio, or the row measured something else.
-    if not wait_until(lambda: len(w.payments(w.fd_folio)) >= posted_before + len(fd_reqs), 30, 0.2):
-        raise RuntimeError(f"first deliveries: {len(w.payments(w.fd_folio)) - posted_before} of "
-                           f"{len(fd_reqs)} posted on their folio within 30 s")
-    raced = [line for _, line in w.host_tail.since(paid_mark) if PLUGIN_OWN_PASS.search(line)]
-    if raced:
+    fd = deliver_first(w, fd_orders)
+    if fd["raced"]:
         log(f"WARNING round {rnd + 1}: the plugin's own pass ran between paying the first deliveries' "
             f"orders and their last posting, so some were not first deliveries; the round's "
-            f"first-delivery rows are left out: {raced[0].strip()}")
+            f"first-delivery rows are left out: {fd['raced'][0].strip()}")
     else:
-        add_first_delivery_rows(t, h, small_replay, small_bare, fd, fd_cpu_us, synced, len(fd_reqs))
+        add_first_delivery_rows(t, h, small_replay, small_bare, fd, fd["cpu_us"], fd["synced"], fd["n"])
     # The disk's floor: each first delivery waits for at least one commit's fdatasync, so
     # SMALL_CONNECTIONS deliveries at a time cannot beat SMALL_CONNECTIONS per fdatasync.
     sync_ms = fdatasync_p50_ms(w.data_dir, FSYNC_SAMPLES)
     t.add("fd_sync_ms", "fdatasync of 4 KiB in the host's data folder, p50", "—", "ms", "—", None, sync_ms,
           ratio=False)
-    if not raced:
+    if not fd["raced"]:
         t.add("fd_ceiling", f"first deliveries vs the disk's ceiling ({SMALL_CONNECTIONS} conns ÷ fdatasync p50)",
               "the ceiling", "req/s", "—", SMALL_CONNECTIONS * 1000 / sync_ms, fd["rps"])
 
@@ -925,6 +940,40 @@ def fdatasync_p50_ms(folder, count):
         os.close(fd)
         os.unlink(path)
     return statistics.median(times)
+
+
+def wal_frames_by_btree(db_file):
+    """What the host's last commits wrote, page by page: the frames of the WAL's current cycle
+    (those that carry the salt of its header; a checkpoint restarts the cycle, after at most
+    1,000 frames, SQLite's default) counted by the b-tree (table or index) their page belongs
+    to, as `dbstat` names it now. Returns ({name: frames}, commits) — commits being the frames
+    that end a transaction. For reading where a durable path's pages go, not for a figure of its
+    own: the cycle holds whatever committed last."""
+    with open(db_file + "-wal", "rb") as f:
+        wal = f.read()
+    if len(wal) < 32:
+        return {}, 0
+    page_size = int.from_bytes(wal[8:12], "big")
+    salt = wal[16:24]
+    pages = collections.Counter()
+    commits = 0
+    offset = 32
+    while offset + 24 + page_size <= len(wal):
+        header = wal[offset:offset + 24]
+        if header[8:16] != salt:
+            break  # the end of this cycle: what follows is an older cycle's
+        pages[int.from_bytes(header[0:4], "big")] += 1
+        commits += int.from_bytes(header[4:8], "big") != 0
+        offset += 24 + page_size
+    db = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=10)
+    try:
+        owner = dict((pageno, name) for name, pageno in db.execute("SELECT name, pageno FROM dbstat"))
+    finally:
+        db.close()
+    by_btree = collections.Counter()
+    for pageno, n in pages.items():
+        by_btree[owner.get(pageno, "(free or new)")] += n
+    return dict(by_btree), commits
 
 
 class SyncCounter:
