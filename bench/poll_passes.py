@@ -14,51 +14,39 @@ and a last line of medians and min–max; the ratio is to the bench's bound (req
 min(requests, 4 pooled connections))."""
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_bench as rb  # noqa: E402
 
 
-def main():
-    args = rb.script_args(__doc__, [3000, 10, 1])
-    if args is None:
-        return 2
-    build, source, links, passes, untimed_first = args
-    w = rb.World(build, source, tempfile.mkdtemp(prefix="pms-poll-passes-"))
-    try:
-        w.start()
-        time.sleep(1.0)
-        w.sim_config({"rateLimit": {"requests": 0, "windowSeconds": 30}})
-        rb.poll_pass(w, 120, rate_limit_requests=0)
-        t0 = time.monotonic()
-        folios = rb.add_folios(os.path.join(w.data_dir, "pms-host.sqlite3"), w.folio_id, rb.POLL_FOLIOS)
-        rb.seed_in_parallel(w, zip(folios, rb.shares(links, len(folios))))
-        rb.log(f"seeded {links} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s")
-        w.faults({"latency": {"ms": rb.POLL_LATENCY_MS}})
-        if untimed_first:
-            rb.poll_pass(w, 600, rate_limit_requests=0)  # the first pass after the seeding
-        ms, ratio, host, sim = [], [], [], []
-        for i in range(passes):
-            host_cost, sim_cost = rb.ProcCost(w.host.proc.pid), rb.ProcCost(w.sim.proc.pid)
-            p = rb.poll_pass(w, 600, rate_limit_requests=0)
-            host_ms, sim_ms = host_cost.stop(1)[0] / 1000, sim_cost.stop(1)[0] / 1000
-            if p is None:
-                raise RuntimeError("a pass did not finish")
-            n = len(p["requests"])
-            ms.append(p["ms"])
-            ratio.append(p["ms"] / rb.concurrency_bound_ms(n))
-            host.append(host_ms)
-            sim.append(sim_ms)
-            print(f"pass {i + 1}: {p['ms']} ms, {p['open']} open links, {n} requests, "
-                  f"pms-host CPU {host_ms:.1f} ms, invoicebox-sim CPU {sim_ms:.1f} ms", flush=True)
-        print(f"{passes} passes over {links} links: {rb.median_range(ms)} ms, {rb.median_range(ratio)}× the bound; "
-              f"CPU pms-host {rb.median_range(host)} ms, invoicebox-sim {rb.median_range(sim)} ms", flush=True)
-    finally:
-        w.stop()
-    return 0
+def run(w, links, passes, untimed_first):
+    w.sim_config({"rateLimit": {"requests": 0, "windowSeconds": 30}})
+    rb.poll_pass(w, 120, rate_limit_requests=0)
+    t0 = time.monotonic()
+    folios = rb.add_folios(os.path.join(w.data_dir, "pms-host.sqlite3"), w.folio_id, rb.POLL_FOLIOS)
+    rb.seed_in_parallel(w, zip(folios, rb.shares(links, len(folios))))
+    rb.log(f"seeded {links} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s")
+    w.faults({"latency": {"ms": rb.POLL_LATENCY_MS}})
+    if untimed_first:
+        rb.poll_pass(w, 600, rate_limit_requests=0)  # the first pass after the seeding
+    ms, ratio, host, sim = [], [], [], []
+    for i in range(passes):
+        host_cost, sim_cost = rb.ProcCost(w.host.proc.pid), rb.ProcCost(w.sim.proc.pid)
+        p = rb.poll_pass(w, 600, rate_limit_requests=0)
+        host_ms, sim_ms = host_cost.stop(1)[0] / 1000, sim_cost.stop(1)[0] / 1000
+        if p is None:
+            raise RuntimeError("a pass did not finish")
+        n = len(p["requests"])
+        ms.append(p["ms"])
+        ratio.append(p["ms"] / rb.concurrency_bound_ms(n))
+        host.append(host_ms)
+        sim.append(sim_ms)
+        print(f"pass {i + 1}: {p['ms']} ms, {p['open']} open links, {n} requests, "
+              f"pms-host CPU {host_ms:.1f} ms, invoicebox-sim CPU {sim_ms:.1f} ms", flush=True)
+    print(f"{passes} passes over {links} links: {rb.median_range(ms)} ms, {rb.median_range(ratio)}× the bound; "
+          f"CPU pms-host {rb.median_range(host)} ms, invoicebox-sim {rb.median_range(sim)} ms", flush=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(rb.ab_script(__doc__, [3000, 10, 1], "pms-poll-passes-", run))

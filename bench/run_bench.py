@@ -1131,6 +1131,24 @@ def seed_in_parallel(w, work):
         raise errors[0]
 
 
+def ab_script(doc, defaults, prefix, run):
+    """The frame of an A/B script (poll_passes.py, replay_floods.py, first_deliveries.py): its
+    arguments (script_args), a started World in a fresh folder under `prefix`, run(w, *numbers),
+    and the World stopped whatever happens. Returns the script's exit status."""
+    args = script_args(doc, defaults)
+    if args is None:
+        return 2
+    build, source, *numbers = args
+    w = World(build, source, tempfile.mkdtemp(prefix=prefix))
+    try:
+        w.start()
+        time.sleep(1.0)  # the start-up recovery poll settles
+        run(w, *numbers)
+    finally:
+        w.stop()
+    return 0
+
+
 def limit_off(w):
     """The shop's limit off on both sides: the simulator's and the plugin's
     «Лимит запросов к InvoiceBox за 30 с» (saving restarts the poller, which polls at once)."""
