@@ -13,7 +13,8 @@ Prints one line per round and a last line of medians and min–max: req/s, p50, 
 delivery, durable commits and pwrite calls per delivery (when perf can count them). After each
 round it counts the frames of the host's WAL (its last commits, up to 1,000 pages) per commit by
 the table or index they belong to. The host's pid is printed first, for `perf record -p`, and
-each round's line ends with the CLOCK_MONOTONIC span it counted, the clock `perf script` stamps samples with."""
+each round's line ends with the CLOCK_MONOTONIC span it counted, the clock `perf script`
+stamps samples with."""
 import os
 import sys
 import time
@@ -25,8 +26,7 @@ import run_bench as rb  # noqa: E402
 def run(w, rounds, per_round):
     # The limit stays off: deliveries send InvoiceBox nothing, and seeding stays quick.
     rb.limit_off(w)
-    db_file = os.path.join(w.data_dir, "pms-host.sqlite3")
-    w.fd_folio = rb.add_folios(db_file, w.folio_id, 1)[0]
+    w.fd_folio = rb.add_folios(w.db_file, w.folio_id, 1)[0]
     t0 = time.monotonic()
     rb.seed_in_parallel(w, [(w.fd_folio, n) for n in rb.shares(per_round * rounds, rb.SEED_THREADS)])
     orders = [o["id"] for o in w.sim_orders("?status=created") if o.get("merchantId") == rb.MERCHANT]
@@ -53,7 +53,7 @@ def run(w, rounds, per_round):
               f"{fd['cpu_us']:.0f} µs of host CPU{counted} per delivery "
               f"(monotonic {fd['window'][0]:.3f}–{fd['window'][1]:.3f})", flush=True)
         # The round's last commits, page by page: where a first delivery's writes go.
-        frames, commits = rb.wal_frames_by_btree(db_file)
+        frames, commits = rb.wal_frames_by_btree(w.db_file)
         total = sum(frames.values())
         if commits:
             print(f"  WAL: {total} frames in {commits} commits, per commit: " + ", ".join(

@@ -9,7 +9,8 @@ bench measures the pass 3 or 5 times among everything else; this gives P samples
                                  [untimed_first=1]
 
 untimed_first=0 times the first pass after the seeding too (as the full bench does), which is
-otherwise run once untimed: it is where a memo built on first use shows. The links are spread over POLL_FOLIOS (20) folios as the bench's are. Prints one line per pass
+otherwise run once untimed: it is where a memo built on first use shows. The links are spread
+over POLL_FOLIOS (20) folios as the bench's are. Prints one line per pass
 and a last line of medians and min–max; the ratio is to the bench's bound (requests × latency ÷
 min(requests, 4 pooled connections))."""
 import os
@@ -24,7 +25,7 @@ def run(w, links, passes, untimed_first):
     w.sim_config({"rateLimit": {"requests": 0, "windowSeconds": 30}})
     rb.poll_pass(w, 120, rate_limit_requests=0)
     t0 = time.monotonic()
-    folios = rb.add_folios(os.path.join(w.data_dir, "pms-host.sqlite3"), w.folio_id, rb.POLL_FOLIOS)
+    folios = rb.add_folios(w.db_file, w.folio_id, rb.POLL_FOLIOS)
     rb.seed_in_parallel(w, zip(folios, rb.shares(links, len(folios))))
     rb.log(f"seeded {links} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s")
     w.faults({"latency": {"ms": rb.POLL_LATENCY_MS}})

@@ -406,6 +406,7 @@ class World:
                           os.path.join(self.dir, "host.stderr"), "pms-host", env=host_env())
         self.children.append(self.host)
         self.data_dir = data
+        self.db_file = os.path.join(data, "pms-host.sqlite3")  # the host's database (add_folios, dbstat)
         # The host's log: the poller's one line per pass is how the polling rows time a pass.
         self.host_tail = LogTail(os.path.join(self.dir, "host.stderr"))
         self.host_url = f"http://127.0.0.1:{self.host_port}"
@@ -1088,8 +1089,7 @@ def poll_round(w, t, rnd):
 def seed_poll_links(w, count):
     """POLL_LINKS open links on POLL_FOLIOS extra folios of the demo booking (limit off on both
     sides)."""
-    db = os.path.join(w.data_dir, "pms-host.sqlite3")
-    folios = add_folios(db, w.folio_id, max(1, POLL_FOLIOS))
+    folios = add_folios(w.db_file, w.folio_id, max(1, POLL_FOLIOS))
     t0 = time.monotonic()
     seed_in_parallel(w, zip(folios, shares(count, len(folios))))
     log(f"polling: seeded {count} open links on {len(folios)} folios in {time.monotonic() - t0:.1f} s "
@@ -1358,7 +1358,7 @@ def main():
         created.sort(key=lambda o: o["merchantOrderId"])
         if len(created) < want:
             raise RuntimeError(f"{len(created)} open orders on the simulator, expected {want}")
-        w.fd_folio = add_folios(os.path.join(w.data_dir, "pms-host.sqlite3"), w.folio_id, 1)[0]
+        w.fd_folio = add_folios(w.db_file, w.folio_id, 1)[0]
         seed_in_parallel(w, [(w.fd_folio, n) for n in shares(FIRST * ROUNDS, SEED_THREADS)])
         known = {o["id"] for o in created}
         fd_orders = [o for o in w.sim_orders("?status=created")
